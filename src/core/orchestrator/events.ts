@@ -1,0 +1,32 @@
+import type { SessionRecord, StepRecord } from '../session/types';
+
+/** Events a session emits so that the CLI, the HTTP service and the extension can follow it live. */
+export type SessionEvent =
+  | { type: 'session-started'; sessionId: string; problemId: string; agent: string; maxSteps: number }
+  | { type: 'phase'; sessionId: string; phase: 'preflight' | 'deploy' | 'inject' | 'workload' | 'agent' | 'evaluate' | 'recover' | 'cleanup'; detail?: string }
+  | { type: 'step-parsed'; sessionId: string; step: number; reply: string; action?: StepRecord['action']; parseError?: string }
+  | { type: 'observation'; sessionId: string; step: StepRecord }
+  | { type: 'evaluated'; sessionId: string; record: SessionRecord }
+  | { type: 'session-ended'; sessionId: string; record: SessionRecord; file?: string };
+
+export type SessionListener = (event: SessionEvent) => void;
+
+/** A tiny typed event hub (no node 'events' import so core stays platform-free). */
+export class EventHub {
+  private readonly listeners = new Set<SessionListener>();
+
+  on(listener: SessionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: SessionEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A failing observer must never break the session it observes.
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import type { TaskType } from '../tasks/task-type';
+
+/**
+ * A fault as data: which injector, where, with what parameters. Injectors (src/env/faults/) act on the cluster the
+ * way an SRE would on a real one; the twin only reacts to the resulting cluster state.
+ */
+export interface FaultSpec {
+  /** Injector kind, e.g. `k8s-target-port`, `scale-to-zero`, `chaos-pod-failure`, `mongo-revoke-auth`, `flagd`, `noop`. */
+  kind: string;
+  /** The service the fault is aimed at, if any. */
+  target?: string;
+  params: Record<string, unknown>;
+}
+
+export interface Wrk2Workload {
+  kind: 'wrk2';
+  rate: number;
+  dist: 'exp' | 'norm' | 'fixed' | 'zipf';
+  connections: number;
+  /** Seconds, as the original's one-shot run. */
+  duration: number;
+  threads: number;
+  /** Lua script name under the app's workload scripts. */
+  script: string;
+  /** Target: a Service and port in the app namespace plus a path. */
+  url: { service: string; port: number; path: string };
+}
+
+export type WorkloadSpec = Wrk2Workload | { kind: 'none'; reason?: string } | { kind: 'flwr'; command: string };
+
+/** A check of the live cluster after a mitigation episode. Evaluated by src/core/evaluation over a settle window. */
+export type MitigationCheck =
+  | { kind: 'all-pods-healthy'; /** strict: a pod without container statuses fails; guarded: it is skipped */ mode: 'strict' | 'guarded' }
+  | { kind: 'service-target-port'; service: string; port: number }
+  | { kind: 'deployment-replicas'; deployment: string; replicas: number; available: number }
+  | { kind: 'pod-exists'; nameContains: string }
+  | { kind: 'container-command-contains'; deployment: string; container?: string; value: string }
+  | { kind: 'pods-ready-within'; seconds: number };
+
+export type GroundTruth =
+  | { task: 'detection'; expected: 'Yes' | 'No' }
+  | { task: 'localization'; services: string[]; aliases: string[] }
+  | { task: 'analysis'; system_level: string; fault_type: string }
+  | { task: 'mitigation'; checks: MitigationCheck[] };
+
+/** One registered problem after its family file's variants have been expanded. */
+export interface ProblemDefinition {
+  id: string;
+  family: string;
+  task: TaskType;
+  /** App id (`hotel-reservation`, …). */
+  app: string;
+  /** A one-line human summary of the fault, shown in UIs (never to the agent). */
+  summary: string;
+  fault: FaultSpec;
+  workload: WorkloadSpec;
+  groundTruth: GroundTruth;
+  /** Defined but not registered in the original: left out of default runs. */
+  experimental: boolean;
+  /** How an SRE fixes it: shell commands (kubectl …) that an oracle run executes; used to prove mitigation scoring. */
+  solution?: string[];
+  /** The file this problem came from, for error messages and "Open definition". */
+  sourceFile: string;
+}
