@@ -1,0 +1,362 @@
+import type { Agent, AgentContext, AgentTurn, TokenUsage } from '../agents/types';
+import { toAgentTurn } from '../agents/types';
+import type { AppDefinition } from '../apps/types';
+import type { ProblemDefinition } from '../problems/types';
+import type { Clock, JournalEntry, ProblemEnvironment, RecoveryJournal, SessionStore } from '../ports/environment';
+import type { Results, SessionRecord, SessionStatus, StepRecord, TraceItem, Verdict } from '../session/types';
+import type { ShellPolicy } from '../shell/policy';
+import { actionsForTask, apisForAgents, bindArguments, isWriteAction } from '../actions';
+import { getTask } from '../tasks';
+import { evaluate } from '../evaluation';
+import { parseResponse, ResponseParsingError } from '../parser';
+import { EventHub, type SessionPhase } from './events';
+
+/** The first observation and the suffix of every later one, as in the original (facts §5.2). */
+export const NEXT_ACTION = 'Please take the next action';
+export const VALID_SUBMISSION = 'Submission received. The episode ends here; your answer will be evaluated.';
+
+export interface OrchestratorDeps {
+  env: ProblemEnvironment;
+  journal: RecoveryJournal;
+  store: SessionStore;
+  clock: Clock;
+  newId: () => string;
+  versions?: Record<string, string>;
+}
+
+export interface SessionOptions {
+  problem: ProblemDefinition;
+  app: AppDefinition;
+  agent: Agent;
+  /** Name recorded in the session (defaults to agent.name). */
+  agentName?: string;
+  maxSteps: number;
+  /** Wall-clock budget for the agent loop; 0 = none. */
+  wallClockMs?: number;
+  signal?: AbortSignal;
+  shellPolicy?: ShellPolicy;
+  workloadMode?: SessionRecord['workload_mode'];
+  /** Settle window for mitigation checks. */
+  settle?: { windowMs: number; intervalMs: number };
+  /** Keep the app deployed after the session (the fault is always recovered). */
+  keepApp?: boolean;
+  /** Known session id (for interactive sessions created before they start). */
+  sessionId?: string;
+}
+
+class Cancelled extends Error {}
+
+/**
+ * Runs one problem with one agent: init (preflight, deploy, journal, inject, workload) → agent loop → evaluate →
+ * cleanup (recover, remove the app, clear the journal). Recovery runs on every exit path: success, step budget,
+ * wall-clock budget, cancellation and errors.
+ */
+export class Orchestrator {
+  readonly events = new EventHub();
+
+  constructor(private readonly deps: OrchestratorDeps) {}
+
+  async run(options: SessionOptions): Promise<SessionRecord> {
+    const { env, journal, store, clock } = this.deps;
+    const { problem, app, agent } = options;
+    const sessionId = options.sessionId ?? this.deps.newId();
+    const task = getTask(problem.task);
+    const actions = actionsForTask(problem.task);
+    const sessionDir = store.sessionDir(sessionId);
+    const executionStart = clock.now();
+    const trace: TraceItem[] = [];
+    const steps: StepRecord[] = [];
+    const record: SessionRecord = {
+      agent: options.agentName ?? agent.name,
+      session_id: sessionId,
+      problem_id: problem.id,
+      start_time: executionStart / 1000,
+      end_time: executionStart / 1000,
+      trace,
+      results: {},
+      task_type: problem.task,
+      app: app.id,
+      status: 'running',
+      steps,
+      max_steps: options.maxSteps,
+      tokens: { input: 0, output: 0, cost_usd: 0, source: 'none' },
+      environment: env.info,
+      workload_mode: options.workloadMode ?? 'steady',
+      shell_policy: options.shellPolicy ?? 'guarded',
+      versions: this.deps.versions ?? {},
+      timeline: {},
+    };
+    const emitPhase = (phase: SessionPhase, detail?: string) =>
+      this.events.emit({ type: 'phase', sessionId, phase, detail });
+    this.events.emit({ type: 'session-started', sessionId, problemId: problem.id, agent: record.agent, maxSteps: options.maxSteps });
+
+    const signal = options.signal;
+    const throwIfCancelled = () => {
+      if (signal?.aborted) throw new Cancelled('cancelled');
+    };
+    let journalEntry: JournalEntry | undefined;
+    let solution: unknown = undefined;
+    let submitted = false;
+    let loopStart = executionStart;
+    let loopEnd = executionStart;
+    try {
+      throwIfCancelled();
+      emitPhase('preflight');
+      await env.preflight(problem, app, signal);
+      throwIfCancelled();
+      emitPhase('deploy', app.name);
+      await env.deployApp(app, signal);
+      throwIfCancelled();
+      journalEntry = {
+        id: sessionId,
+        problemId: problem.id,
+        sessionId,
+        cluster: env.info.cluster,
+        namespace: app.namespace,
+        fault: problem.fault,
+        appId: app.id,
+        createdAt: new Date(clock.now()).toISOString(),
+      };
+      // Written down before it is applied: a crash between these two lines still leaves a record to undo.
+      await journal.add(journalEntry);
+      emitPhase('inject', problem.fault.kind);
+      await env.injectFault(problem, app);
+      record.timeline!.injectedAt = clock.now();
+      throwIfCancelled();
+      emitPhase('workload');
+      await env.startWorkload(problem, app);
+
+      const context: AgentContext = {
+        problemId: problem.id,
+        task: problem.task,
+        problemDescription: task.describe(app),
+        instructions: task.instructions,
+        apis: apisForAgents(problem.task),
+        actions,
+      };
+      await agent.initContext(context);
+      emitPhase('agent');
+      loopStart = clock.now();
+      record.start_time = loopStart / 1000;
+      const deadline = options.wallClockMs ? loopStart + options.wallClockMs : Infinity;
+      let observation = NEXT_ACTION;
+      for (let step = 0; step < options.maxSteps; step++) {
+        throwIfCancelled();
+        if (clock.now() >= deadline) {
+          record.status = 'timeout';
+          break;
+        }
+        const stepStart = clock.now();
+        const turn = await this.askAgent(agent, observation, signal, deadline);
+        const agentMs = clock.now() - stepStart;
+        trace.push({ role: 'assistant', content: turn.text || (turn.toolCall ? `${turn.toolCall.name}(${JSON.stringify(turn.toolCall.arguments)})` : '') });
+        addUsage(record, turn.usage);
+        const stepRecord: StepRecord = { step, reply: turn.text, observation: '', agentMs, actionMs: 0, startedAt: stepStart, usage: turn.usage };
+        if (turn.toolCall) stepRecord.toolCall = turn.toolCall;
+        const actionStart = clock.now();
+        const outcome = await this.performTurn(turn, problem, app, sessionId, sessionDir, signal);
+        stepRecord.actionMs = clock.now() - actionStart;
+        if (outcome.action) stepRecord.action = outcome.action;
+        if (outcome.parseError) stepRecord.parseError = outcome.parseError;
+        stepRecord.write = outcome.write;
+        stepRecord.observation = outcome.observation;
+        this.events.emit({ type: 'step-parsed', sessionId, step, reply: turn.text, action: outcome.action, parseError: outcome.parseError });
+        trace.push({ role: 'env', content: outcome.observation });
+        steps.push(stepRecord);
+        this.events.emit({ type: 'observation', sessionId, step: stepRecord });
+        if (outcome.submitted) {
+          solution = outcome.solution;
+          submitted = true;
+          break;
+        }
+        observation = outcome.observation + '\n' + NEXT_ACTION;
+      }
+      loopEnd = clock.now();
+      if (record.status === 'running') record.status = 'completed';
+    } catch (error) {
+      loopEnd = clock.now();
+      if (error instanceof Cancelled || signal?.aborted) {
+        record.status = 'cancelled';
+        record.error = 'The session was cancelled before it finished.';
+      } else {
+        record.status = 'error';
+        record.error = errorMessage(error);
+      }
+    }
+    record.end_time = loopEnd / 1000;
+
+    // Evaluate while the cluster still shows the agent's end state (mitigation is judged on it).
+    if (record.status === 'completed' || record.status === 'timeout') {
+      emitPhase('evaluate');
+      try {
+        const { results, verdict } = await evaluate({
+          problem,
+          solution,
+          submitted,
+          trace,
+          durationSec: (loopEnd - loopStart) / 1000,
+          probe: env.probe,
+          clock,
+          namespace: app.namespace,
+          settle: options.settle,
+        });
+        record.results = results;
+        record.verdict = verdict;
+      } catch (error) {
+        record.status = 'error';
+        record.error = `Evaluation failed: ${errorMessage(error)}`;
+      }
+    }
+    if (record.status !== 'completed' && !record.verdict) {
+      record.verdict = notEvaluated(record.status, submitted, solution);
+    }
+    this.events.emit({ type: 'evaluated', sessionId, record });
+
+    await this.cleanup(problem, app, journalEntry, record, options.keepApp === true);
+    record.framework_overhead = (clock.now() - executionStart) / 1000 - (loopEnd - loopStart) / 1000;
+    try {
+      await agent.dispose?.();
+    } catch {
+      // An agent that fails to close does not change the outcome.
+    }
+    let file: string | undefined;
+    try {
+      file = await store.save(record);
+    } catch (error) {
+      record.error = (record.error ? record.error + ' ' : '') + `Saving the session failed: ${errorMessage(error)}`;
+    }
+    this.events.emit({ type: 'session-ended', sessionId, record, file });
+    return record;
+  }
+
+  private async cleanup(problem: ProblemDefinition, app: AppDefinition, entry: JournalEntry | undefined, record: SessionRecord, keepApp: boolean): Promise<void> {
+    const { env, journal, clock } = this.deps;
+    if (entry) {
+      this.events.emit({ type: 'phase', sessionId: record.session_id, phase: 'recover' });
+      try {
+        await env.recoverFault(problem, app);
+        record.timeline!.recoveredAt = clock.now();
+        await journal.remove(entry.id);
+      } catch (error) {
+        // The journal entry stays, so the next start or `aiopslab recover` undoes it.
+        record.error = (record.error ? record.error + ' ' : '') + `Recovering the fault failed (it stays in the recovery journal): ${errorMessage(error)}`;
+      }
+    }
+    if (!keepApp) {
+      this.events.emit({ type: 'phase', sessionId: record.session_id, phase: 'cleanup' });
+      try {
+        await env.removeApp(app);
+      } catch (error) {
+        record.error = (record.error ? record.error + ' ' : '') + `Removing the app failed: ${errorMessage(error)}`;
+      }
+    }
+  }
+
+  private async askAgent(agent: Agent, observation: string, signal: AbortSignal | undefined, deadline: number): Promise<AgentTurn> {
+    const pending = agent.getAction(observation, signal).then(toAgentTurn);
+    const waits: Array<Promise<AgentTurn>> = [pending];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    if (signal) {
+      waits.push(new Promise<AgentTurn>((_, reject) => {
+        onAbort = () => reject(new Cancelled('cancelled'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      }));
+    }
+    if (Number.isFinite(deadline)) {
+      const remaining = Math.max(0, deadline - this.deps.clock.now());
+      waits.push(new Promise<AgentTurn>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`The agent did not answer within the session's wall-clock budget.`)), remaining);
+      }));
+    }
+    try {
+      return await Promise.race(waits);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onAbort && signal) signal.removeEventListener('abort', onAbort);
+      pending.catch(() => undefined);
+    }
+  }
+
+  /** Turns one agent turn into an action and its observation. Never throws for agent mistakes: they become observations. */
+  private async performTurn(
+    turn: AgentTurn,
+    problem: ProblemDefinition,
+    app: AppDefinition,
+    sessionId: string,
+    sessionDir: string,
+    signal: AbortSignal | undefined,
+  ): Promise<TurnOutcome> {
+    let name: string;
+    let args: unknown[];
+    let kwargs: Record<string, unknown>;
+    let structured = false;
+    if (turn.toolCall) {
+      name = turn.toolCall.name;
+      args = [];
+      kwargs = turn.toolCall.arguments ?? {};
+      structured = true;
+    } else {
+      try {
+        const parsed = parseResponse(turn.text);
+        name = parsed.api_name;
+        args = parsed.args;
+        kwargs = parsed.kwargs;
+      } catch (error) {
+        if (error instanceof ResponseParsingError) return { observation: error.message, parseError: error.message, write: false };
+        throw error;
+      }
+    }
+    const action = { name, args, kwargs, ...(structured ? { structured } : {}) };
+    const definition = actionsForTask(problem.task).find((a) => a.name === name);
+    if (!definition) {
+      const known = actionsForTask(problem.task).map((a) => a.name).join(', ');
+      return { action, observation: `Invalid action: ${name}. Available actions: ${known}.`, write: false };
+    }
+    const bound = bindArguments(definition, args, kwargs);
+    if (!bound.ok) return { action, observation: bound.error, write: false };
+    if (name === 'submit') {
+      const values = Object.values(bound.values);
+      const solution = values.length === 1 ? values[0] : values.length === 0 ? undefined : values;
+      return { action, observation: VALID_SUBMISSION, submitted: true, solution, write: problem.task === 'mitigation' };
+    }
+    const write = isWriteAction(name, problem.task);
+    try {
+      const observation = await this.deps.env.runAction(name, bound.values, { sessionId, sessionDir, namespace: app.namespace, signal });
+      return { action, observation, write };
+    } catch (error) {
+      if (signal?.aborted) throw new Cancelled('cancelled');
+      return { action, observation: `Error: ${errorMessage(error)}`, write };
+    }
+  }
+}
+
+interface TurnOutcome {
+  observation: string;
+  action?: StepRecord['action'];
+  parseError?: string;
+  submitted?: boolean;
+  solution?: unknown;
+  write: boolean;
+}
+
+function addUsage(record: SessionRecord, usage: TokenUsage | undefined): void {
+  if (!usage) return;
+  record.tokens.input += usage.inputTokens;
+  record.tokens.output += usage.outputTokens;
+  record.tokens.cost_usd += usage.costUsd ?? 0;
+  if (record.tokens.source === 'none' || usage.source === 'tokenizer') record.tokens.source = usage.source;
+}
+
+function notEvaluated(status: SessionStatus, submitted: boolean, solution: unknown): Verdict {
+  const why = status === 'cancelled' ? 'the session was cancelled' : status === 'error' ? 'the session ended with an error' : `the session ended as ${status}`;
+  return { success: false, expected: null, given: submitted ? solution : null, explanation: `Not evaluated: ${why}.` };
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+export type { Results };
