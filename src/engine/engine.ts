@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import type { Agent } from '../core/agents/types';
+import type { AppDefinition } from '../core/apps/types';
+import type { ProblemDefinition } from '../core/problems/types';
+import type { Clock, JournalEntry } from '../core/ports/environment';
+import type { SessionRecord } from '../core/session/types';
+import type { TaskType } from '../core/tasks/task-type';
+import { Orchestrator } from '../core/orchestrator/orchestrator';
+import type { SessionListener } from '../core/orchestrator/events';
+import type { ProblemRegistry } from '../core/problems/registry';
+import { loadCatalog } from '../env/catalog';
+import { loadConfig, loadDotEnv, type AiopsConfig } from '../env/config';
+import { FileJournal } from '../env/journal';
+import { KubeEnvironment } from '../env/kube-environment';
+import { projectRoot } from '../env/project-root';
+import { FileSessionStore } from '../env/session-store';
+import { openCluster, type ClusterHandle } from './cluster';
+import { InteractiveSession } from './interactive';
+import { versions } from './versions';
+
+export interface EngineOptions {
+  cwd?: string;
+  configFile?: string;
+  overrides?: Partial<AiopsConfig>;
+  /** Folder with problems/ and apps/ (defaults to the package's own). */
+  root?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunOptions {
+  problemId: string;
+  agent: Agent;
+  agentName?: string;
+  maxSteps?: number;
+  signal?: AbortSignal;
+  onEvent?: SessionListener;
+  keepApp?: boolean;
+  sessionId?: string;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(new Error('cancelled'));
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new Error('cancelled')); }, { once: true });
+    }),
+};
+
+/**
+ * The one engine every surface drives (CLI, HTTP service, VS Code extension): catalog, configuration, results,
+ * recovery journal, clusters and sessions.
+ */
+export class Engine {
+  readonly store: FileSessionStore;
+  readonly journal: FileJournal;
+  private readonly interactive = new Map<string, InteractiveSession>();
+
+  private constructor(
+    readonly config: AiopsConfig,
+    readonly root: string,
+    readonly problems: ProblemRegistry,
+    readonly apps: Map<string, AppDefinition>,
+  ) {
+    this.store = new FileSessionStore(config.resultsDir);
+    this.journal = new FileJournal(path.join(config.resultsDir, '.state', 'recovery-journal.json'));
+  }
+
+  static create(options: EngineOptions = {}): Engine {
+    const cwd = options.cwd ?? process.cwd();
+    loadDotEnv(cwd, options.env ?? process.env);
+    const config = loadConfig({ cwd, file: options.configFile, env: options.env, overrides: options.overrides });
+    const root = options.root ?? projectRoot();
+    const catalog = loadCatalog(root);
+    return new Engine(config, root, catalog.problems, catalog.apps);
+  }
+
+  get stateDir(): string {
+    return path.join(this.config.resultsDir, '.state');
+  }
+
+  listProblems(filter: { task?: TaskType; app?: string; pattern?: string; includeExperimental?: boolean } = {}): ProblemDefinition[] {
+    return this.problems.filter(filter);
+  }
+
+  problem(id: string): { problem: ProblemDefinition; app: AppDefinition } {
+    const problem = this.problems.get(id);
+    const app = this.apps.get(problem.app);
+    if (!app) throw new Error(`Problem ${id} refers to app "${problem.app}", which is not in apps/.`);
+    return { problem, app };
+  }
+
+  /** Runs one problem to the end (or to cancellation) and saves the session. */
+  async run(options: RunOptions): Promise<SessionRecord> {
+    const { problem, app } = this.problem(options.problemId);
+    await this.recoverLeftovers();
+    const cluster = await openCluster(this.config, this.stateDir);
+    const env = this.environmentFor(cluster, app);
+    const orchestrator = new Orchestrator({ env, journal: this.journal, store: this.store, clock: realClock, newId: randomUUID, versions: versions(this.root) });
+    const unsubscribe = options.onEvent ? orchestrator.events.on(options.onEvent) : undefined;
+    try {
+      return await orchestrator.run({
+        problem,
+        app,
+        agent: options.agent,
+        agentName: options.agentName,
+        maxSteps: options.maxSteps ?? this.config.maxSteps,
+        wallClockMs: this.config.wallClockMinutes * 60_000,
+        signal: options.signal,
+        shellPolicy: this.config.shellPolicy,
+        workloadMode: this.config.workload,
+        settle: { windowMs: this.config.settleSeconds * 1000, intervalMs: 2000 },
+        keepApp: options.keepApp,
+        sessionId: options.sessionId,
+      });
+    } finally {
+      unsubscribe?.();
+      await env.dispose();
+    }
+  }
+
+  /** Starts a session whose agent acts from outside (HTTP step API, human, chat); returns once it is ready for a first action. */
+  async startInteractive(options: { problemId: string; agentName: string; maxSteps?: number; onEvent?: SessionListener }): Promise<InteractiveSession> {
+    const session = new InteractiveSession(randomUUID(), options.agentName);
+    this.interactive.set(session.id, session);
+    const run = this.run({
+      problemId: options.problemId,
+      agent: session.agent,
+      agentName: options.agentName,
+      maxSteps: options.maxSteps,
+      signal: session.abort.signal,
+      sessionId: session.id,
+      onEvent: (event) => {
+        session.onEvent(event);
+        options.onEvent?.(event);
+      },
+    });
+    session.attach(run);
+    await session.ready();
+    return session;
+  }
+
+  interactiveSession(id: string): InteractiveSession | undefined {
+    return this.interactive.get(id);
+  }
+
+  /** Undoes faults left behind by sessions that never finished (crash, kill -9, Ctrl-C during inject). */
+  async recoverLeftovers(): Promise<{ recovered: JournalEntry[]; failed: Array<{ entry: JournalEntry; error: string }> }> {
+    const recovered: JournalEntry[] = [];
+    const failed: Array<{ entry: JournalEntry; error: string }> = [];
+    for (const entry of await this.journal.list()) {
+      if (entry.pid && entry.pid !== process.pid && isAlive(entry.pid)) continue; // still running elsewhere
+      if (entry.pid === process.pid && [...this.interactive.values()].some((s) => s.id === entry.sessionId && !s.done)) continue;
+      try {
+        if (entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost')) {
+          // An embedded cluster lives only as long as its process: its faults are gone with it.
+        } else {
+          const app = this.apps.get(entry.appId);
+          const problem = this.problems.all({ includeExperimental: true }).find((p) => p.id === entry.problemId);
+          if (!app || !problem) throw new Error(`unknown problem ${entry.problemId} or app ${entry.appId}`);
+          const cluster = await openCluster({ ...this.config, cluster: entry.cluster }, this.stateDir);
+          const env = this.environmentFor(cluster, app);
+          try {
+            await env.recoverFault({ ...problem, fault: entry.fault }, app);
+          } finally {
+            await env.dispose();
+          }
+        }
+        await this.journal.remove(entry.id);
+        recovered.push(entry);
+      } catch (error) {
+        failed.push({ entry, error: (error as Error).message });
+      }
+    }
+    return { recovered, failed };
+  }
+
+  private environmentFor(cluster: ClusterHandle, app: AppDefinition): KubeEnvironment {
+    const env = new KubeEnvironment({
+      info: cluster.info,
+      kubeconfigPath: cluster.kubeconfigPath,
+      agentKubeconfigPath: cluster.agentKubeconfigPath,
+      context: cluster.context,
+      kubeCacheDir: cluster.kubeCacheDir,
+      kubectl: cluster.kubectl,
+      projectRoot: this.root,
+      shellPolicy: this.config.shellPolicy,
+      execTimeoutSec: this.config.execTimeoutSec,
+      execTimeoutCapSec: this.config.execTimeoutCapSec,
+      outputCapChars: this.config.outputCapChars,
+      logDedup: this.config.logDedup,
+      onDispose: () => cluster.release(),
+    });
+    for (const a of this.apps.values()) env.registerApp(a);
+    env.registerApp(app);
+    return env;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

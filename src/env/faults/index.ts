@@ -1,0 +1,21 @@
+import type { FaultInjector } from './types';
+import { FaultError } from './types';
+import { imageChangeFault, noopFault, nonExistentNodeFault, scaleToZeroFault, targetPortFault, wrongBinaryFault } from './kubernetes';
+
+const INJECTORS = new Map<string, FaultInjector>(
+  [noopFault, targetPortFault, scaleToZeroFault, nonExistentNodeFault, imageChangeFault, wrongBinaryFault].map((i) => [i.kind, i]),
+);
+
+export function injectorFor(kind: string): FaultInjector {
+  const injector = INJECTORS.get(kind);
+  if (!injector) {
+    throw new FaultError(`No injector for fault kind "${kind}" yet. Available: ${[...INJECTORS.keys()].join(', ')}.`);
+  }
+  return injector;
+}
+
+export function hasInjector(kind: string): boolean {
+  return INJECTORS.has(kind);
+}
+
+export type { FaultInjector, FaultContext } from './types';

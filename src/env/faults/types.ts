@@ -1,0 +1,20 @@
+import type { AppDefinition } from '../../core/apps/types';
+import type { FaultSpec } from '../../core/problems/types';
+import type { Kubectl } from '../kubectl';
+
+export interface FaultContext {
+  fault: FaultSpec;
+  app: AppDefinition;
+  namespace: string;
+  kubectl: Kubectl;
+  sleep(ms: number): Promise<void>;
+}
+
+/** Injects and recovers one kind of fault the way an SRE would on a real cluster. Both must be idempotent. */
+export interface FaultInjector {
+  kind: string;
+  inject(context: FaultContext): Promise<void>;
+  recover(context: FaultContext): Promise<void>;
+}
+
+export class FaultError extends Error {}

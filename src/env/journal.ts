@@ -1,0 +1,40 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JournalEntry, RecoveryJournal } from '../core/ports/environment';
+
+/**
+ * The recovery journal as a JSON file, rewritten atomically (write + rename) so a kill -9 at any moment leaves either
+ * the old or the new list, never a torn one.
+ */
+export class FileJournal implements RecoveryJournal {
+  constructor(readonly file: string) {}
+
+  async add(entry: JournalEntry): Promise<void> {
+    const entries = (await this.list()).filter((e) => e.id !== entry.id);
+    entries.push({ ...entry, pid: entry.pid ?? process.pid });
+    await this.write(entries);
+  }
+
+  async remove(id: string): Promise<void> {
+    const entries = await this.list();
+    const rest = entries.filter((e) => e.id !== id);
+    if (rest.length !== entries.length) await this.write(rest);
+  }
+
+  async list(): Promise<JournalEntry[]> {
+    try {
+      const parsed = JSON.parse(await fs.promises.readFile(this.file, 'utf8'));
+      return Array.isArray(parsed) ? (parsed as JournalEntry[]) : [];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new Error(`The recovery journal ${this.file} is unreadable (${(error as Error).message}). Inspect it, then delete it once the cluster is clean.`);
+    }
+  }
+
+  private async write(entries: JournalEntry[]): Promise<void> {
+    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await fs.promises.writeFile(tmp, JSON.stringify(entries, null, 2) + '\n');
+    await fs.promises.rename(tmp, this.file);
+  }
+}

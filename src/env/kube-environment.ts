@@ -1,0 +1,203 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import type { AppDefinition } from '../core/apps/types';
+import type { ProblemDefinition } from '../core/problems/types';
+import type { ActionRunContext, ClusterProbe, EnvironmentInfo, KubeJson, ProblemEnvironment } from '../core/ports/environment';
+import type { ShellPolicy } from '../core/shell/policy';
+import { capOutput } from '../core/shell/output-cap';
+import { Kubectl } from './kubectl';
+import { execShellObservation } from './shell';
+import { injectorFor } from './faults';
+import { csvToTable } from './telemetry/csv-table';
+import { compressLogs } from './log-compress';
+
+export interface KubeEnvironmentOptions {
+  info: EnvironmentInfo;
+  /** The orchestrator's kubeconfig (full view). */
+  kubeconfigPath?: string;
+  context?: string;
+  /** The agent's kubeconfig (what exec_shell uses); defaults to the orchestrator's. */
+  agentKubeconfigPath?: string;
+  kubeCacheDir?: string;
+  kubectl: string;
+  projectRoot: string;
+  shellPolicy: ShellPolicy;
+  execTimeoutSec: number;
+  execTimeoutCapSec: number;
+  outputCapChars: number;
+  logDedup: number;
+  /** How long to wait for an app's pods to become ready. */
+  readyTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  onDispose?: () => Promise<void>;
+}
+
+const NO_SERVICE = 'Error: Your service/namespace does not exist. Use kubectl to check.';
+
+/**
+ * The cluster world over any Kubernetes API server: the embedded twin or a real cluster. Reads with
+ * @kubernetes/client-node, acts with the real kubectl, and answers the agent-facing actions.
+ */
+export class KubeEnvironment implements ProblemEnvironment {
+  readonly info: EnvironmentInfo;
+  readonly probe: ClusterProbe;
+  private readonly kc = new k8s.KubeConfig();
+  private readonly core: k8s.CoreV1Api;
+  private readonly apps: k8s.AppsV1Api;
+  private readonly kubectl: Kubectl;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: KubeEnvironmentOptions) {
+    this.info = options.info;
+    if (options.kubeconfigPath) this.kc.loadFromFile(options.kubeconfigPath);
+    else this.kc.loadFromDefault();
+    if (options.context) this.kc.setCurrentContext(options.context);
+    this.core = this.kc.makeApiClient(k8s.CoreV1Api);
+    this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
+    this.kubectl = new Kubectl({ kubectl: options.kubectl, kubeconfigPath: options.kubeconfigPath, context: options.context, kubeCacheDir: options.kubeCacheDir });
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.probe = {
+      listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items as KubeJson[],
+      getService: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedService({ namespace, name })),
+      getDeployment: async (namespace, name) => this.orUndefined(() => this.apps.readNamespacedDeployment({ namespace, name })),
+    };
+  }
+
+  async preflight(_problem: ProblemDefinition, app: AppDefinition, signal?: AbortSignal): Promise<void> {
+    if (app.metadataOnly) throw new Error(`App ${app.id} is metadata-only: it has no manifests to deploy.`);
+    const existing = await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }));
+    if (!existing) return;
+    // A problem never starts on a dirty cluster: leftovers of an earlier run are removed with their namespace.
+    await this.kubectl.run(['delete', 'namespace', app.namespace, '--wait=false']);
+    await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
+  }
+
+  async deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void> {
+    const dir = this.manifestsDir(app);
+    await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
+      if (!/AlreadyExists/.test(error.message)) throw error;
+    });
+    await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
+    await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
+  }
+
+  async injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
+    await injectorFor(problem.fault.kind).inject(this.faultContext(problem, app));
+  }
+
+  async recoverFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
+    await injectorFor(problem.fault.kind).recover(this.faultContext(problem, app));
+  }
+
+  async startWorkload(): Promise<void> {
+    // The wrk2 workload Job arrives with the problem catalog (issue 5); until then problems run without load.
+  }
+
+  async removeApp(app: AppDefinition): Promise<void> {
+    await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
+  }
+
+  async runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string> {
+    await fs.promises.mkdir(context.sessionDir, { recursive: true });
+    switch (name) {
+      case 'exec_shell':
+        return execShellObservation(String(args.command ?? ''), args.timeout === undefined ? undefined : Number(args.timeout), {
+          policy: this.options.shellPolicy,
+          sessionDir: context.sessionDir,
+          kubeconfigPath: this.options.agentKubeconfigPath ?? this.options.kubeconfigPath,
+          kubeCacheDir: this.options.kubeCacheDir,
+          kubectlDir: path.dirname(this.options.kubectl),
+          timeoutSec: this.options.execTimeoutSec,
+          timeoutCapSec: this.options.execTimeoutCapSec,
+          outputCapChars: this.options.outputCapChars,
+          signal: context.signal,
+        });
+      case 'get_logs':
+        return this.getLogs(String(args.namespace), String(args.service));
+      case 'read_metrics':
+        return this.readCsv(String(args.file_path), context.sessionDir, 'Metrics', 'metrics');
+      case 'read_traces':
+        return this.readCsv(String(args.file_path), context.sessionDir, 'Traces', 'traces');
+      case 'get_metrics':
+      case 'get_traces':
+        return `Error: ${name === 'get_metrics' ? 'Prometheus' : 'Jaeger'} is not reachable in this cluster yet. Use exec_shell with kubectl (get, describe, logs, top) to inspect the system.`;
+      default:
+        return `Invalid action: ${name}`;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.options.onDispose?.();
+  }
+
+  private async getLogs(namespace: string, service: string): Promise<string> {
+    try {
+      const selector = namespace === 'default' && service.includes('wrk2-job') ? 'job-name=wrk2-job' : `${this.serviceLabel(namespace)}=${service}`;
+      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
+      const pod = pods.items[0];
+      if (!pod?.metadata?.name) return NO_SERVICE;
+      const text = await this.core.readNamespacedPodLog({ name: pod.metadata.name, namespace });
+      return capOutput(compressLogs(String(text ?? ''), this.options.logDedup), this.options.outputCapChars);
+    } catch {
+      return NO_SERVICE;
+    }
+  }
+
+  private serviceLabelByNamespace = new Map<string, string>();
+
+  /** Registers which pod label names a service in a namespace (from the app definitions). */
+  registerApp(app: AppDefinition): void {
+    if (app.serviceLabel) this.serviceLabelByNamespace.set(app.namespace, app.serviceLabel);
+  }
+
+  private serviceLabel(namespace: string): string {
+    return this.serviceLabelByNamespace.get(namespace) ?? 'app';
+  }
+
+  private async readCsv(filePath: string, sessionDir: string, label: string, lower: string): Promise<string> {
+    const resolved = path.resolve(sessionDir, filePath);
+    if (!fs.existsSync(resolved)) return `error: ${label} file '${filePath}' not found.`;
+    try {
+      return capOutput(csvToTable(await fs.promises.readFile(resolved, 'utf8')), this.options.outputCapChars);
+    } catch (error) {
+      return `Failed to read ${lower}: ${(error as Error).message}`;
+    }
+  }
+
+  private manifestsDir(app: AppDefinition): string {
+    const dir = app.deploy.kind === 'manifests' ? path.resolve(this.options.projectRoot, app.deploy.path) : path.join(this.options.projectRoot, 'apps', app.id, 'manifests');
+    if (!fs.existsSync(dir)) throw new Error(`App ${app.id} has no manifests at ${dir}; it cannot be deployed yet.`);
+    return dir;
+  }
+
+  private faultContext(problem: ProblemDefinition, app: AppDefinition) {
+    return { fault: problem.fault, app, namespace: app.namespace, kubectl: this.kubectl, sleep: this.sleep };
+  }
+
+  private async allPodsReady(namespace: string): Promise<boolean> {
+    const pods = (await this.core.listNamespacedPod({ namespace })).items;
+    if (pods.length === 0) return false;
+    return pods.every((p) => p.status?.phase === 'Succeeded' || (!!p.status?.containerStatuses?.length && p.status.containerStatuses.every((c) => c.ready)));
+  }
+
+  private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (signal?.aborted) throw new Error('cancelled');
+      if (await condition()) return;
+      if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.`);
+      await this.sleep(200);
+    }
+  }
+
+  private async orUndefined<T>(read: () => Promise<T>): Promise<(T & KubeJson) | undefined> {
+    try {
+      return (await read()) as T & KubeJson;
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code === 404) return undefined;
+      throw error;
+    }
+  }
+}
