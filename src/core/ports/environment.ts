@@ -44,6 +44,8 @@ export interface ClusterProbe {
   listPods(namespace: string): Promise<KubeJson[]>;
   getService(namespace: string, name: string): Promise<KubeJson | undefined>;
   getDeployment(namespace: string, name: string): Promise<KubeJson | undefined>;
+  /** Optional: needed by the `configmap-not-contains` and `flagd-flag` mitigation checks. */
+  getConfigMap?(namespace: string, name: string): Promise<KubeJson | undefined>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

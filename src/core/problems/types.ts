@@ -35,7 +35,11 @@ export type MitigationCheck =
   | { kind: 'deployment-replicas'; deployment: string; replicas: number; available: number }
   | { kind: 'pod-exists'; nameContains: string }
   | { kind: 'container-command-contains'; deployment: string; container?: string; value: string }
-  | { kind: 'pods-ready-within'; seconds: number };
+  | { kind: 'pods-ready-within'; seconds: number }
+  /** Ours: no data value of the ConfigMap contains `text` (e.g. `requireTLS` left in Mongo's config). Needs ClusterProbe.getConfigMap. */
+  | { kind: 'configmap-not-contains'; configMap: string; text: string }
+  /** Ours: flag `flag` in the flagd ConfigMap's `demo.flagd.json` has `defaultVariant` == `variant`. Needs ClusterProbe.getConfigMap. */
+  | { kind: 'flagd-flag'; configMap: string; flag: string; variant: string };
 
 export type GroundTruth =
   | { task: 'detection'; expected: 'Yes' | 'No' }
@@ -61,4 +65,6 @@ export interface ProblemDefinition {
   solution?: string[];
   /** The file this problem came from, for error messages and "Open definition". */
   sourceFile: string;
+  /** Position of the family in the original registry (facts §1.3); lower first. Experimental families come after. */
+  order?: number;
 }
