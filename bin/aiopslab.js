@@ -8,4 +8,8 @@ if (!fs.existsSync(bundle)) {
   process.stderr.write('aiopslab: the CLI is not built yet. Run `npm run build` in ' + path.join(__dirname, '..') + ' first.\n');
   process.exit(2);
 }
-require(bundle);
+require(bundle)
+  .main(process.argv)
+  .then((code) => {
+    process.exitCode = code;
+  });

@@ -37,6 +37,7 @@ export interface RunOptions {
   onEvent?: SessionListener;
   keepApp?: boolean;
   sessionId?: string;
+  untilSolved?: boolean;
 }
 
 export const realClock: Clock = {
@@ -114,6 +115,7 @@ export class Engine {
         settle: { windowMs: this.config.settleSeconds * 1000, intervalMs: 2000 },
         keepApp: options.keepApp,
         sessionId: options.sessionId,
+        untilSolved: options.untilSolved,
       });
     } finally {
       unsubscribe?.();

@@ -42,6 +42,11 @@ export interface SessionOptions {
   keepApp?: boolean;
   /** Known session id (for interactive sessions created before they start). */
   sessionId?: string;
+  /**
+   * The original's onboarding assessment: a submission ends the episode only when it scores success; otherwise the
+   * agent is told why and goes on.
+   */
+  untilSolved?: boolean;
 }
 
 class Cancelled extends Error {}
@@ -155,6 +160,17 @@ export class Orchestrator {
         if (turn.toolCall) stepRecord.toolCall = turn.toolCall;
         const actionStart = clock.now();
         const outcome = await this.performTurn(turn, problem, app, sessionId, sessionDir, signal);
+        let accepted = outcome.submitted === true;
+        if (accepted && options.untilSolved) {
+          const { verdict } = await evaluate({
+            problem, solution: outcome.solution, submitted: true, trace, durationSec: (clock.now() - loopStart) / 1000,
+            probe: env.probe, clock, namespace: app.namespace, settle: options.settle,
+          });
+          if (!verdict.success) {
+            accepted = false;
+            outcome.observation = `Submission not accepted: ${verdict.explanation} Keep investigating and submit again.`;
+          }
+        }
         stepRecord.actionMs = clock.now() - actionStart;
         if (outcome.action) stepRecord.action = outcome.action;
         if (outcome.parseError) stepRecord.parseError = outcome.parseError;
@@ -164,7 +180,7 @@ export class Orchestrator {
         trace.push({ role: 'env', content: outcome.observation });
         steps.push(stepRecord);
         this.events.emit({ type: 'observation', sessionId, step: stepRecord });
-        if (outcome.submitted) {
+        if (accepted) {
           solution = outcome.solution;
           submitted = true;
           break;

@@ -1,0 +1,62 @@
+import * as readline from 'node:readline/promises';
+import type { Command } from 'commander';
+import { HumanAgent, renderHumanIntro } from '../../agents/human';
+import type { AgentContext } from '../../core/agents/types';
+import { cancelOnSigint, engineFor } from '../context';
+import { exitCodeFor, renderSummary } from './run';
+
+export function registerHumanCommand(program: Command): void {
+  program
+    .command('human <problem-id>')
+    .description('act as the agent yourself: type one API call per turn (help lists them, exit quits)')
+    .option('--until-solved', 'onboarding assessment: a submission counts only when it is correct (no step limit)')
+    .option('--max-steps <n>', 'step budget (default 30)')
+    .option('--shell', 'treat a line that is not an API call as a shell command for exec_shell')
+    .action(async (problemId: string, opts: { untilSolved?: boolean; maxSteps?: string; shell?: boolean }, command: Command) => {
+      const engine = engineFor(command, { shellPolicy: 'open' });
+      engine.problem(problemId);
+      const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, historySize: 200 });
+      const cancel = cancelOnSigint();
+      let introduced = false;
+      let closed = false;
+      rl.on('close', () => { closed = true; });
+      const ask = async (observation: string, info: { context?: AgentContext }): Promise<string> => {
+        if (!introduced && info.context) {
+          introduced = true;
+          process.stdout.write(`\n${renderHumanIntro(info.context)}\n`);
+        }
+        process.stdout.write(`\n── Environment ──\n${observation}\n`);
+        for (;;) {
+          const line = closed ? 'exit' : (await rl.question('aiopslab> ').catch(() => 'exit')).trim();
+          if (line === '') continue;
+          if (/^(exit|quit)$/i.test(line)) {
+            // Ends the session as cancelled: the fault is recovered and the app removed.
+            cancel.abort();
+            return new Promise<string>(() => undefined);
+          }
+          if (line === 'help') {
+            const apis = info.context?.apis ?? {};
+            process.stdout.write(Object.entries(apis).map(([name, doc]) => `${name}\n${doc}`).join('\n\n') + '\n');
+            continue;
+          }
+          return line;
+        }
+      };
+      const agent = new HumanAgent(ask, { shellFallback: opts.shell });
+      try {
+        const record = await engine.run({
+          problemId,
+          agent,
+          agentName: 'human',
+          maxSteps: opts.maxSteps ? Number(opts.maxSteps) : opts.untilSolved ? Number.MAX_SAFE_INTEGER : 30,
+          signal: cancel.signal,
+          untilSolved: opts.untilSolved,
+        });
+        process.stdout.write('\n' + renderSummary(record) + '\n');
+        process.exitCode = exitCodeFor(record);
+      } finally {
+        rl.close();
+        cancel.dispose();
+      }
+    });
+}

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { SessionEvent } from '../../core/orchestrator/events';
+import type { SessionRecord } from '../../core/session/types';
+import { createAgent } from '../../agents/registry';
+import { cancelOnSigint, engineFor, printJson } from '../context';
+import { formatSeconds, oneLine, table } from '../format';
+
+export interface RunCliOptions {
+  agent: string;
+  maxSteps?: string;
+  json?: boolean;
+  keepApp?: boolean;
+  shellPolicy?: 'open' | 'guarded';
+  quiet?: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run <problem-id>')
+    .description('run one problem with an agent and score it (exit 0 solved, 1 not solved, 3 session error)')
+    .option('--agent <name>', 'agent: baseline, gpt, deepseek, qwen, vllm, openrouter, groq, generic', 'baseline')
+    .option('--max-steps <n>', 'step budget (default from config: 30)')
+    .option('--shell-policy <policy>', 'open or guarded')
+    .option('--keep-app', 'leave the app deployed afterwards (the fault is always recovered)')
+    .option('--quiet', 'no live progress on stderr')
+    .option('--json', 'print the whole session record as JSON')
+    .action(async (problemId: string, opts: RunCliOptions, command: Command) => {
+      const engine = engineFor(command, { shellPolicy: opts.shellPolicy });
+      engine.problem(problemId); // unknown IDs fail here, before any cluster work
+      const agent = createAgent(opts.agent, {});
+      const cancel = cancelOnSigint();
+      try {
+        const record = await engine.run({
+          problemId,
+          agent,
+          agentName: opts.agent,
+          maxSteps: opts.maxSteps ? Number(opts.maxSteps) : undefined,
+          signal: cancel.signal,
+          keepApp: opts.keepApp,
+          onEvent: opts.quiet || opts.json ? undefined : printProgress,
+        });
+        if (opts.json) printJson(record);
+        else process.stdout.write(renderSummary(record) + '\n');
+        process.exitCode = exitCodeFor(record);
+      } finally {
+        cancel.dispose();
+      }
+    });
+}
+
+export function exitCodeFor(record: SessionRecord): number {
+  if (record.status === 'error') return 3;
+  if (record.status === 'cancelled') return 130;
+  return record.verdict?.success ? 0 : 1;
+}
+
+export function printProgress(event: SessionEvent): void {
+  switch (event.type) {
+    case 'session-started':
+      process.stderr.write(`session ${event.sessionId}: ${event.problemId} with ${event.agent} (≤ ${event.maxSteps} steps)\n`);
+      break;
+    case 'phase':
+      process.stderr.write(`  · ${event.phase}${event.detail ? ` (${event.detail})` : ''}\n`);
+      break;
+    case 'observation': {
+      const s = event.step;
+      const what = s.parseError ? `parse error: ${oneLine(s.parseError, 70)}` : `${s.action?.name}(${oneLine(JSON.stringify([...(s.action?.args ?? []), ...Object.values(s.action?.kwargs ?? {})]).slice(1, -1), 60)})`;
+      process.stderr.write(`  step ${s.step + 1}: ${what} → ${oneLine(s.observation, 70)}\n`);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+export function renderSummary(record: SessionRecord): string {
+  const lines = [
+    `Problem:  ${record.problem_id} (${record.task_type}, ${record.app})`,
+    `Agent:    ${record.agent}`,
+    `Session:  ${record.session_id} — ${record.status}${record.error ? `: ${record.error}` : ''}`,
+    `Steps:    ${record.steps.length} of ${record.max_steps}, ${formatSeconds(record.end_time - record.start_time)}`,
+  ];
+  if (record.verdict) {
+    lines.push(`Expected: ${JSON.stringify(record.verdict.expected)}`, `Given:    ${JSON.stringify(record.verdict.given)}`);
+    lines.push(`Result:   ${record.verdict.success ? 'SOLVED' : 'NOT SOLVED'} — ${record.verdict.explanation}`);
+  }
+  const metrics = Object.entries(record.results);
+  if (metrics.length) lines.push('', table(['METRIC', 'VALUE'], metrics.map(([k, v]) => [k, typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v)])));
+  return lines.join('\n');
+}

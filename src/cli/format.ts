@@ -1,0 +1,16 @@
+/** Plain-text tables for the terminal: left-aligned columns, a header rule, no colours (pipes and CI logs stay clean). */
+export function table(headers: string[], rows: Array<Array<string | number | boolean | null | undefined>>): string {
+  const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+export function oneLine(text: string, max = 100): string {
+  const first = text.replace(/\s+/g, ' ').trim();
+  return first.length > max ? first.slice(0, max - 1) + '…' : first;
+}
+
+export function formatSeconds(seconds: number): string {
+  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

@@ -1,0 +1,64 @@
+import { Command, CommanderError, Option } from 'commander';
+import { TASK_TYPES, type TaskType } from '../core/tasks/task-type';
+import { registerEvalCommand } from './commands/eval';
+import { registerHumanCommand } from './commands/human';
+import { registerParseCommand } from './commands/parse';
+import { registerProblemsCommand } from './commands/problems';
+import { registerRunCommand } from './commands/run';
+import { registerServeCommand } from './commands/serve';
+import { registerSessionsCommand } from './commands/sessions';
+import { registerAgentsCommand } from './commands/agents';
+import { registerRecoverCommand } from './commands/recover';
+import { registerTwinCommand } from './commands/twin';
+import { UserError, reportError } from './errors';
+
+/** Exit codes: 0 solved / ok, 1 ran but not solved (or failed checks), 2 bad usage or configuration, 3 the session itself failed. */
+export function buildProgram(): Command {
+  const program = new Command('aiopslab')
+    .description('Evaluate AIOps / SRE agents on microservice incidents: on the embedded cluster (default) or a real Kubernetes cluster.')
+    .version(require('../../package.json').version as string)
+    .option('--config <file>', 'configuration file (default: ./aiopslab.config.yaml)')
+    .option('--results <dir>', 'results folder (default: ./aiopslab-results)')
+    .option('--cluster <name>', '"embedded" (default) or a kubeconfig context of a real cluster')
+    .showHelpAfterError('(run aiopslab --help for usage)')
+    .exitOverride();
+  registerProblemsCommand(program);
+  registerParseCommand(program);
+  registerRunCommand(program);
+  registerHumanCommand(program);
+  registerEvalCommand(program);
+  registerSessionsCommand(program);
+  registerAgentsCommand(program);
+  registerServeCommand(program);
+  registerRecoverCommand(program);
+  registerTwinCommand(program);
+  return program;
+}
+
+export function taskOption(): Option {
+  return new Option('--task <task>', 'only this task type').choices(TASK_TYPES as TaskType[]);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`aiopslab: ${error.message}\n`);
+      return error.exitCode;
+    }
+    return reportError(error);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

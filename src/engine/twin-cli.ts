@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Engine } from './engine';
+import { Kubectl } from '../env/kubectl';
+
+interface TwinStartOptions {
+  engine: Engine;
+  stateDir: string;
+  app?: string;
+  detach: boolean;
+}
+
+const PID_FILE = 'twin.pid';
+const KUBECONFIG_FILE = 'kubeconfig.path';
+
+/**
+ * Foreground: start the twin, deploy the app if asked, print `export KUBECONFIG=…` last, serve until Ctrl-C.
+ * Detached: re-run this command in a background process and return once it has printed its kubeconfig.
+ */
+export async function twinStart(options: TwinStartOptions): Promise<void> {
+  const pidFile = path.join(options.stateDir, PID_FILE);
+  if (options.detach) {
+    fs.rmSync(path.join(options.stateDir, KUBECONFIG_FILE), { force: true });
+    const args = [process.argv[1], ...process.argv.slice(2).filter((a) => a !== '--detach')];
+    const log = fs.openSync(path.join(options.stateDir, 'twin.log'), 'a');
+    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log] });
+    child.unref();
+    const file = path.join(options.stateDir, KUBECONFIG_FILE);
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(file)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The embedded cluster did not start; see ${path.join(options.stateDir, 'twin.log')}.`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.stdout.write(`embedded cluster running in the background (pid ${child.pid}); stop it with: aiopslab twin stop\n`);
+    process.stdout.write(`export KUBECONFIG=${fs.readFileSync(file, 'utf8').trim()}\n`);
+    return;
+  }
+  const twin = await import('../twin');
+  const { resolveKubectl } = await import('../twin/kubectl-path');
+  const handle = await twin.startTwin({ stateDir: options.stateDir });
+  fs.writeFileSync(pidFile, String(process.pid));
+  try {
+    if (options.app) {
+      const app = options.engine.apps.get(options.app)!;
+      const kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: handle.kubeconfigPath, kubeCacheDir: path.join(options.stateDir, 'kube-cache') });
+      await kubectl.run(['create', 'namespace', app.namespace]).catch(() => undefined);
+      const dir = app.deploy.kind === 'manifests' ? path.resolve(options.engine.root, app.deploy.path) : path.join(options.engine.root, 'apps', app.id, 'manifests');
+      await kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
+      process.stdout.write(`deployed ${app.name} into namespace ${app.namespace}\n`);
+    }
+    process.stdout.write(`embedded cluster serving at ${handle.url}; Ctrl-C stops it\n`);
+    fs.writeFileSync(path.join(options.stateDir, KUBECONFIG_FILE), handle.kubeconfigPath);
+    process.stdout.write(`export KUBECONFIG=${handle.kubeconfigPath}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  } finally {
+    await handle.stop();
+    fs.rmSync(pidFile, { force: true });
+    fs.rmSync(path.join(options.stateDir, KUBECONFIG_FILE), { force: true });
+  }
+}
+
+export async function twinStop(options: { stateDir: string }): Promise<void> {
+  const pidFile = path.join(options.stateDir, PID_FILE);
+  if (!fs.existsSync(pidFile)) {
+    process.stdout.write('no embedded cluster is running\n');
+    return;
+  }
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  try {
+    process.kill(pid, 'SIGTERM');
+    process.stdout.write(`stopped the embedded cluster (pid ${pid})\n`);
+  } catch {
+    process.stdout.write('the embedded cluster was not running any more\n');
+  }
+  fs.rmSync(pidFile, { force: true });
+}
