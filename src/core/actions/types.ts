@@ -32,6 +32,8 @@ export interface ActionDefinition {
   /** Parameters in positional order. */
   parameters: ActionParameter[];
   kind: ActionKind;
+  /** A correct example call, shown in argument errors; generated from the parameters when absent. */
+  usage?: string;
 }
 
 /** Arguments after binding positional and keyword arguments to parameter names. */

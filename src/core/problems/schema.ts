@@ -2,21 +2,12 @@ import { z } from 'zod';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { CatalogError, formatZodIssues, describeValue } from '../catalog-error';
 import { TASK_TYPES, taskTypeOfId, type TaskType } from '../tasks/task-type';
+import { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
 import type { FaultSpec, GroundTruth, MitigationCheck, ProblemDefinition, WorkloadSpec } from './types';
 
 export { CatalogError } from '../catalog-error';
 
-/** Allowed `system_level` answers of the analysis task (facts §2.2). */
-export const SYSTEM_LEVELS = ['Hardware', 'Operating System', 'Virtualization', 'Application'] as const;
-/** Allowed `fault_type` answers of the analysis task (facts §2.2). */
-export const FAULT_TYPES = [
-  'Misconfiguration',
-  'Code Defect',
-  'Authentication Issue',
-  'Network/Storage Issue',
-  'Operation Error',
-  'Dependency Problem',
-] as const;
+export { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
 
 const name = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 const nonEmptyStrings = z
