@@ -67,7 +67,10 @@ export class FileSessionStore implements SessionStore {
   }
 
   private async appendIndex(entry: SessionIndexEntry): Promise<void> {
-    await fs.promises.appendFile(path.join(this.resultsDir, INDEX_FILE), JSON.stringify(entry) + '\n');
+    const file = path.join(this.resultsDir, INDEX_FILE);
+    // After a crash mid-append the last line may be torn: start on a fresh line so this entry stays readable.
+    const torn = await lastByteIsNotNewline(file);
+    await fs.promises.appendFile(file, (torn ? '\n' : '') + JSON.stringify(entry) + '\n');
   }
 }
 
@@ -85,4 +88,20 @@ export function indexEntry(record: SessionRecord, file: string): SessionIndexEnt
     steps: record.steps.length,
     file,
   };
+}
+
+async function lastByteIsNotNewline(file: string): Promise<boolean> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(file, 'r');
+    const { size } = await handle.stat();
+    if (size === 0) return false;
+    const buffer = Buffer.alloc(1);
+    await handle.read(buffer, 0, 1, size - 1);
+    return buffer[0] !== 10;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }
