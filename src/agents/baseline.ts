@@ -1,0 +1,244 @@
+/**
+ * A rule-based SRE agent that needs no model: the floor any model must beat. It acts only through
+ * the agent-facing APIs in the text protocol (exec_shell, get_logs, submit) — never problem files or
+ * ground truth — following a fixed plan with a step budget:
+ *
+ *   1. pods + deployments, 2. services + endpoints, 3. warning events + chaos experiments + flagd flags
+ *   (all as compact kubectl JSON so a whole namespace fits one capped observation),
+ *   4. logs of up to three workloads that crash or were recently replaced,
+ *   5. for mitigation, the fix of the best suspect (at most three commands), then 6. submit.
+ *
+ * The decisions are the explicit rules in `baseline-rules.ts`.
+ */
+import type { Agent, AgentContext } from '../core/agents/types';
+import type { TaskType } from '../core/tasks/task-type';
+import {
+  CHAOS_FIELDS,
+  DEPLOYMENT_FIELDS,
+  DETECTION_THRESHOLD,
+  diagnose,
+  emptySnapshot,
+  ENDPOINTS_FIELDS,
+  EVENT_FIELDS,
+  parseChaos,
+  parseDeployments,
+  parseEndpoints,
+  parseEvents,
+  parseFlags,
+  parsePods,
+  parseServices,
+  podProblem,
+  POD_FIELDS,
+  SERVICE_FIELDS,
+  splitSections,
+  workloadOf,
+  type Diagnosis,
+  type Snapshot,
+} from './baseline-rules';
+
+const FENCE = '```';
+
+/** A fenced exec_shell call whose quoting the original parser accepts (`"` escaped as `\"`). */
+export function shellCall(command: string): string {
+  return `${FENCE}\nexec_shell("${command.replace(/"/g, '\\"')}")\n${FENCE}`;
+}
+
+export function apiCall(name: string, args: unknown[]): string {
+  return `${FENCE}\n${name}(${args.map((a) => JSON.stringify(a)).join(', ')})\n${FENCE}`;
+}
+
+/** The namespace from the task description's `Namespace: <ns>` line. */
+export function namespaceFromDescription(description: string): string | undefined {
+  const m = /^\s*Namespace:\s*(\S+)/m.exec(description);
+  return m ? m[1] : undefined;
+}
+
+const jp = (fields: string) => `-o jsonpath='{range .items[*]}${fields}{end}'`;
+
+export function inventoryCommands(ns: string): string[] {
+  return [
+    `echo '### pods'; kubectl get pods -n ${ns} ${jp(POD_FIELDS)}; echo; echo '### deployments'; kubectl get deployments -n ${ns} ${jp(DEPLOYMENT_FIELDS)}; echo; echo '### end'`,
+    `echo '### services'; kubectl get services -n ${ns} ${jp(SERVICE_FIELDS)}; echo; echo '### endpoints'; kubectl get endpoints -n ${ns} ${jp(ENDPOINTS_FIELDS)}; echo; echo '### end'`,
+    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### end'`,
+  ];
+}
+
+export interface BaselineOptions {
+  name?: string;
+  /** Hard cap on the number of actions before it submits whatever it has (default 12). */
+  maxSteps?: number;
+  /** Logs read at most (default 3). */
+  maxLogReads?: number;
+  /** Fix commands run at most in mitigation (default 3). */
+  maxFixCommands?: number;
+}
+
+type Phase = 'inventory' | 'logs' | 'fix' | 'submit' | 'done';
+
+export class BaselineAgent implements Agent {
+  readonly name: string;
+  private readonly maxSteps: number;
+  private readonly maxLogReads: number;
+  private readonly maxFixCommands: number;
+  private task: TaskType = 'detection';
+  private ns = 'default';
+  private snap: Snapshot = emptySnapshot('default');
+  private phase: Phase = 'inventory';
+  private queue: Array<{ call: string; note: string; onResult?: (obs: string) => void }> = [];
+  private pending?: (obs: string) => void;
+  private steps = 0;
+  private diagnosis?: Diagnosis;
+
+  constructor(options: BaselineOptions = {}) {
+    this.name = options.name ?? 'baseline';
+    this.maxSteps = options.maxSteps ?? 12;
+    this.maxLogReads = options.maxLogReads ?? 3;
+    this.maxFixCommands = options.maxFixCommands ?? 3;
+  }
+
+  initContext(context: AgentContext): void {
+    this.task = context.task;
+    this.ns = namespaceFromDescription(context.problemDescription) ?? 'default';
+    this.snap = emptySnapshot(this.ns);
+    this.phase = 'inventory';
+    this.steps = 0;
+    this.pending = undefined;
+    this.diagnosis = undefined;
+    const [podsCmd, svcCmd, eventsCmd] = inventoryCommands(this.ns);
+    this.queue = [
+      { call: shellCall(podsCmd), note: `List pods and deployments in ${this.ns}.`, onResult: (o) => this.readInventory(o) },
+      { call: shellCall(svcCmd), note: 'List services and their endpoints.', onResult: (o) => this.readInventory(o) },
+      { call: shellCall(eventsCmd), note: 'Read warning events, chaos experiments and feature flags.', onResult: (o) => this.readInventory(o) },
+    ];
+  }
+
+  /** The current diagnosis (for transcripts and tests). */
+  get currentDiagnosis(): Diagnosis | undefined {
+    return this.diagnosis;
+  }
+
+  get snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  async getAction(observation: string): Promise<string> {
+    if (this.pending) {
+      try {
+        this.pending(observation);
+      } catch {
+        // An observation the rules cannot read is simply ignored.
+      }
+      this.pending = undefined;
+    }
+    this.steps += 1;
+    if (this.steps >= this.maxSteps) this.phase = 'submit';
+
+    for (;;) {
+      if (this.phase === 'done') return this.submitCall('Already submitted.');
+      if (this.phase !== 'submit' && this.queue.length > 0) {
+        const next = this.queue.shift()!;
+        this.pending = next.onResult;
+        return `Thought: ${next.note}\nAction:${next.call}`;
+      }
+      if (this.phase === 'inventory') {
+        this.phase = 'logs';
+        this.planLogReads();
+        continue;
+      }
+      if (this.phase === 'logs') {
+        this.diagnosis = diagnose(this.snap);
+        this.phase = this.task === 'mitigation' ? 'fix' : 'submit';
+        if (this.phase === 'fix') this.planFix();
+        continue;
+      }
+      if (this.phase === 'fix') {
+        this.phase = 'submit';
+        continue;
+      }
+      // submit
+      this.diagnosis = diagnose(this.snap);
+      this.phase = 'done';
+      return this.submitCall();
+    }
+  }
+
+  private readInventory(observation: string): void {
+    const sections = splitSections(observation);
+    if (sections.pods !== undefined) this.snap.pods = parsePods(sections.pods);
+    if (sections.deployments !== undefined) this.snap.deployments = parseDeployments(sections.deployments);
+    if (sections.services !== undefined) this.snap.services = parseServices(sections.services);
+    if (sections.endpoints !== undefined) this.snap.endpoints = parseEndpoints(sections.endpoints);
+    if (sections.events !== undefined) this.snap.events = parseEvents(sections.events);
+    if (sections.chaos !== undefined) this.snap.chaos = parseChaos(sections.chaos);
+    if (sections.flags !== undefined) this.snap.flags = parseFlags(sections.flags);
+  }
+
+  /** Which workloads' logs to read: crashing ones first, then the recently replaced ones. */
+  private planLogReads(): void {
+    const pre = diagnose(this.snap);
+    const strong = pre.suspects.find((s) => s.score >= 85);
+    // A chaos experiment, a flag, or a structural fault explains itself; logs add nothing.
+    if (strong) {
+      this.diagnosis = pre;
+      return;
+    }
+    const wanted: string[] = [];
+    const add = (w: string) => {
+      if (!wanted.includes(w)) wanted.push(w);
+    };
+    for (const p of this.snap.pods) if (podProblem(p)) add(workloadOf(p, this.snap.deployments));
+    for (const w of recentlyReplaced(this.snap)) add(w);
+    for (const w of wanted.slice(0, this.maxLogReads)) {
+      this.queue.push({
+        call: apiCall('get_logs', [this.ns, w]),
+        note: `Read the logs of ${w}.`,
+        onResult: (o) => {
+          this.snap.logs[w] = o;
+        },
+      });
+    }
+  }
+
+  private planFix(): void {
+    const best = this.diagnosis?.suspects[0];
+    if (!best || best.score < DETECTION_THRESHOLD || !best.fix) return;
+    for (const cmd of best.fix.slice(0, this.maxFixCommands)) {
+      this.queue.push({ call: shellCall(cmd), note: `Fix ${best.target} (${best.rule}): ${best.evidence}.` });
+    }
+  }
+
+  private submitCall(prefix?: string): string {
+    const d = this.diagnosis ?? diagnose(this.snap);
+    const suspects = d.suspects.filter((s) => s.score >= DETECTION_THRESHOLD);
+    const top = suspects[0];
+    const why = top ? `Best suspect ${top.target} (${top.rule}, score ${top.score}): ${top.evidence}.` : 'No rule found an anomaly.';
+    const thought = `Thought: ${prefix ? prefix + ' ' : ''}${why}\nAction:`;
+    switch (this.task) {
+      case 'detection':
+        return thought + apiCall('submit', [top ? 'Yes' : 'No']);
+      case 'localization': {
+        const ranked = top ? suspects.filter((s) => s.score >= top.score - 5).map((s) => s.target) : [];
+        return thought + apiCall('submit', [ranked]);
+      }
+      case 'analysis': {
+        const withAnalysis = suspects.find((s) => s.analysis);
+        const a = withAnalysis?.analysis ?? { system_level: 'Application', fault_type: 'Misconfiguration' };
+        return thought + apiCall('submit', [{ system_level: a.system_level, fault_type: a.fault_type }]);
+      }
+      case 'mitigation':
+      default:
+        return thought + `${FENCE}\nsubmit()\n${FENCE}`;
+    }
+  }
+}
+
+/** Workloads whose pods are much younger than the namespace's typical pod (replaced after deploy). */
+export function recentlyReplaced(snap: Snapshot, minGapMs = 60_000): string[] {
+  const times = snap.pods
+    .map((p) => ({ p, t: Date.parse(p.metadata.creationTimestamp ?? '') }))
+    .filter((x) => Number.isFinite(x.t));
+  if (times.length < 3) return [];
+  const sorted = times.map((x) => x.t).sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return [...new Set(times.filter((x) => x.t - median > minGapMs).sort((a, b) => b.t - a.t).map((x) => workloadOf(x.p, snap.deployments)))];
+}

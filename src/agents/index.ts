@@ -1,0 +1,13 @@
+export { AgentError, isAgentError, redact, type AgentErrorKind } from './errors';
+export { OpenAICompatibleAgent, actionsToTools, parseRetryAfter, resolveSettings, type AgentProtocol, type OpenAIAgentOptions, type OpenAIAgentSettings, type SecretGetter, type RetryInfo } from './openai-client';
+export { CLIENT_PROFILES, type ClientProfile } from './profiles';
+export { renderSystemPrompt, splitApis, renderApiGroup, visibleApiNames } from './prompts';
+export { ChatContext, dedupRepeatedLines, capText, DEFAULT_CONTEXT_BUDGET_TOKENS, DEFAULT_MAX_OBSERVATION_TOKENS, type ContextOptions } from './context';
+export { countTokens, countMessageTokens } from './tokens';
+export { usageForCompletion, makeUsage, addUsage } from './usage';
+export { DEFAULT_PRICES, loadPriceTable, parsePriceTable, priceOf, costUsd, PriceFileError, type PriceTable, type ModelPrice } from './prices';
+export { HumanAgent, wrapHumanInput, renderHumanIntro, type AskFn, type HumanAgentOptions } from './human';
+export { BaselineAgent, namespaceFromDescription, type BaselineOptions } from './baseline';
+export { diagnose, RULES, ANALYSIS_TABLE, type Finding, type Snapshot } from './baseline-rules';
+export { LlmJudge, parseJudgeScore, renderTrace, judgeCacheKey, DEFAULT_JUDGE_MODEL, type JudgeOptions, type JudgeResult } from './judge';
+export { listAgents, createAgent, checkReachable, agentNames, UnknownAgentError, type AgentInfo, type AgentKind, type CreateAgentOptions } from './registry';
