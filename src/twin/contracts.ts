@@ -167,6 +167,11 @@ export interface ContainerBehaviour {
   logsBetween?(context: ContainerContext, fromMs: number, toMs: number): string[];
   exec?(context: ContainerContext, command: string[], stdin?: string): ExecResult | Promise<ExecResult> | undefined;
   usage?(context: ContainerContext, nowMs: number): { cpuMillis: number; memoryBytes: number };
+  /**
+   * Optional (added by the cluster half): the result of the container's readiness / liveness / startup probe at
+   * `nowMs`, called only when the pod spec declares that probe. Without it every declared probe succeeds.
+   */
+  probe?(context: ContainerContext, kind: 'readiness' | 'liveness' | 'startup', nowMs: number): boolean | { ok: boolean; message?: string };
 }
 
 export interface ContainerContext {
@@ -181,9 +186,12 @@ export interface ContainerContext {
   files: Record<string, string>;
   restartCount: number;
   store: ObjectStore;
+  /** Optional (added by the cluster half): true for an init container. */
+  initContainer?: boolean;
 }
 
 export type ContainerStartOutcome =
   | { kind: 'running'; lines?: string[] }
-  | { kind: 'exit'; exitCode: number; lines: string[]; reason?: string }
+  /** `afterMs` (optional, added by the cluster half): how long the process runs before it exits (default: ~0.1 s). */
+  | { kind: 'exit'; exitCode: number; lines: string[]; reason?: string; afterMs?: number }
   | { kind: 'image-pull-error'; message: string };
