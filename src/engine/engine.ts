@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Agent } from '../core/agents/types';
 import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
-import type { Clock, JournalEntry } from '../core/ports/environment';
+import type { Clock, JournalEntry, ProblemEnvironment } from '../core/ports/environment';
 import type { SessionRecord } from '../core/session/types';
 import type { TaskType } from '../core/tasks/task-type';
 import { Orchestrator } from '../core/orchestrator/orchestrator';
@@ -26,6 +26,11 @@ export interface EngineOptions {
   /** Folder with problems/ and apps/ (defaults to the package's own). */
   root?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Replaces the cluster for every session. Only tests use it (with an in-memory fake of the environment port);
+   * everything shipped runs on a real or embedded cluster.
+   */
+  environmentFactory?: (app: AppDefinition) => Promise<ProblemEnvironment>;
 }
 
 export interface RunOptions {
@@ -64,6 +69,7 @@ export class Engine {
     readonly root: string,
     readonly problems: ProblemRegistry,
     readonly apps: Map<string, AppDefinition>,
+    private readonly environmentFactory?: (app: AppDefinition) => Promise<ProblemEnvironment>,
   ) {
     this.store = new FileSessionStore(config.resultsDir);
     this.journal = new FileJournal(path.join(config.resultsDir, '.state', 'recovery-journal.json'));
@@ -75,7 +81,7 @@ export class Engine {
     const config = loadConfig({ cwd, file: options.configFile, env: options.env, overrides: options.overrides });
     const root = options.root ?? projectRoot();
     const catalog = loadCatalog(root);
-    return new Engine(config, root, catalog.problems, catalog.apps);
+    return new Engine(config, root, catalog.problems, catalog.apps, options.environmentFactory);
   }
 
   get stateDir(): string {
@@ -97,8 +103,7 @@ export class Engine {
   async run(options: RunOptions): Promise<SessionRecord> {
     const { problem, app } = this.problem(options.problemId);
     await this.recoverLeftovers();
-    const cluster = await openCluster(this.config, this.stateDir);
-    const env = this.environmentFor(cluster, app);
+    const env = this.environmentFactory ? await this.environmentFactory(app) : this.environmentFor(await openCluster(this.config, this.stateDir), app);
     const orchestrator = new Orchestrator({ env, journal: this.journal, store: this.store, clock: realClock, newId: randomUUID, versions: versions(this.root) });
     const unsubscribe = options.onEvent ? orchestrator.events.on(options.onEvent) : undefined;
     try {
