@@ -1,0 +1,233 @@
+/**
+ * The defaults a real apiserver fills in on create/update, which kubectl output and describe rely on.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import type { KubeObject } from '../contracts';
+
+function imagePullPolicy(image: string | undefined): string {
+  if (!image) return 'IfNotPresent';
+  const noDigest = image.split('@')[0];
+  const lastSlash = noDigest.lastIndexOf('/');
+  const tagPart = noDigest.slice(lastSlash + 1);
+  const colon = tagPart.indexOf(':');
+  if (image.includes('@')) return 'IfNotPresent';
+  if (colon < 0) return 'Always';
+  return tagPart.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(c: any): void {
+  if (!c || typeof c !== 'object') return;
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.imagePullPolicy ??= imagePullPolicy(c.image);
+  c.resources ??= {};
+  if (c.resources.limits && !c.resources.requests) c.resources.requests = { ...c.resources.limits };
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (p && typeof p === 'object') p.protocol ??= 'TCP';
+  if (Array.isArray(c.env)) for (const e of c.env) {
+    const f = e?.valueFrom?.fieldRef;
+    if (f) f.apiVersion ??= 'v1';
+  }
+  for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+    const p = c[probe];
+    if (p && typeof p === 'object') {
+      p.timeoutSeconds ??= 1; p.periodSeconds ??= 10; p.successThreshold ??= 1; p.failureThreshold ??= 3;
+      if (p.httpGet) p.httpGet.scheme ??= 'HTTP';
+    }
+  }
+}
+
+export function defaultPodSpec(spec: any, restartPolicy = 'Always'): void {
+  if (!spec || typeof spec !== 'object') return;
+  spec.restartPolicy ??= restartPolicy;
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+  if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount;
+  for (const list of ['containers', 'initContainers']) if (Array.isArray(spec[list])) spec[list].forEach(defaultContainer);
+  if (Array.isArray(spec.volumes)) for (const v of spec.volumes) {
+    if (v?.configMap) v.configMap.defaultMode ??= 420;
+    if (v?.secret) v.secret.defaultMode ??= 420;
+    if (v?.projected) v.projected.defaultMode ??= 420;
+  }
+}
+
+/** Pod-level defaults applied only to pods (admission: service account, tolerations, priority). */
+function defaultPod(pod: any): void {
+  const spec = pod.spec ?? (pod.spec = {});
+  defaultPodSpec(spec);
+  spec.serviceAccountName ??= 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  spec.enableServiceLinks ??= true;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  spec.priority ??= 0;
+  spec.tolerations ??= [];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    if (!spec.tolerations.some((x: any) => x?.key === key)) {
+      spec.tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    }
+  }
+}
+
+export function qosClass(spec: any): string {
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+  let any = false;
+  let guaranteed = containers.length > 0;
+  for (const c of containers) {
+    const req = c?.resources?.requests ?? {};
+    const lim = c?.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (!lim[r] || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function defaultTemplate(obj: any, restartPolicy = 'Always'): void {
+  const tpl = obj.spec?.template;
+  if (tpl && typeof tpl === 'object') {
+    tpl.metadata ??= {};
+    tpl.metadata.creationTimestamp ??= null;
+    defaultPodSpec(tpl.spec ?? (tpl.spec = {}), restartPolicy);
+  }
+}
+
+export interface ServiceIpAllocator { clusterIP(): string; nodePort(): number }
+
+/** Fills defaults in place. `old` is the stored object on update (immutable allocations are carried over). */
+export function applyDefaults(obj: KubeObject, alloc: ServiceIpAllocator, old?: KubeObject): void {
+  const o = obj as any;
+  switch (`${obj.apiVersion}/${obj.kind}`) {
+    case 'v1/Pod':
+      defaultPod(o);
+      if (!old) {
+        o.status = { phase: 'Pending', qosClass: qosClass(o.spec) };
+      }
+      break;
+    case 'v1/Service': {
+      const spec = o.spec ?? (o.spec = {});
+      spec.type ??= 'ClusterIP';
+      if (old?.spec) {
+        if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = old.spec.clusterIP;
+        if (!spec.clusterIPs && old.spec.clusterIPs && spec.clusterIP === old.spec.clusterIP) spec.clusterIPs = old.spec.clusterIPs;
+      }
+      if (spec.type === 'ExternalName') break;
+      if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = alloc.clusterIP();
+      spec.clusterIPs ??= [spec.clusterIP];
+      spec.sessionAffinity ??= 'None';
+      spec.ipFamilies ??= ['IPv4'];
+      spec.ipFamilyPolicy ??= 'SingleStack';
+      spec.internalTrafficPolicy ??= 'Cluster';
+      if (Array.isArray(spec.ports)) for (const p of spec.ports) {
+        if (!p || typeof p !== 'object') continue;
+        p.protocol ??= 'TCP';
+        p.targetPort ??= p.port;
+        if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+          const prev = old?.spec?.ports?.find((x: any) => x?.port === p.port && x?.nodePort);
+          p.nodePort ??= prev?.nodePort ?? alloc.nodePort();
+        }
+      }
+      if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+      if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+      if (!old) o.status ??= { loadBalancer: {} };
+      break;
+    }
+    case 'v1/Namespace':
+      o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
+      o.spec ??= {};
+      o.spec.finalizers ??= ['kubernetes'];
+      if (!old) o.status = { phase: 'Active' };
+      break;
+    case 'v1/Secret':
+      o.type ??= 'Opaque';
+      if (o.stringData && typeof o.stringData === 'object') {
+        o.data ??= {};
+        for (const [k, v] of Object.entries(o.stringData)) o.data[k] = Buffer.from(String(v)).toString('base64');
+        delete o.stringData;
+      }
+      break;
+    case 'v1/PersistentVolumeClaim':
+      o.spec ??= {};
+      o.spec.volumeMode ??= 'Filesystem';
+      if (!old) o.status ??= { phase: 'Pending' };
+      break;
+    case 'v1/PersistentVolume':
+      o.spec ??= {};
+      o.spec.persistentVolumeReclaimPolicy ??= 'Retain';
+      o.spec.volumeMode ??= 'Filesystem';
+      if (!old) o.status ??= { phase: 'Pending' };
+      break;
+    case 'apps/v1/Deployment': {
+      const spec = o.spec ?? (o.spec = {});
+      spec.replicas ??= 1;
+      spec.revisionHistoryLimit ??= 10;
+      spec.progressDeadlineSeconds ??= 600;
+      spec.strategy ??= {};
+      spec.strategy.type ??= 'RollingUpdate';
+      if (spec.strategy.type === 'RollingUpdate') {
+        spec.strategy.rollingUpdate ??= {};
+        spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+        spec.strategy.rollingUpdate.maxSurge ??= '25%';
+      }
+      defaultTemplate(o);
+      break;
+    }
+    case 'apps/v1/ReplicaSet':
+      o.spec ??= {}; o.spec.replicas ??= 1; defaultTemplate(o);
+      break;
+    case 'apps/v1/StatefulSet': {
+      const spec = o.spec ?? (o.spec = {});
+      spec.replicas ??= 1;
+      spec.podManagementPolicy ??= 'OrderedReady';
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
+      spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      defaultTemplate(o);
+      break;
+    }
+    case 'apps/v1/DaemonSet': {
+      const spec = o.spec ?? (o.spec = {});
+      spec.revisionHistoryLimit ??= 10;
+      spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+      defaultTemplate(o);
+      break;
+    }
+    case 'batch/v1/Job': {
+      const spec = o.spec ?? (o.spec = {});
+      spec.parallelism ??= 1;
+      spec.completions ??= 1;
+      spec.backoffLimit ??= 6;
+      spec.completionMode ??= 'NonIndexed';
+      spec.suspend ??= false;
+      spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+      const uid = old?.metadata.uid ?? o.metadata.uid;
+      if (!spec.manualSelector && uid) {
+        const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name, 'controller-uid': uid, 'job-name': o.metadata.name };
+        spec.selector ??= { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+        spec.template ??= {};
+        spec.template.metadata ??= {};
+        spec.template.metadata.labels = { ...labels, ...(spec.template.metadata.labels ?? {}) };
+      }
+      defaultTemplate(o, 'Never');
+      break;
+    }
+    case 'discovery.k8s.io/v1/EndpointSlice':
+      if (Array.isArray(o.ports)) for (const p of o.ports) if (p) p.protocol ??= 'TCP';
+      break;
+    case 'apiextensions.k8s.io/v1/CustomResourceDefinition':
+      if (!old || !o.status) {
+        const names = o.spec?.names ?? {};
+        o.status = {
+          acceptedNames: { ...names, singular: names.singular ?? String(names.kind ?? '').toLowerCase() },
+          conditions: [
+            { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+            { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+          ],
+          storedVersions: (o.spec?.versions ?? []).filter((v: any) => v?.storage).map((v: any) => v.name),
+        };
+      }
+      break;
+  }
+}

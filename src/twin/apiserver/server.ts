@@ -1,0 +1,234 @@
+/**
+ * The HTTP front of the twin's API server: routes version, health, discovery, OpenAPI, metrics and the generic
+ * REST paths; upgrades `pods/exec` to WebSocket. Every error leaves as a `Status` object.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PodRuntime } from '../contracts';
+import { ApiError, methodNotAllowed, pathNotFound, toApiError } from './errors';
+import { isTrue, sendError, sendJson } from './http-util';
+import { aggregated, AGGREGATED_CONTENT_TYPE, AGGREGATED_V2BETA1_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery';
+import { openApiV2Json, openApiV2Protobuf, OPENAPI_V2_PROTO_CONTENT_TYPE } from './openapi';
+import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleReplace, handleScale, ResourceRequest } from './rest';
+import { handleWatch } from './watch';
+import { handleLogs } from './logs';
+import { handleMetrics } from './metrics';
+import { ExecServer } from './exec';
+import type { MemoryStore } from './store';
+
+export interface VersionInfo {
+  major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
+  buildDate: string; goVersion: string; compiler: string; platform: string;
+}
+
+/** kubectl's gcloud dispatcher picks its bundled client by this minor version (spec §8): keep it at 1.31. */
+export const SERVER_VERSION: VersionInfo = {
+  major: '1', minor: '31', gitVersion: 'v1.31.9', gitCommit: '7d9c2a6d8e9e0c4c3f0a9b3c1e2f4d5a6b7c8d9e', gitTreeState: 'clean',
+  buildDate: '2025-05-15T09:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
+};
+
+export interface ApiServerOptions {
+  store: MemoryStore;
+  runtime: PodRuntime;
+  /** Longest `logs -f` stream before the server ends it (ms). */
+  followMaxMs?: number;
+  version?: VersionInfo;
+}
+
+export interface ApiServer {
+  server: http.Server;
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+interface Target {
+  kind: 'resource';
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  watchPrefix: boolean;
+}
+
+/** Splits `/api/v1/...` or `/apis/g/v/...` into the resource coordinates. */
+function parseResourcePath(segs: string[], store: MemoryStore): Target | undefined {
+  let group = '';
+  let version: string;
+  let rest: string[];
+  if (segs[0] === 'api') { version = segs[1]; rest = segs.slice(2); }
+  else { group = segs[1]; version = segs[2]; rest = segs.slice(3); }
+  let watchPrefix = false;
+  if (rest[0] === 'watch') { watchPrefix = true; rest = rest.slice(1); }
+  if (!rest.length) return undefined;
+  const reg = store.registry;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    const info = reg.byPath(group, version, rest[2]);
+    if (info && info.namespaced) {
+      if (rest.length > 5) return undefined;
+      return { kind: 'resource', group, version, namespace: rest[1], resource: rest[2], name: rest[3], subresource: rest[4], watchPrefix };
+    }
+    if (!(group === '' && rest[0] === 'namespaces' && rest.length === 3)) return undefined;
+  }
+  if (rest.length > 3) return undefined;
+  return { kind: 'resource', group, version, resource: rest[0], name: rest[1], subresource: rest[2], watchPrefix };
+}
+
+const ROOT_PATHS = ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/openapi/v2', '/readyz', '/version'];
+
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const { store, runtime } = options;
+  const version = options.version ?? SERVER_VERSION;
+  const followMaxMs = options.followMaxMs ?? 10 * 60 * 1000;
+  const exec = new ExecServer(store, runtime);
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const segs = path.split('/').filter(Boolean).map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
+    const accept = String(req.headers.accept ?? '');
+
+    if (path === '/') { sendJson(res, 200, { paths: [...ROOT_PATHS, ...store.registry.groups().filter((g) => g.group).map((g) => `/apis/${g.group}`)].sort() }); return; }
+    if (path === '/version') { if (method !== 'GET') throw methodNotAllowed(); sendJson(res, 200, version); return; }
+    if (/^\/(healthz|readyz|livez)(\/.*)?$/.test(path)) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(isTrue(url.searchParams.get('verbose')) ? `[+]ping ok\n[+]etcd ok\n${segs[0]} check passed\n` : 'ok');
+      return;
+    }
+    if (path === '/openapi/v2') {
+      if (accept.includes('protobuf')) {
+        const body = openApiV2Protobuf(version.gitVersion.replace(/^v/, 'v'));
+        res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTO_CONTENT_TYPE, 'Content-Length': body.length });
+        res.end(body);
+      } else sendJson(res, 200, openApiV2Json(version.gitVersion));
+      return;
+    }
+    if (segs[0] === 'api' || segs[0] === 'apis') {
+      const aggregatedV2 = /as=APIGroupDiscoveryList/.test(accept) && /v=v2(?!beta)/.test(accept.split(',').find((p) => p.includes('as=APIGroupDiscoveryList')) ?? '');
+      const aggregatedAny = /as=APIGroupDiscoveryList/.test(accept);
+      if (segs.length === 1) {
+        if (method !== 'GET') throw methodNotAllowed();
+        if (aggregatedAny) {
+          const v = aggregatedV2 ? 'v2' : 'v2beta1';
+          sendJson(res, 200, aggregated(store.registry, segs[0] === 'api', v), v === 'v2' ? AGGREGATED_CONTENT_TYPE : AGGREGATED_V2BETA1_CONTENT_TYPE);
+        } else sendJson(res, 200, segs[0] === 'api' ? apiVersions() : apiGroupList(store.registry));
+        return;
+      }
+      if (segs[0] === 'apis' && segs.length === 2) {
+        const g = apiGroup(store.registry, segs[1]);
+        if (!g || method !== 'GET') throw pathNotFound();
+        sendJson(res, 200, g);
+        return;
+      }
+      if ((segs[0] === 'api' && segs.length === 2) || (segs[0] === 'apis' && segs.length === 3)) {
+        const group = segs[0] === 'api' ? '' : segs[1];
+        const v = segs[0] === 'api' ? segs[1] : segs[2];
+        const list = apiResourceList(store.registry, group, v);
+        if (!list || method !== 'GET') throw pathNotFound();
+        sendJson(res, 200, list);
+        return;
+      }
+      if (segs[0] === 'apis' && segs[1] === 'metrics.k8s.io' && segs[2] === 'v1beta1') {
+        handleMetrics(method, segs.slice(3), url, store, runtime, res);
+        return;
+      }
+      const t = parseResourcePath(segs, store);
+      if (!t) throw pathNotFound();
+      await serveResource(t, req, res, url, method);
+      return;
+    }
+    throw pathNotFound();
+  }
+
+  async function serveResource(t: Target, req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string): Promise<void> {
+    const info = store.registry.byPath(t.group, t.version, t.resource);
+    if (!info) throw pathNotFound();
+    const r: ResourceRequest = { req, res, url, store, info, namespace: t.namespace, name: t.name, subresource: t.subresource };
+    if (t.namespace !== undefined && !info.namespaced) throw pathNotFound();
+    const watch = t.watchPrefix || isTrue(url.searchParams.get('watch'));
+    if (t.subresource) {
+      if (!info.subresources.includes(t.subresource)) throw pathNotFound();
+      switch (t.subresource) {
+        case 'status':
+          if (method === 'GET') return handleGet(r);
+          if (method === 'PUT') return handleReplace(r);
+          if (method === 'PATCH') return handlePatch(r);
+          throw methodNotAllowed();
+        case 'scale': return handleScale(r);
+        case 'log':
+          if (method !== 'GET') throw methodNotAllowed();
+          return handleLogs(r, runtime, { followMaxMs });
+        case 'exec':
+          if (method !== 'GET' && method !== 'POST') throw methodNotAllowed();
+          if (!store.get('pods', t.namespace, t.name!)) throw (await import('./errors')).notFound('pods', '', t.name!);
+          throw new ApiError(400, 'BadRequest', 'Upgrade request required');
+        case 'finalize':
+          if (method !== 'PUT') throw methodNotAllowed();
+          return handleReplace({ ...r, subresource: undefined });
+        default: throw pathNotFound();
+      }
+    }
+    if (!t.name) {
+      if (info.namespaced && t.namespace === undefined && method !== 'GET') throw methodNotAllowed();
+      switch (method) {
+        case 'GET': return watch ? handleWatch(r) : handleList(r);
+        case 'POST': return handleCreate(r);
+        case 'DELETE': return handleDeleteCollection(r);
+        default: throw methodNotAllowed();
+      }
+    }
+    if (info.namespaced && t.namespace === undefined) throw pathNotFound();
+    switch (method) {
+      case 'GET': return watch ? handleWatch(r) : handleGet(r);
+      case 'PUT': return handleReplace(r);
+      case 'PATCH': return handlePatch(r);
+      case 'DELETE': return handleDelete(r);
+      default: throw methodNotAllowed();
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((e) => {
+      if (!(e instanceof ApiError)) e = toApiError(e);
+      // Drain an unread body so the connection stays usable.
+      if (!req.complete) req.resume();
+      sendError(res, e);
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const segs = url.pathname.split('/').filter(Boolean);
+    // /api/v1/namespaces/NS/pods/NAME/exec
+    if (segs.length === 7 && segs[0] === 'api' && segs[1] === 'v1' && segs[2] === 'namespaces' && segs[4] === 'pods' && (segs[6] === 'exec' || segs[6] === 'attach')) {
+      if (segs[6] === 'attach') {
+        socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n' + JSON.stringify(new ApiError(400, 'BadRequest', 'attach is not supported by this cluster').toStatus()));
+        return;
+      }
+      exec.handleUpgrade(req, socket, head, { namespace: decodeURIComponent(segs[3]), pod: decodeURIComponent(segs[5]), url });
+      return;
+    }
+    const body = JSON.stringify(pathNotFound().toStatus());
+    socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+  server.on('clientError', (_e, socket) => { try { socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); } catch { /* gone */ } });
+  server.keepAliveTimeout = 30_000;
+
+  return {
+    server,
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => { server.off('error', reject); resolve((server.address() as AddressInfo).port); });
+      });
+    },
+    close() {
+      exec.close();
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+    },
+  };
+}

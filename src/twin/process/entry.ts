@@ -1,0 +1,31 @@
+/**
+ * The twin's child-process entry: serves the twin and reports `{type:'ready', port}` over IPC.
+ * Stops on `{type:'stop'}`, on SIGTERM/SIGINT, or when the parent goes away.
+ */
+import { serveTwin } from './serve';
+
+async function main(): Promise<void> {
+  const port = Number(process.env.AIOPSLAB_TWIN_PORT ?? 0) || 0;
+  const twin = await serveTwin({ port });
+  let stopping = false;
+  const stop = async (code = 0): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => process.exit(code), 2000);
+    force.unref();
+    try { await twin.stop(); } finally { process.exit(code); }
+  };
+  process.on('message', (m: unknown) => { if (m && (m as { type?: string }).type === 'stop') void stop(0); });
+  process.on('disconnect', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  if (process.send) process.send({ type: 'ready', port: twin.port, pid: process.pid });
+  else process.stdout.write(`${twin.url}\n`);
+}
+
+main().catch((e) => {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (process.send) process.send({ type: 'error', message: msg });
+  process.stderr.write(`twin: ${msg}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * Starts a twin in a child process (off the caller's event loop, so synchronous kubectl calls cannot deadlock it),
+ * writes its kubeconfig and a per-twin kubectl cache dir, and returns how to reach and stop it.
+ */
+import { fork, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeKubeconfig } from './kubeconfig';
+
+export interface StartTwinOptions {
+  /** Folder for this twin's kubeconfig, kubectl cache and log. Created if missing. */
+  stateDir: string;
+  /** Port on 127.0.0.1; 0 or absent picks a free one. */
+  port?: number;
+  /** Namespace of the kubeconfig context (default `default`). */
+  namespace?: string;
+  /** Milliseconds to wait for the child to serve (default 15000). */
+  timeoutMs?: number;
+  /** Overrides the compiled entry script (for bundled builds). */
+  entryPath?: string;
+}
+
+export interface TwinHandle {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  pid: number;
+  /** Orchestrator's kubeconfig (sees everything). */
+  kubeconfigPath: string;
+  /** KUBECACHEDIR for kubectl against this twin (`<stateDir>/kube-cache`). */
+  kubeCacheDir: string;
+  /** Environment for a kubectl child: KUBECONFIG and KUBECACHEDIR. */
+  env: Record<string, string>;
+  /** The child's stdout/stderr. */
+  logPath: string;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_TOKEN = 'aiopslab-twin-admin';
+
+export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
+  const stateDir = path.resolve(o.stateDir);
+  fs.mkdirSync(stateDir, { recursive: true });
+  const kubeCacheDir = path.join(stateDir, 'kube-cache');
+  fs.mkdirSync(kubeCacheDir, { recursive: true });
+  const logPath = path.join(stateDir, 'twin.log');
+  const logFd = fs.openSync(logPath, 'a');
+  const entry = o.entryPath ?? path.join(__dirname, 'entry.js');
+  let child: ChildProcess;
+  try {
+    child = fork(entry, [], {
+      stdio: ['ignore', logFd, logFd, 'ipc'],
+      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0) },
+      execArgv: [],
+    });
+  } finally {
+    fs.closeSync(logFd);
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the twin did not start within ${o.timeoutMs ?? 15000} ms; see ${logPath}`)); }, o.timeoutMs ?? 15000);
+    child.once('message', (m: unknown) => {
+      clearTimeout(timer);
+      const msg = m as { type?: string; port?: number; message?: string };
+      if (msg.type === 'ready' && msg.port) resolve(msg.port);
+      else reject(new Error(`the twin failed to start: ${msg.message ?? 'unknown error'}; see ${logPath}`));
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the twin exited during start (code ${code}); see ${logPath}`)); });
+  });
+  child.removeAllListeners('exit');
+  const url = `http://127.0.0.1:${port}`;
+  const kubeconfigPath = writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: url, token: ADMIN_TOKEN, namespace: o.namespace });
+  let stopped: Promise<void> | undefined;
+  return {
+    url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath,
+    env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
+        const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => { clearTimeout(kill); resolve(); });
+        try { child.send({ type: 'stop' }); } catch { child.kill('SIGTERM'); }
+      });
+      return stopped;
+    },
+  };
+}
