@@ -73,8 +73,9 @@ export class InteractiveSession {
     this.busy = true;
     try {
       const before = this.lastStep;
-      const next = this.agent.whenAsked().then(() => false);
       this.agent.reply(turn);
+      // Registered after reply(): the loop is no longer waiting, so this waits for its next question.
+      const next = this.agent.whenAsked().then(() => false);
       const ended = this.run!.then(() => true, () => true);
       const done = await Promise.race([next, ended]);
       const step = this.lastStep !== before ? this.lastStep : undefined;
