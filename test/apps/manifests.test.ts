@@ -1,0 +1,304 @@
+import { strict as assert } from 'assert';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Obj = any;
+interface Loaded { file: string; obj: Obj }
+
+const ROOT = findRoot(__dirname);
+const APPS = ['hotel-reservation', 'social-network', 'astronomy-shop'] as const;
+
+function findRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'apps')) || !fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no project root above ${start}`);
+    dir = up;
+  }
+  return dir;
+}
+
+function manifestFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...manifestFiles(p));
+    else if (/\.(ya?ml|json)$/.test(entry.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+const cache = new Map<string, Loaded[]>();
+function load(app: string): Loaded[] {
+  const hit = cache.get(app);
+  if (hit) return hit;
+  const dir = path.join(ROOT, 'apps', app, 'manifests');
+  const loaded: Loaded[] = [];
+  for (const file of manifestFiles(dir)) {
+    const rel = path.relative(ROOT, file);
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      assert.deepEqual(doc.errors.map((e) => e.message), [], `${rel}: YAML errors`);
+      const obj = doc.toJS();
+      if (obj !== null && obj !== undefined) loaded.push({ file: rel, obj });
+    }
+  }
+  cache.set(app, loaded);
+  return loaded;
+}
+
+const ofKind = (app: string, kind: string): Obj[] => load(app).filter((l) => l.obj.kind === kind).map((l) => l.obj);
+function get(app: string, kind: string, name: string): Obj {
+  const found = ofKind(app, kind).find((o) => o.metadata.name === name);
+  assert.ok(found, `${app}: ${kind} ${name} is missing`);
+  return found;
+}
+const labelsMatch = (selector: Record<string, string>, labels: Record<string, string> | undefined): boolean =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const podsSelectedBy = (app: string, selector: Record<string, string>): Obj[] =>
+  ofKind(app, 'Deployment').filter((d) => labelsMatch(selector, d.spec.template.metadata.labels));
+const containerOf = (deployment: Obj, name: string): Obj => {
+  const c = deployment.spec.template.spec.containers.find((x: Obj) => x.name === name);
+  assert.ok(c, `Deployment ${deployment.metadata.name} has no container ${name}`);
+  return c;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Expectations written from the fact sheet (aiopslab-facts §6.3, §7, §1.4; fault-symptoms §2–§3).
+
+/** HotelReservation: deployment → [container, image, command, port]. */
+const HOTEL_GO: Record<string, number> = { frontend: 5000, geo: 8083, profile: 8081, rate: 8084, recommendation: 8085, reservation: 8087, search: 8082, user: 8086 };
+const HOTEL_MONGO = ['geo', 'profile', 'rate', 'recommendation', 'reservation', 'user'];
+const HOTEL_MMC: Record<string, string> = { 'memcached-profile': 'hotel-reserv-profile-mmc', 'memcached-rate': 'hotel-reserv-rate-mmc', 'memcached-reserve': 'hotel-reserv-reservation-mmc' };
+
+const SOCIAL_APP_SERVICES: Record<string, string> = {
+  'compose-post-service': 'ComposePostService', 'home-timeline-service': 'HomeTimelineService', 'media-service': 'MediaService',
+  'post-storage-service': 'PostStorageService', 'social-graph-service': 'SocialGraphService', 'text-service': 'TextService',
+  'unique-id-service': 'UniqueIdService', 'url-shorten-service': 'UrlShortenService', 'user-mention-service': 'UserMentionService',
+  'user-service': 'UserService', 'user-timeline-service': 'UserTimelineService',
+};
+const SOCIAL_MONGO = ['media-mongodb', 'post-storage-mongodb', 'social-graph-mongodb', 'url-shorten-mongodb', 'user-mongodb', 'user-timeline-mongodb'];
+const SOCIAL_REDIS = ['home-timeline-redis', 'social-graph-redis', 'user-timeline-redis'];
+const SOCIAL_MEMCACHED = ['media-memcached', 'post-storage-memcached', 'url-shorten-memcached', 'user-memcached'];
+const SOCIAL_ALL = [...Object.keys(SOCIAL_APP_SERVICES), ...SOCIAL_MONGO, ...SOCIAL_REDIS, ...SOCIAL_MEMCACHED, 'jaeger', 'media-frontend', 'nginx-thrift'];
+
+const ASTRO_COMPONENTS = ['accounting', 'ad', 'cart', 'checkout', 'currency', 'email', 'flagd', 'fraud-detection', 'frontend', 'frontend-proxy', 'image-provider', 'jaeger', 'kafka', 'load-generator', 'payment', 'product-catalog', 'quote', 'recommendation', 'shipping', 'valkey-cart'];
+/** flag → variant the injector sets (facts §1.4). */
+const OTEL_FLAGS: Record<string, string> = {
+  adFailure: 'on', adHighCpu: 'on', adManualGc: 'on', cartFailure: 'on', imageSlowLoad: '10sec', kafkaQueueProblems: 'on',
+  loadGeneratorFloodHomepage: 'on', paymentFailure: '100%', paymentUnreachable: 'on', productCatalogFailure: 'on', recommendationCacheFailure: 'on',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+
+for (const app of APPS) {
+  describe(`apps/${app}/manifests`, () => {
+    const present = fs.existsSync(path.join(ROOT, 'apps', app, 'manifests'));
+    before(function () {
+      if (!present) this.skip();
+    });
+
+    it('parses, and every object has apiVersion, kind, metadata.name and no hard-coded namespace', () => {
+      const all = load(app);
+      assert.ok(all.length > 0, 'no objects');
+      const seen = new Set<string>();
+      for (const { file, obj } of all) {
+        assert.equal(typeof obj.apiVersion, 'string', `${file}: apiVersion`);
+        assert.equal(typeof obj.kind, 'string', `${file}: kind`);
+        assert.equal(typeof obj.metadata?.name, 'string', `${file}: metadata.name`);
+        assert.match(obj.metadata.name, /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, `${file}: ${obj.metadata.name} is not a valid name`);
+        assert.equal(obj.metadata.namespace, undefined, `${file}: ${obj.kind} ${obj.metadata.name} hard-codes a namespace (kubectl apply -n must decide)`);
+        const key = `${obj.kind}/${obj.metadata.name}`;
+        assert.ok(!seen.has(key), `${file}: ${key} defined twice`);
+        seen.add(key);
+      }
+    });
+
+    it('every Deployment selector matches its pod template labels; container names are unique', () => {
+      for (const d of ofKind(app, 'Deployment')) {
+        const sel = d.spec?.selector?.matchLabels;
+        assert.ok(sel && Object.keys(sel).length > 0, `Deployment ${d.metadata.name}: empty selector`);
+        assert.ok(labelsMatch(sel, d.spec.template.metadata.labels), `Deployment ${d.metadata.name}: selector does not match template labels`);
+        const names = [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers].map((c: Obj) => c.name);
+        assert.equal(new Set(names).size, names.length, `Deployment ${d.metadata.name}: duplicate container names`);
+        for (const c of d.spec.template.spec.containers) assert.ok(c.image, `Deployment ${d.metadata.name}/${c.name}: no image`);
+      }
+    });
+
+    it('every Service selects the pods of a Deployment and each targetPort is a container port of those pods', () => {
+      for (const s of ofKind(app, 'Service')) {
+        const sel = s.spec?.selector;
+        assert.ok(sel && Object.keys(sel).length > 0, `Service ${s.metadata.name}: no selector`);
+        const deployments = podsSelectedBy(app, sel);
+        assert.ok(deployments.length > 0, `Service ${s.metadata.name} selects no Deployment's pods`);
+        for (const p of s.spec.ports) {
+          const target = p.targetPort ?? p.port;
+          const protocol = p.protocol ?? 'TCP';
+          for (const d of deployments) {
+            const ports = d.spec.template.spec.containers.flatMap((c: Obj) => c.ports ?? []);
+            const hit = ports.some((cp: Obj) => (typeof target === 'number' ? cp.containerPort === target : cp.name === target) && (cp.protocol ?? 'TCP') === protocol);
+            assert.ok(hit, `Service ${s.metadata.name} port ${p.port} → targetPort ${target}/${protocol}: no such container port in Deployment ${d.metadata.name}`);
+          }
+        }
+        if (s.spec.ports.length > 1) for (const p of s.spec.ports) assert.ok(p.name, `Service ${s.metadata.name}: multi-port Services need port names`);
+      }
+    });
+
+    it('ConfigMap, Secret, PVC and volume references resolve', () => {
+      const cms = new Map(ofKind(app, 'ConfigMap').map((c) => [c.metadata.name, c]));
+      const secrets = new Map(ofKind(app, 'Secret').map((c) => [c.metadata.name, c]));
+      const pvcs = new Map(ofKind(app, 'PersistentVolumeClaim').map((c) => [c.metadata.name, c]));
+      const pvs = ofKind(app, 'PersistentVolume');
+      const keysOf = (o: Obj): string[] => [...Object.keys(o.data ?? {}), ...Object.keys(o.stringData ?? {}), ...Object.keys(o.binaryData ?? {})];
+      for (const d of ofKind(app, 'Deployment')) {
+        const where = `Deployment ${d.metadata.name}`;
+        const volumes = new Map<string, Obj>((d.spec.template.spec.volumes ?? []).map((v: Obj) => [v.name, v]));
+        for (const v of volumes.values()) {
+          if (v.configMap) {
+            const cm = cms.get(v.configMap.name);
+            assert.ok(cm || v.configMap.optional, `${where}: ConfigMap ${v.configMap.name} does not exist`);
+            for (const item of v.configMap.items ?? []) assert.ok(keysOf(cm).includes(item.key), `${where}: ConfigMap ${v.configMap.name} has no key ${item.key}`);
+          }
+          if (v.secret) {
+            const sec = secrets.get(v.secret.secretName);
+            assert.ok(sec || v.secret.optional, `${where}: Secret ${v.secret.secretName} does not exist`);
+            for (const item of v.secret.items ?? []) assert.ok(keysOf(sec).includes(item.key), `${where}: Secret ${v.secret.secretName} has no key ${item.key}`);
+          }
+          if (v.persistentVolumeClaim) assert.ok(pvcs.has(v.persistentVolumeClaim.claimName), `${where}: PVC ${v.persistentVolumeClaim.claimName} does not exist`);
+        }
+        const containers = [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers];
+        for (const c of containers) {
+          for (const m of c.volumeMounts ?? []) {
+            const v = volumes.get(m.name);
+            assert.ok(v, `${where}/${c.name}: volumeMount ${m.name} has no volume`);
+            if (m.subPath && v.configMap && !v.configMap.items) assert.ok(keysOf(cms.get(v.configMap.name)).includes(m.subPath), `${where}/${c.name}: ConfigMap ${v.configMap.name} has no key ${m.subPath}`);
+            if (m.subPath && v.secret && !v.secret.items) assert.ok(keysOf(secrets.get(v.secret.secretName)).includes(m.subPath), `${where}/${c.name}: Secret ${v.secret.secretName} has no key ${m.subPath}`);
+          }
+          for (const e of c.env ?? []) {
+            const cmRef = e.valueFrom?.configMapKeyRef;
+            if (cmRef) assert.ok(keysOf(cms.get(cmRef.name) ?? {}).includes(cmRef.key), `${where}/${c.name}: env ${e.name} → ConfigMap ${cmRef.name}/${cmRef.key} missing`);
+            const secRef = e.valueFrom?.secretKeyRef;
+            if (secRef) assert.ok(keysOf(secrets.get(secRef.name) ?? {}).includes(secRef.key), `${where}/${c.name}: env ${e.name} → Secret ${secRef.name}/${secRef.key} missing`);
+          }
+          for (const e of c.envFrom ?? []) {
+            if (e.configMapRef) assert.ok(cms.has(e.configMapRef.name), `${where}/${c.name}: envFrom ConfigMap ${e.configMapRef.name} missing`);
+            if (e.secretRef) assert.ok(secrets.has(e.secretRef.name), `${where}/${c.name}: envFrom Secret ${e.secretRef.name} missing`);
+          }
+        }
+      }
+      for (const pvc of pvcs.values()) {
+        if (!pvc.spec.storageClassName) continue;
+        const pv = pvs.find((p) => p.spec.storageClassName === pvc.spec.storageClassName);
+        assert.ok(pv, `PVC ${pvc.metadata.name}: no PersistentVolume with storageClassName ${pvc.spec.storageClassName} (no provisioner is assumed)`);
+        assert.equal(pv.spec.capacity.storage, pvc.spec.resources.requests.storage, `PVC ${pvc.metadata.name}: capacity differs from ${pv.metadata.name}`);
+        for (const mode of pvc.spec.accessModes) assert.ok(pv.spec.accessModes.includes(mode), `PVC ${pvc.metadata.name}: ${pv.metadata.name} lacks access mode ${mode}`);
+      }
+    });
+  });
+}
+
+describe('apps/hotel-reservation/manifests: facts §6.3 and the fault targets', () => {
+  const app = 'hotel-reservation';
+  it('has the 19 Deployments with io.kompose.service labels, one replica each, and a Service of the same name', () => {
+    const expected = [...Object.keys(HOTEL_GO), ...HOTEL_MONGO.map((m) => `mongodb-${m}`), ...Object.keys(HOTEL_MMC), 'consul', 'jaeger'].sort();
+    assert.equal(expected.length, 19);
+    assert.deepEqual(ofKind(app, 'Deployment').map((d) => d.metadata.name).sort(), expected);
+    for (const name of expected) {
+      const d = get(app, 'Deployment', name);
+      assert.equal(d.spec.replicas, 1, `${name} replicas`);
+      assert.equal(d.spec.template.metadata.labels['io.kompose.service'], name);
+      assert.deepEqual(get(app, 'Service', name).spec.selector, { 'io.kompose.service': name });
+    }
+  });
+
+  it('Go services: container hotel-reserv-<name>, image yinfangchen/hotelreservation:latest, command [<name>], their port', () => {
+    for (const [name, port] of Object.entries(HOTEL_GO)) {
+      const c = containerOf(get(app, 'Deployment', name), `hotel-reserv-${name}`);
+      assert.equal(c.image, 'yinfangchen/hotelreservation:latest');
+      assert.deepEqual(c.command, [name]);
+      assert.deepEqual(c.ports.map((p: Obj) => p.containerPort), [port]);
+      assert.ok(c.env.some((e: Obj) => e.name === 'JAEGER_SAMPLE_RATIO' && e.value === '1'), `${name}: JAEGER_SAMPLE_RATIO=1`);
+      assert.equal(c.readinessProbe, undefined, `${name}: the real app has no probes`);
+      assert.equal(get(app, 'Service', name).spec.ports[0].targetPort, port);
+    }
+  });
+
+  it('Mongo, memcached, consul and jaeger containers, images and ports', () => {
+    for (const m of HOTEL_MONGO) {
+      const c = containerOf(get(app, 'Deployment', `mongodb-${m}`), `hotel-reserv-${m}-mongo`);
+      assert.equal(c.image, 'mongo:4.4.6');
+      assert.equal(c.ports[0].containerPort, 27017);
+      assert.ok(c.volumeMounts.some((v: Obj) => v.mountPath === '/data/db'), `mongodb-${m}: /data/db`);
+    }
+    for (const [name, container] of Object.entries(HOTEL_MMC)) {
+      const c = containerOf(get(app, 'Deployment', name), container);
+      assert.match(c.image, /^memcached(:|$)/);
+      assert.equal(c.ports[0].containerPort, 11211);
+    }
+    const consul = containerOf(get(app, 'Deployment', 'consul'), 'consul');
+    assert.equal(consul.image, 'hashicorp/consul:latest');
+    assert.deepEqual(consul.ports.map((p: Obj) => p.containerPort).sort(), [53, 8300, 8400, 8500]);
+    const dns = get(app, 'Service', 'consul').spec.ports.find((p: Obj) => p.port === 8600);
+    assert.equal(dns.targetPort, 53);
+    const jaeger = containerOf(get(app, 'Deployment', 'jaeger'), 'hotel-reserv-jaeger');
+    assert.equal(jaeger.image, 'jaegertracing/all-in-one:1.57');
+    for (const p of [16686, 14269, 5778, 14268, 14267, 5775, 6831, 6832]) assert.ok(jaeger.ports.some((x: Obj) => x.containerPort === p), `jaeger port ${p}`);
+    const out = get(app, 'Service', 'jaeger-out');
+    assert.equal(out.spec.type, 'NodePort');
+    assert.equal(out.spec.ports[0].targetPort, 16686);
+  });
+
+  it('mongodb-geo / mongodb-rate: --auth, init scripts at /docker-entrypoint-initdb.d, failure scripts at /scripts', () => {
+    for (const key of ['geo', 'rate']) {
+      const d = get(app, 'Deployment', `mongodb-${key}`);
+      const c = containerOf(d, `hotel-reserv-${key}-mongo`);
+      assert.ok([...(c.command ?? []), ...(c.args ?? [])].includes('--auth'), `mongodb-${key} runs with --auth`);
+      const mountOf = (p: string) => {
+        const m = c.volumeMounts.find((v: Obj) => v.mountPath === p);
+        assert.ok(m, `mongodb-${key}: nothing mounted at ${p}`);
+        return d.spec.template.spec.volumes.find((v: Obj) => v.name === m.name);
+      };
+      assert.equal(mountOf('/docker-entrypoint-initdb.d').configMap.name, `mongo-${key}-script`);
+      assert.equal(mountOf('/scripts').configMap.name, `failure-admin-${key}`);
+
+      const init = get(app, 'ConfigMap', `mongo-${key}-script`).data[`k8s-${key}-mongo.sh`];
+      assert.ok(init, `mongo-${key}-script has k8s-${key}-mongo.sh`);
+      for (const needle of ['user: "admin", pwd: "admin"', 'user: "root", pwd: "root"', 'userAdminAnyDatabase', `role: "readWrite", db: "${key}-db"`]) assert.ok(init.includes(needle), `init script of ${key}: ${needle}`);
+
+      const scripts = get(app, 'ConfigMap', `failure-admin-${key}`).data;
+      const expectScript = (name: string, needles: string[]) => {
+        assert.ok(scripts[name], `failure-admin-${key} has ${name}`);
+        assert.match(scripts[name], /^#!\/bin\/bash\n/, `${name} is a bash script`);
+        for (const n of needles) assert.ok(scripts[name].includes(n), `${name}: ${n}`);
+      };
+      expectScript(`revoke-admin-${key}-mongo.sh`, ['-u admin -p admin', 'revokeRolesFromUser("admin"', `db: "${key}-db"`]);
+      expectScript(`revoke-mitigate-admin-${key}-mongo.sh`, ['-u admin -p admin', 'grantRolesToUser("admin"', `db: "${key}-db"`]);
+      expectScript('remove-admin-mongo.sh', ['-u root -p root', 'dropUser("admin")']);
+      expectScript(`remove-mitigate-admin-${key}-mongo.sh`, ['-u root -p root', 'createUser({user: "admin", pwd: "admin"', 'userAdminAnyDatabase', `db: "${key}-db"`]);
+    }
+  });
+
+  it('six hostPath PersistentVolumes /data/volumes/<name>-pv, 1Gi, storageClassName <name>-storage, bound by the Mongo PVCs', () => {
+    for (const m of HOTEL_MONGO) {
+      const pv = get(app, 'PersistentVolume', `${m}-pv`);
+      assert.equal(pv.spec.hostPath.path, `/data/volumes/${m}-pv`);
+      assert.equal(pv.spec.capacity.storage, '1Gi');
+      assert.equal(pv.spec.storageClassName, `${m}-storage`);
+      const pvc = get(app, 'PersistentVolumeClaim', `${m}-pvc`);
+      assert.equal(pvc.spec.storageClassName, `${m}-storage`);
+      const d = get(app, 'Deployment', `mongodb-${m}`);
+      assert.ok(d.spec.template.spec.volumes.some((v: Obj) => v.persistentVolumeClaim?.claimName === `${m}-pvc`), `mongodb-${m} uses ${m}-pvc`);
+    }
+  });
+
+  it('fault targets exist: geo container hotel-reserv-geo; profile command [profile]; Chaos Mesh label on user/geo', () => {
+    assert.equal(containerOf(get(app, 'Deployment', 'geo'), 'hotel-reserv-geo').image, 'yinfangchen/hotelreservation:latest');
+    assert.deepEqual(containerOf(get(app, 'Deployment', 'profile'), 'hotel-reserv-profile').command, ['profile']);
+    for (const s of ['user', 'geo']) assert.equal(get(app, 'Deployment', s).spec.template.metadata.labels['io.kompose.service'], s);
+    assert.equal(get(app, 'Service', 'frontend').spec.ports[0].port, 5000);
+  });
+});
