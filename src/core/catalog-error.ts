@@ -75,8 +75,15 @@ export function formatZodIssues(issues: ReadonlyArray<z.core.$ZodIssue>, input: 
       }
       continue;
     }
-    const got = describeValue(valueAt(input, path));
+    const value = valueAt(input, path);
+    const got = describeValue(value);
     let expected: string;
+    if (value === undefined && issue.code === 'invalid_type') {
+      const exp = String((issue as { expected?: string }).expected ?? '');
+      const what = issue.message.startsWith('expected') ? issue.message.replace(/^expected\s*/, '') : (TYPE_WORDS[exp] ?? exp);
+      out.push(`${formatPath(path)}: required field is missing (expected ${what})`);
+      continue;
+    }
     if (issue.message.startsWith('expected')) {
       expected = issue.message;
     } else if (issue.code === 'invalid_type') {

@@ -56,7 +56,10 @@ const checkSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('configmap-not-contains'), configMap: name, text: name }),
     z.strictObject({ kind: z.literal('flagd-flag'), configMap: name, flag: name, variant: name }),
   ],
-  { error: 'expected a mitigation check' },
+  {
+    error:
+      'expected one of all-pods-healthy, service-target-port, deployment-replicas, pod-exists, container-command-contains, pods-ready-within, configmap-not-contains, flagd-flag',
+  },
 );
 
 const groundTruthSchema = z.strictObject({
