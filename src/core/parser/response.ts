@@ -93,6 +93,9 @@ interface Work {
 
 let lastWork = 0;
 
+/** Nesting cap for `maxDepth` (recursion stays far from the JS stack limit). */
+const MAX_MAX_DEPTH = 1000;
+
 /** Characters and tokens examined by the last `parseResponse` call (for tests that check the work is linear). */
 export function lastParseWork(): number {
   return lastWork;
@@ -123,15 +126,16 @@ export function parseResponse(reply: string, options?: ParseOptions): ParsedActi
     const settings: Settings = {
       known: knownList.length > 8 ? new Set(knownList) : knownList,
       knownList,
-      maxDepth: options?.maxDepth ?? DEFAULT_MAX_DEPTH,
+      maxDepth: Math.max(1, Math.min(options?.maxDepth ?? DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH)),
       example: options?.exampleCall ?? DEFAULT_EXAMPLE_CALL,
       examples: options?.examples,
     };
     if (typeof reply !== 'string') {
       throw fail(`your reply is empty. ${howToReply(settings.example)}`, 'no-call');
     }
-    work.ops += reply.length >>> 4; // the CRLF check below
-    const text = reply.indexOf('\r') === -1 ? reply : reply.replace(/\r\n?/g, '\n');
+    const hasCR = reply.indexOf('\r') !== -1;
+    work.ops += hasCR ? 2 * reply.length : reply.length;
+    const text = hasCR ? reply.replace(/\r\n?/g, '\n') : reply;
     return parseText(text, settings, work);
   } catch (e) {
     if (e instanceof ResponseParsingError) throw e;
@@ -263,7 +267,7 @@ function contextOutside(text: string, blocks: Block[], work: Work): string[] {
     prev = b.close;
   }
   pushTrimmed(out, text.slice(prev));
-  work.ops += text.length >>> 4;
+  work.ops += text.length;
   return out;
 }
 
@@ -291,7 +295,7 @@ function parseCallRegion(text: string, start: number, end: number, settings: Set
       result = { name: call.name, args: call.args, kwargs: call.kwargs };
     } catch (e) {
       if (!(e instanceof SyntaxIssue)) throw e;
-      const name = identAt(text, start, end);
+      const name = identAt(text, start, end, work);
       if (name === 'exec_shell' && e.code === 'syntax') {
         const fb = execShellFallback(text, start, end, work);
         if (fb) return validateExecShell(fb, settings);
@@ -343,13 +347,14 @@ function sourceOfCall(text: string, start: number, end: number, settings: Settin
   return text.slice(start, end).trim();
 }
 
-function identAt(text: string, start: number, end: number): string {
+function identAt(text: string, start: number, end: number, work: Work): string {
   let p = start;
   while (p < end) {
     const c = text.charCodeAt(p);
     if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (p > start && c >= 48 && c <= 57))) break;
     p++;
   }
+  work.ops += p - start + 1;
   return text.slice(start, p);
 }
 
@@ -435,7 +440,7 @@ function parseUnfenced(text: string, settings: Settings, work: Work): ParsedActi
   if (s >= e) throw fail(`your reply is empty. ${howToReply(settings.example)}`, 'no-call');
 
   let note = '';
-  const whole = identAt(text, s, e);
+  const whole = identAt(text, s, e, work);
   if (whole !== '' && startsCall(text, s + whole.length, e)) {
     if (isKnown(settings, whole)) {
       const call = parseCallRegion(text, s, e, settings, work, true);
@@ -447,7 +452,7 @@ function parseUnfenced(text: string, settings: Settings, work: Work): ParsedActi
   if (label >= 0) {
     let a = label + 7;
     while (a < e && isBlank(text.charCodeAt(a))) a++;
-    const name = identAt(text, a, e);
+    const name = identAt(text, a, e, work);
     if (name !== '' && startsCall(text, a + name.length, e)) {
       if (isKnown(settings, name)) {
         const call = parseCallRegion(text, a, e, settings, work, true);
@@ -479,7 +484,7 @@ function lastActionLabel(text: string, work: Work): number {
   const a = text.lastIndexOf('Action:');
   const b = text.lastIndexOf('action:');
   const c = text.lastIndexOf('ACTION:');
-  work.ops += text.length >>> 2;
+  work.ops += 3 * text.length;
   return Math.max(a, b, c);
 }
 
