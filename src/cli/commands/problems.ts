@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
 import { engineFor, printJson } from '../context';
-import { table } from '../format';
+import { oneLine, table } from '../format';
 import { taskOption } from '../main';
 
 export function registerProblemsCommand(program: Command): void {
@@ -20,7 +20,7 @@ export function registerProblemsCommand(program: Command): void {
         printJson(problems.map((p) => ({ id: p.id, task: p.task, app: p.app, fault: p.fault.kind, target: p.fault.target ?? null, summary: p.summary, experimental: p.experimental })));
         return;
       }
-      process.stdout.write(table(['ID', 'TASK', 'APP', 'FAULT'], problems.map((p) => [p.id, p.task, p.app, p.summary])) + '\n');
+      process.stdout.write(table(['ID', 'TASK', 'APP', 'FAULT'], problems.map((p) => [p.id, p.task, p.app, oneLine(p.summary, 70)])) + '\n');
       process.stdout.write(`\n${problems.length} problem(s)\n`);
     });
 }
