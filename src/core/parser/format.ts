@@ -5,7 +5,10 @@
 
 const MAX_FORMAT_DEPTH = 100;
 
-/** A string as a double-quoted Python literal: escapes `\`, `"`, line breaks, tabs and other control characters. */
+/**
+ * A string as a double-quoted Python literal: escapes `\`, `"`, line breaks, tabs and other control characters,
+ * and a backtick that another follows (so the text can never close a code block).
+ */
 export function formatString(s: string): string {
   let out = '"';
   let chunkStart = 0;
@@ -13,6 +16,7 @@ export function formatString(s: string): string {
     const c = s.charCodeAt(i);
     let rep: string | undefined;
     if (c === 34) rep = '\\"';
+    else if (c === 96 && s.charCodeAt(i + 1) === 96) rep = '\\x60'; // never write a fence (```) inside a string
     else if (c === 92) rep = '\\\\';
     else if (c < 32 || c === 127) {
       rep = c === 10 ? '\\n' : c === 9 ? '\\t' : c === 13 ? '\\r' : '\\x' + c.toString(16).padStart(2, '0');
