@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EnvironmentInfo } from '../core/ports/environment';
 import type { AiopsConfig } from '../env/config';
+import { twinEntryPath } from './twin-entry';
 
 /** A cluster the engine can run a session on: where its kubeconfig is and how to let it go. */
 export interface ClusterHandle {
@@ -26,12 +27,12 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
   if (config.cluster === 'embedded') {
     const twin = await import('../twin');
     const dir = fs.mkdtempSync(path.join(ensureDir(stateDir), 'twin-'));
-    const handle = await twin.startTwin({ stateDir: dir });
+    const handle = await twin.startTwin({ stateDir: dir, entryPath: twinEntryPath() });
     return {
       info: { kind: 'embedded', cluster: handle.url, kubeconfigPath: handle.kubeconfigPath, kubernetesVersion: 'v1.31' },
       kubeconfigPath: handle.kubeconfigPath,
       agentKubeconfigPath: (handle as { agentKubeconfigPath?: string }).agentKubeconfigPath,
-      kubeCacheDir: path.join(dir, 'kube-cache'),
+      kubeCacheDir: handle.kubeCacheDir,
       kubectl,
       release: async () => {
         await handle.stop();

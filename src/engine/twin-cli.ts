@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from './engine';
 import { Kubectl } from '../env/kubectl';
+import { twinEntryPath } from './twin-entry';
 
 interface TwinStartOptions {
   engine: Engine;
@@ -38,7 +39,7 @@ export async function twinStart(options: TwinStartOptions): Promise<void> {
   }
   const twin = await import('../twin');
   const { resolveKubectl } = await import('../twin/kubectl-path');
-  const handle = await twin.startTwin({ stateDir: options.stateDir });
+  const handle = await twin.startTwin({ stateDir: options.stateDir, entryPath: twinEntryPath() });
   fs.writeFileSync(pidFile, String(process.pid));
   try {
     if (options.app) {
