@@ -1,0 +1,363 @@
+import { strict as assert } from 'assert';
+import {
+  diagnose,
+  emptySnapshot,
+  parseChaos,
+  parseDeployments,
+  parseEndpoints,
+  parseEvents,
+  parseFlags,
+  parseJsonSequence,
+  parsePods,
+  parseServices,
+  splitSections,
+  type Snapshot,
+} from '../../src/agents/baseline-rules';
+import { BaselineAgent, namespaceFromDescription, recentlyReplaced } from '../../src/agents/baseline';
+import type { TaskType } from '../../src/core/tasks/task-type';
+import { makeContext } from './fixtures';
+import { deployment, endpoints, list, NS_HR, NS_SN, pod, service, socialNetwork, warning } from './kube-fixtures';
+
+/** The original parser's rules (facts §4) for the calls the baseline writes. */
+function parseLikeOriginal(reply: string): { api: string; args: unknown[] } {
+  const blocks = [...reply.matchAll(/```\s*\n([\s\S]*?)\n```/g)];
+  assert.equal(blocks.length, 1, `exactly one code block in:\n${reply}`);
+  const lines = reply.split('\n');
+  const fences = lines.map((l, i) => (l.includes('```') ? i : -1)).filter((i) => i >= 0);
+  const code = lines.slice(fences[0] + 1, fences[1]).join('\n');
+  const open = code.indexOf('(');
+  const close = code.lastIndexOf(')');
+  assert.ok(open >= 0 && close > open, 'No API call found!');
+  const api = code.slice(0, open).trim();
+  const argsStr = code.slice(open + 1, close).trim();
+  if (api === 'exec_shell') {
+    assert.ok(argsStr.startsWith('"') && argsStr.endsWith('"'), 'commands must be quoted strings');
+    return { api, args: [argsStr.replace(/^"+|"+$/g, '').replace(/\\"/g, '"').replace(/\\'/g, "'")] };
+  }
+  return { api, args: argsStr === '' ? [] : (JSON.parse(`[${argsStr}]`) as unknown[]) };
+}
+
+function snapshot(ns: string, parts: Partial<Snapshot>): Snapshot {
+  return { ...emptySnapshot(ns), ...parts };
+}
+
+const objects = (json: string) => JSON.parse(json).items;
+
+describe('agents / baseline: reading kubectl output', () => {
+  it('reads the compact jsonpath lines exactly as kubectl prints them', () => {
+    // Lines as printed by kubectl 1.32 for the baseline's templates (tabs between fields).
+    const podLine =
+      'geo-c47ff745-wk5mk\t2026-09-15T13:16:00Z\tRunning\t{"io.kompose.service":"geo","pod-template-hash":"c47ff745"}\t\tyinfangchen/geo:app3\t8083\t' +
+      '{"waiting":{"message":"back-off 40s restarting failed container=hotel-reserv-geo pod=geo-c47ff745-wk5mk_test-hotel-reservation(1)","reason":"CrashLoopBackOff"}}\t' +
+      '{"terminated":{"exitCode":2,"finishedAt":"2026-09-15T13:17:10Z","reason":"Error","startedAt":"2026-09-15T13:17:00Z"}}\tfalse\t3';
+    const [p] = parsePods(`${podLine}\n`);
+    assert.equal(p.metadata.name, 'geo-c47ff745-wk5mk');
+    assert.equal(p.metadata.labels?.['io.kompose.service'], 'geo');
+    assert.equal(p.spec?.nodeSelector, undefined);
+    assert.equal(p.spec?.containers?.[0].ports?.[0].containerPort, 8083);
+    assert.equal(p.status?.containerStatuses?.[0].state?.waiting?.reason, 'CrashLoopBackOff');
+    assert.equal(p.status?.containerStatuses?.[0].lastState?.terminated?.exitCode, 2);
+    assert.equal(p.status?.containerStatuses?.[0].restartCount, 3);
+
+    const [d] = parseDeployments('profile\t1\t1\t{"io.kompose.service":"profile"}\t{"kubernetes.io/hostname":"extra-node"}\tyinfangchen/hotelreservation:latest\t["geo"]\t2\n');
+    assert.deepEqual(d.spec?.template?.spec?.containers?.[0].command, ['geo']);
+    assert.deepEqual(d.spec?.template?.spec?.nodeSelector, { 'kubernetes.io/hostname': 'extra-node' });
+    assert.equal(d.metadata.annotations?.['deployment.kubernetes.io/revision'], '2');
+    const [zero] = parseDeployments('user-service\t0\t\t{"service":"user-service"}\t\tdeathstarbench/social-network-microservices:latest\t\t3\n');
+    assert.equal(zero.spec?.replicas, 0);
+    assert.equal(zero.status?.availableReplicas, undefined);
+
+    const [s] = parseServices('user-service\t{"service":"user-service"}\t[{"name":"9090","port":9090,"protocol":"TCP","targetPort":9999}]\n');
+    assert.equal(s.spec?.ports?.[0].targetPort, 9999);
+    const eps = parseEndpoints('user-service\t10.244.1.7\t\t9999\nuser-mongodb\t\t\t\n');
+    assert.equal(eps[0].subsets?.[0].addresses?.[0].ip, '10.244.1.7');
+    assert.deepEqual(eps[1].subsets, []);
+
+    const [e] = parseEvents('Pod\tuser-service-6d5c8b7f9-q2x4m\tFailedScheduling\t7\t0/2 nodes are available: 1 node(s) didn\'t match Pod\'s node affinity/selector.\n');
+    assert.deepEqual([e.involvedObject?.name, e.reason, e.count], ['user-service-6d5c8b7f9-q2x4m', 'FailedScheduling', 7]);
+  });
+
+  it('also reads full -o json Lists', () => {
+    const sn = socialNetwork();
+    assert.equal(parsePods(list(sn.pods)).length, 3);
+    assert.equal(parseServices(list(sn.services))[0].spec?.ports?.[0].port, 9090);
+    assert.equal(parseDeployments(list(sn.deployments))[1].metadata.name, 'user-service');
+  });
+
+  it('splits sections and parses runs of JSON values', () => {
+    const s = splitSections('### pods\na\nb\n### deployments\nc\n### end\n');
+    assert.deepEqual([s.pods, s.deployments], ['a\nb', 'c']);
+    assert.deepEqual(parseJsonSequence('{"running":{}} {"waiting":{"reason":"a b"}} [1,2] true 3'), [{ running: {} }, { waiting: { reason: 'a b' } }, [1, 2], true, 3]);
+  });
+
+  it('reads flagd flags and chaos experiments', () => {
+    const flagd = JSON.stringify({
+      'demo.flagd.json': JSON.stringify({
+        $schema: 'https://flagd.dev/schema/v0/flags.json',
+        flags: {
+          paymentUnreachable: { description: 'Payment service is unavailable', state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+          adFailure: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' },
+        },
+      }),
+    });
+    assert.deepEqual(parseFlags(flagd), [
+      { key: 'paymentUnreachable', defaultVariant: 'on' },
+      { key: 'adFailure', defaultVariant: 'off' },
+    ]);
+    const chaos = parseChaos(
+      list([
+        {
+          apiVersion: 'chaos-mesh.org/v1alpha1',
+          kind: 'NetworkChaos',
+          metadata: { name: 'delay', namespace: NS_HR },
+          spec: { action: 'delay', mode: 'one', selector: { labelSelectors: { 'io.kompose.service': 'user' } }, delay: { latency: '10s' }, duration: '200s' },
+        },
+      ]),
+    );
+    assert.equal(chaos[0].kind, 'NetworkChaos');
+    assert.deepEqual(chaos[0].spec?.selector?.labelSelectors, { 'io.kompose.service': 'user' });
+  });
+
+  it('finds the namespace in the task description', () => {
+    assert.equal(namespaceFromDescription(makeContext().problemDescription), 'test-social-network');
+    assert.equal(namespaceFromDescription('no namespace here'), undefined);
+  });
+});
+
+describe('agents / baseline: rules', () => {
+  const top = (snap: Snapshot) => diagnose(snap).suspects[0];
+
+  it('a healthy namespace raises nothing (no false alarm)', () => {
+    const sn = socialNetwork();
+    const d = diagnose(snapshot(NS_SN, sn));
+    assert.deepEqual(d.suspects.filter((s) => s.score >= 40), []);
+  });
+
+  it('targetPort matching no container port → that service, Virtualization/Misconfiguration, patch back', () => {
+    const sn = socialNetwork();
+    sn.services[1] = service('user-service', { targetPort: 9999 });
+    sn.endpoints[1] = endpoints('user-service', { port: 9999 });
+    const f = top(snapshot(NS_SN, sn));
+    assert.equal(f.target, 'user-service');
+    assert.equal(f.rule, 'target-port-mismatch');
+    assert.deepEqual(f.analysis, { system_level: 'Virtualization', fault_type: 'Misconfiguration' });
+    assert.deepEqual(f.fix, [`kubectl patch service user-service -n ${NS_SN} --type json -p '[{"op":"replace","path":"/spec/ports/0/targetPort","value":9090}]'`]);
+  });
+
+  it('scaled to zero → Virtualization/Operation Error, scale back to 1', () => {
+    const sn = socialNetwork();
+    sn.pods.splice(1, 1);
+    sn.deployments[1] = deployment('user-service', { replicas: 0, revision: '1' });
+    sn.endpoints[1] = endpoints('user-service', { ips: [] });
+    const d = diagnose(snapshot(NS_SN, sn));
+    assert.equal(d.suspects[0].target, 'user-service');
+    assert.deepEqual(d.suspects[0].analysis, { system_level: 'Virtualization', fault_type: 'Operation Error' });
+    assert.deepEqual(d.suspects[0].fix, [`kubectl scale deployment user-service -n ${NS_SN} --replicas=1`]);
+    assert.equal(d.suspects.filter((s) => s.score >= 40).length, 1);
+  });
+
+  it('Pending with a nodeSelector → Virtualization/Dependency Problem, remove it with a JSON patch', () => {
+    const sn = socialNetwork();
+    const sel = { 'kubernetes.io/hostname': 'extra-node' };
+    sn.pods[1] = pod('user-service-6d5c8b7f9-q2x4m', { app: 'user-service', phase: 'Pending', nodeSelector: sel });
+    sn.deployments[1] = deployment('user-service', { nodeSelector: sel, available: 0 });
+    const events = [warning('Pod', 'user-service-6d5c8b7f9-q2x4m', 'FailedScheduling', "0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }.", 9)];
+    const f = top(snapshot(NS_SN, { ...sn, events }));
+    assert.equal(f.target, 'user-service');
+    assert.deepEqual(f.analysis, { system_level: 'Virtualization', fault_type: 'Dependency Problem' });
+    assert.deepEqual(f.fix, [`kubectl patch deployment user-service -n ${NS_SN} --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]'`]);
+  });
+
+  const hotel = (geo: Record<string, unknown>, geoDeployment: Record<string, unknown> = {}) => {
+    const k = 'io.kompose.service';
+    return {
+      pods: [
+        pod('geo-c47ff745-wk5mk', { app: 'geo', labelKey: k, ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', port: 8083, ...geo }),
+        pod('mongodb-geo-5f7d9c8b6-abcde', { app: 'mongodb-geo', labelKey: k, ns: NS_HR, image: 'mongo:4.4.6', port: 27017 }),
+        pod('frontend-7b9c5d4f8-zz9qq', { app: 'frontend', labelKey: k, ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', port: 5000 }),
+      ],
+      deployments: [
+        deployment('geo', { labelKey: k, ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', command: ['geo'], ...geoDeployment }),
+        deployment('mongodb-geo', { labelKey: k, ns: NS_HR, image: 'mongo:4.4.6' }),
+        deployment('frontend', { labelKey: k, ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', command: ['frontend'] }),
+      ],
+    };
+  };
+  const crashing = { state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } }, ready: false, restarts: 4 };
+  const geoStart = '{"level":"info","time":"2026-09-15T13:16:10Z","message":"TLS disabled."}\n2026-09-15T13:16:10Z INF cmd/geo/main.go:36 > Read database URL: mongodb-geo:27017\n2026-09-15T13:16:10Z INF cmd/geo/main.go:37 > Initializing DB connection...\n';
+
+  it('crash loop whose log says "not authorized" → the Mongo it uses, Application/Authentication Issue', () => {
+    const h = hotel(crashing);
+    const logs = { geo: `${geoStart}2026-09-15T13:16:10Z INF cmd/geo/db.go:29 > New session successfull...\n2026-09-15T13:16:10Z FTL cmd/geo/db.go:35 > not authorized on geo-db to execute command { count: "geo", query: { hotelId: "1" }, $db: "geo-db" }\n` };
+    const d = diagnose(snapshot(NS_HR, { ...h, logs }));
+    assert.equal(d.suspects[0].target, 'mongodb-geo');
+    assert.deepEqual(d.suspects[0].analysis, { system_level: 'Application', fault_type: 'Authentication Issue' });
+    assert.deepEqual(d.suspects.filter((s) => s.score >= 40).map((s) => s.target), ['mongodb-geo'], 'the crashing client is explained by its database');
+    assert.deepEqual(d.suspects[0].fix, [
+      `kubectl exec mongodb-geo-5f7d9c8b6-abcde -n ${NS_HR} -- mongo admin -u admin -p admin --authenticationDatabase admin --eval 'db.grantRolesToUser("admin",[{role:"readWrite",db:"geo-db"}])'`,
+      `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`,
+    ]);
+  });
+
+  it('crash loop on failed authentication → the Mongo it uses, user missing (Network/Storage Issue)', () => {
+    const h = hotel({ ...crashing, lastState: { terminated: { exitCode: 2, reason: 'Error' } } });
+    const logs = { geo: `${geoStart}2026-09-15T13:16:10Z PNC cmd/geo/db.go:26 > server returned error on SASL authentication step: Authentication failed.\npanic: server returned error on SASL authentication step: Authentication failed.\n` };
+    const f = top(snapshot(NS_HR, { ...h, logs }));
+    assert.equal(f.target, 'mongodb-geo');
+    assert.deepEqual(f.analysis, { system_level: 'Application', fault_type: 'Network/Storage Issue' });
+    assert.match(f.fix?.[0] ?? '', /db\.createUser\(\{user:"admin",pwd:"admin"/);
+  });
+
+  it('a changed image that crash-loops → that workload, Application/Misconfiguration, rollout undo', () => {
+    const h = hotel({ ...crashing, image: 'yinfangchen/geo:app3' }, { image: 'yinfangchen/geo:app3', revision: '2' });
+    const logs = { geo: geoStart.replace('27017', '27777') + '2026-09-15T13:16:21Z PNC cmd/geo/db.go:26 > no reachable servers\npanic: no reachable servers\n' };
+    const f = top(snapshot(NS_HR, { ...h, logs }));
+    assert.equal(f.target, 'geo');
+    assert.deepEqual(f.analysis, { system_level: 'Application', fault_type: 'Misconfiguration' });
+    assert.deepEqual(f.fix, [`kubectl rollout undo deployment geo -n ${NS_HR}`]);
+  });
+
+  it('ImagePullBackOff → that workload, Application/Misconfiguration', () => {
+    const h = hotel({ state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "x"' } }, ready: false }, { revision: '2' });
+    const f = top(snapshot(NS_HR, h));
+    assert.deepEqual([f.target, f.rule, f.analysis?.fault_type], ['geo', 'image-pull-failure', 'Misconfiguration']);
+  });
+
+  it('a workload running a sibling service binary → that workload, patch the command back', () => {
+    const h = hotel({});
+    h.deployments.push(deployment('profile', { labelKey: 'io.kompose.service', ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', command: ['geo'] }));
+    const f = top(snapshot(NS_HR, h));
+    assert.equal(f.target, 'profile');
+    assert.deepEqual(f.analysis, { system_level: 'Application', fault_type: 'Network/Storage Issue' });
+    assert.deepEqual(f.fix, [`kubectl patch deployment profile -n ${NS_HR} --type json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["profile"]}]'`]);
+  });
+
+  it('a chaos experiment names its victim; a pod swapped to a pause image drifts from its deployment', () => {
+    const h = hotel({});
+    h.pods.push(pod('user-66d5d6f874-9gh86', { app: 'user', labelKey: 'io.kompose.service', ns: NS_HR, image: 'gcr.io/google-containers/pause:latest', port: 8086, restarts: 1 }));
+    h.deployments.push(deployment('user', { labelKey: 'io.kompose.service', ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', command: ['user'] }));
+    const drift = top(snapshot(NS_HR, h));
+    assert.deepEqual([drift.target, drift.rule], ['user', 'image-drift']);
+    const chaos = [{ kind: 'PodChaos', metadata: { name: 'pod-failure-experiment' }, spec: { action: 'pod-failure', selector: { labelSelectors: { 'io.kompose.service': 'user' } } } }];
+    const f = top(snapshot(NS_HR, { ...h, chaos }));
+    assert.deepEqual([f.target, f.rule], ['user', 'chaos-experiment']);
+  });
+
+  it('a failure feature flag switched on names the service it breaks', () => {
+    const f = top(snapshot('astronomy-shop', { flags: [{ key: 'paymentUnreachable', defaultVariant: 'on' }, { key: 'adFailure', defaultVariant: 'off' }] }));
+    assert.deepEqual([f.target, f.rule], ['checkout', 'failure-flag-on']);
+  });
+
+  it('clients that cannot select their database and never start → that database', () => {
+    const sn = socialNetwork();
+    const logs = {
+      'url-shorten-service': "[2026-Sep-15 12:37:49.366394] <error>: (utils_mongodb.h:76:CreateIndex) Error in createIndexes: No suitable servers found: `serverSelectionTimeoutMS` expired: [socket error or timeout calling ismaster on 'url-shorten-mongodb:27017']\n[2026-Sep-15 12:37:49.366400] <error>: (UrlShortenService.cpp:65:main) Failed to create mongodb index, try again\n",
+    };
+    const f = top(snapshot(NS_SN, { ...sn, logs }));
+    assert.deepEqual([f.target, f.analysis?.system_level, f.analysis?.fault_type], ['url-shorten-mongodb', 'Application', 'Misconfiguration']);
+    const healthyAfterRetry = { 'user-service': logs['url-shorten-service'].replace(/url-shorten/g, 'user') + '(UserService.cpp:94:main) Starting the user-service server ...\n' };
+    assert.deepEqual(diagnose(snapshot(NS_SN, { ...sn, logs: healthyAfterRetry })).suspects.filter((s) => s.score >= 40), [], 'startup noise is not a fault');
+  });
+
+  it('finds workloads replaced after the rest of the namespace', () => {
+    const sn = socialNetwork();
+    sn.pods[2] = pod('text-service-5d8f9c7b4-cx7k2', { app: 'text-service', created: '2026-09-15T12:45:00Z' });
+    assert.deepEqual(recentlyReplaced(snapshot(NS_SN, sn)), ['text-service']);
+  });
+});
+
+/** A fake environment answering the baseline's calls from kubectl JSON fixtures. */
+function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string> }) {
+  const calls: Array<{ api: string; args: unknown[] }> = [];
+  const respond = (reply: string): string => {
+    const call = parseLikeOriginal(reply);
+    calls.push(call);
+    if (call.api === 'exec_shell') {
+      const cmd = String(call.args[0]);
+      if (cmd.includes("'### pods'")) return `### pods\n${list(state.pods)}\n### deployments\n${list(state.deployments)}\n### end\n`;
+      if (cmd.includes("'### services'")) return `### services\n${list(state.services)}\n### endpoints\n${list(state.endpoints)}\n### end\n`;
+      if (cmd.includes("'### events'")) {
+        const chaos = state.chaos ? list(state.chaos) : 'error: the server doesn\'t have a resource type "podchaos"';
+        const flags = state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found';
+        return `### events\n${list(state.events ?? [])}\n### chaos\n${chaos}\n### flags\n${flags}\n### end\n`;
+      }
+      return `applied: ${cmd}`;
+    }
+    if (call.api === 'get_logs') return state.logs?.[String(call.args[1])] ?? 'Error: Your service/namespace does not exist. Use kubectl to check.';
+    if (call.api === 'submit') return 'SUBMITTED';
+    return `Invalid action: ${call.api}`;
+  };
+  return { calls, respond };
+}
+
+async function runBaseline(task: TaskType, env: ReturnType<typeof fakeEnvironment>, ns = NS_SN, maxSteps = 30): Promise<unknown[]> {
+  const agent = new BaselineAgent();
+  agent.initContext(makeContext({ task, problemDescription: `Service Details:\nService Name: X\nNamespace: ${ns}\n` }));
+  let observation = 'Please take the next action';
+  for (let i = 0; i < maxSteps; i++) {
+    const reply = await agent.getAction(observation);
+    observation = env.respond(reply);
+    if (env.calls[env.calls.length - 1].api === 'submit') return env.calls[env.calls.length - 1].args;
+  }
+  assert.fail('the baseline never submitted');
+}
+
+describe('agents / baseline: whole episodes through the text protocol', () => {
+  it('localization: three inventory calls, then submits the faulty service', async () => {
+    const sn = socialNetwork();
+    sn.services[1] = service('user-service', { targetPort: 9999 });
+    const env = fakeEnvironment(sn);
+    const answer = await runBaseline('localization', env);
+    assert.deepEqual(answer, [['user-service']]);
+    assert.deepEqual(env.calls.map((c) => c.api), ['exec_shell', 'exec_shell', 'exec_shell', 'submit']);
+    const first = String(env.calls[0].args[0]);
+    assert.match(first, /^echo '### pods'; kubectl get pods -n test-social-network -o jsonpath='\{range \.items\[\*\]\}\{\.metadata\.name\}\{"\\t"\}/);
+  });
+
+  it('detection on a healthy namespace answers No; with a fault, Yes', async () => {
+    assert.deepEqual(await runBaseline('detection', fakeEnvironment(socialNetwork())), ['No']);
+    const sn = socialNetwork();
+    sn.deployments[1] = deployment('user-service', { replicas: 0 });
+    sn.pods.splice(1, 1);
+    assert.deepEqual(await runBaseline('detection', fakeEnvironment(sn)), ['Yes']);
+  });
+
+  it('mitigation: applies the fix with kubectl, then submits', async () => {
+    const sn = socialNetwork();
+    sn.deployments[1] = deployment('user-service', { replicas: 0 });
+    sn.pods.splice(1, 1);
+    const env = fakeEnvironment(sn);
+    assert.deepEqual(await runBaseline('mitigation', env), []);
+    assert.equal(env.calls[3].args[0], `kubectl scale deployment user-service -n ${NS_SN} --replicas=1`);
+    assert.deepEqual(env.calls.map((c) => c.api), ['exec_shell', 'exec_shell', 'exec_shell', 'exec_shell', 'submit']);
+  });
+
+  it('analysis: reads the crashing workload\'s logs and classifies from them', async () => {
+    const k = 'io.kompose.service';
+    const state = {
+      pods: [
+        pod('geo-c47ff745-wk5mk', { app: 'geo', labelKey: k, ns: NS_HR, port: 8083, state: { waiting: { reason: 'CrashLoopBackOff' } }, ready: false, restarts: 5 }),
+        pod('mongodb-geo-5f7d9c8b6-abcde', { app: 'mongodb-geo', labelKey: k, ns: NS_HR, port: 27017 }),
+      ],
+      deployments: [deployment('geo', { labelKey: k, ns: NS_HR }), deployment('mongodb-geo', { labelKey: k, ns: NS_HR })],
+      services: [service('geo', { labelKey: k, ns: NS_HR, port: 8083 }), service('mongodb-geo', { labelKey: k, ns: NS_HR, port: 27017 })],
+      endpoints: [endpoints('geo', { ips: [], ns: NS_HR }), endpoints('mongodb-geo', { port: 27017, ns: NS_HR })],
+      logs: { geo: '2026-09-15T13:16:10Z INF cmd/geo/main.go:36 > Read database URL: mongodb-geo:27017\n2026-09-15T13:16:10Z FTL cmd/geo/db.go:35 > not authorized on geo-db to execute command { count: "geo" }\n' },
+    };
+    const env = fakeEnvironment(state);
+    const answer = await runBaseline('analysis', env, NS_HR);
+    assert.deepEqual(answer, [{ system_level: 'Application', fault_type: 'Authentication Issue' }]);
+    assert.deepEqual(env.calls.find((c) => c.api === 'get_logs')?.args, [NS_HR, 'geo']);
+  });
+
+  it('never loops: unreadable observations still end in a submit within the step budget', async () => {
+    const agent = new BaselineAgent({ maxSteps: 5 });
+    agent.initContext(makeContext({ task: 'localization' }));
+    const replies: string[] = [];
+    for (let i = 0; i < 8; i++) replies.push(await agent.getAction('[ERROR] Command execution failed (exit code 1): connection refused'));
+    const apis = replies.map((r) => parseLikeOriginal(r).api);
+    assert.ok(apis.indexOf('submit') >= 0 && apis.indexOf('submit') < 5);
+    assert.deepEqual(parseLikeOriginal(replies[apis.indexOf('submit')]).args, [[]]);
+    assert.ok(apis.slice(apis.indexOf('submit')).every((a) => a === 'submit'), 'after submitting it only submits');
+  });
+});
