@@ -302,3 +302,98 @@ describe('apps/hotel-reservation/manifests: facts §6.3 and the fault targets', 
     assert.equal(get(app, 'Service', 'frontend').spec.ports[0].port, 5000);
   });
 });
+
+describe('apps/social-network/manifests: facts §6.3 and the fault targets', () => {
+  const app = 'social-network';
+  before(function () {
+    if (!fs.existsSync(path.join(ROOT, 'apps', app, 'manifests'))) this.skip();
+  });
+
+  it('has the 27 services as Deployments + Services labelled app=<name> and service=<name>', () => {
+    assert.equal(SOCIAL_ALL.length, 27);
+    assert.deepEqual(ofKind(app, 'Deployment').map((d) => d.metadata.name).sort(), [...SOCIAL_ALL].sort());
+    assert.deepEqual(ofKind(app, 'Service').map((d) => d.metadata.name).sort(), [...SOCIAL_ALL].sort());
+    for (const name of SOCIAL_ALL) {
+      const labels = get(app, 'Deployment', name).spec.template.metadata.labels;
+      assert.equal(labels.app, name, `${name}: label app`);
+      assert.equal(labels.service, name, `${name}: label service`);
+      assert.deepEqual(get(app, 'Service', name).spec.selector, { service: name });
+    }
+  });
+
+  it('C++ services: image deathstarbench/social-network-microservices:latest, the real binary as command, Service 9090 → 9090', () => {
+    for (const [name, binary] of Object.entries(SOCIAL_APP_SERVICES)) {
+      const c = containerOf(get(app, 'Deployment', name), name);
+      assert.match(c.image, /^(docker\.io\/)?deathstarbench\/social-network-microservices:latest$/);
+      assert.deepEqual(c.command, [binary]);
+      assert.deepEqual(c.ports.map((p: Obj) => p.containerPort), [9090]);
+      const ports = get(app, 'Service', name).spec.ports;
+      assert.deepEqual(ports.map((p: Obj) => [p.port, p.targetPort]), [[9090, 9090]], `${name}: Service port 9090 → targetPort 9090`);
+      const cm = get(app, 'ConfigMap', name).data;
+      const config = JSON.parse(cm['service-config.json']);
+      for (const peer of [...Object.keys(SOCIAL_APP_SERVICES), ...SOCIAL_MONGO, ...SOCIAL_REDIS, ...SOCIAL_MEMCACHED]) assert.equal(config[peer]?.addr, peer, `${name}: service-config.json names ${peer}`);
+      assert.equal(config['user-service'].port, 9090);
+      assert.equal(config['url-shorten-mongodb'].port, 27017);
+      assert.match(cm['jaeger-config.yml'], /type: "probabilistic"\n\s+param: 0\.01/, `${name}: sampler probabilistic 0.01`);
+    }
+  });
+
+  it('datastores, jaeger and the two frontends: images and ports', () => {
+    const check = (names: string[], image: RegExp, port: number) => {
+      for (const name of names) {
+        const c = containerOf(get(app, 'Deployment', name), name);
+        assert.match(c.image, image, `${name} image`);
+        assert.ok(c.ports.some((p: Obj) => p.containerPort === port), `${name} listens on ${port}`);
+        assert.equal(get(app, 'Service', name).spec.ports[0].port, port);
+      }
+    };
+    check(SOCIAL_MONGO, /^mongo:4\.4\.6$/, 27017);
+    check(SOCIAL_REDIS, /^redis:6\.2\.4$/, 6379);
+    check(SOCIAL_MEMCACHED, /^memcached:1\.6\.7$/, 11211);
+    check(['jaeger'], /^jaegertracing\/all-in-one:1\.57$/, 16686);
+    check(['nginx-thrift'], /^docker\.io\/yg397\/openresty-thrift:xenial$/, 8080);
+    const media = get(app, 'Service', 'media-frontend').spec.ports[0];
+    assert.deepEqual([media.port, media.targetPort], [8081, 8080]);
+    assert.ok(get(app, 'ConfigMap', 'nginx-thrift').data['nginx.conf'].includes('location /wrk2-api/post/compose'));
+  });
+
+  it('fault targets: user-/text-/post-storage-service targetPort 9090; url-shorten-mongodb TLS config and the mongodb-tls Secret', () => {
+    for (const s of ['user-service', 'text-service', 'post-storage-service']) assert.equal(get(app, 'Service', s).spec.ports[0].targetPort, 9090);
+    assert.equal(get(app, 'Deployment', 'user-service').spec.replicas, 1);
+    const mongo = get(app, 'Deployment', 'url-shorten-mongodb');
+    const c = containerOf(mongo, 'url-shorten-mongodb');
+    const conf = get(app, 'ConfigMap', 'url-shorten-mongodb').data['mongod.conf'];
+    assert.match(conf, /tls:\n\s+mode: disabled/);
+    assert.ok(!conf.includes('requireTLS'), 'healthy config has no requireTLS');
+    assert.ok(c.args.join(' ').includes('mongod.conf'), 'mongod reads the ConfigMap');
+    const tlsMount = c.volumeMounts.find((m: Obj) => m.mountPath === '/etc/tls');
+    assert.ok(tlsMount, '/etc/tls mounted');
+    assert.equal(mongo.spec.template.spec.volumes.find((v: Obj) => v.name === tlsMount.name).secret.secretName, 'mongodb-tls');
+    const secret = get(app, 'Secret', 'mongodb-tls');
+    const data = secret.stringData ?? {};
+    assert.ok(data['tls.pem'] && data['ca.crt'], 'tls.pem and ca.crt');
+    const decoded = Buffer.from(data['ca.crt'].split('\n').filter((l: string) => l && !l.startsWith('-----')).join(''), 'base64').toString();
+    assert.match(decoded, /NOT A REAL KEY/, 'the placeholder says it is test material');
+  });
+});
+
+describe('apps/*/workload: the wrk2 scripts the problem catalog names', () => {
+  it('every wrk2 script referenced by a problem exists in its app\'s workload folder and defines request()', () => {
+    const wanted = new Set<string>();
+    for (const f of fs.readdirSync(path.join(ROOT, 'problems')).filter((n) => n.endsWith('.yaml'))) {
+      const family = parseAllDocuments(fs.readFileSync(path.join(ROOT, 'problems', f), 'utf8'))[0].toJS();
+      for (const v of [family, ...(family.variants ?? [])]) {
+        const script = v.workload?.script ?? (v === family ? undefined : family.workload?.script);
+        const appId = v.app ?? family.app;
+        if (script && appId && APPS.includes(appId)) wanted.add(`${appId}/workload/${script}`);
+      }
+    }
+    assert.ok(wanted.size >= 2);
+    for (const rel of wanted) {
+      const file = path.join(ROOT, 'apps', rel);
+      assert.ok(fs.existsSync(file), `apps/${rel} is missing`);
+      assert.match(fs.readFileSync(file, 'utf8'), /^request = /m, `apps/${rel} defines request`);
+    }
+    for (const extra of ['read-home-timeline.lua', 'read-user-timeline.lua', 'mixed-workload.lua']) assert.ok(fs.existsSync(path.join(ROOT, 'apps/social-network/workload', extra)), extra);
+  });
+});

@@ -1,0 +1,58 @@
+-- SocialNetwork compose-post workload for wrk2 (our own script, written from the AIOpsLab facts).
+-- Every request is POST /wrk2-api/post/compose on nginx-thrift with a form body: a random user (0..961),
+-- 256 random characters of text, 1-6 @mentions, 1-6 links and 1-5 media items. The path is set here, so the
+-- script works whether the target URL is http://<nginx-thrift>:8080 or .../wrk2-api/post/compose.
+
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+
+local USERS = 962
+local CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+local function random_string(length)
+  local out = {}
+  for i = 1, length do
+    local k = math.random(1, #CHARS)
+    out[i] = CHARS:sub(k, k)
+  end
+  return table.concat(out)
+end
+
+local function random_digits(length)
+  local out = { tostring(math.random(1, 9)) }
+  for i = 2, length do out[i] = tostring(math.random(0, 9)) end
+  return table.concat(out)
+end
+
+local function url_encode(s)
+  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+local function compose_body()
+  local user = math.random(0, USERS - 1)
+  local parts = { random_string(256) }
+  for _ = 1, math.random(1, 6) do
+    parts[#parts + 1] = " @username_" .. math.random(0, USERS - 1)
+  end
+  for _ = 1, math.random(1, 6) do
+    parts[#parts + 1] = " http://" .. random_string(64)
+  end
+  local ids, types = {}, {}
+  for i = 1, math.random(1, 5) do
+    ids[i] = '"' .. random_digits(18) .. '"'
+    types[i] = '"png"'
+  end
+  return "username=username_" .. user
+    .. "&user_id=" .. user
+    .. "&text=" .. url_encode(table.concat(parts))
+    .. "&media_ids=" .. url_encode("[" .. table.concat(ids, ",") .. "]")
+    .. "&media_types=" .. url_encode("[" .. table.concat(types, ",") .. "]")
+    .. "&post_type=0"
+end
+
+local HEADERS = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+
+local function compose_post()
+  return wrk.format("POST", "/wrk2-api/post/compose", HEADERS, compose_body())
+end
+
+request = compose_post
