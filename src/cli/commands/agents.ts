@@ -16,7 +16,7 @@ export function registerAgentsCommand(program: Command): void {
         let reachable: string | undefined;
         if (opts.check && a.configured && a.kind === 'openai-compatible') {
           const result = await checkReachable(a.name);
-          reachable = result.ok ? 'yes' : `no: ${result.message}`;
+          reachable = result.reachable ? 'yes' : `no: ${result.message}`;
         }
         rows.push({ ...a, reachable });
       }
