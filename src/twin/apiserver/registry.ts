@@ -46,6 +46,14 @@ export const BUILTIN_TYPES: ResourceInfo[] = [
   t('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
   t('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   t('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  t('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'] }),
+  t('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  t('', 'v1', 'replicationcontrollers', 'ReplicationController', true, { shortNames: ['rc'], categories: ['all'], subresources: ['status', 'scale'] }),
+  t('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
+  t('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, { shortNames: ['hpa'], categories: ['all'], subresources: ['status'] }),
+  t('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ['status'] }),
+  t('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
+  t('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
   t('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, { shortNames: ['crd', 'crds'], subresources: ['status'] }),
 ];
 

@@ -40,7 +40,7 @@ export interface StoreOptions {
 }
 
 /** Kinds whose objects carry metadata.generation (as in the real apiserver). */
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CustomResourceDefinition']);
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'HorizontalPodAutoscaler', 'Ingress', 'NetworkPolicy', 'PodDisruptionBudget', 'CustomResourceDefinition']);
 /** Types whose PUT creates when absent. */
 const CREATE_ON_UPDATE = new Set(['endpoints', 'events', 'leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io']);
 

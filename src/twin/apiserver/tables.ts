@@ -275,6 +275,49 @@ const PRINTERS: Record<string, Printer> = {
       return [o.metadata.name, jobStatus(o), completions, duration, age(o, now), c, i, selectorString(o.spec?.selector)];
     },
   },
+  'batch/v1/CronJob': {
+    columns: [['Name'], ['Schedule'], ['Timezone'], ['Suspend', 'boolean'], ['Active', 'integer'], ['Last Schedule'], ['Age'], ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
+    cells: (o, now) => {
+      const [c, i] = containersOf(o.spec?.jobTemplate?.spec?.template?.spec);
+      return [o.metadata.name, o.spec?.schedule ?? '', o.spec?.timeZone ?? '<none>', !!o.spec?.suspend, (o.status?.active ?? []).length,
+        o.status?.lastScheduleTime ? since(o.status.lastScheduleTime, now) : NONE, age(o, now), c, i, selectorString(o.spec?.jobTemplate?.spec?.selector)];
+    },
+  },
+  'v1/ReplicationController': {
+    columns: [['Name'], ['Desired', 'integer'], ['Current', 'integer'], ['Ready', 'integer'], ['Age'], ['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]],
+    cells: (o, now) => {
+      const [c, i] = containersOf(o.spec?.template?.spec);
+      return [o.metadata.name, n(o.spec?.replicas ?? 1), n(o.status?.replicas), n(o.status?.readyReplicas), age(o, now), c, i, labelsString(o.spec?.selector)];
+    },
+  },
+  'autoscaling/v2/HorizontalPodAutoscaler': {
+    columns: [['Name'], ['Reference'], ['Targets'], ['MinPods', 'integer'], ['MaxPods', 'integer'], ['Replicas', 'integer'], ['Age']],
+    cells: (o, now) => {
+      const ref = o.spec?.scaleTargetRef ?? {};
+      const targets = (o.spec?.metrics ?? []).map((m: any, idx: number) => {
+        const want = m.resource?.target?.averageUtilization;
+        const cur = o.status?.currentMetrics?.[idx]?.resource?.current?.averageUtilization;
+        return want !== undefined ? `${m.resource?.name ?? 'cpu'}: ${cur !== undefined ? cur + '%' : '<unknown>'}/${want}%` : '<unknown>';
+      });
+      return [o.metadata.name, `${ref.kind ?? ''}/${ref.name ?? ''}`, targets.length ? targets.join(', ') : NONE, o.spec?.minReplicas ?? 1, n(o.spec?.maxReplicas), n(o.status?.currentReplicas), age(o, now)];
+    },
+  },
+  'networking.k8s.io/v1/Ingress': {
+    columns: [['Name'], ['Class'], ['Hosts'], ['Address'], ['Ports'], ['Age']],
+    cells: (o, now) => {
+      const hosts = (o.spec?.rules ?? []).map((r: any) => r.host).filter(Boolean);
+      const addr = (o.status?.loadBalancer?.ingress ?? []).map((i: any) => i.ip || i.hostname).filter(Boolean);
+      return [o.metadata.name, o.spec?.ingressClassName ?? NONE, moreList(hosts, '*', 4), addr.join(','), o.spec?.tls?.length ? '80, 443' : '80', age(o, now)];
+    },
+  },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    columns: [['Name'], ['Pod-Selector'], ['Age']],
+    cells: (o, now) => [o.metadata.name, selectorToString(o.spec?.podSelector) || NONE, age(o, now)],
+  },
+  'policy/v1/PodDisruptionBudget': {
+    columns: [['Name'], ['Min Available'], ['Max Unavailable'], ['Allowed Disruptions', 'integer'], ['Age']],
+    cells: (o, now) => [o.metadata.name, o.spec?.minAvailable !== undefined ? String(o.spec.minAvailable) : 'N/A', o.spec?.maxUnavailable !== undefined ? String(o.spec.maxUnavailable) : 'N/A', n(o.status?.disruptionsAllowed), age(o, now)],
+  },
   'coordination.k8s.io/v1/Lease': { columns: [['Name'], ['Holder'], ['Age']], cells: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o, now)] },
   'apiextensions.k8s.io/v1/CustomResourceDefinition': {
     columns: [['Name'], ['Created At', 'date']],
