@@ -1,18 +1,223 @@
 /**
- * PLACEHOLDER written by the API-server half so the twin starts before the cluster half exists.
- * The cluster-half engineer owns this file and replaces it wholesale; keep the signature:
- *   export function startCluster(store: ObjectStore): { runtime: PodRuntime; stop(): void }
+ * The cluster-behaviour half of the embedded Kubernetes cluster: nodes, controllers, scheduler, volume binding,
+ * kubelet and container runtime, acting on the API server's ObjectStore only through its contract.
+ *
+ *   const cluster = startCluster(store, { clock: new ManualClock(), seed: 1 });
+ *   cluster.registerBehaviour('mongo:4.4.6', mongoBehaviour);
+ *   server.usePodRuntime(cluster.runtime);
+ *   ...
+ *   cluster.stop();
  */
-import type { ObjectStore, PodRuntime } from '../contracts';
+import type { ContainerBehaviour, KubeObject, ObjectStore, PodRuntime, StoreEvent } from '../contracts';
+import { BehaviourRegistry, type ImagePattern } from './behaviours';
+import { ManualClock, RealClock, type Clock } from './clock';
+import { DEFAULT_TIMING, type ClusterContext, type Timing } from './context';
+import { DAEMONSETS, DaemonSetController } from './daemonset';
+import { DEPLOYMENTS, DeploymentController } from './deployment';
+import { ENDPOINTS, EndpointsController } from './endpoints';
+import { EventRecorder } from './events';
+import { JOBS, JobController } from './job';
+import { KUBELET, Kubelet } from './kubelet';
+import { defaultNodes, NodeManager, type NodeConfig } from './nodes';
+import { WorkQueue } from './queue';
+import { REPLICASETS, ReplicaSetController } from './replicaset';
+import { ClusterRuntime } from './runtime';
+import { SCHEDULER, Scheduler } from './scheduler';
+import { STATEFULSETS, StatefulSetController } from './statefulset';
+import { controllerOf, mapSelectorMatches, Random, storeErrorCode } from './util';
+import { VOLUMES, VolumeController } from './volumes';
 
-export function startCluster(store: ObjectStore): { runtime: PodRuntime; stop(): void } {
-  void store;
-  const runtime: PodRuntime = {
-    logs: () => [],
-    followLogs: () => () => undefined,
-    exec: async () => ({ stdout: '', stderr: 'no container runtime in this twin build\n', exitCode: 126 }),
-    podUsage: () => undefined,
-    nodeUsage: () => undefined,
+export { BehaviourRegistry, type ImagePattern } from './behaviours';
+export { ManualClock, RealClock, type Clock } from './clock';
+export { DEFAULT_TIMING, type Timing } from './context';
+export { defaultBehaviour } from './default-behaviour';
+export { defaultNodes, type NodeConfig } from './nodes';
+export { Shell, type ShellEnv, type ShellResult } from './shell';
+
+export interface ClusterOptions {
+  /** Cluster time. Default: the real clock. Tests pass a ManualClock and call advance(). */
+  clock?: Clock;
+  /** Seed for generated names (pod suffixes, slice names). Default 'aiopslab'. */
+  seed?: number | string;
+  /** Nodes to create when absent. Default: kind-control-plane (tainted) + kind-worker. */
+  nodes?: NodeConfig[];
+  /** Overrides of the simulated durations. */
+  timing?: Partial<Timing>;
+  /** A registry to share (e.g. created by the apps layer before the cluster starts). */
+  behaviours?: BehaviourRegistry;
+  /** Where controller errors go. Default: console.error. */
+  log?: (message: string) => void;
+}
+
+export interface Cluster {
+  /** Logs, exec and usage of the simulated containers, for the API server's pods/log, pods/exec and metrics.k8s.io. */
+  runtime: PodRuntime;
+  /** The container behaviour registry. */
+  behaviours: BehaviourRegistry;
+  /** Shorthand for behaviours.register: the most recent matching registration wins. Returns an unregister function. */
+  registerBehaviour(pattern: ImagePattern, behaviour: ContainerBehaviour): () => void;
+  /** Images matching the pattern do not exist: their pods go ErrImagePull → ImagePullBackOff. */
+  registerMissingImage(pattern: ImagePattern): () => void;
+  clock: Clock;
+  /** Advances a ManualClock by `ms`, running every controller step due (throws with a real clock). */
+  advance(ms: number): void;
+  /** Processes all pending work at the current instant (ManualClock only). */
+  settle(): void;
+  /** Work items processed so far (benchmarks). */
+  workDone(): number;
+  stop(): void;
+}
+
+export function startCluster(store: ObjectStore, options: ClusterOptions = {}): Cluster {
+  const clock = options.clock ?? new RealClock();
+  const log = options.log ?? ((m: string) => console.error(`[twin/cluster] ${m}`));
+  const served = new Set(store.resourceTypes().map((t) => (t.group ? `${t.resource}.${t.group}` : t.resource)));
+  let queue!: WorkQueue;
+  queue = new WorkQueue(clock, (controller, key, error) => {
+    const code = storeErrorCode(error);
+    if (code === 409) {
+      queue.addAfter(controller, key, 100);
+      return;
+    }
+    if (code === 404) return;
+    log(`${controller} ${key}: ${(error as Error)?.stack ?? String(error)}`);
+  });
+  const ctx: ClusterContext = {
+    store,
+    clock,
+    rng: new Random(options.seed ?? 'aiopslab'),
+    queue,
+    events: new EventRecorder(store, clock),
+    timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
+    serves: (r) => served.has(r),
+    log,
   };
-  return { runtime, stop: () => undefined };
+  const behaviours = options.behaviours ?? new BehaviourRegistry();
+
+  const volumes = new VolumeController(ctx);
+  const scheduler = new Scheduler(ctx, volumes);
+  const kubelet = new Kubelet(ctx, behaviours);
+  const deployments = new DeploymentController(ctx);
+  const replicasets = new ReplicaSetController(ctx);
+  const statefulsets = new StatefulSetController(ctx);
+  const daemonsets = new DaemonSetController(ctx);
+  const jobs = new JobController(ctx);
+  const endpoints = new EndpointsController(ctx);
+  for (const c of [volumes, scheduler, kubelet, deployments, replicasets, statefulsets, daemonsets, jobs, endpoints]) c.register();
+  const nodes = new NodeManager(ctx, options.nodes ?? defaultNodes());
+
+  const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
+  const OWNER_QUEUES: Record<string, string> = {
+    ReplicaSet: REPLICASETS,
+    StatefulSet: STATEFULSETS,
+    DaemonSet: DAEMONSETS,
+    Job: JOBS,
+    Deployment: DEPLOYMENTS,
+  };
+  const enqueueOwner = (o: KubeObject) => {
+    const ref = controllerOf(o);
+    const q = ref && OWNER_QUEUES[ref.kind];
+    if (q && ref) queue.add(q, `${o.metadata.namespace}/${ref.name}`);
+  };
+  const enqueueServicesFor = (pod: KubeObject) => {
+    for (const svc of store.list('services', pod.metadata.namespace)) {
+      if (mapSelectorMatches(svc.spec?.selector, pod.metadata.labels)) queue.add(ENDPOINTS, key(svc));
+    }
+  };
+
+  const onEvent = (e: StoreEvent) => {
+    const o = e.object;
+    switch (e.resource) {
+      case 'pods':
+        enqueueOwner(o);
+        enqueueServicesFor(o);
+        if (e.type === 'DELETED') {
+          kubelet.forget(o);
+          scheduler.retryAll();
+        } else if (o.spec?.nodeName) {
+          queue.add(KUBELET, key(o));
+        } else if (scheduler.wantsScheduling(o)) {
+          queue.add(SCHEDULER, key(o));
+        }
+        break;
+      case 'deployments.apps':
+        queue.add(DEPLOYMENTS, key(o));
+        break;
+      case 'replicasets.apps':
+        queue.add(REPLICASETS, key(o));
+        enqueueOwner(o);
+        break;
+      case 'statefulsets.apps':
+        queue.add(STATEFULSETS, key(o));
+        break;
+      case 'daemonsets.apps':
+        queue.add(DAEMONSETS, key(o));
+        break;
+      case 'jobs.batch':
+        queue.add(JOBS, key(o));
+        break;
+      case 'services':
+        queue.add(ENDPOINTS, key(o));
+        break;
+      case 'nodes':
+        scheduler.retryAll();
+        daemonsets.syncAll();
+        break;
+      case 'persistentvolumeclaims':
+        queue.add(VOLUMES, `pvc:${key(o)}`);
+        if (e.type === 'DELETED' || o.spec?.volumeName) {
+          for (const pv of store.list('persistentvolumes')) {
+            const ref = pv.spec?.claimRef;
+            if (ref && ref.namespace === o.metadata.namespace && ref.name === o.metadata.name) queue.add(VOLUMES, `pv:${pv.metadata.name}`);
+          }
+        }
+        if (o.status?.phase === 'Bound' || e.type === 'DELETED') scheduler.retryAll();
+        break;
+      case 'persistentvolumes':
+        queue.add(VOLUMES, `pv:${o.metadata.name}`);
+        if (e.type === 'DELETED' && o.spec?.claimRef) queue.add(VOLUMES, `pvc:${o.spec.claimRef.namespace}/${o.spec.claimRef.name}`);
+        break;
+      case 'configmaps':
+      case 'secrets':
+        for (const st of kubelet.pods.values()) {
+          if (st.namespace !== o.metadata.namespace) continue;
+          if (!st.sandboxReady || st.containers.some((c) => c.reason === 'CreateContainerConfigError')) queue.add(KUBELET, `${st.namespace}/${st.name}`);
+        }
+        break;
+      default:
+        break;
+    }
+  };
+  const unsubscribe = store.subscribe(onEvent);
+
+  nodes.start();
+  volumes.start();
+  // Adopt whatever the store already holds.
+  for (const r of ['deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps', 'jobs.batch', 'services', 'pods']) {
+    if (!served.has(r)) continue;
+    for (const o of store.list(r)) onEvent({ type: 'ADDED', resource: r, object: o });
+  }
+
+  const manual = () => {
+    if (!(clock instanceof ManualClock)) throw new Error('advance()/settle() need a ManualClock (startCluster(store, { clock: new ManualClock() }))');
+    return clock;
+  };
+
+  return {
+    runtime: new ClusterRuntime(ctx, kubelet),
+    behaviours,
+    registerBehaviour: (pattern, behaviour) => behaviours.register(pattern, behaviour),
+    registerMissingImage: (pattern) => behaviours.registerMissingImage(pattern),
+    clock,
+    advance: (ms) => manual().advance(ms),
+    settle: () => manual().advance(0),
+    workDone: () => queue.processed,
+    stop: () => {
+      unsubscribe();
+      queue.stop();
+      nodes.stop();
+      kubelet.stop();
+      if (clock instanceof RealClock) clock.clearAll();
+    },
+  };
 }

@@ -1,0 +1,141 @@
+/** What every controller gets: the store, the clock, a seeded random source, the work queue, events, timings. */
+import type { KubeObject, ObjectStore } from '../contracts';
+import type { Clock } from './clock';
+import type { EventRecorder } from './events';
+import type { WorkQueue } from './queue';
+import { clone, deepEqual, Random, storeErrorCode } from './util';
+
+/** Durations of the simulated cluster, in milliseconds of cluster time. */
+export interface Timing {
+  /** Pulling an image the node does not have yet. */
+  imagePullMs: number;
+  /** Pulling (pull policy Always) an image the node already has. */
+  imagePullCachedMs: number;
+  /** From `Created` to `Started`. */
+  containerStartMs: number;
+  /** How long a container whose behaviour exits runs first, unless the behaviour says (`afterMs`). */
+  crashAfterMs: number;
+  /** How long an exited container shows `Error`/`Completed` before the kubelet's next sync acts on it. */
+  kubeletSyncMs: number;
+  /** SIGTERM → container gone, for a deleted pod (capped by its grace period). */
+  terminationMs: number;
+  /** Crash-loop and image-pull back-off: initial, cap, and the running time after which the back-off resets. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  backoffResetMs: number;
+  /** How often the scheduler retries a pod that did not fit (it also retries on every relevant cluster change). */
+  schedulerRetryMs: number;
+  /** Node lease renewal interval (0 disables leases). */
+  leaseRenewMs: number;
+}
+
+export const DEFAULT_TIMING: Timing = {
+  imagePullMs: 600,
+  imagePullCachedMs: 150,
+  containerStartMs: 30,
+  crashAfterMs: 100,
+  kubeletSyncMs: 1000,
+  terminationMs: 400,
+  backoffInitialMs: 10_000,
+  backoffMaxMs: 300_000,
+  backoffResetMs: 600_000,
+  schedulerRetryMs: 60_000,
+  leaseRenewMs: 10_000,
+};
+
+export interface ClusterContext {
+  store: ObjectStore;
+  clock: Clock;
+  rng: Random;
+  queue: WorkQueue;
+  events: EventRecorder;
+  timing: Timing;
+  /** True when the store serves the resource (e.g. `leases.coordination.k8s.io`). */
+  serves(resource: string): boolean;
+  log(message: string): void;
+}
+
+export function isNotFound(e: unknown): boolean {
+  return storeErrorCode(e) === 404;
+}
+
+export function isConflictOrExists(e: unknown): boolean {
+  return storeErrorCode(e) === 409;
+}
+
+/** Gets a fresh copy, applies `mutate`, and writes it with update() only if something changed. */
+export function updateObject(
+  store: ObjectStore,
+  resource: string,
+  namespace: string | undefined,
+  name: string,
+  mutate: (obj: KubeObject) => void,
+): KubeObject | undefined {
+  const current = store.get(resource, namespace, name);
+  if (!current) return undefined;
+  const next = clone(current);
+  mutate(next);
+  const { status: _a, ...restNext } = next;
+  const { status: _b, ...restCur } = current;
+  if (deepEqual(restNext, restCur)) return current;
+  try {
+    return store.update(resource, next);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Writes `status` through the status subresource if it differs from the stored one. */
+export function writeStatus(store: ObjectStore, resource: string, obj: KubeObject, status: unknown): KubeObject | undefined {
+  const current = store.get(resource, obj.metadata.namespace, obj.metadata.name ?? '');
+  if (!current || current.metadata.uid !== obj.metadata.uid) return undefined;
+  if (deepEqual(current.status ?? {}, status ?? {})) return current;
+  const next = clone(current);
+  next.status = clone(status);
+  try {
+    return store.updateStatus(resource, next);
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/** Deletes, ignoring NotFound. */
+export function deleteObject(
+  store: ObjectStore,
+  resource: string,
+  namespace: string | undefined,
+  name: string,
+  options?: { propagationPolicy?: 'Background' | 'Foreground' | 'Orphan'; gracePeriodSeconds?: number },
+): boolean {
+  try {
+    store.delete(resource, namespace, name, options);
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** Kubernetes condition upsert: keeps lastTransitionTime when the status does not change. */
+export function setCondition(
+  conditions: Array<Record<string, unknown>>,
+  cond: { type: string; status: string; reason?: string; message?: string },
+  nowIso: string,
+  withUpdateTime = false,
+): Array<Record<string, unknown>> {
+  const out = conditions.filter((c) => c.type !== cond.type);
+  const prev = conditions.find((c) => c.type === cond.type);
+  const sameStatus = prev && prev.status === cond.status;
+  const same = sameStatus && prev.reason === cond.reason && prev.message === cond.message;
+  const next: Record<string, unknown> = { type: cond.type, status: cond.status };
+  if (withUpdateTime) next.lastUpdateTime = same ? prev.lastUpdateTime : nowIso;
+  next.lastTransitionTime = sameStatus ? prev.lastTransitionTime : nowIso;
+  if (cond.reason) next.reason = cond.reason;
+  if (cond.message) next.message = cond.message;
+  const idx = conditions.findIndex((c) => c.type === cond.type);
+  if (idx < 0) out.push(next);
+  else out.splice(idx, 0, next);
+  return out;
+}
