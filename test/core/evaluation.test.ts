@@ -1,6 +1,8 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
-import { countTokens, evaluate, runCheck, traceStats } from '../../src/core/evaluation';
+import { countTokens, evaluate, expectedSubmission, runCheck, traceStats, wrongSubmission } from '../../src/core/evaluation';
+import { bindArguments } from '../../src/core/actions';
+import { submitFor } from '../../src/core/actions/submit';
 import type { Clock, ClusterProbe, KubeJson } from '../../src/core/ports/environment';
 import type { MitigationCheck, ProblemDefinition } from '../../src/core/problems/types';
 import type { TraceItem } from '../../src/core/session/types';
@@ -94,6 +96,22 @@ describe('evaluation', () => {
       assert.equal(s.in_tokens, countTokens('NAME READY STATUS1'));
       assert.equal(s.out_tokens, countTokens(trace[0].content + trace[2].content));
     });
+  });
+
+  it('for every detection, localization and analysis problem (experimental too), the ground truth scores success and a wrong answer fails', async () => {
+    let n = 0;
+    for (const problem of catalog.problems.all({ includeExperimental: true })) {
+      if (problem.task === 'mitigation') continue;
+      const right = expectedSubmission(problem);
+      const bound = bindArguments(submitFor(problem.task), [right], {});
+      assert.ok(bound.ok, `${problem.id}: the expected answer must be a valid submit`);
+      const ok = await run(problem.id, right);
+      assert.equal(ok.verdict.success, true, `${problem.id}: ${ok.verdict.explanation}`);
+      const bad = await run(problem.id, wrongSubmission(problem));
+      assert.equal(bad.verdict.success, false, `${problem.id}: ${bad.verdict.explanation}`);
+      n++;
+    }
+    assert.equal(n, 75 + 15);
   });
 
   describe('detection', () => {

@@ -8,6 +8,7 @@ import { judgeMitigation, type SettleOptions } from './mitigation';
 import { traceStats } from './tokens';
 
 export { countTokens, traceStats } from './tokens';
+export { expectedSubmission, wrongSubmission } from './answers';
 export { judgeDetection } from './detection';
 export { judgeLocalization } from './localization';
 export { judgeAnalysis } from './analysis';
