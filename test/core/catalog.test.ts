@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as path from 'path';
 import { parseAppFile } from '../../src/core/apps/schema';
-import { CatalogError, parseProblemFamily } from '../../src/core/problems/schema';
+import { CatalogError, FAULT_KINDS, parseProblemFamily } from '../../src/core/problems/schema';
 import { ProblemRegistry, RegistryError } from '../../src/core/problems/registry';
 import type { ProblemDefinition } from '../../src/core/problems/types';
 import { loadCatalog } from '../../src/env/catalog';
@@ -190,6 +190,11 @@ describe('catalog: problems and apps as data', () => {
     assert.equal(catalog.problems.get('flower_model_misconfig-detection').workload.kind, 'flwr');
   });
 
+  it('uses every known fault kind, and only those', () => {
+    const used = new Set(catalog.problems.all({ includeExperimental: true }).map((p) => p.fault.kind));
+    assert.deepEqual([...used].sort(), Object.keys(FAULT_KINDS).sort());
+  });
+
   it('loads the 7 apps with the fields agents see', () => {
     assert.deepEqual([...catalog.apps.keys()].sort(), ['astronomy-shop', 'flight-ticket', 'flower', 'hotel-reservation', 'social-network', 'tidb-cluster', 'train-ticket']);
     const hotel = catalog.apps.get('hotel-reservation')!;
@@ -285,6 +290,10 @@ variants:
       throwsCatalog(() => parseProblemFamily('problems/x.yaml', good.replace('-{task}-{n}', '-{task}')), 'variants[1]: produces the ID "revoke_auth_mongodb-detection" twice');
       throwsCatalog(() => parseProblemFamily('problems/x.yaml', 'family: [unclosed'), 'problems/x.yaml: not valid YAML');
       throwsCatalog(() => parseProblemFamily('problems/x.yaml', '- a\n- b'), 'problems/x.yaml: (top level): expected a mapping');
+    });
+
+    it('an unknown fault kind', () => {
+      throwsCatalog(() => parseProblemFamily('problems/x.yaml', good.replace('kind: mongo-revoke-auth', 'kind: mongo-revoke')), 'fault.kind: expected a fault kind, one of k8s-target-port,');
     });
 
     it('a bad app file', () => {

@@ -3,11 +3,13 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { CatalogError, formatZodIssues, describeValue } from '../catalog-error';
 import { TASK_TYPES, taskTypeOfId, type TaskType } from '../tasks/task-type';
 import { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
+import { FAULT_KINDS, type FaultKind } from './fault-kinds';
 import type { FaultSpec, GroundTruth, MitigationCheck, ProblemDefinition, WorkloadSpec } from './types';
 
 export { CatalogError } from '../catalog-error';
 
 export { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
+export { FAULT_KINDS, type FaultKind } from './fault-kinds';
 
 const name = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 const nonEmptyStrings = z
@@ -81,9 +83,9 @@ const groundTruthSchema = z.strictObject({
     .optional(),
 });
 
-const faultKind = z
-  .string({ error: 'expected a fault kind such as k8s-target-port' })
-  .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected a fault kind in kebab-case, such as k8s-target-port' });
+const faultKind = z.enum(Object.keys(FAULT_KINDS) as [FaultKind, ...FaultKind[]], {
+  error: `expected a fault kind, one of ${Object.keys(FAULT_KINDS).join(', ')}`,
+});
 const paramsSchema = z.record(z.string(), z.unknown(), { error: 'expected a mapping of parameters' });
 
 const faultSchema = z.strictObject({ kind: faultKind, target: name.optional(), params: paramsSchema.optional() });
