@@ -248,7 +248,7 @@ export function parseDeployments(text: string): Deployment[] {
     const commands = parseJsonSequence(f[6]).filter(Array.isArray) as string[][];
     const revision = f[7]?.trim();
     return {
-      metadata: { name: f[0], annotations: revision ? { 'deployment.kubernetes.io/revision': revision } : {} },
+      metadata: { name: f[0], annotations: (revision ? { 'deployment.kubernetes.io/revision': revision } : {}) as Record<string, string> },
       spec: {
         replicas: num(f[1]),
         selector: { matchLabels: jsonOr<Labels>(f[3], {}) },

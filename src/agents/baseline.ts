@@ -12,6 +12,7 @@
  */
 import type { Agent, AgentContext } from '../core/agents/types';
 import type { TaskType } from '../core/tasks/task-type';
+import { formatCall } from '../core/parser';
 import {
   CHAOS_FIELDS,
   DEPLOYMENT_FIELDS,
@@ -38,13 +39,13 @@ import {
 
 const FENCE = '```';
 
-/** A fenced exec_shell call whose quoting the original parser accepts (`"` escaped as `\"`). */
+/** A fenced exec_shell call, quoted so the project's parser reads back exactly `command`. */
 export function shellCall(command: string): string {
-  return `${FENCE}\nexec_shell("${command.replace(/"/g, '\\"')}")\n${FENCE}`;
+  return `${FENCE}\n${formatCall('exec_shell', [command])}\n${FENCE}`;
 }
 
 export function apiCall(name: string, args: unknown[]): string {
-  return `${FENCE}\n${name}(${args.map((a) => JSON.stringify(a)).join(', ')})\n${FENCE}`;
+  return `${FENCE}\n${formatCall(name, args)}\n${FENCE}`;
 }
 
 /** The namespace from the task description's `Namespace: <ns>` line. */

@@ -4,6 +4,7 @@
  * conversation grows past a token budget the oldest observations are replaced by a visible notice.
  * Every cut leaves a notice saying what was cut, so the model (and the session record) can see it.
  */
+import { greedyCompressLines } from '../core/logs/dedup';
 import { countTokens as defaultCountTokens, MESSAGE_OVERHEAD_TOKENS } from './tokens';
 
 export interface ContextOptions {
@@ -41,63 +42,15 @@ export function formatInt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-// ---------------------------------------------------------------------------------------------
-// Log de-duplication (a small local version of the original's greedy_compress_lines idea:
-// consecutive blocks that are equal once timestamps are blanked are collapsed, keeping the last).
-
-const TIMESTAMP_PATTERNS: RegExp[] = [
-  /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g,
-  /\d{4}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?/g,
-  /\b[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}(?: \d{4})?/g,
-  /\b[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}\b/g,
-  /\b\d{2}:\d{2}:\d{2}(?:\.\d+)?\b/g,
-  /\b\d+(?:h\d+)?m\d+(?:\.\d+)?s\b|\b\d+(?:\.\d+)?(?:ms|s)\b/g,
-  /"\$date":"[^"]*"/g,
-];
-
-function normaliseLine(line: string): string {
-  let out = line;
-  for (const re of TIMESTAMP_PATTERNS) out = out.replace(re, '<ts>');
-  return out;
-}
+/** Maximum block size (in lines) for collapsing repeated log blocks. */
+export const DEDUP_MAX_BLOCK = 4;
 
 /**
- * Collapse runs of a repeated block of 1..maxBlock lines (timestamps ignored) that occur at least
- * `minRepeats` times in a row; the last copy is kept and a notice follows it.
+ * Collapse consecutive lines / blocks of up to `maxBlock` lines that differ only in timestamps, keeping the
+ * latest, with a visible notice (the core's version of the original's greedy_compress_lines).
  */
-export function dedupRepeatedLines(text: string, opts: { maxBlock?: number; minRepeats?: number } = {}): string {
-  const maxBlock = opts.maxBlock ?? 4;
-  const minRepeats = opts.minRepeats ?? 3;
-  let lines = text.split('\n');
-  for (let k = 1; k <= maxBlock; k++) {
-    if (lines.length < k * minRepeats) continue;
-    const norm = lines.map(normaliseLine);
-    const out: string[] = [];
-    let i = 0;
-    while (i < lines.length) {
-      // Count how many times the block lines[i..i+k) repeats consecutively.
-      let reps = 1;
-      if (!lines[i].startsWith('[… ')) {
-        while (i + (reps + 1) * k <= lines.length && sameBlock(norm, i, i + reps * k, k)) reps++;
-      }
-      if (reps >= minRepeats && !(k === 1 && norm[i].trim() === '')) {
-        out.push(...lines.slice(i + (reps - 1) * k, i + reps * k));
-        const what = k === 1 ? 'the line above' : `the ${k} lines above`;
-        out.push(`[… ${what} repeated ${formatInt(reps)} times in a row (timestamps aside); ${formatInt((reps - 1) * k)} lines collapsed …]`);
-        i += reps * k;
-      } else {
-        out.push(lines[i]);
-        i += 1;
-      }
-    }
-    lines = out;
-  }
-  return lines.join('\n');
-}
-
-function sameBlock(norm: string[], a: number, b: number, k: number): boolean {
-  for (let j = 0; j < k; j++) if (norm[a + j] !== norm[b + j]) return false;
-  return true;
+export function dedupRepeatedLines(text: string, maxBlock = DEDUP_MAX_BLOCK): string {
+  return greedyCompressLines(text, maxBlock, { notice: true });
 }
 
 // ---------------------------------------------------------------------------------------------

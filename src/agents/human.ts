@@ -5,6 +5,7 @@
  * `Action:` + an opening fence + newline + the line + newline + a closing fence.
  */
 import type { Agent, AgentContext } from '../core/agents/types';
+import { wrapHumanInput as coreWrapHumanInput } from '../core/parser';
 import { renderSystemPrompt } from './prompts';
 
 export interface HumanTurnInfo {
@@ -24,16 +25,9 @@ export interface HumanAgentOptions {
   shellFallback?: boolean;
 }
 
-const FENCE = '```';
-
-/** Wrap one typed line as the original CLI does. */
+/** Wrap one typed line as the original CLI does (the core parser's rule, shared with the CLI). */
 export function wrapHumanInput(input: string, options: { shellFallback?: boolean } = {}): string {
-  if (input.includes(FENCE)) return input;
-  let line = input.trim();
-  if (options.shellFallback && line !== '' && !/^[A-Za-z_][A-Za-z0-9_]*\s*\(/.test(line)) {
-    line = `exec_shell(${JSON.stringify(line)})`;
-  }
-  return `Action:${FENCE}\n${line}\n${FENCE}`;
+  return coreWrapHumanInput(input, { shellFallback: options.shellFallback });
 }
 
 /** The task message the original CLI prints after `start`: problem, all API groups, "think step-by-step". */

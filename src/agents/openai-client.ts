@@ -15,7 +15,8 @@
  */
 import OpenAI from 'openai';
 import type { Agent, AgentContext, AgentTurn, ToolCall, TokenUsage } from '../core/agents/types';
-import type { ActionDefinition, JsonSchema } from '../core/actions/types';
+import type { ActionDefinition } from '../core/actions/types';
+import { toJsonSchema } from '../core/actions';
 import { AgentError, redact } from './errors';
 import { ChatContext, type ContextMessage } from './context';
 import { renderSystemPrompt, visibleApiNames } from './prompts';
@@ -103,31 +104,13 @@ const DEFAULTS = {
   maxBackoffMs: 60_000,
 };
 
-/** JSON schema of an action's arguments as one object (for OpenAI tools / VS Code LM tools). */
-function actionParametersSchema(def: ActionDefinition): JsonSchema {
-  const properties: Record<string, JsonSchema> = {};
-  const required: string[] = [];
-  for (const p of def.parameters) {
-    const schema: JsonSchema = { ...p.schema };
-    if (p.default !== undefined && schema.default === undefined) schema.default = p.default;
-    properties[p.name] = schema;
-    if (!p.optional && p.default === undefined) required.push(p.name);
-  }
-  return { type: 'object', properties, required, additionalProperties: false };
-}
-
-/** First line of a docstring-style doc, as a tool description fallback; the whole doc is used. */
-function toolDescription(def: ActionDefinition): string {
-  return def.doc.trim().slice(0, 1024);
-}
-
 export function actionsToTools(actions: readonly ActionDefinition[]): OpenAI.Chat.Completions.ChatCompletionTool[] {
   return actions.map((def) => ({
     type: 'function' as const,
     function: {
       name: def.name,
-      description: toolDescription(def),
-      parameters: actionParametersSchema(def) as Record<string, unknown>,
+      description: def.doc.trim().slice(0, 1024),
+      parameters: toJsonSchema(def) as Record<string, unknown>,
     },
   }));
 }

@@ -15,30 +15,19 @@ import {
 } from '../../src/agents/baseline-rules';
 import { BaselineAgent, namespaceFromDescription, recentlyReplaced } from '../../src/agents/baseline';
 import type { TaskType } from '../../src/core/tasks/task-type';
+import { parseResponse } from '../../src/core/parser';
 import { makeContext } from './fixtures';
 import { deployment, endpoints, list, NS_HR, NS_SN, pod, service, socialNetwork, warning } from './kube-fixtures';
 
-/** The original parser's rules (facts §4) for the calls the baseline writes. */
-function parseLikeOriginal(reply: string): { api: string; args: unknown[] } {
-  const blocks = [...reply.matchAll(/```\s*\n([\s\S]*?)\n```/g)];
-  assert.equal(blocks.length, 1, `exactly one code block in:\n${reply}`);
-  const lines = reply.split('\n');
-  const fences = lines.map((l, i) => (l.includes('```') ? i : -1)).filter((i) => i >= 0);
-  const code = lines.slice(fences[0] + 1, fences[1]).join('\n');
-  const open = code.indexOf('(');
-  const close = code.lastIndexOf(')');
-  assert.ok(open >= 0 && close > open, 'No API call found!');
-  const api = code.slice(0, open).trim();
-  const argsStr = code.slice(open + 1, close).trim();
-  if (api === 'exec_shell') {
-    assert.ok(argsStr.startsWith('"') && argsStr.endsWith('"'), 'commands must be quoted strings');
-    return { api, args: [argsStr.replace(/^"+|"+$/g, '').replace(/\\"/g, '"').replace(/\\'/g, "'")] };
-  }
-  return { api, args: argsStr === '' ? [] : (JSON.parse(`[${argsStr}]`) as unknown[]) };
+/** The project's parser, as the orchestrator applies it to every reply. */
+function parseReply(reply: string): { api: string; args: unknown[] } {
+  assert.equal([...reply.matchAll(/```\s*\n([\s\S]*?)\n```/g)].length, 1, `exactly one code block in:\n${reply}`);
+  const parsed = parseResponse(reply);
+  return { api: parsed.api_name, args: parsed.args };
 }
 
-function snapshot(ns: string, parts: Partial<Snapshot>): Snapshot {
-  return { ...emptySnapshot(ns), ...parts };
+function snapshot(ns: string, parts: Record<string, unknown>): Snapshot {
+  return { ...emptySnapshot(ns), ...(parts as Partial<Snapshot>) };
 }
 
 const objects = (json: string) => JSON.parse(json).items;
@@ -270,7 +259,7 @@ describe('agents / baseline: rules', () => {
 function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string> }) {
   const calls: Array<{ api: string; args: unknown[] }> = [];
   const respond = (reply: string): string => {
-    const call = parseLikeOriginal(reply);
+    const call = parseReply(reply);
     calls.push(call);
     if (call.api === 'exec_shell') {
       const cmd = String(call.args[0]);
@@ -355,9 +344,9 @@ describe('agents / baseline: whole episodes through the text protocol', () => {
     agent.initContext(makeContext({ task: 'localization' }));
     const replies: string[] = [];
     for (let i = 0; i < 8; i++) replies.push(await agent.getAction('[ERROR] Command execution failed (exit code 1): connection refused'));
-    const apis = replies.map((r) => parseLikeOriginal(r).api);
+    const apis = replies.map((r) => parseReply(r).api);
     assert.ok(apis.indexOf('submit') >= 0 && apis.indexOf('submit') < 5);
-    assert.deepEqual(parseLikeOriginal(replies[apis.indexOf('submit')]).args, [[]]);
+    assert.deepEqual(parseReply(replies[apis.indexOf('submit')]).args, [[]]);
     assert.ok(apis.slice(apis.indexOf('submit')).every((a) => a === 'submit'), 'after submitting it only submits');
   });
 });

