@@ -384,6 +384,7 @@ describe('response parser — rejected replies say what was wrong and show the c
 
   it('text after the call inside the block', () => {
     rejects(block('exec_shell("ls") and then look at the output'), 'syntax', 'unexpected text after the API call', 'outside the block', block('exec_shell("ls")'));
+    rejects(block('submit({"a": 1})]'), 'syntax', 'after the end of the API call', 'column 17', 'at `]`', 'balanced', block('submit({"a": 1})'));
   });
 
   it('values Python literals cannot express here', () => {

@@ -289,10 +289,12 @@ interface CallResult {
 function parseCallRegion(text: string, start: number, end: number, settings: Settings, work: Work, bare: boolean): CallResult {
   const p = new CallParser(text, start, end, settings.maxDepth);
   let result: CallResult;
+  let callEnd = end;
   try {
     try {
       const call = p.parseCall();
       result = { name: call.name, args: call.args, kwargs: call.kwargs };
+      callEnd = call.end;
     } catch (e) {
       if (!(e instanceof SyntaxIssue)) throw e;
       const name = identAt(text, start, end, work);
@@ -320,10 +322,18 @@ function parseCallRegion(text: string, start: number, end: number, settings: Set
         );
       }
       const pos = positionOf(text, p.pos, work);
+      const c = text.charCodeAt(p.pos);
+      const wordy = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c > 127;
       throw fail(
-        `unexpected text after the API call at line ${pos.line}, column ${pos.column} (${snippetOf(text, p.pos)}). ` +
-          'The code block must contain only the call; put explanations outside the block. For example:\n' +
-          fenced(sourceOfCall(text, start, callEndBefore(text, start, p.pos), settings)),
+        wordy
+          ? `unexpected text after the API call at line ${pos.line}, column ${pos.column} (${snippetOf(text, p.pos)}). ` +
+              'The code block must contain only the call; put explanations outside the block. For example:\n' +
+              fenced(sourceOfCall(text, start, callEnd, settings))
+          : `syntax error after the end of the API call at line ${pos.line}, column ${pos.column} (at ${describeChar(text[p.pos])}): ` +
+              'the call already ended with its closing `)`; check that every bracket and quote is balanced.\n' +
+              excerpt(text, p.pos) +
+              '\nThe call as it stands ends here:\n' +
+              fenced(sourceOfCall(text, start, callEnd, settings)),
         'syntax',
         pos,
       );
@@ -333,12 +343,6 @@ function parseCallRegion(text: string, start: number, end: number, settings: Set
   }
   if (result.name === 'exec_shell') return validateExecShell(result, settings);
   return result;
-}
-
-/** Offset of the end of the source text of the call starting at `start` (the last `)` before `limit`). */
-function callEndBefore(text: string, start: number, limit: number): number {
-  const i = text.lastIndexOf(')', limit - 1);
-  return i >= start ? i + 1 : limit;
 }
 
 /** The source text of a call, trimmed, for use in an example (or the default example when it is long). */
