@@ -80,7 +80,7 @@ export class EventRecorder {
         }
       }
     }
-    const name = `${meta.name}.${(now * 1e6 + (this.seq++ % 1e6)).toString(16)}`;
+    const name = `${meta.name}.${(BigInt(Math.floor(now)) * 1_000_000n + BigInt(this.seq++ % 1_000_000)).toString(16)}`;
     const event: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',

@@ -34,7 +34,7 @@ function err(code: number, reason: StoreError['reason'], message: string): Store
   return e;
 }
 
-const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+const clone = <T>(v: T): T => (v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T));
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 export class FakeStore implements ObjectStore {
