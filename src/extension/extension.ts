@@ -1,0 +1,123 @@
+/**
+ * AIOpsLab for VS Code: a thin shell over the engine the CLI uses. Activation is on demand (a view, a command,
+ * the chat participant or a tool) and light: the engine (catalog, configuration) is created on first use and the
+ * cluster only when a problem starts. Leftover faults of a crashed session are offered for recovery.
+ */
+import * as vscode from 'vscode';
+import { AiopsChatParticipant } from './chat/participant';
+import { registerCommands } from './commands';
+import { EngineHost } from './host';
+import { TranscriptPanel, TranscriptSerializer, VIEW_TYPE } from './panel/transcript-panel';
+import { registerTools } from './tools';
+import { ProblemsProvider } from './views/problems';
+import { SessionsProvider } from './views/sessions';
+
+/** Returned by activate(): what the integration tests and the bench drive. */
+export interface AiopsLabApi {
+  host: EngineHost;
+  problems: ProblemsProvider;
+  sessions: SessionsProvider;
+  chat: AiopsChatParticipant;
+  panels: typeof TranscriptPanel;
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): AiopsLabApi {
+  const t0 = Date.now();
+  const log = vscode.window.createOutputChannel('AIOpsLab');
+  const host = new EngineHost(context, log);
+  const problems = new ProblemsProvider(host);
+  const sessions = new SessionsProvider(host);
+  const chat = new AiopsChatParticipant(host, context.extensionUri);
+
+  const refresh = () => {
+    problems.refresh();
+    sessions.refresh();
+  };
+  const problemsView = vscode.window.createTreeView('aiopslab.problems', { treeDataProvider: problems, showCollapseAll: true });
+  const sessionsView = vscode.window.createTreeView('aiopslab.sessions', { treeDataProvider: sessions });
+
+  context.subscriptions.push(
+    log,
+    host,
+    problems,
+    sessions,
+    problemsView,
+    sessionsView,
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, new TranscriptSerializer(context.extensionUri, host)),
+    ...registerCommands({ context, host, log, refresh }),
+    ...registerTools(host),
+    chat.register(),
+    host.onDidReset(() => {
+      watchResults();
+      refresh();
+    }),
+    host.onDidChangeSessions(() => refresh()),
+    host.onDidUpdate(() => sessions.refreshSoon()),
+  );
+
+  // The views follow the results folder (sessions saved by this window, the CLI or another window).
+  let watcher: vscode.Disposable | undefined;
+  const watchResults = () => {
+    watcher?.dispose();
+    watcher = undefined;
+    if (!host.hasEngine) return;
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(host.resultsDir), '*.{jsonl,json}'));
+    const changed = () => {
+      sessions.refreshSoon();
+      problems.refresh();
+    };
+    w.onDidCreate(changed);
+    w.onDidChange(changed);
+    w.onDidDelete(changed);
+    watcher = w;
+  };
+  context.subscriptions.push({ dispose: () => watcher?.dispose() });
+  // The watcher starts once a view or command created the engine (views do so when they first render).
+  const once = problems.onDidLoad.event(() => {
+    once.dispose();
+    watchResults();
+  });
+  const once2 = sessions.onDidLoad.event(() => {
+    if (!watcher) watchResults();
+    once2.dispose();
+  });
+  context.subscriptions.push(once, once2);
+
+  // Offer recovery after activation has returned (reads a small JSON file; never blocks start-up).
+  setTimeout(() => void offerRecovery(host, log), 500);
+
+  return { host, problems, sessions, chat, panels: TranscriptPanel, activationMs: Date.now() - t0 };
+}
+
+async function offerRecovery(host: EngineHost, log: vscode.OutputChannel): Promise<void> {
+  if (!vscode.workspace.getConfiguration('aiopslab').get<boolean>('recoverOnActivation', true)) return;
+  try {
+    const entries = await host.engine.journal.list();
+    const stale = entries.filter((e) => e.pid !== process.pid && !isAlive(e.pid));
+    if (!stale.length) return;
+    log.appendLine(`Leftover faults from sessions that did not finish: ${stale.map((e) => `${e.problemId} (${e.cluster})`).join(', ')}`);
+    const pick = await vscode.window.showWarningMessage(
+      `AIOpsLab: ${stale.length} fault(s) from a session that did not finish are still recorded (${stale.map((e) => e.problemId).join(', ')}). Undo them now?`,
+      'Recover now',
+      'Later',
+    );
+    if (pick === 'Recover now') await vscode.commands.executeCommand('aiopslab.recover');
+  } catch (e) {
+    log.appendLine(`Could not read the recovery journal: ${(e as Error).message}`);
+  }
+}
+
+function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function deactivate(): void {
+  // Subscriptions (host.dispose stops running sessions, which recovers their faults) are disposed by VS Code.
+}

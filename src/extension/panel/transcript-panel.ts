@@ -1,0 +1,204 @@
+/**
+ * The transcript panel: a webview (strict CSP, nonce, theme variables) fed with typed messages (../protocol.ts).
+ * One panel per session; a saved session is loaded from the results folder, a running one follows the engine's
+ * events live. The serializer restores panels after a window reload from the state the page keeps.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { EngineHost, LiveSession } from '../host';
+import { humanTextToTurn } from '../model/chat-input';
+import { snapshotFromRecord } from '../model/transcript-model';
+import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PanelState, type TranscriptSnapshot, type WebviewMessage } from '../protocol';
+
+export const VIEW_TYPE = 'aiopslab.transcript';
+
+export class TranscriptPanel implements vscode.Disposable {
+  private static readonly panels = new Map<string, TranscriptPanel>();
+  private static readonly messageEmitter = new vscode.EventEmitter<{ panel: TranscriptPanel; message: WebviewMessage }>();
+  /** Every valid message any panel sent (tests and the bench listen). */
+  static readonly onDidReceiveMessage = TranscriptPanel.messageEmitter.event;
+
+  private ready = false;
+  private readonly queue: HostMessage[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private nextQueryId = 1;
+  private readonly queries = new Map<number, (r: { count: number; texts: string[] }) => void>();
+
+  static all(): TranscriptPanel[] {
+    return [...TranscriptPanel.panels.values()];
+  }
+
+  static get(sessionId: string): TranscriptPanel | undefined {
+    return TranscriptPanel.panels.get(sessionId);
+  }
+
+  /** Opens (or reveals) the panel of a session: live when it runs in this window, else from its saved record. */
+  static async open(extensionUri: vscode.Uri, host: EngineHost, sessionId: string, options: { replay?: boolean } = {}): Promise<TranscriptPanel> {
+    const existing = TranscriptPanel.panels.get(sessionId);
+    if (existing && !options.replay) {
+      existing.panel.reveal();
+      return existing;
+    }
+    existing?.panel.dispose();
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'AIOpsLab transcript', vscode.ViewColumn.Active, TranscriptPanel.webviewOptions(extensionUri));
+    return TranscriptPanel.attach(panel, extensionUri, host, sessionId, options);
+  }
+
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')] };
+  }
+
+  static async attach(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, host: EngineHost, sessionId: string, options: { replay?: boolean } = {}): Promise<TranscriptPanel> {
+    const live = host.get(sessionId);
+    let snapshot: TranscriptSnapshot;
+    if (live && !options.replay) {
+      snapshot = live.transcript.snapshot();
+    } else {
+      const record = await host.loadRecord(sessionId);
+      if (!record) {
+        panel.dispose();
+        throw new Error(`Session ${sessionId} is not in the results folder ${host.resultsDir} (deleted, or started in another folder?).`);
+      }
+      snapshot = snapshotFromRecord(record, { replay: options.replay });
+    }
+    const tp = new TranscriptPanel(panel, extensionUri, host, snapshot.header.sessionId || sessionId, options.replay ?? false);
+    tp.post({ type: 'init', version: PROTOCOL_VERSION, snapshot });
+    if (options.replay) tp.post({ type: 'replay', delayMs: 400 });
+    return tp;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly host: EngineHost,
+    readonly sessionId: string,
+    readonly replay: boolean,
+  ) {
+    TranscriptPanel.panels.set(sessionId, this);
+    panel.title = `AIOpsLab: ${sessionId.slice(0, 8)}${replay ? ' (replay)' : ''}`;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'aiopslab.svg');
+    panel.webview.html = this.html(panel.webview, { sessionId, replay });
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      host.onDidUpdate((u) => {
+        if (this.replay) return;
+        if ((u.session.transcript.header.sessionId || u.session.id) !== this.sessionId) return;
+        for (const m of u.messages) this.post(m);
+      }),
+    );
+  }
+
+  /** Queued until the page says it is ready, so nothing is lost while it loads. */
+  post(message: HostMessage): void {
+    if (!this.ready) {
+      this.queue.push(message);
+      return;
+    }
+    void this.panel.webview.postMessage(message);
+  }
+
+  /** Asks the page for the text of the elements matching a selector (tests assert on the rendered DOM). */
+  queryDom(selector: string): Promise<{ count: number; texts: string[] }> {
+    const id = this.nextQueryId++;
+    return new Promise((resolve) => {
+      this.queries.set(id, resolve);
+      this.post({ type: 'query-dom', id, selector });
+    });
+  }
+
+  private onMessage(raw: unknown): void {
+    if (!isWebviewMessage(raw)) return;
+    const m = raw;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        for (const q of this.queue.splice(0)) void this.panel.webview.postMessage(q);
+        break;
+      case 'ping':
+        this.post({ type: 'pong', id: m.id });
+        break;
+      case 'send-action':
+        void this.sendAction(m.text);
+        break;
+      case 'stop': {
+        const live = this.host.get(this.sessionId);
+        if (live) void this.host.stop(live);
+        break;
+      }
+      case 'export-json':
+        void vscode.commands.executeCommand('aiopslab.exportSession', { session_id: this.sessionId });
+        break;
+      case 'dom': {
+        const resolve = this.queries.get(m.id);
+        this.queries.delete(m.id);
+        resolve?.({ count: m.count, texts: m.texts });
+        break;
+      }
+      default:
+        break;
+    }
+    TranscriptPanel.messageEmitter.fire({ panel: this, message: m });
+  }
+
+  private async sendAction(text: string): Promise<void> {
+    const live: LiveSession | undefined = this.host.get(this.sessionId);
+    if (!live?.interactive) {
+      this.post({ type: 'action-result', ok: false, message: 'This session does not take actions from here (it is run by an agent, or it has ended).' });
+      return;
+    }
+    try {
+      const result = await this.host.step(live, humanTextToTurn(text));
+      this.post({ type: 'action-result', ok: !result.parseError, message: result.parseError ?? (result.done ? 'The session has ended.' : 'Done.') });
+    } catch (e) {
+      this.post({ type: 'action-result', ok: false, message: (e as Error).message });
+    }
+  }
+
+  private html(webview: vscode.Webview, state: PanelState): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
+    const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'transcript.css'));
+    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    const initial = JSON.stringify(state).replace(/</g, '\\u003c');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}">
+<title>AIOpsLab transcript</title>
+</head>
+<body>
+<div id="app" data-state='${initial.replace(/'/g, '&#39;')}'><p class="loading">Loading transcript…</p></div>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (TranscriptPanel.panels.get(this.sessionId) === this) TranscriptPanel.panels.delete(this.sessionId);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const resolve of this.queries.values()) resolve({ count: -1, texts: [] });
+    this.queries.clear();
+  }
+}
+
+/** Restores transcript panels after a reload, from the `{sessionId, replay}` the page saved with setState. */
+export class TranscriptSerializer implements vscode.WebviewPanelSerializer<PanelState> {
+  constructor(private readonly extensionUri: vscode.Uri, private readonly host: EngineHost) {}
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
+    if (!state?.sessionId) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = TranscriptPanel.webviewOptions(this.extensionUri);
+    try {
+      await TranscriptPanel.attach(panel, this.extensionUri, this.host, state.sessionId, { replay: state.replay });
+    } catch {
+      // The session was deleted meanwhile; attach() closed the panel.
+    }
+  }
+}

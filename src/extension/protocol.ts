@@ -1,0 +1,130 @@
+/**
+ * Messages between the extension host and the transcript webview. This one file is imported by both sides
+ * (src/extension/panel and webview/main.ts), so a change to a message is a type error on whichever side lags.
+ * It imports nothing at runtime (types only), so the webview bundle stays small.
+ */
+import type { MetricValue, SessionStatus, Verdict } from '../core/session/types';
+
+export const PROTOCOL_VERSION = 1;
+
+export interface ActionView {
+  name: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  structured?: boolean;
+}
+
+export interface StepView {
+  step: number;
+  reply: string;
+  action?: ActionView;
+  parseError?: string;
+  /** Undefined while the action runs (the reply is parsed, the observation not back yet). */
+  observation?: string;
+  write?: boolean;
+  agentMs?: number;
+  actionMs?: number;
+  startedAt?: number;
+  tokens?: { input: number; output: number };
+}
+
+export interface HeaderView {
+  sessionId: string;
+  problemId: string;
+  task: string;
+  app: string;
+  agent: string;
+  status: SessionStatus | 'starting';
+  phase?: string;
+  phaseDetail?: string;
+  steps: number;
+  maxSteps: number;
+  startTime: number;
+  endTime?: number;
+  live: boolean;
+  replay: boolean;
+  /** The panel may send actions (a human or chat session of this window). */
+  interactive: boolean;
+}
+
+export interface ResultsView {
+  verdict?: Verdict;
+  metrics: Array<[string, MetricValue]>;
+  tokens?: { input: number; output: number; costUsd: number; source: string };
+  error?: string;
+  frameworkOverheadSec?: number;
+}
+
+export interface TranscriptSnapshot {
+  header: HeaderView;
+  steps: StepView[];
+  results?: ResultsView;
+}
+
+/** Host → webview. */
+export type HostMessage =
+  | { type: 'init'; version: number; snapshot: TranscriptSnapshot }
+  | { type: 'header'; header: HeaderView }
+  | { type: 'step'; step: StepView }
+  | { type: 'results'; results: ResultsView; header: HeaderView }
+  | { type: 'action-result'; ok: boolean; message: string }
+  | { type: 'replay'; delayMs: number }
+  | { type: 'pong'; id: number }
+  /** Test/diagnostic hook: the page answers with `dom` for the selector. */
+  | { type: 'query-dom'; id: number; selector: string };
+
+/** Webview → host. */
+export type WebviewMessage =
+  | { type: 'ready' }
+  | { type: 'ping'; id: number }
+  | { type: 'send-action'; text: string }
+  | { type: 'stop' }
+  | { type: 'export-json' }
+  | { type: 'rendered'; steps: number; ms: number }
+  | { type: 'dom'; id: number; count: number; texts: string[] };
+
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom']);
+const WEBVIEW_TYPES = new Set<WebviewMessage['type']>(['ready', 'ping', 'send-action', 'stop', 'export-json', 'rendered', 'dom']);
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validates a message received from the webview (the page is untrusted input for the host). */
+export function isWebviewMessage(v: unknown): v is WebviewMessage {
+  if (!isObj(v) || typeof v.type !== 'string' || !WEBVIEW_TYPES.has(v.type as WebviewMessage['type'])) return false;
+  switch (v.type) {
+    case 'ping':
+      return typeof v.id === 'number';
+    case 'send-action':
+      return typeof v.text === 'string' && v.text.length <= 100_000;
+    case 'rendered':
+      return typeof v.steps === 'number' && typeof v.ms === 'number';
+    case 'dom':
+      return typeof v.id === 'number' && typeof v.count === 'number' && Array.isArray(v.texts);
+    default:
+      return true;
+  }
+}
+
+export function isHostMessage(v: unknown): v is HostMessage {
+  if (!isObj(v) || typeof v.type !== 'string' || !HOST_TYPES.has(v.type as HostMessage['type'])) return false;
+  switch (v.type) {
+    case 'init':
+      return isObj(v.snapshot) && isObj((v.snapshot as Record<string, unknown>).header) && Array.isArray((v.snapshot as Record<string, unknown>).steps);
+    case 'step':
+      return isObj(v.step) && typeof (v.step as Record<string, unknown>).step === 'number';
+    case 'header':
+      return isObj(v.header);
+    case 'results':
+      return isObj(v.results) && isObj(v.header);
+    default:
+      return true;
+  }
+}
+
+/** State the webview keeps with `setState` and the serializer hands back after a reload. */
+export interface PanelState {
+  sessionId: string;
+  replay?: boolean;
+}

@@ -1,0 +1,360 @@
+/**
+ * The transcript panel's page. Renders the header, the turns and the results from typed host messages
+ * (../src/extension/protocol.ts), all text through textContent (observations are untrusted). Large transcripts
+ * render in chunks per animation frame, and observations are built only when expanded, so 1,000 steps stay smooth.
+ */
+import type { HeaderView, HostMessage, PanelState, ResultsView, StepView, TranscriptSnapshot, WebviewMessage } from '../src/extension/protocol';
+import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): PanelState | undefined;
+  setState(state: PanelState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const app = document.getElementById('app')!;
+const initial = JSON.parse(app.dataset.state ?? '{}') as PanelState;
+vscode.setState(initial);
+
+const CHUNK = 100;
+const OBS_PREVIEW = 4000;
+
+let header: HeaderView | undefined;
+let steps: StepView[] = [];
+let results: ResultsView | undefined;
+const turnEls = new Map<number, HTMLElement>();
+let replayTimer: number | undefined;
+let renderToken = 0;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function post(m: WebviewMessage): void {
+  vscode.postMessage(m);
+}
+
+// ---- layout ----
+app.textContent = '';
+const headerEl = el('header', 'header');
+const toolbar = el('div', 'toolbar');
+const turnsEl = el('section', 'turns');
+turnsEl.setAttribute('aria-label', 'Turns');
+const inputEl = el('section', 'action-input hidden');
+const resultsEl = el('section', 'results hidden');
+const chartsEl = el('section', 'charts');
+app.append(headerEl, toolbar, inputEl, turnsEl, resultsEl, chartsEl);
+
+const exportBtn = el('button', 'secondary', 'Export JSON');
+exportBtn.onclick = () => post({ type: 'export-json' });
+const stopBtn = el('button', 'secondary hidden', 'Stop session');
+stopBtn.onclick = () => post({ type: 'stop' });
+const expandAll = el('button', 'secondary', 'Expand all observations');
+expandAll.onclick = () => {
+  for (const d of turnsEl.querySelectorAll('details.observation')) (d as HTMLDetailsElement).open = true;
+};
+const skipReplay = el('button', 'secondary hidden', 'Show all steps');
+skipReplay.onclick = () => finishReplay();
+toolbar.append(exportBtn, stopBtn, expandAll, skipReplay);
+
+const actionBox = el('textarea', 'action-text');
+actionBox.placeholder = 'get_logs("test-hotel-reservation", "geo")  ·  kubectl get pods -n test-hotel-reservation  ·  submit("Yes")';
+actionBox.rows = 2;
+const sendBtn = el('button', 'primary', 'Send action');
+const actionStatus = el('div', 'action-status');
+sendBtn.onclick = () => {
+  const text = actionBox.value.trim();
+  if (!text) return;
+  sendBtn.disabled = true;
+  actionStatus.textContent = 'Running…';
+  post({ type: 'send-action', text });
+};
+actionBox.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) sendBtn.click();
+});
+inputEl.append(el('label', 'label', 'Your action (an API call, or a shell command; Ctrl+Enter sends)'), actionBox, sendBtn, actionStatus);
+
+chartsEl.append(
+  el('h2', undefined, 'Telemetry'),
+  el('p', 'placeholder', 'Charts of request latency (p50/p99) and error rate per service over time, with the fault injection and the agent\'s write actions marked, will appear here once sessions record their telemetry.'),
+);
+
+// ---- header ----
+function fmtDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+}
+
+function renderHeader(): void {
+  if (!header) return;
+  const h = header;
+  headerEl.textContent = '';
+  const title = el('h1', 'problem', h.problemId);
+  const badges = el('div', 'badges');
+  const statusCls = h.status === 'completed' && results?.verdict ? (results.verdict.success ? 'ok' : 'bad') : h.status === 'error' ? 'bad' : h.status === 'running' || h.status === 'starting' ? 'live' : 'neutral';
+  const statusText = h.status === 'completed' && results?.verdict ? (results.verdict.success ? 'solved' : 'not solved') : h.status;
+  badges.append(
+    badge('Task', h.task),
+    badge('App', h.app),
+    badge('Agent', h.agent),
+    badge('Status', statusText + (h.phase && h.live ? ` · ${h.phase}${h.phaseDetail ? ` (${h.phaseDetail})` : ''}` : ''), `status ${statusCls}`),
+    badge('Steps', `${h.steps} / ${h.maxSteps}`, 'steps'),
+    badge('Elapsed', fmtDuration((h.endTime ?? Date.now()) - h.startTime), 'elapsed'),
+  );
+  if (h.replay) badges.append(badge('Mode', 'replay'));
+  const sid = el('div', 'session-id', `Session ${h.sessionId}`);
+  headerEl.append(title, badges, sid);
+  inputEl.classList.toggle('hidden', !h.interactive);
+  stopBtn.classList.toggle('hidden', !h.live);
+}
+
+function badge(label: string, value: string, cls = ''): HTMLElement {
+  const b = el('span', `badge ${cls}`.trim());
+  b.append(el('span', 'badge-label', label), el('span', 'badge-value', value));
+  return b;
+}
+
+setInterval(() => {
+  if (header?.live) {
+    const e = headerEl.querySelector('.elapsed .badge-value');
+    if (e) e.textContent = fmtDuration(Date.now() - header.startTime);
+  }
+}, 1000);
+
+// ---- turns ----
+function renderTurn(s: StepView): HTMLElement {
+  const turn = el('article', 'turn');
+  turn.dataset.step = String(s.step);
+  const head = el('div', 'turn-head');
+  head.append(el('span', 'step-no', `Step ${s.step + 1}`));
+  if (s.write) head.append(el('span', 'tag write', 'changes cluster'));
+  if (s.action?.structured) head.append(el('span', 'tag', 'tool call'));
+  const timing = [s.agentMs !== undefined ? `agent ${s.agentMs} ms` : '', s.actionMs !== undefined ? `action ${s.actionMs} ms` : '', s.tokens ? `${s.tokens.input}→${s.tokens.output} tokens` : ''].filter(Boolean).join(' · ');
+  if (timing) head.append(el('span', 'timing', timing));
+  turn.append(head);
+
+  if (s.reply.trim()) {
+    const reply = el('details', 'reply');
+    const lines = s.reply.split('\n');
+    reply.open = lines.length <= 12;
+    reply.append(el('summary', undefined, `Agent reply (${lines.length} line${lines.length === 1 ? '' : 's'})`), el('pre', 'reply-text', s.reply));
+    turn.append(reply);
+  }
+  if (s.action) {
+    const a = el('div', 'action');
+    a.append(el('span', 'codicon-like', '▶'), el('code', 'action-call', formatAction(s.action)));
+    turn.append(a);
+  } else if (s.parseError) {
+    const pe = el('div', 'parse-error');
+    pe.append(el('strong', undefined, 'Could not parse an action. '), el('span', undefined, 'The agent was told:'), el('pre', undefined, s.parseError));
+    turn.append(pe);
+  }
+  if (s.observation === undefined) {
+    turn.append(el('div', 'pending', 'Running…'));
+  } else {
+    const obs = el('details', 'observation');
+    const summary = el('summary', undefined, `Observation (${s.observation.length.toLocaleString()} chars)`);
+    obs.append(summary);
+    let filled = false;
+    obs.addEventListener('toggle', () => {
+      if (!obs.open || filled) return;
+      filled = true;
+      fillObservation(obs, s.observation!);
+    });
+    // Short observations open by default; their body is cheap.
+    if (s.observation.length <= 600) obs.open = true;
+    turn.append(obs);
+  }
+  return turn;
+}
+
+function fillObservation(container: HTMLElement, text: string): void {
+  const { head, truncated } = truncateForView(text, OBS_PREVIEW);
+  const pre = el('pre', 'observation-text', head);
+  container.append(pre);
+  if (truncated > 0) {
+    const more = el('button', 'link', `Show ${truncated.toLocaleString()} more characters`);
+    more.onclick = () => {
+      pre.textContent = text;
+      more.remove();
+    };
+    container.append(more);
+  }
+}
+
+function upsertTurn(s: StepView): void {
+  const i = steps.findIndex((x) => x.step === s.step);
+  if (i >= 0) steps[i] = { ...steps[i], ...s };
+  else steps.push(s);
+  const node = renderTurn(i >= 0 ? steps[i] : s);
+  const old = turnEls.get(s.step);
+  if (old) old.replaceWith(node);
+  else turnsEl.append(node);
+  turnEls.set(s.step, node);
+}
+
+function renderAllTurns(): void {
+  const token = ++renderToken;
+  turnsEl.textContent = '';
+  turnEls.clear();
+  const t0 = performance.now();
+  if (!steps.length) turnsEl.append(el('p', 'empty', header?.live ? 'Waiting for the first action…' : 'No steps.'));
+  let i = 0;
+  const chunk = () => {
+    if (token !== renderToken) return;
+    const frag = document.createDocumentFragment();
+    const end = Math.min(steps.length, i + CHUNK);
+    for (; i < end; i++) {
+      const node = renderTurn(steps[i]);
+      turnEls.set(steps[i].step, node);
+      frag.append(node);
+    }
+    turnsEl.append(frag);
+    if (i < steps.length) requestAnimationFrame(chunk);
+    else post({ type: 'rendered', steps: steps.length, ms: Math.round(performance.now() - t0) });
+  };
+  chunk();
+}
+
+// ---- results ----
+function show(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ');
+}
+
+function renderResults(): void {
+  resultsEl.textContent = '';
+  if (!results) {
+    resultsEl.classList.add('hidden');
+    return;
+  }
+  resultsEl.classList.remove('hidden');
+  resultsEl.append(el('h2', undefined, 'Results'));
+  const v = results.verdict;
+  if (v) {
+    const verdict = el('div', `verdict ${v.success ? 'ok' : 'bad'}`);
+    verdict.append(el('strong', undefined, v.success ? 'Solved' : 'Not solved'), el('p', 'why', v.explanation));
+    const grid = el('dl', 'expected-given');
+    grid.append(el('dt', undefined, 'Expected'), el('dd', 'expected', show(v.expected)), el('dt', undefined, 'Given'), el('dd', 'given', show(v.given)));
+    verdict.append(grid);
+    resultsEl.append(verdict);
+  }
+  if (results.error) resultsEl.append(el('div', 'error', `Error: ${results.error}`));
+  if (results.metrics.length) {
+    const table = el('table', 'metrics');
+    const thead = el('thead');
+    const hr = el('tr');
+    hr.append(el('th', undefined, 'Metric'), el('th', undefined, 'Value'));
+    thead.append(hr);
+    const tbody = el('tbody');
+    for (const [k, val] of results.metrics) {
+      const tr = el('tr');
+      tr.append(el('td', undefined, k), el('td', undefined, typeof val === 'number' ? String(Math.round(val * 1000) / 1000) : String(val)));
+      tbody.append(tr);
+    }
+    table.append(thead, tbody);
+    resultsEl.append(table);
+  }
+  if (results.tokens) {
+    const t = results.tokens;
+    resultsEl.append(el('p', 'tokens', `Tokens: ${t.input.toLocaleString()} in, ${t.output.toLocaleString()} out (${t.source}) · cost $${t.costUsd.toFixed(4)}`));
+  }
+  if (results.frameworkOverheadSec !== undefined) resultsEl.append(el('p', 'overhead', `Framework overhead: ${results.frameworkOverheadSec.toFixed(1)} s`));
+}
+
+// ---- replay ----
+function startReplay(delayMs: number): void {
+  const all = steps;
+  const finalResults = results;
+  steps = [];
+  results = undefined;
+  renderAllTurns();
+  renderResults();
+  skipReplay.classList.remove('hidden');
+  let i = 0;
+  const tick = () => {
+    if (i >= all.length) {
+      results = finalResults;
+      renderResults();
+      skipReplay.classList.add('hidden');
+      replayTimer = undefined;
+      return;
+    }
+    if (i === 0) turnsEl.textContent = '';
+    upsertTurn(all[i++]);
+    replayTimer = window.setTimeout(tick, delayMs);
+  };
+  replayFinal = { all, finalResults };
+  replayTimer = window.setTimeout(tick, delayMs);
+}
+let replayFinal: { all: StepView[]; finalResults: ResultsView | undefined } | undefined;
+function finishReplay(): void {
+  if (replayTimer !== undefined) clearTimeout(replayTimer);
+  replayTimer = undefined;
+  if (replayFinal) {
+    steps = replayFinal.all;
+    results = replayFinal.finalResults;
+    replayFinal = undefined;
+  }
+  skipReplay.classList.add('hidden');
+  renderAllTurns();
+  renderResults();
+}
+
+// ---- messages ----
+function applySnapshot(s: TranscriptSnapshot): void {
+  header = s.header;
+  steps = [...s.steps].sort((a, b) => a.step - b.step);
+  results = s.results;
+  renderHeader();
+  renderAllTurns();
+  renderResults();
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  const m = event.data;
+  switch (m.type) {
+    case 'init':
+      applySnapshot(m.snapshot);
+      break;
+    case 'header':
+      header = m.header;
+      renderHeader();
+      break;
+    case 'step':
+      if (!turnEls.size) turnsEl.textContent = '';
+      upsertTurn(m.step);
+      if (header?.live) turnEls.get(m.step.step)?.scrollIntoView({ block: 'nearest' });
+      break;
+    case 'results':
+      header = m.header;
+      results = m.results;
+      renderHeader();
+      renderResults();
+      break;
+    case 'action-result':
+      sendBtn.disabled = false;
+      actionStatus.textContent = m.message;
+      actionStatus.className = `action-status ${m.ok ? 'ok' : 'bad'}`;
+      if (m.ok) actionBox.value = '';
+      break;
+    case 'replay':
+      startReplay(m.delayMs);
+      break;
+    case 'pong':
+      break;
+    case 'query-dom': {
+      const nodes = [...document.querySelectorAll(m.selector)];
+      post({ type: 'dom', id: m.id, count: nodes.length, texts: nodes.slice(0, 50).map((n) => (n.textContent ?? '').trim()) });
+      break;
+    }
+    default:
+      break;
+  }
+});
+
+post({ type: 'ready' });
