@@ -1,7 +1,8 @@
 import { strict as assert } from 'assert';
-import { execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -396,4 +397,123 @@ describe('apps/*/workload: the wrk2 scripts the problem catalog names', () => {
     }
     for (const extra of ['read-home-timeline.lua', 'read-user-timeline.lua', 'mixed-workload.lua']) assert.ok(fs.existsSync(path.join(ROOT, 'apps/social-network/workload', extra)), extra);
   });
+});
+
+describe('apps/astronomy-shop/manifests: demo 2.0.2 components and the flagd flags', () => {
+  const app = 'astronomy-shop';
+  before(function () {
+    if (!fs.existsSync(path.join(ROOT, 'apps', app, 'manifests'))) this.skip();
+  });
+
+  it('has every core component, labelled app.kubernetes.io/name and app.kubernetes.io/component, found by get_logs\'s label', () => {
+    const names = ofKind(app, 'Deployment').map((d) => d.metadata.name);
+    for (const c of ASTRO_COMPONENTS) assert.ok(names.includes(c), `Deployment ${c} is missing`);
+    for (const d of ofKind(app, 'Deployment')) {
+      const l = d.spec.template.metadata.labels;
+      assert.equal(l['app.kubernetes.io/name'], d.metadata.name, `${d.metadata.name}: app.kubernetes.io/name`);
+      assert.ok(l['app.kubernetes.io/component'], `${d.metadata.name}: app.kubernetes.io/component`);
+      assert.ok(labelsMatch({ 'app.kubernetes.io/name': d.metadata.name }, l));
+    }
+  });
+
+  it('demo images ghcr.io/open-telemetry/demo:2.0.2-<component>, app services on 8080 (image-provider 8081, load-generator 8089)', () => {
+    const own = ['accounting', 'ad', 'cart', 'checkout', 'currency', 'email', 'fraud-detection', 'frontend', 'frontend-proxy', 'image-provider', 'kafka', 'load-generator', 'payment', 'product-catalog', 'quote', 'recommendation', 'shipping'];
+    for (const c of own) assert.equal(containerOf(get(app, 'Deployment', c), c).image, `ghcr.io/open-telemetry/demo:2.0.2-${c}`);
+    const ports: Record<string, number> = { ad: 8080, cart: 8080, checkout: 8080, currency: 8080, email: 8080, frontend: 8080, 'frontend-proxy': 8080, payment: 8080, 'product-catalog': 8080, quote: 8080, recommendation: 8080, shipping: 8080, 'image-provider': 8081, 'load-generator': 8089, kafka: 9092, 'valkey-cart': 6379, flagd: 8013 };
+    for (const [name, port] of Object.entries(ports)) assert.equal(get(app, 'Service', name).spec.ports[0].port, port, `Service ${name} port`);
+    assert.equal(get(app, 'Service', 'jaeger-query').spec.ports[0].port, 16686);
+    assert.ok(get(app, 'Service', 'jaeger-collector').spec.ports.some((p: Obj) => p.port === 4317));
+    const env = (d: string) => containerOf(get(app, 'Deployment', d), d).env;
+    assert.ok(env('load-generator').some((e: Obj) => e.name === 'LOCUST_HOST' && e.value === 'http://frontend-proxy:8080'));
+    assert.ok(env('checkout').some((e: Obj) => e.name === 'PAYMENT_ADDR' && e.value === 'payment:8080'));
+    const jaeger = containerOf(get(app, 'Deployment', 'jaeger'), 'jaeger');
+    assert.ok(jaeger.args.includes('--query.base-path=/jaeger/ui'), 'get_traces reads /jaeger/ui/api');
+  });
+
+  it('flagd-config/demo.flagd.json holds the 11 flags of facts §1.4, each off by default and with the variant the injector sets', () => {
+    const cm = get(app, 'ConfigMap', 'flagd-config');
+    const doc = JSON.parse(cm.data['demo.flagd.json']);
+    for (const [flag, variant] of Object.entries(OTEL_FLAGS)) {
+      const f = doc.flags[flag];
+      assert.ok(f, `flag ${flag} is missing`);
+      assert.equal(f.defaultVariant, 'off', `${flag} defaultVariant`);
+      assert.equal(f.state, 'ENABLED', `${flag} state`);
+      assert.ok(variant in f.variants, `${flag} has variant ${variant}`);
+      assert.ok('off' in f.variants, `${flag} has variant off`);
+    }
+    const flagd = get(app, 'Deployment', 'flagd');
+    assert.ok(flagd.spec.template.spec.volumes.some((v: Obj) => v.configMap?.name === 'flagd-config'), 'flagd reads flagd-config');
+    assert.ok(flagd.spec.template.spec.initContainers.some((c: Obj) => c.name === 'init-config'), 'init-config prints the flags');
+    assert.deepEqual(flagd.spec.template.spec.containers.map((c: Obj) => c.name), ['flagd', 'flagd-ui']);
+  });
+});
+
+// A real kubectl, if there is one, must accept every folder. `apply --dry-run=client` still asks an API server for
+// discovery and the current object, so the test serves a tiny stand-in: discovery for the kinds used, 404 for objects.
+describe('apps/*/manifests with a real kubectl (skipped without /usr/bin/kubectl)', function () {
+  this.timeout(60_000);
+  const kubectl = process.env.KUBECTL ?? '/usr/bin/kubectl';
+  let server: http.Server | undefined;
+  let kubeconfig = '';
+
+  before(async function () {
+    if (!fs.existsSync(kubectl)) this.skip();
+    const core = [
+      ['configmaps', 'ConfigMap', true], ['secrets', 'Secret', true], ['services', 'Service', true], ['persistentvolumeclaims', 'PersistentVolumeClaim', true],
+      ['persistentvolumes', 'PersistentVolume', false], ['namespaces', 'Namespace', false], ['pods', 'Pod', true],
+    ] as const;
+    const resources = (list: ReadonlyArray<readonly [string, string, boolean]>) =>
+      list.map(([name, kind, namespaced]) => ({ name, singularName: kind.toLowerCase(), namespaced, kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] }));
+    const routes: Record<string, unknown> = {
+      '/version': { major: '1', minor: '31', gitVersion: 'v1.31.9', platform: 'linux/amd64' },
+      '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
+      '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] },
+      '/api/v1': { kind: 'APIResourceList', groupVersion: 'v1', resources: resources(core) },
+      '/apis/apps/v1': { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'apps/v1', resources: resources([['deployments', 'Deployment', true]]) },
+    };
+    server = http.createServer((req, res) => {
+      const url = (req.url ?? '/').split('?')[0];
+      const body = routes[url];
+      res.setHeader('Content-Type', 'application/json');
+      if (body) {
+        res.end(JSON.stringify(body));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${url} not found` }));
+      }
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'manifests-kubectl-')), 'config');
+    fs.writeFileSync(kubeconfig, [
+      'apiVersion: v1', 'kind: Config', 'current-context: stub',
+      'clusters: [{name: stub, cluster: {server: "http://127.0.0.1:' + port + '"}}]',
+      'users: [{name: stub, user: {}}]',
+      'contexts: [{name: stub, context: {cluster: stub, user: stub, namespace: default}}]', '',
+    ].join('\n'));
+  });
+
+  after(() => {
+    server?.close();
+    if (kubeconfig) fs.rmSync(path.dirname(kubeconfig), { recursive: true, force: true });
+  });
+
+  for (const app of APPS) {
+    it(`kubectl apply --dry-run=client --validate=false -R -f apps/${app}/manifests`, async function () {
+      const dir = path.join(ROOT, 'apps', app, 'manifests');
+      if (!fs.existsSync(dir)) this.skip();
+      const run = () =>
+        new Promise<string>((resolve, reject) => {
+          execFile(
+            kubectl,
+            ['apply', '--dry-run=client', '--validate=false', '-R', '-f', dir, '-n', `test-${app}`, '-o', 'name'],
+            { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: path.dirname(kubeconfig) }, timeout: 50_000 },
+            (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout)),
+          );
+        });
+      const out = await run();
+      const applied = out.split('\n').filter(Boolean).length;
+      assert.equal(applied, load(app).length, `kubectl accepted ${applied} of ${load(app).length} objects:\n${out}`);
+    });
+  }
 });
