@@ -155,6 +155,13 @@ describe('response parser — accepted block forms', () => {
     assert.deepEqual(call(block('exec_shell("ls -l");')), ls);
   });
 
+  it('a tool_code block that wraps the call in print(...)', () => {
+    assert.deepEqual(call(`${F}tool_code\nprint(exec_shell("ls -l"))\n${F}`), ls);
+    assert.deepEqual(call(`${F}tool_code\nprint( exec_shell("ls -l") )  # run\n${F}`), ls);
+    rejects(`${F}tool_code\nprint(exec_shell("ls -l"), 1)\n${F}`, 'syntax', 'closing `print(`');
+    assert.equal(call(block('print("hello")')).api_name, 'print', 'print of a non-API value is just an unknown API');
+  });
+
   it('a block left open at the end of the reply when it holds one call', () => {
     assert.deepEqual(call(`Thought: list\n${F}\nexec_shell("ls -l")\n`), ls);
   });

@@ -8,7 +8,8 @@
  *   indented or sit at the end of the call's line; a one-line ```call``` block works. (FIX: the original rejects a
  *   tag, an indented closing fence and the one-line form — which is why 16 of its own 17 parser tests fail.) A
  *   block left open at the end of the reply still counts when its content is a call (a reply cut short after the
- *   call). `Action:` is neither required nor in the way, with or without a newline before the fence.
+ *   call). `Action:` is neither required nor in the way, with or without a newline before the fence, nor inside
+ *   the block. `print(<known API call>)` in a block (Gemini's tool_code habit) is read as the inner call.
  * - Exactly one call (STRICT, as the original): two blocks that each hold a call, or two calls in one block, are
  *   rejected with the number found. Blocks that hold no call (a YAML excerpt, an output sample) are ignored when
  *   exactly one other block holds the call; a reply whose only blocks hold no call is rejected.
@@ -286,23 +287,42 @@ interface CallResult {
  * Parses the call that starts at `start` and must be the only thing up to `end` (blanks, comments and one `;`
  * aside). `bare` = no code block around it (changes what trailing text means).
  */
-function parseCallRegion(text: string, start: number, end: number, settings: Settings, work: Work, bare: boolean): CallResult {
+function parseCallRegion(text: string, regionStart: number, end: number, settings: Settings, work: Work, bare: boolean): CallResult {
+  // ```tool_code\nprint(exec_shell("ls"))\n``` (a Gemini habit): the call inside print(...) is the call.
+  const inner = bare ? -1 : unwrapPrint(text, regionStart, end, settings, work);
+  const start = inner >= 0 ? inner : regionStart;
   const p = new CallParser(text, start, end, settings.maxDepth);
   let result: CallResult;
   let callEnd = end;
+  let parsed = false;
   try {
     try {
       const call = p.parseCall();
       result = { name: call.name, args: call.args, kwargs: call.kwargs };
       callEnd = call.end;
+      parsed = true;
+      if (inner >= 0) {
+        p.skipTrivia();
+        if (p.pos >= end || text.charCodeAt(p.pos) !== 41) {
+          throw new SyntaxIssue(p.pos, `expected \`)\` closing \`print(\` after the call but found ${describeChar(text[p.pos])}`);
+        }
+        p.pos++;
+      }
     } catch (e) {
       if (!(e instanceof SyntaxIssue)) throw e;
       const name = identAt(text, start, end, work);
-      if (name === 'exec_shell' && e.code === 'syntax') {
-        const fb = execShellFallback(text, start, end, work);
+      // Inside print(...), the region for the original's quote rule ends before print's `)`.
+      let innerEnd = end;
+      if (inner >= 0) {
+        const close = text.lastIndexOf(')', end - 1);
+        work.ops += end - Math.max(close, 0);
+        if (close > start) innerEnd = close;
+      }
+      if (name === 'exec_shell' && e.code === 'syntax' && !parsed) {
+        const fb = execShellFallback(text, start, innerEnd, work);
         if (fb) return validateExecShell(fb, settings);
       }
-      throw syntaxError(text, e, name, settings, start, end);
+      throw syntaxError(text, e, name, settings, start, innerEnd);
     }
     // Only blanks, comments and one optional ';' may follow.
     p.skipTrivia();
@@ -343,6 +363,19 @@ function parseCallRegion(text: string, start: number, end: number, settings: Set
   }
   if (result.name === 'exec_shell') return validateExecShell(result, settings);
   return result;
+}
+
+/** When text[start, end) is `print(<known API>(`, the offset of the inner call; else -1. */
+function unwrapPrint(text: string, start: number, end: number, settings: Settings, work: Work): number {
+  if (!text.startsWith('print', start)) return -1;
+  let p = start + 5;
+  while (p < end && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  if (p >= end || text.charCodeAt(p) !== 40) return -1;
+  p++;
+  while (p < end && isBlank(text.charCodeAt(p))) p++;
+  work.ops += p - start;
+  const name = identAt(text, p, end, work);
+  return name !== '' && isKnown(settings, name) && startsCall(text, p + name.length, end) ? p : -1;
 }
 
 /** The source text of a call, trimmed, for use in an example (or the default example when it is long). */
