@@ -146,6 +146,7 @@ describe('response parser — accepted block forms', () => {
     assert.deepEqual(call(`${F}exec_shell("ls -l")${F}`), ls);
     assert.deepEqual(call(`Action: ${F} exec_shell("ls -l") ${F}`), ls);
     assert.deepEqual(call(`${F}exec_shell("ls -l")\n${F}`), ls);
+    assert.deepEqual(call(`${F}python exec_shell("ls -l")${F}`), ls);
     assert.deepEqual(call(`${F}\nexec_shell("ls -l")${F}`), ls);
   });
 

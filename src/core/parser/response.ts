@@ -109,6 +109,8 @@ interface Block {
   close: number;
   contentStart: number;
   contentEnd: number;
+  /** The content starts on the opening fence's line (```call``` or ```python call```). */
+  inline: boolean;
 }
 
 interface Settings {
@@ -184,6 +186,7 @@ function parseText(text: string, settings: Settings, work: Work): ParsedAction {
   for (const block of blocks) {
     const p = new CallParser(text, block.contentStart, block.contentEnd, settings.maxDepth);
     skipActionLabel(p);
+    if (block.inline) skipInlineTag(p, work);
     if (p.looksLikeCall()) {
       p.skipTrivia();
       callBlocks.push({ block, start: p.pos });
@@ -206,6 +209,18 @@ function parseText(text: string, settings: Settings, work: Work): ParsedAction {
 function skipActionLabel(p: CallParser): void {
   p.skipTrivia();
   if (p.src.startsWith('Action:', p.pos) && p.pos + 7 <= p.end) p.pos += 7;
+}
+
+/** ```python exec_shell("ls")``` on one line: skip the tag word when a call follows it after blanks. */
+function skipInlineTag(p: CallParser, work: Work): void {
+  const text = p.src;
+  const word = identAt(text, p.pos, p.end, work);
+  if (word === '') return;
+  let q = p.pos + word.length;
+  if (q >= p.end || (text.charCodeAt(q) !== 32 && text.charCodeAt(q) !== 9)) return;
+  while (q < p.end && (text.charCodeAt(q) === 32 || text.charCodeAt(q) === 9)) q++;
+  const name = identAt(text, q, p.end, work);
+  if (name !== '' && startsCall(text, q + name.length, p.end)) p.pos = q;
 }
 
 /** Finds fenced blocks in one forward sweep. */
@@ -240,7 +255,7 @@ function findBlocks(text: string, work: Work): Block[] {
     work.ops += (lineEnd < 0 ? closeStart : lineEnd) - openEnd + 1;
     let contentStart = openEnd;
     if (lineEnd >= 0 && isBlankOrTag(text, openEnd, lineEnd)) contentStart = lineEnd + 1;
-    blocks.push({ open, close, contentStart, contentEnd: closeStart });
+    blocks.push({ open, close, contentStart, contentEnd: closeStart, inline: contentStart === openEnd });
   }
   return blocks;
 }
