@@ -6,6 +6,7 @@ import * as os from 'os';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { loadCatalog } from '../../src/env/catalog';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = any;
@@ -445,6 +446,65 @@ describe('apps/astronomy-shop/manifests: demo 2.0.2 components and the flagd fla
     assert.ok(flagd.spec.template.spec.volumes.some((v: Obj) => v.configMap?.name === 'flagd-config'), 'flagd reads flagd-config');
     assert.ok(flagd.spec.template.spec.initContainers.some((c: Obj) => c.name === 'init-config'), 'init-config prints the flags');
     assert.deepEqual(flagd.spec.template.spec.containers.map((c: Obj) => c.name), ['flagd', 'flagd-ui']);
+  });
+});
+
+describe('apps/*/manifests against the problem catalog', () => {
+  it('every fault target, container, script, ConfigMap, flag, workload URL and mitigation check of a problem names a real object', () => {
+    const catalog = loadCatalog(ROOT);
+    const problems = catalog.problems.all({ includeExperimental: true }).filter((p) => (APPS as readonly string[]).includes(p.app));
+    assert.ok(problems.length > 50, `only ${problems.length} problems for the three apps`);
+    const exists = (app: string, name: string) => ofKind(app, 'Deployment').some((d) => d.metadata.name === name) || ofKind(app, 'Service').some((d) => d.metadata.name === name);
+    const flagsOf = (app: string, cm: string) => JSON.parse(get(app, 'ConfigMap', cm).data['demo.flagd.json']).flags;
+    for (const p of problems) {
+      const app = p.app;
+      const at = `${p.id} (${p.sourceFile})`;
+      if (!fs.existsSync(path.join(ROOT, 'apps', app, 'manifests'))) continue;
+      const f = p.fault;
+      const params = f.params as Record<string, any>;
+      if (f.target) assert.ok(exists(app, f.target), `${at}: fault target ${f.target} is not a Deployment or Service`);
+      if (typeof params.service === 'string') assert.ok(exists(app, params.service), `${at}: params.service ${params.service}`);
+      if (typeof params.deployment === 'string') get(app, 'Deployment', params.deployment);
+      if (typeof params.container === 'string') containerOf(get(app, 'Deployment', params.deployment ?? f.target), params.container);
+      if (typeof params.originalImage === 'string') assert.equal(containerOf(get(app, 'Deployment', params.deployment), params.container).image, params.originalImage, `${at}: originalImage`);
+      if (typeof params.from === 'string' && f.kind === 'wrong-bin-usage') assert.deepEqual(containerOf(get(app, 'Deployment', params.deployment), params.container).command, [params.from]);
+      if (typeof params.restartDeployment === 'string') get(app, 'Deployment', params.restartDeployment);
+      for (const r of (params.restartPods as string[] | undefined) ?? []) get(app, 'Deployment', r);
+      if (typeof params.configMap === 'string') get(app, 'ConfigMap', params.configMap);
+      if (f.kind === 'flagd') {
+        const flag = flagsOf(app, params.configMap)[params.flag];
+        assert.ok(flag && params.variant in flag.variants, `${at}: flag ${params.flag} variant ${params.variant}`);
+      }
+      if (typeof params.script === 'string' || typeof params.recoverScript === 'string') {
+        const cm = get(app, 'ConfigMap', `failure-admin-${params.service}`).data;
+        for (const s of [params.script, params.recoverScript].filter(Boolean)) assert.ok(cm[s], `${at}: script ${s} not in failure-admin-${params.service}`);
+      }
+      for (const pv of (params.persistentVolumes as string[] | undefined) ?? []) get(app, 'PersistentVolume', pv);
+      const w = p.workload;
+      if (w.kind === 'wrk2') {
+        const { service, port } = w.url;
+        const svc = get(app, 'Service', service);
+        assert.ok(svc.spec.ports.some((x: Obj) => x.port === port), `${at}: Service ${service} has no port ${port}`);
+        assert.ok(fs.existsSync(path.join(ROOT, 'apps', app, 'workload', w.script)), `${at}: workload script ${w.script}`);
+      }
+      const gt = p.groundTruth;
+      if (gt.task === 'localization') for (const s of gt.services) assert.ok(exists(app, s), `${at}: localization answer ${s} is not a Deployment or Service`);
+      if (gt.task === 'mitigation') {
+        // Each check must pass on the healthy manifests (where it is a static property), so a fix that restores them scores.
+        for (const c of gt.checks) {
+          if (c.kind === 'service-target-port') assert.equal(get(app, 'Service', c.service).spec.ports[0].targetPort, c.port, `${at}: ${c.service} targetPort`);
+          if (c.kind === 'deployment-replicas') assert.equal(get(app, 'Deployment', c.deployment).spec.replicas, c.replicas, `${at}: ${c.deployment} replicas`);
+          if (c.kind === 'container-command-contains') {
+            const d = get(app, 'Deployment', c.deployment);
+            const cs = c.container ? [containerOf(d, c.container)] : d.spec.template.spec.containers;
+            assert.ok(cs.every((x: Obj) => (x.command ?? []).includes(c.value)), `${at}: ${c.deployment} command contains ${c.value}`);
+          }
+          if (c.kind === 'configmap-not-contains') assert.ok(!JSON.stringify(get(app, 'ConfigMap', c.configMap).data).includes(c.text), `${at}: healthy ConfigMap ${c.configMap} already contains ${c.text}`);
+          if (c.kind === 'flagd-flag') assert.equal(flagsOf(app, c.configMap)[c.flag]?.defaultVariant, c.variant, `${at}: flag ${c.flag} default`);
+          if (c.kind === 'pod-exists') assert.ok(ofKind(app, 'Deployment').some((d) => d.metadata.name.includes(c.nameContains)), `${at}: no pod name would contain ${c.nameContains}`);
+        }
+      }
+    }
   });
 });
 
