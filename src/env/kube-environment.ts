@@ -8,7 +8,8 @@ import type { ShellPolicy } from '../core/shell/policy';
 import { capOutput } from '../core/shell/output-cap';
 import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
-import { injectorFor } from './faults';
+import { injectorFor, type FaultContext } from './faults';
+import { startWrk2, stopWrk2 } from './workload/wrk2';
 import { csvToTable } from './telemetry/csv-table';
 import { compressLogs } from './log-compress';
 
@@ -27,6 +28,9 @@ export interface KubeEnvironmentOptions {
   execTimeoutCapSec: number;
   outputCapChars: number;
   logDedup: number;
+  workloadMode?: 'steady' | 'original';
+  /** Duration of the steady background load, seconds (at least the session's wall-clock budget). */
+  steadyWorkloadSeconds?: number;
   /** How long to wait for an app's pods to become ready. */
   readyTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
@@ -61,6 +65,7 @@ export class KubeEnvironment implements ProblemEnvironment {
       listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items as KubeJson[],
       getService: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedService({ namespace, name })),
       getDeployment: async (namespace, name) => this.orUndefined(() => this.apps.readNamespacedDeployment({ namespace, name })),
+      getConfigMap: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedConfigMap({ namespace, name })),
     };
   }
 
@@ -90,11 +95,21 @@ export class KubeEnvironment implements ProblemEnvironment {
     await injectorFor(problem.fault.kind).recover(this.faultContext(problem, app));
   }
 
-  async startWorkload(): Promise<void> {
-    // The wrk2 workload Job arrives with the problem catalog (issue 5); until then problems run without load.
+  async startWorkload(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
+    const workload = problem.workload;
+    if (workload.kind !== 'wrk2') return; // astronomy-shop has its own load generator; no-op problems may have none
+    await startWrk2({
+      workload,
+      scriptsDir: path.join(this.options.projectRoot, 'apps', app.id, 'workload'),
+      appNamespace: app.namespace,
+      kubectl: this.kubectl,
+      mode: this.options.workloadMode ?? 'steady',
+      steadySeconds: this.options.steadyWorkloadSeconds ?? 3600,
+    });
   }
 
   async removeApp(app: AppDefinition): Promise<void> {
+    await stopWrk2(this.kubectl).catch(() => undefined);
     await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
   }
 
@@ -171,8 +186,23 @@ export class KubeEnvironment implements ProblemEnvironment {
     return dir;
   }
 
-  private faultContext(problem: ProblemDefinition, app: AppDefinition) {
-    return { fault: problem.fault, app, namespace: app.namespace, kubectl: this.kubectl, sleep: this.sleep };
+  private faultContext(problem: ProblemDefinition, app: AppDefinition): FaultContext {
+    return {
+      fault: problem.fault,
+      app,
+      namespace: app.namespace,
+      kubectl: this.kubectl,
+      sleep: this.sleep,
+      deployApp: async (wait) => {
+        await this.kubectl.run(['create', 'namespace', app.namespace]).catch(() => undefined);
+        await this.kubectl.run(['apply', '-R', '-f', this.manifestsDir(app), '-n', app.namespace]);
+        if (wait) await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, undefined, `pods of ${app.namespace} to become ready`);
+      },
+      deleteNamespace: async () => {
+        await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
+        await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 300_000, undefined, `namespace ${app.namespace} to be deleted`);
+      },
+    };
   }
 
   private async allPodsReady(namespace: string): Promise<boolean> {

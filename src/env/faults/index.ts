@@ -1,9 +1,17 @@
 import type { FaultInjector } from './types';
 import { FaultError } from './types';
 import { imageChangeFault, noopFault, nonExistentNodeFault, scaleToZeroFault, targetPortFault, wrongBinaryFault } from './kubernetes';
+import { containerKillFault, kernelFault, networkDelayFault, networkLossFault, podFailureFault, podKillFault } from './chaos-mesh';
+import { flagdFault } from './flagd';
+import { mongoRevokeAuthFault, mongoUserUnregisteredFault } from './mongo';
+import { redeployWithoutPvFault } from './redeploy';
 
 const INJECTORS = new Map<string, FaultInjector>(
-  [noopFault, targetPortFault, scaleToZeroFault, nonExistentNodeFault, imageChangeFault, wrongBinaryFault].map((i) => [i.kind, i]),
+  [
+    noopFault, targetPortFault, scaleToZeroFault, nonExistentNodeFault, imageChangeFault, wrongBinaryFault,
+    podFailureFault, podKillFault, containerKillFault, networkLossFault, networkDelayFault, kernelFault,
+    flagdFault, mongoRevokeAuthFault, mongoUserUnregisteredFault, redeployWithoutPvFault,
+  ].map((i) => [i.kind, i]),
 );
 
 export function injectorFor(kind: string): FaultInjector {

@@ -35,7 +35,7 @@ export const scaleToZeroFault: FaultInjector = {
     await c.kubectl.run(['scale', 'deployment', target(c), '-n', c.namespace, '--replicas=0']);
   },
   recover: async (c) => {
-    await c.kubectl.run(['scale', 'deployment', target(c), '-n', c.namespace, `--replicas=${param(c, 'replicas', 1)}`]);
+    await c.kubectl.run(['scale', 'deployment', target(c), '-n', c.namespace, `--replicas=${param(c, 'originalReplicas', 1)}`]);
   },
 };
 

@@ -8,6 +8,10 @@ export interface FaultContext {
   namespace: string;
   kubectl: Kubectl;
   sleep(ms: number): Promise<void>;
+  /** Applies the app's manifests; with `wait`, until its pods are ready. */
+  deployApp(wait: boolean): Promise<void>;
+  /** Deletes the app's namespace and waits until it is gone. */
+  deleteNamespace(): Promise<void>;
 }
 
 /** Injects and recovers one kind of fault the way an SRE would on a real cluster. Both must be idempotent. */

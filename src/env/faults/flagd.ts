@@ -1,0 +1,31 @@
+import type { FaultContext, FaultInjector } from './types';
+import { FaultError } from './types';
+
+const FLAGS_KEY = 'demo.flagd.json';
+
+/** The OpenTelemetry demo's feature flags: set a flag's defaultVariant in ConfigMap flagd-config, restart flagd (facts §7). */
+async function setVariant(c: FaultContext, variant: string): Promise<void> {
+  const flag = String(c.fault.params.flag ?? '');
+  const configMap = String(c.fault.params.configMap ?? 'flagd-config');
+  const cm = await c.kubectl.json(['get', 'configmap', configMap, '-n', c.namespace]);
+  const raw = cm.data?.[FLAGS_KEY];
+  if (typeof raw !== 'string') throw new FaultError(`ConfigMap ${configMap} in ${c.namespace} has no ${FLAGS_KEY} key.`);
+  const doc = JSON.parse(raw) as { flags?: Record<string, { defaultVariant?: string; variants?: Record<string, unknown> }> };
+  const entry = doc.flags?.[flag];
+  if (!entry) throw new FaultError(`Unknown flagd flag "${flag}" in ${configMap}.`);
+  if (entry.defaultVariant === variant) return; // already so: idempotent
+  entry.defaultVariant = variant;
+  const patch = { data: { [FLAGS_KEY]: JSON.stringify(doc, null, 2) } };
+  await c.kubectl.run(['patch', 'configmap', configMap, '-n', c.namespace, '--type=merge', '-p', JSON.stringify(patch)]);
+  // What `kubectl rollout restart` does, but with a millisecond timestamp: kubectl refuses a second restart within
+  // the same second, which an inject followed at once by a recover would hit.
+  const restart = String(c.fault.params.restartDeployment ?? 'flagd');
+  const annotation = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+  await c.kubectl.run(['patch', 'deployment', restart, '-n', c.namespace, '-p', JSON.stringify(annotation)]);
+}
+
+export const flagdFault: FaultInjector = {
+  kind: 'flagd',
+  inject: (c) => setVariant(c, String(c.fault.params.variant ?? 'on')),
+  recover: (c) => setVariant(c, 'off'),
+};

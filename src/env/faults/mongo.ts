@@ -1,0 +1,54 @@
+import type { FaultContext, FaultInjector } from './types';
+
+/**
+ * Mongo faults of HotelReservation, as the original applies them (facts §1.2, §7): run a script from the failure
+ * ConfigMap mounted at /scripts inside the Mongo pod, then restart the service that uses that database.
+ */
+async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<string[]> {
+  const list = await c.kubectl.json(['get', 'pods', '-n', c.namespace]);
+  return ((list.items ?? []) as Array<{ metadata: { name: string } }>).map((p) => p.metadata.name).filter(test);
+}
+
+async function runScript(c: FaultContext, mongoService: string, script: string): Promise<void> {
+  for (const pod of await podsNamed(c, (n) => n.includes(mongoService))) {
+    await c.kubectl.run(['exec', pod, '-n', c.namespace, '--', '/bin/bash', `/scripts/${script}`]);
+  }
+}
+
+async function restartService(c: FaultContext, key: string, includeMongo: boolean, prefixOnly: boolean): Promise<void> {
+  const pods = await podsNamed(c, (n) => (prefixOnly ? n.startsWith(key) : n.includes(key)) && (includeMongo || !n.includes('mongodb-')));
+  if (pods.length) await c.kubectl.run(['delete', 'pod', ...pods, '-n', c.namespace, '--wait=false']);
+}
+
+function names(c: FaultContext): { key: string; mongo: string } {
+  const key = String(c.fault.params.service);
+  return { key, mongo: c.fault.target ?? `mongodb-${key}` };
+}
+
+export const mongoRevokeAuthFault: FaultInjector = {
+  kind: 'mongo-revoke-auth',
+  async inject(c) {
+    const { key, mongo } = names(c);
+    await runScript(c, mongo, String(c.fault.params.script));
+    await restartService(c, key, false, false);
+  },
+  async recover(c) {
+    const { key, mongo } = names(c);
+    await runScript(c, mongo, String(c.fault.params.recoverScript));
+    await restartService(c, key, true, false);
+  },
+};
+
+export const mongoUserUnregisteredFault: FaultInjector = {
+  kind: 'mongo-user-unregistered',
+  async inject(c) {
+    const { key, mongo } = names(c);
+    await runScript(c, mongo, String(c.fault.params.script));
+    await restartService(c, key, false, true);
+  },
+  async recover(c) {
+    const { key, mongo } = names(c);
+    await runScript(c, mongo, String(c.fault.params.recoverScript));
+    await restartService(c, key, false, true);
+  },
+};

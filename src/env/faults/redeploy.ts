@@ -1,0 +1,19 @@
+import type { FaultInjector } from './types';
+
+/**
+ * redeploy_without_PV (facts §1.2): delete the app's namespace while its PersistentVolumes stay behind (Released, still
+ * claimed by the old PVCs' UIDs), then re-apply the manifests without waiting. Recovery is the app's full cleanup:
+ * delete the namespace and the volumes it left.
+ */
+export const redeployWithoutPvFault: FaultInjector = {
+  kind: 'redeploy-without-pv',
+  async inject(c) {
+    await c.deleteNamespace();
+    await c.deployApp(false);
+  },
+  async recover(c) {
+    await c.deleteNamespace();
+    const pvs = (c.fault.params.persistentVolumes as string[] | undefined) ?? [];
+    if (pvs.length) await c.kubectl.run(['delete', 'pv', ...pvs, '--ignore-not-found', '--wait=false']);
+  },
+};
