@@ -222,6 +222,18 @@ describe('response parser — a call without a code block', () => {
     assert.equal(parseResponse('Thought: x\nAction:\n\nsubmit(\n  ["geo"],\n)\n').api_name, 'submit');
   });
 
+  it('finds the right Action: label (a line-start label, an Action: inside the command, an earlier mention)', () => {
+    assert.deepEqual(parseResponse('Action: exec_shell("echo Action: x")').args, ['echo Action: x']);
+    assert.deepEqual(parseResponse('submit() comes later.\nAction: exec_shell("ls")').args, ['ls']);
+    assert.deepEqual(parseResponse('Thought: x. Action: submit("Yes")').context, ['Thought: x. Action:']);
+    assert.deepEqual(parseResponse('action: submit("No")').args, ['No']);
+  });
+
+  it('reports the specific error of a malformed known call without a block', () => {
+    rejects('Thought: x\nAction: submit(["geo"', 'syntax', 'never closed');
+    rejects('Action: exec_shell(kubectl get pods)', 'unquoted-command', block('exec_shell("kubectl get pods")'));
+  });
+
   it('rejects an unknown name without a block, listing the available APIs', () => {
     rejects('restart_pod("geo")', 'no-call', '`restart_pod(...)` is not one of the available APIs', 'exec_shell, get_logs');
   });

@@ -492,29 +492,41 @@ function parseUnfenced(text: string, settings: Settings, work: Work): ParsedActi
   if (s >= e) throw fail(`your reply is empty. ${howToReply(settings.example)}`, 'no-call');
 
   let note = '';
+  let firstError: ResponseParsingError | undefined;
   const whole = identAt(text, s, e, work);
   if (whole !== '' && startsCall(text, s + whole.length, e)) {
     if (isKnown(settings, whole)) {
-      const call = parseCallRegion(text, s, e, settings, work, true);
-      return { api_name: call.name, args: call.args, kwargs: call.kwargs, context: [] };
-    }
-    note = unknownNote(whole, settings);
+      try {
+        const call = parseCallRegion(text, s, e, settings, work, true);
+        return { api_name: call.name, args: call.args, kwargs: call.kwargs, context: [] };
+      } catch (err) {
+        // Keep it; an `Action:` further on may still hold the call (`submit() comes later. Action: exec_shell(…)`).
+        if (!(err instanceof ResponseParsingError)) throw err;
+        firstError = err;
+      }
+    } else note = unknownNote(whole, settings);
   }
-  const label = lastActionLabel(text, work);
-  if (label >= 0) {
+  // The last `Action:` that starts a line, and the last one anywhere (when different).
+  for (const label of actionLabels(text, work)) {
     let a = label + 7;
     while (a < e && isBlank(text.charCodeAt(a))) a++;
     const name = identAt(text, a, e, work);
-    if (name !== '' && startsCall(text, a + name.length, e)) {
-      if (isKnown(settings, name)) {
-        const call = parseCallRegion(text, a, e, settings, work, true);
-        const context: string[] = [];
-        pushTrimmed(context, text.slice(0, label + 7));
-        return { api_name: call.name, args: call.args, kwargs: call.kwargs, context };
-      }
+    if (name === '' || !startsCall(text, a + name.length, e)) continue;
+    if (!isKnown(settings, name)) {
       if (note === '') note = unknownNote(name, settings);
+      continue;
+    }
+    try {
+      const call = parseCallRegion(text, a, e, settings, work, true);
+      const context: string[] = [];
+      pushTrimmed(context, text.slice(0, label + 7));
+      return { api_name: call.name, args: call.args, kwargs: call.kwargs, context };
+    } catch (err) {
+      if (!(err instanceof ResponseParsingError)) throw err;
+      if (firstError === undefined) firstError = err;
     }
   }
+  if (firstError) throw firstError;
   throw fail(`no API call found in your reply.${note} ${howToReply(settings.example)}`, 'no-call');
 }
 
@@ -532,12 +544,27 @@ function startsCall(text: string, p: number, end: number): boolean {
   return p < end && text.charCodeAt(p) === 40;
 }
 
-function lastActionLabel(text: string, work: Work): number {
-  const a = text.lastIndexOf('Action:');
-  const b = text.lastIndexOf('action:');
-  const c = text.lastIndexOf('ACTION:');
-  work.ops += 3 * text.length;
-  return Math.max(a, b, c);
+/** Offsets of candidate `Action:` labels (any case variant): the last one at a line start, then the last one. */
+function actionLabels(text: string, work: Work): number[] {
+  let last = -1;
+  let lastAtLineStart = -1;
+  for (const label of ['Action:', 'action:', 'ACTION:']) {
+    let i = text.lastIndexOf(label);
+    if (i > last) last = i;
+    // Walk back to the last occurrence that starts a line; positions only decrease, so this is one sweep.
+    while (i >= 0) {
+      let b = i - 1;
+      while (b >= 0 && (text.charCodeAt(b) === 32 || text.charCodeAt(b) === 9)) b--;
+      if (b < 0 || text.charCodeAt(b) === 10) break;
+      i = i > 0 ? text.lastIndexOf(label, b) : -1;
+    }
+    if (i > lastAtLineStart) lastAtLineStart = i;
+  }
+  work.ops += 6 * text.length;
+  const out: number[] = [];
+  if (lastAtLineStart >= 0) out.push(lastAtLineStart);
+  if (last >= 0 && last !== lastAtLineStart) out.push(last);
+  return out;
 }
 
 /**
