@@ -198,6 +198,8 @@ export class Engine {
       execTimeoutCapSec: this.config.execTimeoutCapSec,
       outputCapChars: this.config.outputCapChars,
       logDedup: this.config.logDedup,
+      workloadMode: this.config.workload,
+      steadyWorkloadSeconds: Math.max(600, this.config.wallClockMinutes * 60 + 300),
       onDispose: () => cluster.release(),
     });
     for (const a of this.apps.values()) env.registerApp(a);
