@@ -1,10 +1,11 @@
 /** Test harness: a fake store on a manual clock with the cluster started on it. */
 import type { KubeObject } from '../../../src/twin/contracts';
 import { ManualClock, startCluster, type Cluster, type ClusterOptions } from '../../../src/twin/cluster';
+import { MemoryStore } from '../../../src/twin/apiserver/store';
 import { FakeStore } from './fake-store';
 
 export interface Harness {
-  store: FakeStore;
+  store: FakeStore | MemoryStore;
   clock: ManualClock;
   cluster: Cluster;
   /** Advances cluster time in 100 ms steps (so every intermediate state gets processed). */
@@ -17,7 +18,9 @@ export interface Harness {
 
 export function harness(options: ClusterOptions = {}): Harness {
   const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
-  const store = new FakeStore(() => clock.now());
+  // The API server's store by default (its own timestamps come from the real clock); TWIN_STORE=fake uses the
+  // test-only fake store whose timestamps follow the manual clock.
+  const store = process.env.TWIN_STORE === 'fake' ? new FakeStore(() => clock.now()) : new MemoryStore({ finishGracefulDeletes: false, namespaceFinalizeDelayMs: 0 });
   const logs: string[] = [];
   const cluster = startCluster(store, { clock, seed: 42, log: (m) => logs.push(m), ...options });
   const h: Harness = {
@@ -40,6 +43,7 @@ export function harness(options: ClusterOptions = {}): Harness {
     },
     stop() {
       cluster.stop();
+      if (store instanceof MemoryStore) store.close();
     },
   };
   return h;

@@ -80,12 +80,12 @@ describe('twin cluster: kubelet', () => {
     assert.equal(c.lastState.terminated.reason, 'Error');
     if (c.state.waiting) {
       assert.equal(c.state.waiting.reason, 'CrashLoopBackOff');
-      assert.match(c.state.waiting.message, /^back-off (\d+m)?\d+s restarting failed container=hotel-reserv-geo pod=geo_default\(uid-\d+\)$/);
+      assert.match(c.state.waiting.message, /^back-off (\d+m)?\d+s restarting failed container=hotel-reserv-geo pod=geo_default\([0-9a-z-]+\)$/);
     }
     assert.equal(p.status.phase, 'Running');
     const backoff = h.events('default', 'BackOff')[0];
     assert.equal(backoff.type, 'Warning');
-    assert.match(String(backoff.message), /^Back-off restarting failed container hotel-reserv-geo in pod geo_default\(uid-\d+\)$/);
+    assert.match(String(backoff.message), /^Back-off restarting failed container hotel-reserv-geo in pod geo_default\([0-9a-z-]+\)$/);
     assert.ok((backoff.count as number) > 1);
     // Logs: current and previous instance.
     const prev = h.cluster.runtime.logs({ namespace: 'default', pod: 'geo', container: 'hotel-reserv-geo', previous: true });
