@@ -190,11 +190,20 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   }
 
   const server = http.createServer((req, res) => {
-    route(req, res).catch((e) => {
-      if (!(e instanceof ApiError)) e = toApiError(e);
-      // Drain an unread body so the connection stays usable.
-      if (!req.complete) req.resume();
-      sendError(res, e);
+    route(req, res).catch((e: unknown) => {
+      const err = toApiError(e);
+      if (req.complete || req.readableEnded || err.code === 413) {
+        if (err.code === 413) res.setHeader('Connection', 'close');
+        sendError(res, err);
+        return;
+      }
+      // Read an unread body to its end first, so the connection stays in step with the client.
+      let sent = false;
+      const respond = (): void => { if (!sent) { sent = true; sendError(res, err); } };
+      req.on('end', respond);
+      req.on('error', respond);
+      req.on('close', respond);
+      req.resume();
     });
   });
   server.on('upgrade', (req, socket, head) => {
@@ -212,7 +221,11 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const body = JSON.stringify(pathNotFound().toStatus());
     socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
-  server.on('clientError', (_e, socket) => { try { socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n'); } catch { /* gone */ } });
+  server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || e.code === 'HPE_CLOSED_CONNECTION' || e.code === 'ECONNRESET') { socket.destroy(); return; }
+    const body = JSON.stringify(new ApiError(400, 'BadRequest', `malformed HTTP request: ${e.code ?? e.message}`).toStatus());
+    try { socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`); } catch { /* gone */ }
+  });
   server.keepAliveTimeout = 30_000;
 
   return {
