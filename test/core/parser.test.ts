@@ -191,6 +191,7 @@ describe('response parser — accepted block forms', () => {
     const r = parseResponse('Thought: pods\r\nAction:\r\n```\r\nexec_shell("ls -l")\r\n```\r\n');
     assert.deepEqual({ ...r, context: r.context }, { ...ls, context: ['Thought: pods\nAction:'] });
     assert.deepEqual(call('```\r\nsubmit("""a\r\nb""")\r\n```').args, ['a\nb']);
+    assert.deepEqual(parseResponse('Thought\r```\rsubmit("Yes")\r```\r').context, ['Thought']);
   });
 
   it('unicode in thoughts and in arguments', () => {

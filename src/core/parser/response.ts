@@ -138,7 +138,7 @@ export function parseResponse(reply: string, options?: ParseOptions): ParsedActi
     }
     const hasCR = reply.indexOf('\r') !== -1;
     work.ops += hasCR ? 2 * reply.length : reply.length;
-    const text = hasCR ? reply.replace(/\r\n?/g, '\n') : reply;
+    const text = hasCR ? normaliseNewlines(reply) : reply;
     return parseText(text, settings, work);
   } catch (e) {
     if (e instanceof ResponseParsingError) throw e;
@@ -149,6 +149,12 @@ export function parseResponse(reply: string, options?: ParseOptions): ParsedActi
   } finally {
     lastWork = work.ops;
   }
+}
+
+/** CRLF and lone CR → LF (split/join is several times faster than a global regex replace on big replies). */
+function normaliseNewlines(s: string): string {
+  const t = s.split('\r\n').join('\n');
+  return t.indexOf('\r') === -1 ? t : t.split('\r').join('\n');
 }
 
 function safeMessage(e: unknown): string {
