@@ -72,6 +72,12 @@ export interface ChaosObject {
   spec?: { action?: string; selector?: { labelSelectors?: Labels; pods?: Record<string, string[]> }; containerNames?: string[] };
 }
 
+export interface PersistentVolume {
+  metadata: { name: string };
+  spec?: { claimRef?: { namespace?: string; name?: string; uid?: string } };
+  status?: { phase?: string };
+}
+
 export interface FlagState {
   key: string;
   defaultVariant: string;
@@ -86,12 +92,13 @@ export interface Snapshot {
   events: KubeEvent[];
   chaos: ChaosObject[];
   flags: FlagState[];
+  volumes: PersistentVolume[];
   /** service name → its log text (from get_logs). */
   logs: Record<string, string>;
 }
 
 export function emptySnapshot(namespace: string): Snapshot {
-  return { namespace, pods: [], deployments: [], services: [], endpoints: [], events: [], chaos: [], flags: [], logs: {} };
+  return { namespace, pods: [], deployments: [], services: [], endpoints: [], events: [], chaos: [], flags: [], volumes: [], logs: {} };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,6 +312,14 @@ export function parseChaos(text: string): ChaosObject[] {
     .map((f) => ({ kind: f[0], metadata: { name: f[1] }, spec: { action: f[2] || undefined, selector: jsonOr(f[3], {}), containerNames: jsonOr<string[] | undefined>(f[4], undefined) } }));
 }
 
+export const PV_FIELDS = '{.metadata.name}{"\\t"}{.status.phase}{"\\t"}{.spec.claimRef}{"\\n"}';
+
+export function parseVolumes(text: string): PersistentVolume[] {
+  const items = jsonItems(text);
+  if (items) return items.filter((v): v is PersistentVolume => !!(v as PersistentVolume)?.metadata?.name);
+  return tabLines(text, 3).map((f) => ({ metadata: { name: f[0] }, status: { phase: f[1] || undefined }, spec: { claimRef: jsonOr(f[2], undefined) } }));
+}
+
 /** flagd's ConfigMap data (`-o jsonpath='{.data}'` or the whole ConfigMap as JSON) → flags and their default variants. */
 export function parseFlags(text: string): FlagState[] {
   const t = text.trim();
@@ -432,7 +447,18 @@ export function rulePendingPods(snap: Snapshot): Finding[] {
     const events = snap.events.filter((e) => e.involvedObject?.name === pod.metadata.name && e.reason === 'FailedScheduling');
     const msg = events.map((e) => e.message ?? '').join(' ');
     if (/PersistentVolumeClaim/i.test(msg)) {
-      out.push({ target, rule: 'pending-unbound-volume', evidence: `pod ${pod.metadata.name} is Pending: ${msg.slice(0, 160)}`, score: 75, analysis: ANALYSIS_TABLE.unboundVolumeClaims });
+      // Volumes still bound to claims of this namespace that no longer exist: release them so the new claims bind.
+      const released = snap.volumes.filter((v) => v.status?.phase === 'Released' && v.spec?.claimRef?.namespace === snap.namespace);
+      const fix = released.map((v) => `kubectl patch pv ${v.metadata.name} --type json -p ${jsonPatch([{ op: 'remove', path: '/spec/claimRef' }])}`);
+      const crashing = snap.pods.filter((p) => podProblem(p)).map((p) => `kubectl delete pod ${p.metadata.name} -n ${snap.namespace}`);
+      out.push({
+        target,
+        rule: 'pending-unbound-volume',
+        evidence: `pod ${pod.metadata.name} is Pending: ${msg.slice(0, 160)}${released.length ? `; ${released.length} released volume(s) keep old claims` : ''}`,
+        score: 75,
+        analysis: ANALYSIS_TABLE.unboundVolumeClaims,
+        fix: fix.length > 0 ? [...fix, ...crashing] : undefined,
+      });
       continue;
     }
     const sel = pod.spec?.nodeSelector;

@@ -3,10 +3,10 @@
  * the agent-facing APIs in the text protocol (exec_shell, get_logs, submit) — never problem files or
  * ground truth — following a fixed plan with a step budget:
  *
- *   1. pods + deployments, 2. services + endpoints, 3. warning events + chaos experiments + flagd flags
+ *   1. pods + deployments, 2. services + endpoints, 3. warning events + chaos experiments + flagd flags + volumes
  *   (all as compact kubectl JSON so a whole namespace fits one capped observation),
  *   4. logs of up to three workloads that crash or were recently replaced,
- *   5. for mitigation, the fix of the best suspect (at most three commands), then 6. submit.
+ *   5. for mitigation, the fix of the best suspect (one shell call of kubectl commands), then 6. submit.
  *
  * The decisions are the explicit rules in `baseline-rules.ts`.
  */
@@ -28,8 +28,10 @@ import {
   parseFlags,
   parsePods,
   parseServices,
+  parseVolumes,
   podProblem,
   POD_FIELDS,
+  PV_FIELDS,
   SERVICE_FIELDS,
   splitSections,
   workloadOf,
@@ -60,7 +62,7 @@ export function inventoryCommands(ns: string): string[] {
   return [
     `echo '### pods'; kubectl get pods -n ${ns} ${jp(POD_FIELDS)}; echo; echo '### deployments'; kubectl get deployments -n ${ns} ${jp(DEPLOYMENT_FIELDS)}; echo; echo '### end'`,
     `echo '### services'; kubectl get services -n ${ns} ${jp(SERVICE_FIELDS)}; echo; echo '### endpoints'; kubectl get endpoints -n ${ns} ${jp(ENDPOINTS_FIELDS)}; echo; echo '### end'`,
-    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### end'`,
+    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### volumes'; kubectl get pv ${jp(PV_FIELDS)}; echo; echo '### end'`,
   ];
 }
 
@@ -70,7 +72,7 @@ export interface BaselineOptions {
   maxSteps?: number;
   /** Logs read at most (default 3). */
   maxLogReads?: number;
-  /** Fix commands run at most in mitigation (default 3). */
+  /** Fix commands run at most in mitigation, in one shell call (default 16). */
   maxFixCommands?: number;
 }
 
@@ -94,7 +96,7 @@ export class BaselineAgent implements Agent {
     this.name = options.name ?? 'baseline';
     this.maxSteps = options.maxSteps ?? 12;
     this.maxLogReads = options.maxLogReads ?? 3;
-    this.maxFixCommands = options.maxFixCommands ?? 3;
+    this.maxFixCommands = options.maxFixCommands ?? 16;
   }
 
   initContext(context: AgentContext): void {
@@ -172,6 +174,7 @@ export class BaselineAgent implements Agent {
     if (sections.events !== undefined) this.snap.events = parseEvents(sections.events);
     if (sections.chaos !== undefined) this.snap.chaos = parseChaos(sections.chaos);
     if (sections.flags !== undefined) this.snap.flags = parseFlags(sections.flags);
+    if (sections.volumes !== undefined) this.snap.volumes = parseVolumes(sections.volumes);
   }
 
   /** Which workloads' logs to read: crashing ones first, then the recently replaced ones. */
@@ -200,12 +203,12 @@ export class BaselineAgent implements Agent {
     }
   }
 
+  /** The best suspect's fix, as one shell call (commands joined with `;`, at most `maxFixCommands`). */
   private planFix(): void {
     const best = this.diagnosis?.suspects[0];
-    if (!best || best.score < DETECTION_THRESHOLD || !best.fix) return;
-    for (const cmd of best.fix.slice(0, this.maxFixCommands)) {
-      this.queue.push({ call: shellCall(cmd), note: `Fix ${best.target} (${best.rule}): ${best.evidence}.` });
-    }
+    if (!best || best.score < DETECTION_THRESHOLD || !best.fix || best.fix.length === 0) return;
+    const commands = best.fix.slice(0, this.maxFixCommands);
+    this.queue.push({ call: shellCall(commands.join('; ')), note: `Fix ${best.target} (${best.rule}): ${best.evidence}.` });
   }
 
   private submitCall(prefix?: string): string {

@@ -10,6 +10,7 @@ import {
   parseJsonSequence,
   parsePods,
   parseServices,
+  parseVolumes,
   splitSections,
   type Snapshot,
 } from '../../src/agents/baseline-rules';
@@ -246,6 +247,26 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual([f.target, f.analysis?.system_level, f.analysis?.fault_type], ['url-shorten-mongodb', 'Application', 'Misconfiguration']);
     const healthyAfterRetry = { 'user-service': logs['url-shorten-service'].replace(/url-shorten/g, 'user') + '(UserService.cpp:94:main) Starting the user-service server ...\n' };
     assert.deepEqual(diagnose(snapshot(NS_SN, { ...sn, logs: healthyAfterRetry })).suspects.filter((s) => s.score >= 40), [], 'startup noise is not a fault');
+  });
+
+  it('Pending on unbound claims with released volumes → Virtualization/Operation Error, release the volumes', () => {
+    const k = 'io.kompose.service';
+    const pods = [
+      pod('mongodb-geo-5f7d9c8b6-abcde', { app: 'mongodb-geo', labelKey: k, ns: NS_HR, image: 'mongo:4.4.6', port: 27017, phase: 'Pending' }),
+      pod('geo-c47ff745-wk5mk', { app: 'geo', labelKey: k, ns: NS_HR, port: 8083, state: { waiting: { reason: 'CrashLoopBackOff' } }, ready: false, restarts: 3 }),
+    ];
+    const deployments = [deployment('mongodb-geo', { labelKey: k, ns: NS_HR, available: 0 }), deployment('geo', { labelKey: k, ns: NS_HR, available: 0 })];
+    const events = [warning('Pod', 'mongodb-geo-5f7d9c8b6-abcde', 'FailedScheduling', '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.', 4)];
+    // As kubectl prints the baseline's PV template.
+    const volumes = parseVolumes(
+      'geo-pv\tReleased\t{"apiVersion":"v1","kind":"PersistentVolumeClaim","name":"geo-pvc","namespace":"test-hotel-reservation","resourceVersion":"1201","uid":"0b6f3c1e"}\n' +
+        'other-pv\tBound\t{"kind":"PersistentVolumeClaim","name":"data","namespace":"default"}\n',
+    );
+    const d = diagnose(snapshot(NS_HR, { pods, deployments, events, volumes }));
+    const f = d.suspects[0];
+    assert.deepEqual([f.target, f.rule], ['mongodb-geo', 'pending-unbound-volume']);
+    assert.deepEqual(f.analysis, { system_level: 'Virtualization', fault_type: 'Operation Error' });
+    assert.deepEqual(f.fix, [`kubectl patch pv geo-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'`, `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`]);
   });
 
   it('finds workloads replaced after the rest of the namespace', () => {
