@@ -44,7 +44,10 @@ export const DEFAULT_TIMING: Timing = {
 };
 
 export interface ClusterContext {
+  /** The controllers' view: reads from the informer cache (list() results are shared: never mutate them). */
   store: ObjectStore;
+  /** The API server's store itself (handed to container behaviours). */
+  apiStore: ObjectStore;
   clock: Clock;
   rng: Random;
   queue: WorkQueue;
@@ -61,6 +64,12 @@ export function isNotFound(e: unknown): boolean {
 
 export function isConflictOrExists(e: unknown): boolean {
   return storeErrorCode(e) === 409;
+}
+
+/** A read that does not copy when the store is the informer cache (the result must not be mutated). */
+function peek(store: ObjectStore, resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+  const p = (store as { peek?: ObjectStore['get'] }).peek;
+  return p ? p.call(store, resource, namespace, name) : store.get(resource, namespace, name);
 }
 
 /** Gets a fresh copy, applies `mutate`, and writes it with update() only if something changed. */
@@ -88,9 +97,9 @@ export function updateObject(
 
 /** Writes `status` through the status subresource if it differs from the stored one. */
 export function writeStatus(store: ObjectStore, resource: string, obj: KubeObject, status: unknown): KubeObject | undefined {
-  const current = store.get(resource, obj.metadata.namespace, obj.metadata.name ?? '');
+  const current = peek(store, resource, obj.metadata.namespace, obj.metadata.name ?? '');
   if (!current || current.metadata.uid !== obj.metadata.uid) return undefined;
-  if (deepEqual(current.status ?? {}, status ?? {})) return current;
+  if (deepEqual(current.status ?? {}, status ?? {})) return clone(current);
   const next = clone(current);
   next.status = clone(status);
   try {

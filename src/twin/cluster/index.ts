@@ -10,6 +10,7 @@
  */
 import type { ContainerBehaviour, KubeObject, ObjectStore, PodRuntime, StoreEvent } from '../contracts';
 import { BehaviourRegistry, type ImagePattern } from './behaviours';
+import { CachedStore } from './cache';
 import { ManualClock, RealClock, type Clock } from './clock';
 import { DEFAULT_TIMING, type ClusterContext, type Timing } from './context';
 import { DAEMONSETS, DaemonSetController } from './daemonset';
@@ -68,7 +69,8 @@ export interface Cluster {
   stop(): void;
 }
 
-export function startCluster(store: ObjectStore, options: ClusterOptions = {}): Cluster {
+export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}): Cluster {
+  const store = new CachedStore(apiStore);
   const clock = options.clock ?? new RealClock();
   const log = options.log ?? ((m: string) => console.error(`[twin/cluster] ${m}`));
   const served = new Set(store.resourceTypes().map((t) => (t.group ? `${t.resource}.${t.group}` : t.resource)));
@@ -84,6 +86,7 @@ export function startCluster(store: ObjectStore, options: ClusterOptions = {}): 
   });
   const ctx: ClusterContext = {
     store,
+    apiStore,
     clock,
     rng: new Random(options.seed ?? 'aiopslab'),
     queue,
@@ -214,6 +217,7 @@ export function startCluster(store: ObjectStore, options: ClusterOptions = {}): 
     workDone: () => queue.processed,
     stop: () => {
       unsubscribe();
+      store.close();
       queue.stop();
       nodes.stop();
       kubelet.stop();

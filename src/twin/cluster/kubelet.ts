@@ -302,7 +302,7 @@ export class Kubelet {
       env: envResult.env,
       files: buildFiles(this.ctx.store, st.pod, c.spec),
       restartCount: c.restartCount,
-      store: this.ctx.store,
+      store: this.ctx.apiStore,
       initContainer: c.init,
     };
     c.context = context;
