@@ -3,7 +3,7 @@
  * the agent-facing APIs in the text protocol (exec_shell, get_logs, submit) — never problem files or
  * ground truth — following a fixed plan with a step budget:
  *
- *   1. pods + deployments, 2. services + endpoints, 3. warning events + chaos experiments + flagd flags + volumes
+ *   1. pods, 2. deployments + services + endpoints, 3. warning events + chaos experiments + flagd flags + volumes
  *   (all as compact kubectl JSON so a whole namespace fits one capped observation),
  *   4. logs of up to three workloads that crash or were recently replaced,
  *   5. for mitigation, the fix of the best suspect (one shell call of kubectl commands), then 6. submit.
@@ -58,10 +58,14 @@ export function namespaceFromDescription(description: string): string | undefine
 
 const jp = (fields: string) => `-o jsonpath='{range .items[*]}${fields}{end}'`;
 
+/**
+ * The three inventory calls. Each stays well under the environment's output cap for a namespace of
+ * ~30 workloads (pods alone; then deployments, services and endpoints; then events, chaos, flags, volumes).
+ */
 export function inventoryCommands(ns: string): string[] {
   return [
-    `echo '### pods'; kubectl get pods -n ${ns} ${jp(POD_FIELDS)}; echo; echo '### deployments'; kubectl get deployments -n ${ns} ${jp(DEPLOYMENT_FIELDS)}; echo; echo '### end'`,
-    `echo '### services'; kubectl get services -n ${ns} ${jp(SERVICE_FIELDS)}; echo; echo '### endpoints'; kubectl get endpoints -n ${ns} ${jp(ENDPOINTS_FIELDS)}; echo; echo '### end'`,
+    `echo '### pods'; kubectl get pods -n ${ns} ${jp(POD_FIELDS)}; echo; echo '### end'`,
+    `echo '### deployments'; kubectl get deployments -n ${ns} ${jp(DEPLOYMENT_FIELDS)}; echo; echo '### services'; kubectl get services -n ${ns} ${jp(SERVICE_FIELDS)}; echo; echo '### endpoints'; kubectl get endpoints -n ${ns} ${jp(ENDPOINTS_FIELDS)}; echo; echo '### end'`,
     `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### volumes'; kubectl get pv ${jp(PV_FIELDS)}; echo; echo '### end'`,
   ];
 }
@@ -109,8 +113,8 @@ export class BaselineAgent implements Agent {
     this.diagnosis = undefined;
     const [podsCmd, svcCmd, eventsCmd] = inventoryCommands(this.ns);
     this.queue = [
-      { call: shellCall(podsCmd), note: `List pods and deployments in ${this.ns}.`, onResult: (o) => this.readInventory(o) },
-      { call: shellCall(svcCmd), note: 'List services and their endpoints.', onResult: (o) => this.readInventory(o) },
+      { call: shellCall(podsCmd), note: `List the pods in ${this.ns}.`, onResult: (o) => this.readInventory(o) },
+      { call: shellCall(svcCmd), note: 'List deployments, services and their endpoints.', onResult: (o) => this.readInventory(o) },
       { call: shellCall(eventsCmd), note: 'Read warning events, chaos experiments and feature flags.', onResult: (o) => this.readInventory(o) },
     ];
   }

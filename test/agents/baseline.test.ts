@@ -284,13 +284,18 @@ function fakeEnvironment(state: { pods: object[]; deployments: object[]; service
     calls.push(call);
     if (call.api === 'exec_shell') {
       const cmd = String(call.args[0]);
-      if (cmd.includes("'### pods'")) return `### pods\n${list(state.pods)}\n### deployments\n${list(state.deployments)}\n### end\n`;
-      if (cmd.includes("'### services'")) return `### services\n${list(state.services)}\n### endpoints\n${list(state.endpoints)}\n### end\n`;
-      if (cmd.includes("'### events'")) {
-        const chaos = state.chaos ? list(state.chaos) : 'error: the server doesn\'t have a resource type "podchaos"';
-        const flags = state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found';
-        return `### events\n${list(state.events ?? [])}\n### chaos\n${chaos}\n### flags\n${flags}\n### end\n`;
-      }
+      const sections: Record<string, string> = {
+        pods: list(state.pods),
+        deployments: list(state.deployments),
+        services: list(state.services),
+        endpoints: list(state.endpoints),
+        events: list(state.events ?? []),
+        chaos: state.chaos ? list(state.chaos) : 'error: the server doesn\'t have a resource type "podchaos"',
+        flags: state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found',
+        volumes: list([]),
+      };
+      const asked = [...cmd.matchAll(/echo '### (\w+)'/g)].map((m) => m[1]);
+      if (asked.length > 0) return asked.map((name) => `### ${name}\n${sections[name] ?? ''}`).join('\n') + '\n';
       return `applied: ${cmd}`;
     }
     if (call.api === 'get_logs') return state.logs?.[String(call.args[1])] ?? 'Error: Your service/namespace does not exist. Use kubectl to check.';
