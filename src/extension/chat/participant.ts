@@ -21,6 +21,13 @@ interface ChatResultMeta {
 
 const OBS_LIMIT = 3000;
 
+/** The part of the chat response stream the participant writes to. */
+interface Out {
+  markdown(text: string): void;
+  progress(text: string): void;
+  button(command: vscode.Command): void;
+}
+
 function fence(text: string, lang = ''): string {
   const cut = text.length > OBS_LIMIT ? `${text.slice(0, OBS_LIMIT)}\n… (${text.length - OBS_LIMIT} more characters in the transcript)` : text;
   const ticks = /```/.test(cut) ? '````' : '```';
@@ -55,13 +62,15 @@ export class AiopsChatParticipant {
 
   async handle(request: vscode.ChatRequest, _context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
     let markdown = '';
-    const out: vscode.ChatResponseStream = new Proxy(stream, {
-      get(target, prop, receiver) {
-        if (prop === 'markdown') return (v: string | vscode.MarkdownString) => { markdown += typeof v === 'string' ? v : v.value; target.markdown(v); };
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
+    // The response stream is a frozen object: record what we write through a small wrapper instead.
+    const out: Out = {
+      markdown: (v) => {
+        markdown += v;
+        stream.markdown(v);
       },
-    });
+      progress: (v) => stream.progress(v),
+      button: (c) => stream.button(c),
+    };
     let result: vscode.ChatResult;
     try {
       result = await this.dispatch(request, out, token);
@@ -74,7 +83,7 @@ export class AiopsChatParticipant {
     return result;
   }
 
-  private async dispatch(request: vscode.ChatRequest, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+  private async dispatch(request: vscode.ChatRequest, stream: Out, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
     const args = splitArgs(request.prompt);
     switch (request.command) {
       case 'start':
@@ -125,7 +134,7 @@ export class AiopsChatParticipant {
     return live;
   }
 
-  private async start(request: vscode.ChatRequest, stream: vscode.ChatResponseStream, token: vscode.CancellationToken, args: string[], human: boolean): Promise<vscode.ChatResult> {
+  private async start(request: vscode.ChatRequest, stream: Out, token: vscode.CancellationToken, args: string[], human: boolean): Promise<vscode.ChatResult> {
     const problemId = args[0];
     if (!problemId) throw new Error(`Name the problem: \`/${human ? 'human' : 'start'} <problem-id>\`, e.g. \`/${human ? 'human' : 'start'} ${this.host.engine.listProblems()[0]?.id ?? 'noop_detection_hotel_reservation-1'}\`.`);
     this.host.engine.problem(problemId); // unknown IDs fail here with suggestions
@@ -151,7 +160,7 @@ export class AiopsChatParticipant {
     return this.runAgent(live, request, stream, token);
   }
 
-  private async humanStep(live: LiveSession, text: string, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> {
+  private async humanStep(live: LiveSession, text: string, stream: Out): Promise<vscode.ChatResult> {
     const turn = humanTextToTurn(text);
     const result = await this.host.step(live, turn);
     const step = live.transcript.steps.find((s) => s.step === result.step);
@@ -162,7 +171,7 @@ export class AiopsChatParticipant {
     return { metadata: { sessionId: live.id, mode: 'human', command: 'human' } };
   }
 
-  private finish(live: LiveSession, stream: vscode.ChatResponseStream): void {
+  private finish(live: LiveSession, stream: Out): void {
     this.humanSessions.delete(live.id);
     const r = live.transcript.results;
     const v = r?.verdict;
@@ -172,7 +181,7 @@ export class AiopsChatParticipant {
   }
 
   /** The tool-calling loop: the request's model acts; each tool call is a step; stops at the budget, the end or cancel. */
-  private async runAgent(live: LiveSession, request: vscode.ChatRequest, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
+  private async runAgent(live: LiveSession, request: vscode.ChatRequest, stream: Out, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
     const model = request.model;
     const ctx = live.interactive?.context;
     if (!ctx) throw new Error('The session has no task context yet.');

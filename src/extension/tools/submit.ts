@@ -10,10 +10,8 @@ type SubmitInput = { has_anomaly?: string; faulty_components?: string[]; analysi
 /** submit: one tool for the four tasks; the running session's task decides which argument counts. */
 export class SubmitTool extends ActionTool<SubmitInput> {
   prepareInvocation(options: vscode.LanguageModelToolInvocationPrepareOptions<SubmitInput>): vscode.PreparedToolInvocation {
-    return {
-      invocationMessage: 'Submitting the answer',
-      confirmationMessages: { title: 'Submit and end the session?', message: new vscode.MarkdownString(`Submitting ends the AIOpsLab session.\n\n\`\`\`json\n${JSON.stringify(options.input ?? {}, null, 2)}\n\`\`\``) },
-    };
+    // No confirmation: submitting only ends the episode; the cluster is judged as it is.
+    return { invocationMessage: `Submitting ${JSON.stringify(options.input ?? {})}` };
   }
 
   protected override toCall(input: SubmitInput, session: LiveSession): ToolCall {

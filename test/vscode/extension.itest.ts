@@ -1,0 +1,235 @@
+/**
+ * Integration tests in the real VS Code extension host (code-server 1.139 + headless Chromium; see
+ * tools/vscode-harness). The engine runs with an in-memory cluster (test/support/fake-environment) so the tests do
+ * not depend on the embedded cluster's start-up; everything else — commands, views, the webview DOM, the chat
+ * participant, the language-model tools and a fake language model from a fixture extension — is the real thing.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AiopsLabApi } from '../../src/extension/extension';
+import type { ProblemNode } from '../../src/extension/model/tree-model';
+import { FakeEnvironment } from '../support/fake-environment';
+
+const EXT_ID = 'aiopslab.aiopslab';
+
+function waitFor<T>(event: vscode.Event<T>, pred: (v: T) => boolean, what: string, ms = 30_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error(`timed out waiting for ${what}`));
+    }, ms);
+    const sub = event((v) => {
+      if (pred(v)) {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve(v);
+      }
+    });
+  });
+}
+
+async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Sends a chat query and waits for our participant to finish it; retried while the chat has not picked a model yet. */
+async function chat(api: AiopsLabApi, query: string, command: string | undefined): Promise<{ command?: string; prompt: string; result: vscode.ChatResult; markdown: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const handled = waitFor(api.chat.onDidHandle.event, (h) => h.command === command, `chat "${query}"`, attempt < 4 ? 15_000 : 30_000);
+    await vscode.commands.executeCommand('workbench.action.chat.open', { query });
+    try {
+      return await handled;
+    } catch (e) {
+      // "Language model unavailable": the chat view had not selected the fake model yet.
+      if (attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+describe('AIOpsLab extension in the real VS Code extension host', () => {
+  let api: AiopsLabApi;
+  let resultsDir: string;
+  let detectionId: string;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<AiopsLabApi>(EXT_ID);
+    assert.ok(ext, `extension ${EXT_ID} is installed`);
+    api = await ext.activate();
+    resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-vscode-results-'));
+    api.host.engineOptions = { environmentFactory: async () => new FakeEnvironment(), overrides: { resultsDir, settleSeconds: 0 } };
+    api.host.reset();
+    const p = api.host.engine
+      .listProblems({ task: 'detection' })
+      .find((x) => x.groundTruth.task === 'detection' && x.groundTruth.expected === 'Yes' && x.fault.kind !== 'noop');
+    assert.ok(p, 'a detection problem with a fault');
+    detectionId = p.id;
+    console.log(`activation took ${api.activationMs} ms; launch to activation ${Date.now() - Number(process.env.VSCODE_HARNESS_T0 ?? Date.now())} ms`);
+  });
+
+  after(() => fs.rmSync(resultsDir, { recursive: true, force: true }));
+
+  it('registers every contributed command', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    const manifest = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+    const missing = manifest.contributes.commands.map((c) => c.command).filter((c) => !all.has(c));
+    assert.deepEqual(missing, []);
+    assert.ok(manifest.contributes.commands.length >= 15);
+  });
+
+  it('lists the catalog in the Problems view, grouped by app then task', async () => {
+    const loaded = waitFor(api.problems.onDidLoad.event, (nodes) => nodes.some((n) => n.kind === 'app'), 'the Problems view to load');
+    api.problems.refresh();
+    await vscode.commands.executeCommand('workbench.view.extension.aiopslab');
+    const roots = await loaded;
+    const apps = roots.map((n) => n.id);
+    assert.ok(apps.includes('hotel-reservation'), `apps: ${apps.join(', ')}`);
+    const total = (roots as ProblemNode[]).reduce((n, a) => n + (a.kind === 'app' ? a.count : 0), 0);
+    assert.equal(total, api.host.engine.listProblems().length);
+    const hotel = roots.find((n) => n.id === 'hotel-reservation')!;
+    const tasks = await api.problems.getChildren(hotel);
+    assert.deepEqual(tasks.map((t) => (t.kind === 'task' ? t.task : '')).filter(Boolean).slice(0, 1), ['detection']);
+    const leaf = (await api.problems.getChildren(tasks[0]))[0];
+    const item = api.problems.getTreeItem(leaf);
+    assert.equal(item.contextValue, 'problem');
+    assert.ok(String(item.description).length > 0, 'shows the fault summary');
+  });
+
+  it('opens a problem definition at its line', async () => {
+    const r = (await vscode.commands.executeCommand('aiopslab.openDefinition', detectionId)) as { file: string; line: number };
+    assert.ok(r.file.endsWith('.yaml'));
+    const editor = await until(() => vscode.window.activeTextEditor, 'the YAML editor');
+    assert.equal(editor.document.uri.fsPath, r.file);
+    assert.equal(editor.selection.active.line, r.line);
+  });
+
+  it('parses an agent reply (the command behind "Parse Agent Reply")', async () => {
+    const ok = (await vscode.commands.executeCommand('aiopslab.parseReply', 'Thought: look\nAction:\n```\nget_logs("test-hotel-reservation", "geo")\n```')) as { ok: boolean; call: string };
+    assert.equal(ok.ok, true);
+    assert.equal(ok.call, 'get_logs("test-hotel-reservation", "geo")');
+    const bad = (await vscode.commands.executeCommand('aiopslab.parseReply', 'I would check the logs')) as { ok: boolean; error: string };
+    assert.equal(bad.ok, false);
+    assert.match(bad.error, /^Error parsing response/);
+  });
+
+  let humanSessionId: string;
+
+  it('runs a human session from the command, with the transcript panel updating live', async () => {
+    humanSessionId = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
+    assert.ok(humanSessionId, 'a session id');
+    const panel = await until(() => api.panels.get(humanSessionId), 'the transcript panel');
+    await until(async () => ((await panel.queryDom('h1.problem')).texts[0] === detectionId ? true : undefined), 'the header to render');
+    assert.equal((await panel.queryDom('.turn')).count, 0);
+    assert.equal((await panel.queryDom('.action-input.hidden')).count, 0, 'the action box is shown for a human session');
+
+    await vscode.commands.executeCommand('aiopslab.sendAction', 'kubectl get pods -n test-hotel-reservation');
+    await until(async () => ((await panel.queryDom('.turn')).count === 1 ? true : undefined), 'the first turn to appear live');
+    const call = await panel.queryDom('.turn .action-call');
+    assert.equal(call.texts[0], 'exec_shell("kubectl get pods -n test-hotel-reservation")');
+  });
+
+  it('invokes the language-model tools on the running session', async () => {
+    const names = vscode.lm.tools.map((t) => t.name).filter((n) => n.startsWith('aiopslab_')).sort();
+    assert.deepEqual(names, ['aiopslab_exec_shell', 'aiopslab_get_logs', 'aiopslab_get_metrics', 'aiopslab_get_traces', 'aiopslab_read_metrics', 'aiopslab_read_traces', 'aiopslab_status', 'aiopslab_submit']);
+    const text = (r: vscode.LanguageModelToolResult) => r.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+    const status = await vscode.lm.invokeTool('aiopslab_status', { input: {}, toolInvocationToken: undefined });
+    assert.match(text(status), new RegExp(detectionId));
+    const logs = await vscode.lm.invokeTool('aiopslab_get_logs', { input: { namespace: 'test-hotel-reservation', service: 'geo' }, toolInvocationToken: undefined });
+    assert.match(text(logs), /get_logs/);
+    const wrong = await vscode.lm.invokeTool('aiopslab_submit', { input: { faulty_components: ['geo'] }, toolInvocationToken: undefined });
+    assert.match(text(wrong), /detection task/);
+    assert.equal(api.host.get(humanSessionId)?.transcript.header.steps, 2, 'the wrong submit spent no step');
+  });
+
+  it('submits, scores, saves, and shows the result in the panel and the Sessions view', async () => {
+    const panel = api.panels.get(humanSessionId)!;
+    const loaded = waitFor(api.sessions.onDidLoad.event, (rows) => rows.some((r) => r.session_id === humanSessionId && r.status === 'completed'), 'the saved session in the Sessions view');
+    await vscode.commands.executeCommand('aiopslab.submit', 'Yes');
+    await until(async () => ((await panel.queryDom('.verdict.ok')).count === 1 ? true : undefined), 'the verdict in the panel');
+    const expected = await panel.queryDom('.expected-given .expected');
+    assert.equal(expected.texts[0], 'Yes');
+    assert.ok((await panel.queryDom('table.metrics tbody tr')).count > 0, 'metrics are listed');
+    await vscode.commands.executeCommand('workbench.view.extension.aiopslab');
+    api.sessions.refresh();
+    await loaded;
+    const index = fs.readFileSync(path.join(resultsDir, 'index.jsonl'), 'utf8');
+    assert.match(index, new RegExp(humanSessionId));
+  });
+
+  it('opens a saved transcript from the results folder and round-trips messages with the page', async () => {
+    api.panels.get(humanSessionId)?.panel.dispose();
+    const ready = waitFor(api.panels.onDidReceiveMessage, (m) => m.message.type === 'rendered' && m.panel.sessionId === humanSessionId, 'the page to render');
+    await vscode.commands.executeCommand('aiopslab.openTranscript', humanSessionId);
+    const rendered = await ready;
+    assert.equal(rendered.message.type === 'rendered' && rendered.message.steps, 3);
+    const panel = api.panels.get(humanSessionId)!;
+    const turns = await panel.queryDom('.turn .step-no');
+    assert.deepEqual(turns.texts, ['Step 1', 'Step 2', 'Step 3']);
+    assert.equal((await panel.queryDom('.charts .placeholder')).count, 1);
+  });
+
+  it('exports a session as JSON and deletes it', async () => {
+    const target = vscode.Uri.file(path.join(resultsDir, 'export.json'));
+    const file = (await vscode.commands.executeCommand('aiopslab.exportSession', humanSessionId, target)) as string;
+    const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(record.session_id, humanSessionId);
+    assert.equal(record.verdict.success, true);
+  });
+
+  it('runs a VS Code language model as the agent from "Run Agent on Problem"', async () => {
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'fake-lm' });
+    assert.ok(model, 'the fake model from the fixture extension');
+    const id = (await vscode.commands.executeCommand('aiopslab.runAgent', detectionId, `vscode-lm:${model.vendor}/${model.id}`)) as string;
+    assert.ok(id);
+    const live = api.host.get(id);
+    const record = live ? await live.finished : await api.host.loadRecord(id);
+    assert.ok(record);
+    assert.equal(record.status, 'completed');
+    assert.equal(record.verdict?.success, true);
+    assert.equal(record.steps[0].action?.name, 'exec_shell');
+    assert.equal(record.steps[0].action?.structured, true);
+  });
+
+  it('@aiopslab /start then /agent: the chat model solves the problem through the tools', async () => {
+    assert.ok((await vscode.lm.selectChatModels({ vendor: 'fake-lm' })).length, 'the fake model is registered');
+    await vscode.commands.executeCommand('workbench.action.chat.open');
+    const s = await chat(api, `@aiopslab /start ${detectionId}`, 'start');
+    assert.equal(s.result.errorDetails, undefined, s.markdown);
+    assert.match(s.markdown, /started/);
+    const sessionId = (s.result.metadata as { sessionId: string }).sessionId;
+    const a = await chat(api, '@aiopslab /agent', 'agent');
+    assert.equal(a.result.errorDetails, undefined, a.markdown);
+    assert.match(a.markdown, /Solved/, a.markdown);
+    const record = await api.host.loadRecord(sessionId);
+    assert.equal(record?.steps.length, 2);
+    assert.deepEqual(record?.steps.map((x) => x.action?.name), ['exec_shell', 'submit']);
+  });
+
+  it('@aiopslab /human: typed actions run as steps, /submit ends the session', async () => {
+    const s = await chat(api, `@aiopslab /human ${detectionId}`, 'human');
+    assert.equal(s.result.errorDetails, undefined, s.markdown);
+    const st = await chat(api, '@aiopslab kubectl get pods -n test-hotel-reservation', undefined);
+    assert.match(st.markdown, /Step 1/);
+    assert.match(st.markdown, /ran: kubectl get pods/);
+    const sub = await chat(api, '@aiopslab /submit Yes', 'submit');
+    assert.match(sub.markdown, /Solved/, sub.markdown);
+    // Leave the solved transcript open for the screenshot artifact.
+    await vscode.commands.executeCommand('aiopslab.openTranscript', (s.result.metadata as { sessionId: string }).sessionId);
+  });
+
+  it('deletes a session from the results folder', async () => {
+    const deleted = await vscode.commands.executeCommand('aiopslab.deleteSession', humanSessionId, { confirm: false });
+    assert.equal(deleted, true);
+    const rows = await api.host.engine.store.list();
+    assert.ok(!rows.some((r) => r.session_id === humanSessionId));
+  });
+});

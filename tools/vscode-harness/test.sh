@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the extension's integration tests (test/vscode/*.itest.ts, compiled to out/) in the real extension host,
+# with the fake language model fixture installed beside it. Needs `npm run build` first and setup.sh once.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p out/vscode-artifacts
+export VSCODE_HARNESS_SCREENSHOT="${VSCODE_HARNESS_SCREENSHOT:-$PWD/out/vscode-artifacts/transcript.png}"
+export VSCODE_HARNESS_TIMEOUT="${VSCODE_HARNESS_TIMEOUT:-240}"
+exec tools/vscode-harness/vscode \
+  --extensionDevelopmentPath="$PWD" \
+  --extensionDevelopmentPath="$PWD/test-fixtures/fake-lm" \
+  --extensionTestsPath="$PWD/out/test/vscode/index.js"
