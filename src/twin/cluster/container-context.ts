@@ -276,6 +276,9 @@ export function buildFiles(store: ObjectStore, pod: KubeObject, container: any):
   const name = pod.spec?.hostname ?? pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? 'default';
   files['/etc/hostname'] = `${name}\n`;
+  files['/etc/passwd'] = 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n';
+  files['/etc/group'] = 'root:x:0:\ndaemon:x:1:\nnogroup:x:65534:\n';
+  files['/etc/os-release'] = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n';
   files['/etc/hosts'] =
     '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n' +
     (pod.status?.podIP ? `${pod.status.podIP}\t${name}\n` : '');

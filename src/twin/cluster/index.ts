@@ -108,6 +108,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
   const endpoints = new EndpointsController(ctx);
   for (const c of [volumes, scheduler, kubelet, deployments, replicasets, statefulsets, daemonsets, jobs, endpoints]) c.register();
   const nodes = new NodeManager(ctx, options.nodes ?? defaultNodes());
+  queue.register('node-lifecycle', (name) => nodes.syncUnschedulableTaint(name));
 
   const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
   const OWNER_QUEUES: Record<string, string> = {
@@ -163,6 +164,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
         queue.add(ENDPOINTS, key(o));
         break;
       case 'nodes':
+        if (e.type !== 'DELETED') queue.add('node-lifecycle', o.metadata.name ?? '');
         scheduler.retryAll();
         daemonsets.syncAll();
         break;

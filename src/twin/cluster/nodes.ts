@@ -155,6 +155,26 @@ export class NodeManager {
     }
   }
 
+  /**
+   * The node lifecycle controller's part of `kubectl cordon`: spec.unschedulable ⇔ the
+   * node.kubernetes.io/unschedulable:NoSchedule taint.
+   */
+  syncUnschedulableTaint(name: string): void {
+    const node = this.ctx.store.get('nodes', undefined, name);
+    if (!node) return;
+    const key = 'node.kubernetes.io/unschedulable';
+    const taints: any[] = node.spec?.taints ?? [];
+    const has = taints.some((t) => t.key === key);
+    const want = !!node.spec?.unschedulable;
+    if (has === want) return;
+    updateObject(this.ctx.store, 'nodes', undefined, name, (o) => {
+      const rest = ((o.spec?.taints ?? []) as any[]).filter((t) => t.key !== key);
+      const next = want ? [...rest, { key, effect: 'NoSchedule', timeAdded: isoSeconds(this.ctx.clock.now()) }] : rest;
+      o.spec = { ...(o.spec ?? {}), taints: next.length ? next : undefined };
+      if (!next.length) delete o.spec.taints;
+    });
+  }
+
   stop(): void {
     if (this.leaseTimer !== undefined) this.ctx.clock.clearTimeout(this.leaseTimer);
   }

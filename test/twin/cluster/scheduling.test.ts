@@ -181,3 +181,31 @@ describe('twin cluster: scheduler and volumes', () => {
     assert.equal(h.store.get('daemonsets.apps', 'default', 'agent')!.status.numberReady, 1);
   });
 });
+
+describe('twin cluster: cordon', () => {
+  it('a cordoned worker gets the unschedulable taint and new pods stay Pending until uncordon', () => {
+    const h = harness();
+    try {
+      h.run(100);
+      const node = h.store.get('nodes', undefined, 'kind-worker')!;
+      node.spec.unschedulable = true;
+      h.store.update('nodes', node);
+      h.run(500);
+      assert.deepEqual(h.store.get('nodes', undefined, 'kind-worker')!.spec.taints.map((t: any) => `${t.key}:${t.effect}`), ['node.kubernetes.io/unschedulable:NoSchedule']);
+      h.create('deployments.apps', deployment('web'));
+      h.run(2000);
+      assert.equal(
+        h.events('default', 'FailedScheduling')[0].message,
+        '0/2 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 1 node(s) were unschedulable. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+      );
+      const n = h.store.get('nodes', undefined, 'kind-worker')!;
+      n.spec.unschedulable = false;
+      h.store.update('nodes', n);
+      h.run(3000);
+      assert.equal(h.store.get('nodes', undefined, 'kind-worker')!.spec.taints, undefined);
+      assert.equal(h.pods()[0].status.phase, 'Running');
+    } finally {
+      h.stop();
+    }
+  });
+});
