@@ -2,7 +2,7 @@
  * Property and fuzz tests for the response parser, with a seeded PRNG so every run sees the same inputs:
  * - round trip: any call rendered by formatCall, dressed up in any accepted reply form, parses back to itself;
  * - robustness: random and mutated replies (up to ~100 KB) and 1 MB adversarial inputs either parse or throw
- *   ResponseParsingError — never anything else;
+ *   ResponseParsingError — never anything else — and an error message stays short whatever the reply's size;
  * - linear work: the parser's work counter stays within a constant factor of the input length on all of them
  *   (no timing here; bench/parser.ts measures time per byte).
  */
@@ -159,6 +159,8 @@ function parseSafely(reply: string): { ok: boolean; work: number } {
       assert.fail(`non-ResponseParsingError ${String(e)} for input ${JSON.stringify(reply.slice(0, 300))}…`);
     }
     assert.equal(typeof e.message, 'string');
+    // A message is for an LLM's context: it never echoes a huge reply back.
+    assert.ok(e.message.length <= 5000, `message of ${e.message.length} chars for a ${reply.length}-char reply ${JSON.stringify(reply.slice(0, 40))}`);
     ok = false;
   }
   const work = lastParseWork();

@@ -51,6 +51,11 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   else obj[key] = value;
 }
 
+/** Shortens a quoted identifier or token for a message. */
+export function clip(s: string, max = 60): string {
+  return s.length <= max ? s : s.slice(0, max - 1) + '…';
+}
+
 /** How a character is named in an error message. */
 export function describeChar(c: string | undefined): string {
   if (c === undefined || c === '') return 'the end of the call';
@@ -170,7 +175,7 @@ export class CallParser {
     if (name === null) throw this.issue(nameStart, 'expected an API name such as exec_shell', 'not-a-call');
     this.skipInlineSpace();
     if (this.code(this.pos) !== 40) {
-      throw this.issue(this.pos, `expected \`(\` after the API name \`${name}\``, 'not-a-call');
+      throw this.issue(this.pos, `expected \`(\` after the API name \`${clip(name)}\``, 'not-a-call');
     }
     const openParen = this.pos;
     this.pos++;
@@ -179,7 +184,7 @@ export class CallParser {
     let sawKeyword = false;
     for (;;) {
       this.skipTrivia();
-      if (this.pos >= this.end) throw this.issue(openParen, `the \`(\` after \`${name}\` is never closed with \`)\``);
+      if (this.pos >= this.end) throw this.issue(openParen, `the \`(\` after \`${clip(name)}\` is never closed with \`)\``);
       let c = this.code(this.pos);
       if (c === 41) break;
       if (c === 42) throw this.issue(this.pos, '`*args` and `**kwargs` unpacking is not supported; write the arguments out');
@@ -196,7 +201,7 @@ export class CallParser {
       const value = this.parseValue();
       if (keyword !== null) {
         if (Object.prototype.hasOwnProperty.call(kwargs, keyword)) {
-          throw this.issue(argStart, `the keyword argument \`${keyword}\` is given twice`);
+          throw this.issue(argStart, `the keyword argument \`${clip(keyword)}\` is given twice`);
         }
         setOwn(kwargs, keyword, value);
         sawKeyword = true;
@@ -205,7 +210,7 @@ export class CallParser {
         args.push(value);
       }
       this.skipTrivia();
-      if (this.pos >= this.end) throw this.issue(openParen, `the \`(\` after \`${name}\` is never closed with \`)\``);
+      if (this.pos >= this.end) throw this.issue(openParen, `the \`(\` after \`${clip(name)}\` is never closed with \`)\``);
       c = this.code(this.pos);
       if (c === 44) {
         this.pos++;
@@ -248,9 +253,9 @@ export class CallParser {
       const isCall = this.code(this.pos) === 40;
       this.pos = save;
       if (isCall) {
-        throw this.issue(start, `a call \`${ident}(...)\` cannot be an argument; pass plain values (strings, numbers, lists, dicts)`);
+        throw this.issue(start, `a call \`${clip(ident)}(...)\` cannot be an argument; pass plain values (strings, numbers, lists, dicts)`);
       }
-      throw this.issue(start, `\`${ident}\` is not a value; text must be a quoted string, e.g. "${ident}"`);
+      throw this.issue(start, `\`${clip(ident)}\` is not a value; text must be a quoted string, e.g. "${clip(ident)}"`);
     }
     throw this.issue(this.pos, `expected a value but found ${describeChar(this.charAt(this.pos))}`);
   }
@@ -444,7 +449,7 @@ export class CallParser {
     if (isIdentPart(after) || after === 46) {
       let p = this.pos;
       while (p < this.end && p - this.pos < 40 && (isIdentPart(this.src.charCodeAt(p)) || this.src.charCodeAt(p) === 46)) p++;
-      const token = this.src.slice(start, p);
+      const token = clip(this.src.slice(start, p));
       throw this.issue(start, `\`${token}\` is not a valid number; if it is text, put it in quotes: "${token}"`);
     }
     if (Number.isNaN(value)) throw this.issue(start, 'invalid number');

@@ -41,7 +41,7 @@
  *   scanned a bounded number of times, nesting is capped (`maxDepth`, default 100). CRLF is normalised first.
  */
 import { ErrorPosition, ParseErrorCode, ResponseParsingError, SyntaxIssue } from './errors';
-import { CallParser, DEFAULT_MAX_DEPTH, describeChar } from './literal';
+import { CallParser, DEFAULT_MAX_DEPTH, clip, describeChar } from './literal';
 import { fenced, formatCall } from './format';
 
 export interface ParsedAction {
@@ -537,7 +537,7 @@ function parseUnfenced(text: string, settings: Settings, work: Work): ParsedActi
 }
 
 function unknownNote(name: string, settings: Settings): string {
-  return ` (\`${name}(...)\` is not one of the available APIs: ${settings.knownList.join(', ')}.)`;
+  return ` (\`${clip(name)}(...)\` is not one of the available APIs: ${settings.knownList.join(', ')}.)`;
 }
 
 function isBlank(c: number): boolean {
@@ -626,12 +626,25 @@ function rawShellArguments(text: string, start: number, end: number, work: Work)
   return { command: raw, timeout, closed };
 }
 
+/** Longest command echoed back in a corrected call; longer ones are shown as a placeholder. */
+const MAX_ECHOED_COMMAND = 2000;
+
+/** `exec_shell("<command>")` as the corrected form, with the agent's own command when it is not huge. */
+function shellCall(command: unknown, kwargs: Record<string, unknown> = {}): string {
+  const text = typeof command === 'string' ? command : formatCall('', [command]).slice(1, -1);
+  if (text.length > MAX_ECHOED_COMMAND) {
+    const rest = Object.keys(kwargs).map((k) => `, ${k}=${String(kwargs[k])}`).join('');
+    return `exec_shell("<your command, as one string in double quotes>"${rest})`;
+  }
+  return formatCall('exec_shell', [text], kwargs);
+}
+
 function validateExecShell(call: CallResult, settings: Settings): CallResult {
   const hasPositional = call.args.length > 0;
   const hasKeyword = Object.prototype.hasOwnProperty.call(call.kwargs, 'command');
   if (hasPositional && hasKeyword) {
     throw fail(
-      'exec_shell got its command twice (positionally and as command=). Give it once:\n' + fenced(formatCall('exec_shell', [call.args[0]])),
+      'exec_shell got its command twice (positionally and as command=). Give it once:\n' + fenced(shellCall(call.args[0])),
       'invalid-argument',
     );
   }
@@ -640,16 +653,16 @@ function validateExecShell(call: CallResult, settings: Settings): CallResult {
     throw fail('exec_shell needs the shell command to run, as one quoted string, for example:\n' + fenced(settings.example), 'invalid-argument');
   }
   if (typeof command !== 'string') {
-    const asText = Array.isArray(command) && command.every((c) => typeof c === 'string') ? command.join(' ') : formatCall('', [command]).slice(1, -1);
+    const asText = Array.isArray(command) && command.every((c) => typeof c === 'string') ? command.join(' ') : command;
     throw fail(
-      'the command for exec_shell must be a quoted string. Write it as:\n' + fenced(formatCall('exec_shell', [asText])),
+      'the command for exec_shell must be a quoted string. Write it as:\n' + fenced(shellCall(asText)),
       'unquoted-command',
     );
   }
   const timeout = call.args.length > 1 ? call.args[1] : call.kwargs.timeout;
   if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
     throw fail(
-      'the timeout for exec_shell must be a positive number of seconds, for example:\n' + fenced(formatCall('exec_shell', [command], { timeout: 60 })),
+      'the timeout for exec_shell must be a positive number of seconds, for example:\n' + fenced(shellCall(command, { timeout: 60 })),
       'invalid-argument',
     );
   }
@@ -671,7 +684,7 @@ function syntaxError(text: string, issue: SyntaxIssue, apiName: string, settings
       if (raw !== null && raw.command !== '' && !startsWithStringLiteral(raw.command)) {
         const kwargs: Record<string, unknown> = raw.timeout !== undefined ? { timeout: raw.timeout } : {};
         return fail(
-          'the command for exec_shell must be a quoted string. Write it as:\n' + fenced(formatCall('exec_shell', [raw.command], kwargs)),
+          'the command for exec_shell must be a quoted string. Write it as:\n' + fenced(shellCall(raw.command, kwargs)),
           'unquoted-command',
           positionOf(text, issue.offset, work),
         );
