@@ -160,3 +160,77 @@ describe('log de-duplication — our additions', () => {
     assert.equal(out[0], '[… 998 similar lines collapsed …]');
   });
 });
+
+describe('log de-duplication — same output as the original\'s algorithm for block sizes 1 and 2 (seeded random logs)', () => {
+  /** The original's procedure, written plainly: pass k regroups the previous pass's items k at a time. */
+  function reference(text: string, window: number): string {
+    let items = splitLines(text);
+    for (let size = 1; size <= window; size++) {
+      if (items.length === 0) break;
+      const blocks: string[] = [];
+      for (let i = 0; i < items.length; i += size) blocks.push(items.slice(i, i + size).join('\n'));
+      const result = [blocks[0]];
+      let prev = findTimestampSpans(blocks[0]);
+      const mask = (s: string, spans: Array<[number, number]>) => {
+        let out = '';
+        let last = 0;
+        for (const [a, b] of spans) {
+          out += s.slice(last, a) + ' '.repeat(b - a);
+          last = b;
+        }
+        return out + s.slice(last);
+      };
+      for (const block of blocks.slice(1)) {
+        const spans = findTimestampSpans(block);
+        const comparable =
+          prev.length > 0 && spans.length > 0 && prev.length === spans.length && prev.every(([a], i) => a === spans[i][0]);
+        if (comparable && mask(result[result.length - 1], prev) === mask(block, spans)) result[result.length - 1] = block;
+        else result.push(block);
+        prev = spans;
+      }
+      items = result;
+    }
+    return items.join('\n');
+  }
+
+  function prng(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  it('matches on 300 random logs', () => {
+    const r = prng(42);
+    const n = (k: number) => Math.floor(r() * k);
+    const two = (k: number) => String(n(k)).padStart(2, '0');
+    const stamps = [
+      () => `2025-09-${two(28)}T04:${two(60)}:${two(60)}Z`,
+      () => `2025-Sep-24 18:${two(60)}:${two(60)}.${n(1000)}`,
+      () => `${two(24)}:${two(60)}:${two(60)}`,
+      () => `${n(100)}m${n(60)}s`,
+      () => `${n(100)}s`,
+      () => `Wed Sep 24 18:${two(60)}:${two(60)} 2025`,
+      () => '',
+    ];
+    const messages = ['GET /hotels 200', 'connection refused', 'retrying', '{"msg":"ok"}', '\x1b[32mINF\x1b[0m ready'];
+    let collapsedCases = 0;
+    for (let t = 0; t < 300; t++) {
+      const lines: string[] = [];
+      const shapes = [n(stamps.length), n(stamps.length)];
+      for (let i = n(40); i > 0; i--) {
+        const stamp = stamps[shapes[n(2)]]();
+        const msg = messages[n(r() < 0.7 ? 2 : messages.length)];
+        lines.push(r() < 0.5 ? `${stamp} ${msg}` : `[${msg}] at ${stamp}`);
+      }
+      const text = lines.join(r() < 0.1 ? '\r\n' : '\n');
+      for (const k of [1, 2]) assert.equal(greedyCompressLines(text, k, plain), reference(text, k), `k=${k}\n${text}`);
+      if (greedyCompressLines(text, 2, plain).split('\n').length < lines.length) collapsedCases++;
+    }
+    assert.ok(collapsedCases > 50, `only ${collapsedCases} logs had anything to collapse`);
+  });
+});
