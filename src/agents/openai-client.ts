@@ -18,7 +18,7 @@ import type { Agent, AgentContext, AgentTurn, ToolCall, TokenUsage } from '../co
 import type { ActionDefinition } from '../core/actions/types';
 import { toJsonSchema } from '../core/actions';
 import { AgentError, redact } from './errors';
-import { ChatContext, type ContextMessage } from './context';
+import { ChatContext, DEFAULT_CONTEXT_BUDGET_TOKENS, type ContextMessage } from './context';
 import { renderSystemPrompt, visibleApiNames } from './prompts';
 import { CLIENT_PROFILES, envValue, type ClientProfile } from './profiles';
 import { loadPriceTable, type PriceTable } from './prices';
@@ -71,6 +71,10 @@ export interface OpenAIAgentOptions {
   onRetry?: (info: RetryInfo) => void;
   /** Extra fields merged into every request body (e.g. provider-specific options). */
   extraBody?: Record<string, unknown>;
+  /** Name of the output-limit field: `max_tokens` (default) or `max_completion_tokens` (newer OpenAI reasoning models). */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  /** Send temperature and top_p (default true; reasoning models that reject them need false). */
+  sendSampling?: boolean;
 }
 
 /** The resolved settings of an agent, safe to record: the key is never part of it. */
@@ -93,6 +97,8 @@ export interface OpenAIAgentSettings {
   contextBudgetTokens?: number;
   maxObservationTokens?: number;
   dedupLogs: boolean;
+  maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+  sendSampling: boolean;
 }
 
 const DEFAULTS = {
@@ -144,6 +150,8 @@ export function resolveSettings(
     contextBudgetTokens: options.contextBudgetTokens,
     maxObservationTokens: options.maxObservationTokens,
     dedupLogs: options.dedupLogs ?? true,
+    maxTokensParam: options.maxTokensParam ?? 'max_tokens',
+    sendSampling: options.sendSampling ?? true,
   };
   return { settings, apiKey, profile };
 }
@@ -371,9 +379,8 @@ export class OpenAICompatibleAgent implements Agent {
         if (m.tool_call_id) out.tool_call_id = m.tool_call_id;
         return out;
       }),
-      temperature: this.settings.temperature,
-      top_p: this.settings.topP,
-      max_tokens: this.settings.maxTokens,
+      ...(this.settings.sendSampling ? { temperature: this.settings.temperature, top_p: this.settings.topP } : {}),
+      [this.settings.maxTokensParam]: this.settings.maxTokens,
       ...(this.#extraBody ?? {}),
     };
     if (this.#tools.length > 0) {
@@ -469,7 +476,7 @@ export class OpenAICompatibleAgent implements Agent {
     const endpoint = this.endpoint;
     const model = this.settings.model;
     const keyHint = this.#profile.apiKeyEnv ? `set ${this.#profile.apiKeyEnv} or run "AIOpsLab: Set API Key…"` : 'check the API key configured for this endpoint';
-    const clean = (s: string) => redact(s, [key, this.#apiKey]).slice(0, 300);
+    const clean = (s: string) => redact(s, [key, this.#apiKey]).slice(0, 600);
     const make = (kind: AgentError['kind'], retryable: boolean, message: string, status?: number) =>
       new AgentError({ kind, retryable, message: clean(message), endpoint, status, attempts });
 
@@ -502,6 +509,12 @@ export class OpenAICompatibleAgent implements Agent {
       if (status === 429) return make('rate-limited', true, `The model endpoint ${endpoint} is rate-limiting requests (HTTP 429) after ${attempts} attempt${attempts === 1 ? '' : 's'}. Wait and retry, or lower the request rate / raise your quota.${suffix}`, status);
       if (status === 408) return make('timeout', true, `The model endpoint ${endpoint} timed out the request (HTTP 408).${suffix}`, status);
       if (status >= 500) return make('server', true, `The model endpoint ${endpoint} had a server error (HTTP ${status}) after ${attempts} attempt${attempts === 1 ? '' : 's'}. Try again later.${suffix}`, status);
+      if (/context.{0,20}length|maximum context|too many tokens|context window/i.test(detail)) {
+        return make('bad-request', false, `The conversation is longer than the context window of model "${model}" at ${endpoint} (HTTP ${status}). Lower the agent's context budget (contextBudgetTokens, now ${this.settings.contextBudgetTokens ?? DEFAULT_CONTEXT_BUDGET_TOKENS} tokens) or the observation cap.${suffix}`, status);
+      }
+      if (/max_tokens.*max_completion_tokens|max_completion_tokens/i.test(detail)) {
+        return make('bad-request', false, `Model "${model}" at ${endpoint} does not accept max_tokens (HTTP ${status}): set maxTokensParam to "max_completion_tokens" (and sendSampling to false if it rejects temperature).${suffix}`, status);
+      }
       return make('bad-request', false, `The model endpoint ${endpoint} rejected the request (HTTP ${status}) for model "${model}".${suffix}`, status);
     }
     const msg = e instanceof Error ? e.message : String(e);

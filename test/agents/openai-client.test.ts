@@ -267,6 +267,23 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
     assert.equal(last[last.length - 1].content, big, 'the newest observation is kept whole');
   });
 
+  it('a context-length 400 says to lower the context budget', async () => {
+    server.setScript([{ status: 400, json: { error: { message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.", code: 'context_length_exceeded' } } }]);
+    const err = await failure(agent({ contextBudgetTokens: 50_000 }).getAction('go'));
+    assert.equal(err.kind, 'bad-request');
+    assert.match(err.message, /longer than the context window .*contextBudgetTokens, now 50000 tokens/);
+  });
+
+  it('can send max_completion_tokens and leave out sampling settings for reasoning models', async () => {
+    server.setScript([{ json: completion('ok') }]);
+    await agent({ maxTokensParam: 'max_completion_tokens', sendSampling: false, maxTokens: 2048 }).getAction('go');
+    const body = server.requests[0].body;
+    assert.equal(body.max_completion_tokens, 2048);
+    assert.equal(body.max_tokens, undefined);
+    assert.equal(body.temperature, undefined);
+    assert.equal(body.top_p, undefined);
+  });
+
   it('parses Retry-After as seconds or an HTTP date', () => {
     const h = (v: Record<string, string>) => ({ get: (n: string) => v[n] ?? null });
     assert.equal(parseRetryAfter(h({ 'retry-after': '3' })), 3000);
