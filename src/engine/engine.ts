@@ -117,6 +117,8 @@ export class Engine {
         signal: options.signal,
         shellPolicy: this.config.shellPolicy,
         workloadMode: this.config.workload,
+      // The embedded cluster brings an app up in seconds; a real one may need minutes to pull images.
+      readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
         settle: { windowMs: this.config.settleSeconds * 1000, intervalMs: 2000 },
         keepApp: options.keepApp,
         sessionId: options.sessionId,
@@ -199,6 +201,8 @@ export class Engine {
       outputCapChars: this.config.outputCapChars,
       logDedup: this.config.logDedup,
       workloadMode: this.config.workload,
+      // The embedded cluster brings an app up in seconds; a real one may need minutes to pull images.
+      readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
       steadyWorkloadSeconds: Math.max(600, this.config.wallClockMinutes * 60 + 300),
       onDispose: () => cluster.release(),
     });

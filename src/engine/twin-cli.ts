@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine } from './engine';
 import { Kubectl } from '../env/kubectl';
+import { appManifestsDir } from '../env/app-paths';
 import { twinEntryPath } from './twin-entry';
 
 interface TwinStartOptions {
@@ -46,7 +47,7 @@ export async function twinStart(options: TwinStartOptions): Promise<void> {
       const app = options.engine.apps.get(options.app)!;
       const kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: handle.kubeconfigPath, kubeCacheDir: path.join(options.stateDir, 'kube-cache') });
       await kubectl.run(['create', 'namespace', app.namespace]).catch(() => undefined);
-      const dir = app.deploy.kind === 'manifests' ? path.resolve(options.engine.root, app.deploy.path) : path.join(options.engine.root, 'apps', app.id, 'manifests');
+      const dir = appManifestsDir(options.engine.root, app);
       await kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
       process.stdout.write(`deployed ${app.name} into namespace ${app.namespace}\n`);
     }

@@ -12,6 +12,7 @@ import { injectorFor, type FaultContext } from './faults';
 import { startWrk2, stopWrk2 } from './workload/wrk2';
 import { csvToTable } from './telemetry/csv-table';
 import { compressLogs } from './log-compress';
+import { appDir, appManifestsDir } from './app-paths';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -84,7 +85,26 @@ export class KubeEnvironment implements ProblemEnvironment {
       if (!/AlreadyExists/.test(error.message)) throw error;
     });
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
-    await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
+    try {
+      await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      throw new Error(`${(error as Error).message} Not ready: ${await this.describeUnready(app.namespace)}`);
+    }
+  }
+
+  /** One line per pod that is not ready, with the reason a user would look for (kubectl get pods' STATUS). */
+  private async describeUnready(namespace: string): Promise<string> {
+    const pods = (await this.core.listNamespacedPod({ namespace })).items;
+    const unready = pods.filter((p) => !(p.status?.phase === 'Succeeded' || (p.status?.containerStatuses?.length && p.status.containerStatuses.every((c) => c.ready))));
+    return unready
+      .slice(0, 10)
+      .map((p) => {
+        const waiting = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].find((c) => c.state?.waiting || (c.state?.terminated && c.state.terminated.exitCode !== 0));
+        const reason = waiting?.state?.waiting?.reason ?? waiting?.state?.terminated?.reason ?? p.status?.phase ?? 'Unknown';
+        return `${p.metadata?.name} (${reason})`;
+      })
+      .join(', ') + (unready.length > 10 ? `, and ${unready.length - 10} more` : '');
   }
 
   async injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
@@ -100,7 +120,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     if (workload.kind !== 'wrk2') return; // astronomy-shop has its own load generator; no-op problems may have none
     await startWrk2({
       workload,
-      scriptsDir: path.join(this.options.projectRoot, 'apps', app.id, 'workload'),
+      scriptsDir: path.join(appDir(this.options.projectRoot, app), 'workload'),
       appNamespace: app.namespace,
       kubectl: this.kubectl,
       mode: this.options.workloadMode ?? 'steady',
@@ -181,7 +201,7 @@ export class KubeEnvironment implements ProblemEnvironment {
   }
 
   private manifestsDir(app: AppDefinition): string {
-    const dir = app.deploy.kind === 'manifests' ? path.resolve(this.options.projectRoot, app.deploy.path) : path.join(this.options.projectRoot, 'apps', app.id, 'manifests');
+    const dir = appManifestsDir(this.options.projectRoot, app);
     if (!fs.existsSync(dir)) throw new Error(`App ${app.id} has no manifests at ${dir}; it cannot be deployed yet.`);
     return dir;
   }
