@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, toApiError } from './errors';
+import { viewFilter } from './views';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
@@ -49,7 +50,8 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, patch =
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   if (res.headersSent || res.destroyed) { try { res.end(); } catch { /* closed */ } return; }
-  const data = Buffer.from(JSON.stringify(body));
+  const filter = code < 300 ? viewFilter(res) : undefined;
+  const data = Buffer.from(JSON.stringify(filter ? filter(body) : body));
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': data.length, 'Cache-Control': 'no-cache, private' });
   res.end(data);
 }

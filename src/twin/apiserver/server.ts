@@ -15,6 +15,7 @@ import { handleLogs } from './logs';
 import { handleMetrics } from './metrics';
 import { ExecServer } from './exec';
 import type { MemoryStore } from './store';
+import { authorize, classify, stripAdminPrefix, ViewConfig } from './views';
 
 export interface VersionInfo {
   major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
@@ -33,6 +34,8 @@ export interface ApiServerOptions {
   /** Longest `logs -f` stream before the server ends it (ms). */
   followMaxMs?: number;
   version?: VersionInfo;
+  /** Two views: with an admin token set, other callers cannot see the fault machinery (see views.ts). */
+  views?: ViewConfig;
 }
 
 export interface ApiServer {
@@ -148,6 +151,9 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const r: ResourceRequest = { req, res, url, store, info, namespace: t.namespace, name: t.name, subresource: t.subresource };
     if (t.namespace !== undefined && !info.namespaced) throw pathNotFound();
     const watch = t.watchPrefix || isTrue(url.searchParams.get('watch'));
+    const verb = method === 'GET' ? (watch ? 'watch' : t.name ? 'get' : 'list') : method === 'POST' ? 'create' : method === 'PUT' ? 'update'
+      : method === 'PATCH' ? 'patch' : method === 'DELETE' ? (t.name ? 'delete' : 'deletecollection') : method.toLowerCase();
+    authorize(res, info, verb, t.namespace, t.name, t.subresource);
     if (t.subresource) {
       if (!info.subresources.includes(t.subresource)) throw pathNotFound();
       switch (t.subresource) {
@@ -190,6 +196,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   }
 
   const server = http.createServer((req, res) => {
+    classify(req, res, options.views ?? {});
     route(req, res).catch((e: unknown) => {
       const err = toApiError(e);
       if (req.complete || req.readableEnded || err.code === 413) {
@@ -207,6 +214,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     });
   });
   server.on('upgrade', (req, socket, head) => {
+    stripAdminPrefix(req, options.views ?? {});
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const segs = url.pathname.split('/').filter(Boolean);
     // /api/v1/namespaces/NS/pods/NAME/exec

@@ -11,6 +11,7 @@ import { storeName } from './rest';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import type { HistoryEntry } from './store';
 import { toTable, IncludeObject } from './tables';
+import { viewFilter } from './views';
 
 /** Default stream lifetime when the client gives no timeoutSeconds (real servers pick 30–60 min). */
 const DEFAULT_TIMEOUT_S = 1800;
@@ -37,6 +38,7 @@ export function handleWatch(r: ResourceRequest): void {
   res.writeHead(200, { 'Content-Type': table ? TABLE_CONTENT_TYPE : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   let first = true;
+  const filter = viewFilter(r.res);
   const send = (type: string, obj: KubeObject): void => {
     if (res.writableEnded || res.destroyed) return;
     let payload: unknown = obj;
@@ -44,6 +46,7 @@ export function handleWatch(r: ResourceRequest): void {
       payload = toTable(r.info, [obj], { includeObject, resourceVersion: obj.metadata.resourceVersion, withColumns: first });
       first = false;
     }
+    if (filter) payload = filter(structuredClone(payload));
     res.write(JSON.stringify({ type, object: payload }) + '\n');
   };
 

@@ -6,7 +6,8 @@ import { serveTwin } from './serve';
 
 async function main(): Promise<void> {
   const port = Number(process.env.AIOPSLAB_TWIN_PORT ?? 0) || 0;
-  const twin = await serveTwin({ port });
+  const adminPrefix = process.env.AIOPSLAB_TWIN_ADMIN_PREFIX || undefined;
+  const twin = await serveTwin({ port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' } });
   let stopping = false;
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;

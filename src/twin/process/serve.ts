@@ -6,6 +6,7 @@
 import type { PodRuntime } from '../contracts';
 import { MemoryStore, StoreOptions } from '../apiserver/store';
 import { createApiServer, ApiServer } from '../apiserver/server';
+import type { ViewConfig } from '../apiserver/views';
 
 export interface ServeOptions {
   port?: number;
@@ -14,6 +15,8 @@ export interface ServeOptions {
   runtime?: PodRuntime;
   store?: StoreOptions;
   followMaxMs?: number;
+  /** Two views: set adminPrefix so that other callers (the agent) cannot see the fault machinery. */
+  views?: ViewConfig;
 }
 
 export interface ServedTwin {
@@ -33,7 +36,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
     runtime = cluster.runtime;
     stopCluster = () => cluster.stop();
   }
-  const api = createApiServer({ store, runtime, followMaxMs: o.followMaxMs });
+  const api = createApiServer({ store, runtime, followMaxMs: o.followMaxMs, views: o.views });
   const host = o.host ?? '127.0.0.1';
   const port = await api.listen(o.port ?? 0, host);
   return {

@@ -3,6 +3,7 @@
  * writes its kubeconfig and a per-twin kubectl cache dir, and returns how to reach and stop it.
  */
 import { fork, ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeKubeconfig } from './kubeconfig';
@@ -21,12 +22,17 @@ export interface StartTwinOptions {
 }
 
 export interface TwinHandle {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT/admin-…`: the orchestrator's view (everything). The agent's view is the plain `agentUrl`. */
   url: string;
+  agentUrl: string;
   port: number;
   pid: number;
   /** Orchestrator's kubeconfig (sees everything). */
   kubeconfigPath: string;
+  /** The agent's kubeconfig (for exec_shell): Chaos Mesh resources and CRDs answer 403, our annotations are hidden. */
+  agentKubeconfigPath: string;
+  /** Environment for the agent's kubectl: KUBECONFIG (agent view) and KUBECACHEDIR. */
+  agentEnv: Record<string, string>;
   /** KUBECACHEDIR for kubectl against this twin (`<stateDir>/kube-cache`). */
   kubeCacheDir: string;
   /** Environment for a kubectl child: KUBECONFIG and KUBECACHEDIR. */
@@ -36,7 +42,7 @@ export interface TwinHandle {
   stop(): Promise<void>;
 }
 
-export const ADMIN_TOKEN = 'aiopslab-twin-admin';
+export const AGENT_TOKEN = 'aiopslab-agent';
 
 export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const stateDir = path.resolve(o.stateDir);
@@ -45,12 +51,13 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   fs.mkdirSync(kubeCacheDir, { recursive: true });
   const logPath = path.join(stateDir, 'twin.log');
   const logFd = fs.openSync(logPath, 'a');
+  const adminPrefix = `/admin-${randomBytes(12).toString('hex')}`;
   const entry = o.entryPath ?? path.join(__dirname, 'entry.js');
   let child: ChildProcess;
   try {
     child = fork(entry, [], {
       stdio: ['ignore', logFd, logFd, 'ipc'],
-      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0) },
+      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0), AIOPSLAB_TWIN_ADMIN_PREFIX: adminPrefix },
       execArgv: [],
     });
   } finally {
@@ -68,11 +75,15 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   });
   child.removeAllListeners('exit');
   const url = `http://127.0.0.1:${port}`;
-  const kubeconfigPath = writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: url, token: ADMIN_TOKEN, namespace: o.namespace });
+  const kubeconfigPath = writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: url + adminPrefix, token: 'aiopslab-admin', namespace: o.namespace });
+  const agentKubeconfigPath = writeKubeconfig(path.join(stateDir, 'agent-kubeconfig'), {
+    server: url, token: AGENT_TOKEN, namespace: o.namespace, userName: 'aiopslab-agent',
+  });
   let stopped: Promise<void> | undefined;
   return {
-    url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath,
+    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath,
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
+    agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }

@@ -22,7 +22,7 @@ export function harness(options: ClusterOptions = {}): Harness {
   // test-only fake store whose timestamps follow the manual clock.
   const store = process.env.TWIN_STORE === 'fake' ? new FakeStore(() => clock.now()) : new MemoryStore({ finishGracefulDeletes: false, namespaceFinalizeDelayMs: 0 });
   const logs: string[] = [];
-  const cluster = startCluster(store, { clock, seed: 42, log: (m) => logs.push(m), ...options });
+  const cluster = startCluster(store, { clock, seed: 42, log: (m) => logs.push(m), systemComponents: false, ...options });
   const h: Harness = {
     store,
     clock,

@@ -209,3 +209,29 @@ describe('twin cluster: cordon', () => {
     }
   });
 });
+
+describe('twin cluster: system components', () => {
+  it('looks like a fresh kind cluster in kube-system', () => {
+    const h = harness({ systemComponents: true });
+    try {
+      h.run(5000);
+      const pods = h.pods('kube-system');
+      const names = pods.map((p) => p.metadata.name!);
+      for (const n of ['etcd-kind-control-plane', 'kube-apiserver-kind-control-plane', 'kube-controller-manager-kind-control-plane', 'kube-scheduler-kind-control-plane']) {
+        assert.ok(names.includes(n), `${n} in ${names.join(',')}`);
+      }
+      assert.equal(pods.filter((p) => p.metadata.name!.startsWith('kindnet-')).length, 2);
+      assert.equal(pods.filter((p) => p.metadata.name!.startsWith('kube-proxy-')).length, 2);
+      assert.equal(pods.filter((p) => p.metadata.name!.startsWith('coredns-')).length, 2);
+      assert.ok(pods.every((p) => p.status.phase === 'Running'), pods.map((p) => `${p.metadata.name}:${p.status.phase}`).join(','));
+      const etcd = pods.find((p) => p.metadata.name === 'etcd-kind-control-plane')!;
+      assert.equal(etcd.status.podIP, '172.18.0.3');
+      assert.equal(h.pods('local-path-storage').length, 1);
+      const dns = h.store.get('endpoints', 'kube-system', 'kube-dns')!;
+      assert.equal((dns.subsets as any)[0].addresses.length, 2);
+      assert.ok(h.events('kube-system', 'Pulled').every((e) => /already present on machine$/.test(String(e.message))));
+    } finally {
+      h.stop();
+    }
+  });
+});
