@@ -13,8 +13,9 @@
  * - Exactly one call (STRICT, as the original): two blocks that each hold a call, or two calls in one block, are
  *   rejected with the number found. Blocks that hold no call (a YAML excerpt, an output sample) are ignored when
  *   exactly one other block holds the call; a reply whose only blocks hold no call is rejected.
- * - No fence at all: accepted only when the whole reply, or everything after its last `Action:`, is exactly one
- *   call of a known API name (`options.knownApis`). A reply without a fence that is anything else is "no call".
+ * - No fence at all: accepted only when the whole reply, or everything after its last `Action:` (the last one that
+ *   starts a line is tried first), is exactly one call of a known API name (`options.knownApis`). A malformed
+ *   known call there gets its specific error; any other reply without a fence is "no call".
  * - Arguments are Python literals, parsed by a real tokenizer (./literal.ts) for every API — FIX: the original
  *   handles exec_shell by stripping quotes, which rejects `exec_shell("ls", timeout=60)` and deletes every
  *   `command=` inside the command. We accept `exec_shell("…")`, `exec_shell(command="…")` and a `timeout`
@@ -25,7 +26,8 @@
  *   command quoted. Other APIs' argument counts and types are the orchestrator's business ("Invalid action").
  * - Values: -1 and other unary signs, tuples (→ arrays, at any depth), JSON's true/false/null are accepted (FIX:
  *   the original rejects unary minus and nested tuples). Dict keys become strings. Sets, calls, bare names,
- *   f-strings with placeholders and \N{…} escapes are rejected with a message.
+ *   f-strings with placeholders and \N{…} escapes are rejected with a message. Numbers are JS numbers (ints
+ *   beyond 2^53 lose precision; 1.0 and 1 are the same).
  * - submit: positional and keyword forms both parse; args/kwargs are returned as written. FIX (for the
  *   orchestrator, see `submittedSolution` in ./index.ts): the solution is args[0], or the single keyword value —
  *   the original stores `[]` for `submit(has_anomaly="Yes")`. `submit()` parses to no arguments (fine for
@@ -36,7 +38,8 @@
  *   unfenced call, the text before it (which ends with `Action:` when there is one).
  * - Errors: only ResponseParsingError; its message starts "Error parsing response: " once (FIX: the original
  *   doubles that prefix for argument errors), says what was wrong, where (line and column of the reply) and shows
- *   the corrected or the expected form in a code block.
+ *   the corrected or the expected form in a code block. Messages stay short whatever the reply's size (quoted
+ *   names and tokens are clipped). `code` and `position` on the error are for programs (CLI, session record).
  * - Work is linear in the reply's length: fences are found with indexOf in one forward sweep, each block is
  *   scanned a bounded number of times, nesting is capped (`maxDepth`, default 100). CRLF is normalised first.
  */
