@@ -117,8 +117,6 @@ export class Engine {
         signal: options.signal,
         shellPolicy: this.config.shellPolicy,
         workloadMode: this.config.workload,
-      // The embedded cluster brings an app up in seconds; a real one may need minutes to pull images.
-      readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
         settle: { windowMs: this.config.settleSeconds * 1000, intervalMs: 2000 },
         keepApp: options.keepApp,
         sessionId: options.sessionId,
