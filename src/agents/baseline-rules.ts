@@ -701,7 +701,7 @@ export function ruleLogs(snap: Snapshot): Finding[] {
       continue;
     }
     // Thrift / TCP connection refused to a named host.
-    const refused = [...log.matchAll(/<Host: ([a-z0-9-]+) Port: \d+>: Connection refused|Failed to connect ([a-z0-9-]+?)-client/g)].map((m) => m[1] ?? m[2]);
+    const refused = [...log.matchAll(/<Host: ([a-z0-9-]+) Port: \d+>: Connection refused|Failed to connect ([a-z0-9-]+?)-client|dial tcp ([a-z0-9-]+):\d+: connect: connection refused/g)].map((m) => m[1] ?? m[2] ?? m[3]);
     if (refused.length > 0) {
       const counts = new Map<string, number>();
       for (const h of refused) counts.set(h, (counts.get(h) ?? 0) + 1);

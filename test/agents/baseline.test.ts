@@ -269,6 +269,13 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual(f.fix, [`kubectl patch pv geo-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'`, `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`]);
   });
 
+  it('connection refused to a named host (Thrift or gRPC) makes that host a suspect', () => {
+    const thrift = { 'compose-post-service': 'Thrift: Tue Sep 15 12:37:49 2026 TSocket::open() connect() <Host: user-service Port: 9090>: Connection refused\n[2026-Sep-15 12:37:49.366394] <error>: (ClientPool.h:114:Pop) Failed to connect user-service-client\n' };
+    assert.deepEqual(diagnose(snapshot(NS_SN, { logs: thrift })).suspects.map((s) => [s.target, s.rule]), [['user-service', 'connection-refused']]);
+    const grpc = { frontend: 'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp user:8086: connect: connection refused"\n' };
+    assert.equal(diagnose(snapshot(NS_HR, { logs: grpc })).suspects[0].target, 'user');
+  });
+
   it('finds workloads replaced after the rest of the namespace', () => {
     const sn = socialNetwork();
     sn.pods[2] = pod('text-service-5d8f9c7b4-cx7k2', { app: 'text-service', created: '2026-09-15T12:45:00Z' });
