@@ -25,6 +25,7 @@ import { REPLICASETS, ReplicaSetController } from './replicaset';
 import { ClusterRuntime } from './runtime';
 import { SCHEDULER, Scheduler } from './scheduler';
 import { STATEFULSETS, StatefulSetController } from './statefulset';
+import { createSystemComponents } from './system';
 import { controllerOf, mapSelectorMatches, Random, storeErrorCode } from './util';
 import { VOLUMES, VolumeController } from './volumes';
 
@@ -46,6 +47,11 @@ export interface ClusterOptions {
   timing?: Partial<Timing>;
   /** A registry to share (e.g. created by the apps layer before the cluster starts). */
   behaviours?: BehaviourRegistry;
+  /**
+   * Create kind's system components (control-plane static pods, kindnet, kube-proxy, CoreDNS + kube-dns Service,
+   * local-path-provisioner) so `kubectl get pods -A` looks like a fresh kind cluster. Default true.
+   */
+  systemComponents?: boolean;
   /** Where controller errors go. Default: console.error. */
   log?: (message: string) => void;
 }
@@ -197,6 +203,10 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
 
   nodes.start();
   volumes.start();
+  if (options.systemComponents !== false) {
+    const images = createSystemComponents(ctx);
+    for (const n of store.list('nodes')) kubelet.preload(n.metadata.name ?? '', images);
+  }
   // Adopt whatever the store already holds.
   for (const r of ['deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps', 'jobs.batch', 'services', 'pods']) {
     if (!served.has(r)) continue;

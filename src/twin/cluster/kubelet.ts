@@ -94,6 +94,13 @@ export class Kubelet {
     this.ctx.queue.register(KUBELET, (key) => this.sync(key));
   }
 
+  /** Images already on a node (kind's node image ships the system images): `already present on machine`. */
+  preload(node: string, images: string[]): void {
+    const cache = this.nodeImages.get(node) ?? new Set<string>();
+    for (const i of images) cache.add(normalizeImage(i));
+    this.nodeImages.set(node, cache);
+  }
+
   lookup(namespace: string, name: string): PodState | undefined {
     const uid = this.byName.get(`${namespace}/${name}`);
     return uid ? this.pods.get(uid) : undefined;
