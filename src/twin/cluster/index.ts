@@ -65,6 +65,11 @@ export interface Cluster {
   registerBehaviour(pattern: ImagePattern, behaviour: ContainerBehaviour): () => void;
   /** Images matching the pattern do not exist: their pods go ErrImagePull → ImagePullBackOff. */
   registerMissingImage(pattern: ImagePattern): () => void;
+  /**
+   * Kills a running container from outside the API (Chaos Mesh container-kill → exit 137 `Error`; an OOM kill →
+   * 137 `OOMKilled`). The pod's restart policy and the crash-loop back-off apply. False if it is not running.
+   */
+  killContainer(namespace: string, pod: string, container: string, exitCode?: number, reason?: string): boolean;
   clock: Clock;
   /** Advances a ManualClock by `ms`, running every controller step due (throws with a real clock). */
   advance(ms: number): void;
@@ -223,6 +228,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     behaviours,
     registerBehaviour: (pattern, behaviour) => behaviours.register(pattern, behaviour),
     registerMissingImage: (pattern) => behaviours.registerMissingImage(pattern),
+    killContainer: (namespace, pod, container, exitCode, reason) => kubelet.kill(namespace, pod, container, exitCode, reason),
     clock,
     advance: (ms) => manual().advance(ms),
     settle: () => manual().advance(0),

@@ -106,6 +106,18 @@ export class Kubelet {
     return uid ? this.pods.get(uid) : undefined;
   }
 
+  /**
+   * Kills a running container the way the runtime does (Chaos Mesh container-kill, an OOM kill): it terminates with
+   * `exitCode`/`reason` and the restart policy and back-off apply. Returns false when the container is not running.
+   */
+  kill(namespace: string, pod: string, container: string, exitCode = 137, reason = 'Error'): boolean {
+    const st = this.lookup(namespace, pod);
+    const c = st?.containers.find((x) => x.name === container);
+    if (!st || !c || c.phase !== 'running' || st.terminating) return false;
+    this.exited(st, c, exitCode, reason);
+    return true;
+  }
+
   /** The pod object was removed from the store. */
   forget(pod: KubeObject): void {
     const uid = pod.metadata.uid ?? '';

@@ -257,4 +257,19 @@ describe('twin cluster: kubelet', () => {
     p = h.store.get('pods', 'default', 'api')!;
     assert.equal(container(p).ready, true);
   });
+
+  it('container-kill: exit 137, restarted at once in the same pod, --previous has the old log', () => {
+    h.create('pods', pod('geo', { containers: [{ name: 'hotel-reserv-geo', image: 'yinfangchen/hotelreservation:latest' }] }));
+    h.run(3000);
+    assert.equal(h.cluster.killContainer('default', 'geo', 'hotel-reserv-geo'), true);
+    h.run(3000);
+    const p = h.store.get('pods', 'default', 'geo')!;
+    const c = container(p);
+    assert.equal(c.restartCount, 1);
+    assert.equal(c.ready, true);
+    assert.deepEqual({ code: c.lastState.terminated.exitCode, reason: c.lastState.terminated.reason }, { code: 137, reason: 'Error' });
+    assert.equal(statusOf(p), 'Running');
+    assert.equal(h.cluster.runtime.logs({ namespace: 'default', pod: 'geo', container: 'hotel-reserv-geo', previous: true }).length, 1);
+    assert.equal(h.cluster.killContainer('default', 'nope', 'x'), false);
+  });
 });
