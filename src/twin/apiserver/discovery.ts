@@ -3,6 +3,7 @@
  * plus the metrics.k8s.io group served by the API server itself.
  */
 import type { Registry, ResourceInfo } from './registry';
+import { AUTHZ_TYPES } from './authz';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 export const AGGREGATED_V2BETA1_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList';
@@ -25,7 +26,7 @@ function subKind(info: ResourceInfo, sub: string): { group: string; version: str
 }
 
 function allTypes(registry: Registry): ResourceInfo[] {
-  return [...registry.all(), ...METRICS_TYPES];
+  return [...registry.all(), ...METRICS_TYPES, ...AUTHZ_TYPES];
 }
 
 function groupsOf(types: ResourceInfo[]): { group: string; versions: string[] }[] {

@@ -13,6 +13,7 @@ import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleLi
 import { handleWatch } from './watch';
 import { handleLogs } from './logs';
 import { handleMetrics } from './metrics';
+import { handleAuthz } from './authz';
 import { ExecServer } from './exec';
 import type { MemoryStore } from './store';
 import { authorize, classify, stripAdminPrefix, ViewConfig } from './views';
@@ -135,6 +136,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       }
       if (segs[0] === 'apis' && segs[1] === 'metrics.k8s.io' && segs[2] === 'v1beta1') {
         handleMetrics(method, segs.slice(3), url, store, runtime, res);
+        return;
+      }
+      if (segs[0] === 'apis' && segs[1] === 'authorization.k8s.io' && segs[2] === 'v1' && segs.length === 4) {
+        await handleAuthz(segs[3], method, req, res);
         return;
       }
       const t = parseResourcePath(segs, store);
