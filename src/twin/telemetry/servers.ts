@@ -1,0 +1,107 @@
+/**
+ * Starting the telemetry endpoints of the twin: one Prometheus API (shared metric store, published as Service
+ * `prometheus-server` in namespace `observe`) and one Jaeger query API per app namespace (Service `jaeger`), fed by a
+ * request simulation per modelled app that watches the twin's object store.
+ */
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ObjectStore } from '../contracts';
+import { MetricStore } from './metric-store';
+import { TraceStore } from './trace-store';
+import { prometheusHandler } from './prometheus-api';
+import { jaegerHandler } from './jaeger-api';
+import { SimClock, SimEngine } from '../sim/engine';
+import { loadModel, modelledApps } from '../sim/load-model';
+import type { AppModel } from '../sim/model';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+
+/** Serves `handler` on host:port (0 = any free port). */
+export async function serveHandler(handler: Handler, host = '127.0.0.1', port = 0): Promise<Endpoint> {
+  const server = http.createServer((req, res) => {
+    handler(req, res).then((handled) => {
+      if (!handled) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('404 page not found\n'); }
+    }).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end(String(err.message));
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()); });
+  const addr = server.address() as AddressInfo;
+  return {
+    host, port: addr.port, url: `http://${host}:${addr.port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+  };
+}
+
+export interface TelemetryOptions {
+  /** The twin's object store (pods, Services, Chaos Mesh objects, ConfigMaps, wrk2 Jobs). */
+  store: ObjectStore;
+  /** Twin time (default: the real clock). */
+  clock?: SimClock;
+  seed?: number;
+  /** App ids to simulate (default: every apps/<id>/model.yaml). */
+  apps?: string[];
+  /** Models given directly (instead of loading apps/<id>/model.yaml). */
+  models?: AppModel[];
+  host?: string;
+  /** Port of the Prometheus API (default 0 = free port). */
+  prometheusPort?: number;
+  /** Ports of the Jaeger APIs per namespace (default 0 = free port). */
+  jaegerPorts?: Record<string, number>;
+  /** Advance the simulation from a real-time timer every `tickMs` (default 250; 0 = only on queries / advance()). */
+  tickMs?: number;
+  scrapeIntervalMs?: number;
+}
+
+export interface TelemetryHandle {
+  prometheus: Endpoint;
+  /** Jaeger endpoint per app namespace (test-hotel-reservation, test-social-network, astronomy-shop). */
+  jaeger: Record<string, Endpoint>;
+  engines: Record<string, SimEngine>;
+  metrics: MetricStore;
+  /** Brings every simulation up to the clock's now. */
+  advance(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the simulations and the HTTP APIs. Queries first bring the simulation up to the clock's now, so answers are
+ * current even with `tickMs: 0`.
+ */
+export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryHandle> {
+  const clock = opts.clock ?? { now: () => Date.now() };
+  const models = opts.models ?? (opts.apps ?? modelledApps()).map((id) => loadModel(id));
+  const metrics = new MetricStore({ intervalMs: opts.scrapeIntervalMs ?? 15_000 });
+  const engines: Record<string, SimEngine> = {};
+  models.forEach((model, i) => {
+    engines[model.namespace] = new SimEngine({ model, store: opts.store, clock, seed: (opts.seed ?? 1) + i * 7919, metrics, traces: new TraceStore(), scrapeIntervalMs: opts.scrapeIntervalMs });
+  });
+  const advance = (): void => { const now = clock.now(); for (const e of Object.values(engines)) e.advanceTo(now); };
+  const host = opts.host ?? '127.0.0.1';
+  const prometheus = await serveHandler(prometheusHandler({ metrics, now: () => clock.now(), beforeQuery: advance }), host, opts.prometheusPort ?? 0);
+  const jaeger: Record<string, Endpoint> = {};
+  for (const [ns, engine] of Object.entries(engines)) {
+    jaeger[ns] = await serveHandler(jaegerHandler({ traces: engine.traces, now: () => clock.now(), beforeQuery: advance }), host, opts.jaegerPorts?.[ns] ?? 0);
+  }
+  const tick = opts.tickMs ?? 250;
+  const timer = tick > 0 ? setInterval(() => { try { advance(); } catch { /* next tick */ } }, tick) : undefined;
+  timer?.unref?.();
+  return {
+    prometheus, jaeger, engines, metrics, advance,
+    async stop() {
+      if (timer) clearInterval(timer);
+      for (const e of Object.values(engines)) e.stop();
+      await prometheus.close();
+      for (const j of Object.values(jaeger)) await j.close();
+    },
+  };
+}
