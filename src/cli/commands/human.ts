@@ -18,8 +18,8 @@ export function registerHumanCommand(program: Command): void {
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, historySize: 200 });
       const cancel = cancelOnSigint();
       let introduced = false;
-      let closed = false;
-      rl.on('close', () => { closed = true; });
+      // An async iterator buffers lines, so piped input (a script of calls) is not lost between prompts.
+      const lines = rl[Symbol.asyncIterator]();
       const ask = async (observation: string, info: { context?: AgentContext }): Promise<string> => {
         if (!introduced && info.context) {
           introduced = true;
@@ -27,7 +27,10 @@ export function registerHumanCommand(program: Command): void {
         }
         process.stdout.write(`\n── Environment ──\n${observation}\n`);
         for (;;) {
-          const line = closed ? 'exit' : (await rl.question('aiopslab> ').catch(() => 'exit')).trim();
+          process.stdout.write('aiopslab> ');
+          const next = await lines.next().catch(() => ({ done: true as const, value: undefined }));
+          const line = next.done ? 'exit' : String(next.value).trim();
+          if (!process.stdin.isTTY) process.stdout.write(line + '\n');
           if (line === '') continue;
           if (/^(exit|quit)$/i.test(line)) {
             // Ends the session as cancelled: the fault is recovered and the app removed.

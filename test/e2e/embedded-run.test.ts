@@ -1,0 +1,60 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const bin = path.join(root, 'bin', 'aiopslab.js');
+
+function cli(args: string[], input: string, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, OPENAI_API_KEY: 'sk-must-not-leak' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** Whole episodes through the real CLI on the embedded cluster: deploy, inject, agent loop, evaluate, save. */
+describe('end to end on the embedded cluster', function () {
+  this.timeout(180_000);
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-e2e-'));
+
+  it('the baseline agent solves a no-fault detection problem and the session is saved', async () => {
+    const r = await cli(['run', 'noop_detection_hotel_reservation-1', '--agent', 'baseline', '--json'], '', cwd);
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
+    const record = JSON.parse(r.stdout);
+    assert.equal(record.results['Detection Accuracy'], 'Correct');
+    assert.equal(record.environment.kind, 'embedded');
+    assert.ok(record.steps.length >= 2);
+    assert.match(record.steps[0].observation, /consul|frontend/, 'the agent saw the deployed app through kubectl');
+    const saved = fs.readdirSync(path.join(cwd, 'aiopslab-results')).filter((f) => f.endsWith('.json'));
+    assert.equal(saved.length, 1);
+    assert.ok(!fs.readFileSync(path.join(cwd, 'aiopslab-results', saved[0]), 'utf8').includes('sk-must-not-leak'));
+    const journal = path.join(cwd, 'aiopslab-results', '.state', 'recovery-journal.json');
+    assert.deepEqual(JSON.parse(fs.readFileSync(journal, 'utf8')), [], 'the fault was recovered and its journal entry cleared');
+  });
+
+  it('a human plays a session from piped input, with help and a shell call', async () => {
+    const script = 'help\nexec_shell("kubectl get pods -n test-hotel-reservation")\nsubmit("No")\n';
+    const r = await cli(['human', 'noop_detection_hotel_reservation-1'], script, cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /get_logs/, 'help listed the APIs');
+    assert.match(r.stdout, /frontend-[a-z0-9]+-[a-z0-9]+\s+1\/1\s+Running/, 'kubectl output reached the human');
+    assert.match(r.stdout, /SOLVED/);
+  });
+
+  it('lists both sessions and exports them as CSV', async () => {
+    const list = await cli(['sessions', '--json'], '', cwd);
+    const entries = JSON.parse(list.stdout);
+    assert.deepEqual(entries.map((e: { agent: string }) => e.agent).sort(), ['baseline', 'human']);
+    const csv = await cli(['sessions', 'export', '--format', 'csv'], '', cwd);
+    const lines = csv.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^session_id,problem_id,task_type/);
+  });
+});
