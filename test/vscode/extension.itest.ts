@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AiopsLabApi } from '../../src/extension/extension';
 import type { ProblemNode } from '../../src/extension/model/tree-model';
+import { FileSessionStore } from '../../src/env/session-store';
+import type { SessionRecord } from '../../src/core/session/types';
 import { FakeEnvironment } from '../support/fake-environment';
 
 const EXT_ID = 'aiopslab.aiopslab';
@@ -64,7 +66,9 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   before(async () => {
     const ext = vscode.extensions.getExtension<AiopsLabApi>(EXT_ID);
     assert.ok(ext, `extension ${EXT_ID} is installed`);
+    const t0 = Date.now();
     api = await ext.activate();
+    console.log(`ext.activate() (load the bundle + activate) took ${Date.now() - t0} ms`);
     resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-vscode-results-'));
     api.host.engineOptions = { environmentFactory: async () => new FakeEnvironment(), overrides: { resultsDir, settleSeconds: 0 } };
     api.host.reset();
@@ -224,6 +228,52 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.match(sub.markdown, /Solved/, sub.markdown);
     // Leave the solved transcript open for the screenshot artifact.
     await vscode.commands.executeCommand('aiopslab.openTranscript', (s.result.metadata as { sessionId: string }).sessionId);
+  });
+
+  it('renders a 1,000-step transcript (incrementally) in the panel', async () => {
+    const steps = Array.from({ length: 1000 }, (_, i) => ({
+      step: i, reply: `Thought: check ${i}\nAction:\n\`\`\`\nexec_shell("kubectl get pods -n ns")\n\`\`\``, action: { name: 'exec_shell', args: ['kubectl get pods -n ns'], kwargs: {} },
+      observation: `NAME READY STATUS\n${'pod-x 1/1 Running\n'.repeat(i % 7 === 0 ? 400 : 5)}`, agentMs: 3, actionMs: 4, startedAt: 1_700_000_000_000 + i,
+    }));
+    const record = {
+      agent: 'bench', session_id: 'big-1000-steps', problem_id: detectionId, start_time: 1_700_000_000, end_time: 1_700_000_600, trace: [], results: { TTD: 600, steps: 1000 },
+      task_type: 'detection', app: 'hotel-reservation', status: 'completed', verdict: { success: false, expected: 'Yes', given: null, explanation: 'The step budget ran out before a submission.' },
+      steps, max_steps: 1000, tokens: { input: 1, output: 1, cost_usd: 0, source: 'none' }, environment: { kind: 'fake', cluster: 'x' }, workload_mode: 'steady', shell_policy: 'guarded', versions: {},
+    } as unknown as SessionRecord;
+    await new FileSessionStore(resultsDir).save(record);
+    const rendered = waitFor(api.panels.onDidReceiveMessage, (m) => m.message.type === 'rendered' && m.panel.sessionId === 'big-1000-steps', 'the 1,000 steps to render');
+    const t0 = Date.now();
+    await vscode.commands.executeCommand('aiopslab.openTranscript', 'big-1000-steps');
+    const r = await rendered;
+    const ms = r.message.type === 'rendered' ? r.message.ms : -1;
+    console.log(`1,000-step transcript: page render ${ms} ms; command to fully rendered ${Date.now() - t0} ms`);
+    const panel = api.panels.get('big-1000-steps')!;
+    assert.equal((await panel.queryDom('.turn')).count, 1000);
+    // Long observations are not built until expanded.
+    assert.equal((await panel.queryDom('.observation-text')).count, (await panel.queryDom('details.observation[open]')).count);
+    panel.panel.dispose();
+  });
+
+  it('runs a problem on the embedded cluster from the command (baseline agent)', async function () {
+    this.timeout(120_000);
+    const saved = api.host.engineOptions;
+    api.host.engineOptions = { overrides: { resultsDir } };
+    api.host.reset();
+    try {
+      const id = (await vscode.commands.executeCommand('aiopslab.runAgent', 'noop_detection_hotel_reservation-1', 'baseline')) as string;
+      assert.ok(id, 'a session id');
+      const record = await api.host.get(id)!.finished;
+      assert.ok(record, 'a record');
+      assert.equal(record.environment.kind, 'embedded', JSON.stringify(record.environment));
+      assert.equal(record.status, 'completed', record.error);
+      assert.ok(record.steps.length > 0);
+      const panel = api.panels.get(id)!;
+      await until(async () => ((await panel.queryDom('.verdict')).count === 1 ? true : undefined), 'the verdict in the live panel');
+      assert.equal((await panel.queryDom('.turn')).count, record.steps.length);
+    } finally {
+      api.host.engineOptions = saved;
+      api.host.reset();
+    }
   });
 
   it('deletes a session from the results folder', async () => {
