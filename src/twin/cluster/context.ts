@@ -30,8 +30,8 @@ export interface Timing {
 }
 
 export const DEFAULT_TIMING: Timing = {
-  imagePullMs: 600,
-  imagePullCachedMs: 150,
+  imagePullMs: 400,
+  imagePullCachedMs: 120,
   containerStartMs: 30,
   crashAfterMs: 100,
   kubeletSyncMs: 1000,

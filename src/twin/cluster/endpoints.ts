@@ -97,12 +97,15 @@ export class EndpointsController {
   private writeEndpoints(svc: KubeObject, groups: Array<{ ports: ResolvedPort[]; members: Member[] }>, now: string): void {
     const ns = svc.metadata.namespace ?? 'default';
     const name = svc.metadata.name ?? '';
-    const address = (m: Member) => ({
-      ip: m.pod.status.podIP,
-      nodeName: m.pod.spec?.nodeName,
-      targetRef: { kind: 'Pod', namespace: ns, name: m.pod.metadata.name, uid: m.pod.metadata.uid },
-    });
-    const byIp = (a: { ip: string }, b: { ip: string }) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
+    const address = (m: Member) => {
+      const a: Record<string, unknown> = { ip: m.pod.status.podIP };
+      // Pods of a StatefulSet behind its governing Service get a DNS hostname.
+      if (m.pod.spec?.hostname && m.pod.spec?.subdomain === name) a.hostname = m.pod.spec.hostname;
+      a.nodeName = m.pod.spec?.nodeName;
+      a.targetRef = { kind: 'Pod', namespace: ns, name: m.pod.metadata.name, uid: m.pod.metadata.uid };
+      return a;
+    };
+    const byIp = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.ip).localeCompare(String(b.ip), undefined, { numeric: true });
     const subsets = groups
       .filter((g) => g.ports.length > 0 || (svc.spec?.ports ?? []).length === 0)
       .map((g) => {

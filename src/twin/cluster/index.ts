@@ -120,6 +120,18 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
   for (const c of [volumes, scheduler, kubelet, deployments, replicasets, statefulsets, daemonsets, jobs, endpoints]) c.register();
   const nodes = new NodeManager(ctx, options.nodes ?? defaultNodes());
   queue.register('node-lifecycle', (name) => nodes.syncUnschedulableTaint(name));
+  // Pod garbage collection: pods bound to a node that no longer exists are deleted at once.
+  queue.register('pod-gc', (name) => {
+    if (store.get('nodes', undefined, name)) return;
+    for (const p of store.list('pods')) {
+      if (p.spec?.nodeName !== name) continue;
+      try {
+        store.delete('pods', p.metadata.namespace, p.metadata.name ?? '', { gracePeriodSeconds: 0 });
+      } catch (e) {
+        if (storeErrorCode(e) !== 404) throw e;
+      }
+    }
+  });
 
   const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
   const OWNER_QUEUES: Record<string, string> = {
@@ -176,6 +188,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
         break;
       case 'nodes':
         if (e.type !== 'DELETED') queue.add('node-lifecycle', o.metadata.name ?? '');
+        else queue.add('pod-gc', o.metadata.name ?? '');
         scheduler.retryAll();
         daemonsets.syncAll();
         break;

@@ -235,3 +235,23 @@ describe('twin cluster: system components', () => {
     }
   });
 });
+
+describe('twin cluster: node removal', () => {
+  it('deletes the pods of a deleted node and their controller recreates them elsewhere', () => {
+    const h = harness({ nodes: [{ name: 'cp', role: 'control-plane' }, { name: 'w1' }, { name: 'w2' }] });
+    try {
+      h.create('deployments.apps', deployment('web', { replicas: 2 }));
+      h.run(3000);
+      const before = h.pods().map((p) => p.spec.nodeName).sort();
+      assert.deepEqual(before, ['w1', 'w2']);
+      h.store.delete('nodes', undefined, 'w1');
+      h.run(3000);
+      const after = h.pods();
+      assert.equal(after.length, 2);
+      assert.deepEqual(after.map((p) => p.spec.nodeName), ['w2', 'w2']);
+      assert.ok(after.every((p) => p.status.phase === 'Running'));
+    } finally {
+      h.stop();
+    }
+  });
+});
