@@ -56,8 +56,8 @@ export function dedupRepeatedLines(text: string, maxBlock = DEDUP_MAX_BLOCK): st
 // ---------------------------------------------------------------------------------------------
 
 /** Keep the head and tail of an over-long text, cutting whole lines, with a notice in between. */
-export function capText(text: string, maxTokens: number, count: (s: string) => number, label: string): string {
-  const total = count(text);
+export function capText(text: string, maxTokens: number, count: (s: string) => number, label: string, knownTotal?: number): string {
+  const total = knownTotal ?? count(text);
   if (total <= maxTokens) return text;
   const charsPerToken = text.length / Math.max(1, total);
   const keepChars = Math.max(0, Math.floor(maxTokens * charsPerToken * 0.95));
@@ -103,11 +103,15 @@ export class ChatContext {
   addObservation(text: string, step: number, toolCallId?: string): string {
     let content = text;
     if (this.dedupLogs) content = dedupRepeatedLines(content);
-    content = capText(content, this.maxObservationTokens, this.count, `observation of step ${step}`);
+    let tokens = this.count(content);
+    if (tokens > this.maxObservationTokens) {
+      content = capText(content, this.maxObservationTokens, this.count, `observation of step ${step}`, tokens);
+      tokens = this.count(content);
+    }
     const message: ContextMessage = toolCallId
       ? { role: 'tool', content, tool_call_id: toolCallId }
       : { role: 'user', content };
-    this.entries.push({ message, kind: 'observation', step, tokens: this.count(content) });
+    this.entries.push({ message, kind: 'observation', step, tokens });
     this.trimToBudget();
     return content;
   }

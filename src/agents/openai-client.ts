@@ -272,6 +272,7 @@ export class OpenAICompatibleAgent implements Agent {
     this.#pendingToolCallId = undefined;
 
     const messages = this.#context.messages();
+    const inputTokens = this.#context.totalTokens();
     const completion = await this.#requestWithRetries(messages, signal);
     const usage = usageForCompletion(
       completion.usage,
@@ -279,6 +280,7 @@ export class OpenAICompatibleAgent implements Agent {
       completion.text + completion.toolCalls.map((c) => c.name + c.arguments).join(''),
       this.settings.model,
       this.#prices,
+      inputTokens,
     );
     this.#addUsage(usage);
 

@@ -28,11 +28,13 @@ export function usageForCompletion(
   replyText: string,
   model: string,
   prices: PriceTable = DEFAULT_PRICES,
+  /** The input token count when already known (e.g. the context's running total). */
+  knownInputTokens?: number,
 ): TokenUsage {
   if (api && typeof api.prompt_tokens === 'number' && typeof api.completion_tokens === 'number') {
     return makeUsage(api.prompt_tokens, api.completion_tokens, 'api', model, prices);
   }
-  return makeUsage(countMessageTokens(sent), countTokens(replyText), 'tokenizer', model, prices);
+  return makeUsage(knownInputTokens ?? countMessageTokens(sent), countTokens(replyText), 'tokenizer', model, prices);
 }
 
 /** Sum of several turns' usage (source: 'api' only if all were, 'tokenizer' if any was counted). */
