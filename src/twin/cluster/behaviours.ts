@@ -43,8 +43,15 @@ export function missingImageBehaviour(message?: (image: string) => string): Cont
   };
 }
 
+/** The pause image (what Chaos Mesh pod-failure swaps in): runs, prints nothing, uses almost nothing. */
+export const pauseBehaviour: ContainerBehaviour = {
+  start: () => ({ kind: 'running', lines: [] }),
+  exec: (_ctx, command) => ({ stdout: '', stderr: `OCI runtime exec failed: exec failed: unable to start container process: exec: "${command[0] ?? ''}": executable file not found in $PATH: unknown\n`, exitCode: 126 }),
+  usage: () => ({ cpuMillis: 0, memoryBytes: 300 * 1024 }),
+};
+
 export class BehaviourRegistry {
-  private entries: Entry[] = [];
+  private entries: Entry[] = [{ test: compile(/(^|\/)pause:[^/]*$/), behaviour: pauseBehaviour }];
   private fallback: ContainerBehaviour = defaultBehaviour;
 
   /** Registers a behaviour for images matching `pattern`; returns a function that unregisters it. */

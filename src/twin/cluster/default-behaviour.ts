@@ -29,8 +29,9 @@ function linesOf(text: string): string[] {
 export function interpretCommand(ctx: ContainerContext): ContainerStartOutcome | undefined {
   const argv = [...ctx.command, ...ctx.args];
   if (argv.length === 0) return undefined;
-  const longRunning = () => ({ stdout: '', stderr: '', exitCode: 0, sleptMs: Infinity });
+  const longRunning = () => ({ stdout: '', stderr: '', exitCode: 0, sleptMs: Infinity, longRunning: true });
   const sh = shellEnv(ctx, longRunning);
+  sh.files = { ...sh.files };
   const base = argv[0].split('/').pop() ?? argv[0];
   let script: string | undefined;
   if (['sh', 'bash', 'ash', 'dash'].includes(base)) {

@@ -20,6 +20,8 @@ export interface ShellResult {
   exitCode: number;
   /** Milliseconds spent in `sleep` (Infinity for `sleep infinity`). */
   sleptMs?: number;
+  /** Set by an `external` handler for a program that keeps running (a server): only the script's last command blocks. */
+  longRunning?: boolean;
 }
 
 const STD_DIRS = ['bin', 'dev', 'etc', 'home', 'lib', 'proc', 'root', 'run', 'sbin', 'sys', 'tmp', 'usr', 'var'];
@@ -152,8 +154,10 @@ export class Shell {
       const sep = i < tokens.length ? tokens[i++].value : ';';
       if (!skip && pipeline.some((p) => p.length > 0)) {
         let input = stdin;
+        const more = i < tokens.length;
         for (let k = 0; k < pipeline.length; k++) {
-          const r = this.exec(pipeline[k], input, true);
+          let r = this.exec(pipeline[k], input, true);
+          if (r.longRunning && (more || k < pipeline.length - 1)) r = { stdout: '', stderr: '', exitCode: 0 };
           stderr += r.stderr;
           slept += r.sleptMs ?? 0;
           if (k === pipeline.length - 1) stdout += r.stdout;
@@ -224,7 +228,39 @@ export class Shell {
       case 'pwd':
         return ok('/\n');
       case 'cd':
+      case 'mkdir':
+      case 'chmod':
+      case 'chown':
+      case 'ln':
+      case 'export':
+      case 'set':
+      case 'ulimit':
         return ok('');
+      case 'exec':
+        return this.exec(args, stdin, viaShell);
+      case 'touch':
+        for (const f of args.filter((a) => !a.startsWith('-'))) if (files[f] === undefined) files[f] = '';
+        return ok('');
+      case 'rm':
+        for (const f of args.filter((a) => !a.startsWith('-'))) delete files[f];
+        return ok('');
+      case 'cp':
+      case 'mv': {
+        const paths = args.filter((a) => !a.startsWith('-'));
+        if (paths.length < 2) return fail(`${base}: missing destination file operand\n`, 1);
+        const dst = paths[paths.length - 1];
+        let err = '';
+        for (const src of paths.slice(0, -1)) {
+          if (files[src] === undefined) {
+            err += `${base}: cannot stat '${src}': No such file or directory\n`;
+            continue;
+          }
+          const target = dirEntries(files, dst) && files[dst] === undefined ? `${dst.replace(/\/+$/, '')}/${src.split('/').pop()}` : dst;
+          files[target] = files[src];
+          if (base === 'mv') delete files[src];
+        }
+        return { stdout: '', stderr: err, exitCode: err ? 1 : 0 };
+      }
       case 'sleep': {
         const a = args[0] ?? '0';
         const ms = a === 'infinity' ? Infinity : parseFloat(a) * ({ s: 1000, m: 60000, h: 3600000, d: 86400000 }[a.slice(-1)] ?? 1000);

@@ -272,4 +272,19 @@ describe('twin cluster: kubelet', () => {
     assert.equal(h.cluster.runtime.logs({ namespace: 'default', pod: 'geo', container: 'hotel-reserv-geo', previous: true }).length, 1);
     assert.equal(h.cluster.killContainer('default', 'nope', 'x'), false);
   });
+
+  it('an init container script with file tools prints what it copied (flagd init-config) and the pause image is silent', () => {
+    h.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'flagd-config', namespace: 'default' }, data: { 'demo.flagd.json': '{"flags":{"adFailure":{"defaultVariant":"on"}}}' } });
+    h.create('pods', pod('flagd', {
+      initContainers: [{ name: 'init-config', image: 'busybox:1.36', command: ['sh', '-c', 'cp /config-ro/demo.flagd.json /config-rw/demo.flagd.json && cat /config-rw/demo.flagd.json'], volumeMounts: [{ name: 'ro', mountPath: '/config-ro' }, { name: 'rw', mountPath: '/config-rw' }] }],
+      containers: [{ name: 'flagd', image: 'ghcr.io/open-feature/flagd:v0.11.1', command: ['/flagd-build', 'start', '--uri', 'file:./etc/flagd/demo.flagd.json'] }, { name: 'sidecar', image: 'registry.k8s.io/pause:3.10' }],
+      volumes: [{ name: 'ro', configMap: { name: 'flagd-config' } }, { name: 'rw', emptyDir: {} }],
+    }));
+    h.run(5000);
+    const p = h.store.get('pods', 'default', 'flagd')!;
+    assert.equal(p.status.phase, 'Running');
+    assert.deepEqual(h.cluster.runtime.logs({ namespace: 'default', pod: 'flagd', container: 'init-config' }).map((l) => l.text), ['{"flags":{"adFailure":{"defaultVariant":"on"}}}']);
+    assert.deepEqual(h.cluster.runtime.logs({ namespace: 'default', pod: 'flagd', container: 'sidecar' }), []);
+    assert.equal(container(p, 'flagd').state.running !== undefined, true);
+  });
 });
