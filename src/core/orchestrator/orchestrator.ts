@@ -315,7 +315,12 @@ export class Orchestrator {
       structured = true;
     } else {
       try {
-        const parsed = parseResponse(turn.text);
+        const actions = actionsForTask(problem.task);
+        const submit = actions.find((a) => a.name === 'submit');
+        const parsed = parseResponse(turn.text, {
+          knownApis: actions.map((a) => a.name),
+          ...(submit?.usage ? { examples: { submit: submit.usage } } : {}),
+        });
         name = parsed.api_name;
         args = parsed.args;
         kwargs = parsed.kwargs;
