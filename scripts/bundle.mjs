@@ -7,6 +7,8 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
 const entries = [
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  // The extension's heavy part (engine, agents), loaded on first use so that activation parses only a small file.
+  { entryPoints: ['src/extension/heavy.ts'], outfile: 'dist/extension-engine.js', external: ['vscode'] },
   // The embedded cluster runs in a child process; the CLI and the extension fork this file (see src/engine/twin-entry.ts).
   { entryPoints: ['src/twin/process/entry.ts'], outfile: 'dist/twin-entry.js' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },

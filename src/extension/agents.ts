@@ -5,7 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { Agent } from '../core/agents/types';
-import { createAgent, listAgents, type AgentInfo } from '../agents/registry';
+import type { AgentInfo } from '../agents/registry';
+import { heavy } from './load-heavy';
 import { CLIENT_PROFILES } from '../agents/profiles';
 import { availableLanguageModels, LanguageModelAgent, type LmProtocol } from './lm-agent';
 
@@ -38,6 +39,7 @@ export async function agentChoices(secrets: vscode.SecretStorage): Promise<Agent
   const getSecret = async (name: string): Promise<string | undefined> => secrets.get(SECRET_PREFIX + name);
   const present = await storedSecretNames(secrets);
   const out: AgentChoice[] = [];
+  const { createAgent, listAgents } = heavy();
   const infos: AgentInfo[] = listAgents(process.env, { secretsPresent: present });
   for (const info of infos) {
     if (info.kind === 'human') continue;

@@ -12,6 +12,7 @@ import type { SessionEvent } from '../core/orchestrator/events';
 import type { SessionIndexEntry, SessionRecord } from '../core/session/types';
 import type { Engine, EngineOptions, InteractiveSession, StepResult } from '../engine';
 import type { HostMessage } from './protocol';
+import { heavy } from './load-heavy';
 import { overridesFromSettings } from './model/settings';
 import { SESSION_CONTEXT_KEY } from './model/tool-schemas';
 import { Transcript } from './model/transcript-model';
@@ -72,8 +73,7 @@ export class EngineHost implements vscode.Disposable {
   get engine(): Engine {
     if (!this.engineInstance) {
       // Loaded here, not at module load, so activation stays light.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Engine } = require('../engine') as typeof import('../engine');
+      const { Engine } = heavy();
       const settings = vscode.workspace.getConfiguration('aiopslab');
       this.engineInstance = Engine.create({ cwd: this.cwd, ...this.engineOptions, overrides: { ...overridesFromSettings((k) => settings.get(k)), ...this.engineOptions.overrides } });
       this.log.appendLine(`Engine ready: ${this.engineInstance.listProblems().length} problems, results in ${this.engineInstance.config.resultsDir}, cluster ${this.engineInstance.config.cluster}`);
