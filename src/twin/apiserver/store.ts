@@ -72,7 +72,7 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
   private readonly opts: Required<StoreOptions>;
 
   constructor(options: StoreOptions = {}) {
-    this.opts = { historySize: 20000, namespaceFinalizeDelayMs: 150, finishGracefulDeletes: true, ...options };
+    this.opts = { historySize: 4000, namespaceFinalizeDelayMs: 150, finishGracefulDeletes: true, ...options };
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
