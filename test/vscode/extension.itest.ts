@@ -276,6 +276,51 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     }
   });
 
+  it('runs an evaluation suite with progress and a summary', async () => {
+    const rows = (await vscode.commands.executeCommand('aiopslab.runSuite', { pattern: detectionId, agent: 'baseline' })) as Array<{ task: string; sessions: number }>;
+    assert.ok(Array.isArray(rows), 'summary rows');
+    assert.deepEqual(rows.map((r) => [r.task, r.sessions]), [['detection', 1]]);
+  });
+
+  it('stops a running session (the fault is recovered, the session saved as cancelled)', async () => {
+    const id = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
+    const status = await vscode.commands.executeCommand('aiopslab.stopSession', id);
+    assert.equal(status, 'cancelled');
+    assert.equal(api.host.get(id), undefined);
+    api.panels.get(id)?.panel.dispose();
+  });
+
+  it('recovers leftover faults recorded in the journal', async () => {
+    const journal = path.join(resultsDir, '.state', 'recovery-journal.json');
+    fs.mkdirSync(path.dirname(journal), { recursive: true });
+    fs.writeFileSync(journal, JSON.stringify([{ id: 'j1', problemId: detectionId, sessionId: 'crashed', cluster: 'http://127.0.0.1:9', namespace: 'test-hotel-reservation', fault: { kind: 'noop', params: {} }, appId: 'hotel-reservation', createdAt: new Date().toISOString(), pid: 2 ** 22 + 1 }]));
+    const result = (await vscode.commands.executeCommand('aiopslab.recover')) as { recovered: unknown[]; failed: unknown[] };
+    assert.equal(result.recovered.length, 1);
+    assert.deepEqual(JSON.parse(fs.readFileSync(journal, 'utf8')), []);
+  });
+
+  it('opens a terminal on the running session\'s embedded cluster', async function () {
+    this.timeout(120_000);
+    const saved = api.host.engineOptions;
+    api.host.engineOptions = { overrides: { resultsDir } };
+    api.host.reset();
+    try {
+      const id = (await vscode.commands.executeCommand('aiopslab.actAsHuman', 'noop_detection_hotel_reservation-1')) as string;
+      assert.ok(id);
+      const kubeconfig = (await vscode.commands.executeCommand('aiopslab.openClusterTerminal', id)) as string;
+      assert.ok(kubeconfig && fs.existsSync(kubeconfig), `kubeconfig ${kubeconfig}`);
+      const terminal = vscode.window.terminals.find((t) => t.name.startsWith('AIOpsLab cluster'));
+      assert.ok(terminal, 'the terminal');
+      assert.equal((terminal.creationOptions as vscode.TerminalOptions).env?.KUBECONFIG, kubeconfig);
+      terminal.dispose();
+      await vscode.commands.executeCommand('aiopslab.stopSession', id);
+      api.panels.get(id)?.panel.dispose();
+    } finally {
+      api.host.engineOptions = saved;
+      api.host.reset();
+    }
+  });
+
   it('deletes a session from the results folder', async () => {
     const deleted = await vscode.commands.executeCommand('aiopslab.deleteSession', humanSessionId, { confirm: false });
     assert.equal(deleted, true);
