@@ -203,7 +203,11 @@ export class DeploymentController {
     for (const rs of activeOld) this.scale(d, rs, 0, 0);
     const oldPodsRunning = olds.some((rs) => (rs.status?.replicas ?? 0) > 0) ||
       this.ctx.store.list('pods', d.metadata.namespace).some((p) => olds.some((rs) => isOwnedBy(p, rs)));
-    if (activeOld.length > 0 || oldPodsRunning) return;
+    if (activeOld.length > 0 || oldPodsRunning) {
+      // Terminating pods do not change the ReplicaSet's status: look again once they may be gone.
+      this.ctx.queue.addAfter(DEPLOYMENTS, `${d.metadata.namespace}/${d.metadata.name}`, 250);
+      return;
+    }
     this.scale(d, newRS, desired, 0);
   }
 
