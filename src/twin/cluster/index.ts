@@ -36,6 +36,8 @@ export { defaultBehaviour } from './default-behaviour';
 export { defaultNodes, type NodeConfig } from './nodes';
 export { Shell, type ShellEnv, type ShellResult } from './shell';
 
+const RESYNC_MS = 30_000;
+
 export interface ClusterOptions {
   /** Cluster time. Default: the real clock. Tests pass a ManualClock and call advance(). */
   clock?: Clock;
@@ -231,6 +233,17 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     for (const o of store.list(r)) onEvent({ type: 'ADDED', resource: r, object: o });
   }
 
+  // Periodic resync, as informers resync: a safety net for any change a controller was not told about.
+  let resyncTimer: number | undefined;
+  const resync = () => {
+    for (const r of ['deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps', 'jobs.batch', 'services']) {
+      if (!served.has(r)) continue;
+      for (const o of store.list(r)) onEvent({ type: 'MODIFIED', resource: r, object: o });
+    }
+    resyncTimer = clock.setTimeout(resync, RESYNC_MS);
+  };
+  resyncTimer = clock.setTimeout(resync, RESYNC_MS);
+
   const manual = () => {
     if (!(clock instanceof ManualClock)) throw new Error('advance()/settle() need a ManualClock (startCluster(store, { clock: new ManualClock() }))');
     return clock;
@@ -247,6 +260,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     settle: () => manual().advance(0),
     workDone: () => queue.processed,
     stop: () => {
+      if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
       unsubscribe();
       store.close();
       queue.stop();

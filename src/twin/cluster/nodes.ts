@@ -23,6 +23,7 @@ export interface NodeConfig {
 }
 
 export const KUBELET_VERSION = 'v1.31.9';
+const NODE_STATUS_REPORT_MS = 5 * 60 * 1000;
 
 export function defaultNodes(): NodeConfig[] {
   return [
@@ -117,6 +118,7 @@ function nodeStatus(cfg: NodeConfig, index: number, heartbeatMs: number, transit
 export class NodeManager {
   private readonly configs: NodeConfig[];
   private leaseTimer: number | undefined;
+  private heartbeatTimer: number | undefined;
 
   constructor(
     private readonly ctx: ClusterContext,
@@ -153,6 +155,23 @@ export class NodeManager {
       }
       this.renewLeases();
     }
+    this.heartbeatTimer = this.ctx.clock.setTimeout(() => this.heartbeat(), NODE_STATUS_REPORT_MS);
+  }
+
+  /** The kubelet reports node status at least every 5 minutes: the conditions' lastHeartbeatTime moves. */
+  private heartbeat(): void {
+    const now = isoSeconds(this.ctx.clock.now());
+    for (const cfg of this.configs) {
+      const node = this.ctx.store.get('nodes', undefined, cfg.name);
+      if (!node?.status?.conditions) continue;
+      const status = { ...node.status, conditions: (node.status.conditions as any[]).map((c) => ({ ...c, lastHeartbeatTime: now })) };
+      try {
+        writeStatus(this.ctx.store, 'nodes', node, status);
+      } catch (e) {
+        this.ctx.log(`node status for ${cfg.name}: ${(e as Error).message}`);
+      }
+    }
+    this.heartbeatTimer = this.ctx.clock.setTimeout(() => this.heartbeat(), NODE_STATUS_REPORT_MS);
   }
 
   /**
@@ -177,6 +196,7 @@ export class NodeManager {
 
   stop(): void {
     if (this.leaseTimer !== undefined) this.ctx.clock.clearTimeout(this.leaseTimer);
+    if (this.heartbeatTimer !== undefined) this.ctx.clock.clearTimeout(this.heartbeatTimer);
   }
 
   private renewLeases(): void {
