@@ -4,6 +4,10 @@
  */
 import { serveTwin } from './serve';
 
+// A bug in one controller or behaviour must not take the whole cluster down mid-episode: log it and keep serving.
+process.on('uncaughtException', (e) => { process.stderr.write(`twin: uncaught exception: ${e instanceof Error ? e.stack : String(e)}\n`); });
+process.on('unhandledRejection', (e) => { process.stderr.write(`twin: unhandled rejection: ${e instanceof Error ? e.stack : String(e)}\n`); });
+
 async function main(): Promise<void> {
   const port = Number(process.env.AIOPSLAB_TWIN_PORT ?? 0) || 0;
   const adminPrefix = process.env.AIOPSLAB_TWIN_ADMIN_PREFIX || undefined;

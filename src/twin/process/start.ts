@@ -39,6 +39,8 @@ export interface TwinHandle {
   env: Record<string, string>;
   /** The child's stdout/stderr. */
   logPath: string;
+  /** Settles when the child process ends (exit code, or null when killed by a signal). */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the twin exited during start (code ${code}); see ${logPath}`)); });
   });
   child.removeAllListeners('exit');
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
   const url = `http://127.0.0.1:${port}`;
   const kubeconfigPath = writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: url + adminPrefix, token: 'aiopslab-admin', namespace: o.namespace });
   const agentKubeconfigPath = writeKubeconfig(path.join(stateDir, 'agent-kubeconfig'), {
@@ -81,14 +87,14 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   });
   let stopped: Promise<void> | undefined;
   return {
-    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath,
+    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited,
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
         const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => { clearTimeout(kill); resolve(); });
+        void exited.then(() => { clearTimeout(kill); resolve(); });
         try { child.send({ type: 'stop' }); } catch { child.kill('SIGTERM'); }
       });
       return stopped;
