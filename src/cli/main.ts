@@ -10,6 +10,7 @@ import { registerSessionsCommand } from './commands/sessions';
 import { registerAgentsCommand } from './commands/agents';
 import { registerRecoverCommand } from './commands/recover';
 import { registerTwinCommand } from './commands/twin';
+import { registerDoctorCommand } from './commands/doctor';
 import { UserError, reportError } from './errors';
 
 /** Exit codes: 0 solved / ok, 1 ran but not solved (or failed checks), 2 bad usage or configuration, 3 the session itself failed. */
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerRecoverCommand(program);
   registerTwinCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 

@@ -48,6 +48,16 @@ describe('end to end on the embedded cluster', function () {
     assert.match(r.stdout, /SOLVED/);
   });
 
+  it('doctor reaches the embedded API server with kubectl and finds the Chaos Mesh kinds', async () => {
+    const r = await cli(['doctor', '--json'], '', cwd);
+    const checks = JSON.parse(r.stdout) as Array<{ name: string; ok: boolean; detail: string }>;
+    const byName = new Map(checks.map((c) => [c.name, c]));
+    assert.equal(byName.get('API server')?.ok, true, JSON.stringify(checks));
+    assert.match(byName.get('API server')!.detail, /v1\.31/);
+    assert.equal(byName.get('Chaos Mesh')?.ok, true);
+    assert.equal(byName.get('recovery journal')?.ok, true);
+  });
+
   it('lists both sessions and exports them as CSV', async () => {
     const list = await cli(['sessions', '--json'], '', cwd);
     const entries = JSON.parse(list.stdout);

@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import type { Engine } from './engine';
+import { openCluster } from './cluster';
+import { Kubectl } from '../env/kubectl';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do when it failed. */
+  fix?: string;
+}
+
+/**
+ * Preflight for a cluster: can we run kubectl, reach the API server, find what the problems need (Chaos Mesh for the
+ * symptom faults, Prometheus and Jaeger for telemetry), write results, and is the recovery journal clean.
+ */
+export async function runDoctor(engine: Engine): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  try {
+    fs.mkdirSync(engine.config.resultsDir, { recursive: true });
+    fs.accessSync(engine.config.resultsDir, fs.constants.W_OK);
+    checks.push({ name: 'results folder', ok: true, detail: engine.config.resultsDir });
+  } catch (error) {
+    checks.push({ name: 'results folder', ok: false, detail: (error as Error).message, fix: 'Set resultsDir in aiopslab.config.yaml or pass --results to a writable folder.' });
+  }
+  const leftovers = await engine.journal.list().catch(() => []);
+  checks.push(leftovers.length
+    ? { name: 'recovery journal', ok: false, detail: `${leftovers.length} fault(s) left behind: ${leftovers.map((e) => `${e.fault.kind} of ${e.problemId}`).join(', ')}`, fix: 'Run: aiopslab recover' }
+    : { name: 'recovery journal', ok: true, detail: 'no leftover faults' });
+  let cluster;
+  try {
+    cluster = await openCluster(engine.config, engine.stateDir);
+  } catch (error) {
+    checks.push({ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.31 (or run npm ci in the project so it can extract one), then retry.' });
+    return checks;
+  }
+  try {
+    const kubectl = new Kubectl({ kubectl: cluster.kubectl, kubeconfigPath: cluster.kubeconfigPath, context: cluster.context, kubeCacheDir: cluster.kubeCacheDir });
+    checks.push({ name: 'kubectl', ok: true, detail: cluster.kubectl });
+    try {
+      const version = JSON.parse(await kubectl.run(['version', '-o', 'json'], undefined, 20_000));
+      checks.push({ name: 'API server', ok: true, detail: `${cluster.info.kind === 'embedded' ? 'embedded cluster' : cluster.info.cluster}, Kubernetes ${version.serverVersion?.gitVersion ?? '?'}` });
+    } catch (error) {
+      checks.push({ name: 'API server', ok: false, detail: (error as Error).message, fix: cluster.info.kind === 'embedded' ? 'This is a bug of the embedded cluster; please report it.' : `Check that context "${cluster.info.cluster}" exists (kubectl config get-contexts) and the cluster is running.` });
+      return checks;
+    }
+    const resources = await kubectl.run(['api-resources', '-o', 'name'], undefined, 30_000).catch(() => '');
+    const chaos = /podchaos\.chaos-mesh\.org/.test(resources);
+    checks.push({ name: 'Chaos Mesh', ok: chaos, detail: chaos ? 'PodChaos and NetworkChaos are served' : 'not installed (needed by the pod/container/network fault problems)', fix: chaos ? undefined : 'helm repo add chaos-mesh https://charts.chaos-mesh.org && helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2' });
+    const prometheus = await kubectl.run(['get', 'service', 'prometheus-server', '-n', 'observe', '-o', 'name'], undefined, 20_000).then(() => true, () => false);
+    checks.push({ name: 'Prometheus', ok: prometheus, detail: prometheus ? 'Service prometheus-server in namespace observe' : 'no Service prometheus-server in namespace observe (get_metrics will fail)', fix: prometheus ? undefined : 'Install the Prometheus Helm chart as release "prometheus" in namespace "observe".' });
+  } finally {
+    await cluster.release();
+  }
+  return checks;
+}
