@@ -48,6 +48,15 @@ export interface ClientStats {
   latenciesMs: number[];
 }
 
+export interface CallError {
+  caller: string;
+  callee: string;
+  message: string;
+  count: number;
+  firstMs: number;
+  lastMs: number;
+}
+
 interface Outcome {
   ok: boolean;
   endMs: number;
@@ -115,6 +124,7 @@ export class SimEngine {
   private timer?: NodeJS.Timeout;
   private flagEffectsByService = new Map<string, FlagEffect[]>();
   private flagOnSince = new Map<string, number>();
+  private readonly callErrorMap = new Map<string, CallError>();
 
   constructor(options: EngineOptions) {
     this.model = options.model;
@@ -457,6 +467,7 @@ export class SimEngine {
       this.tagClient(clientSpan, callerSpec, callee, out);
     }
     this.observe(this.family('client', caller, c.operation, c.service), out.endMs, (out.endMs - t) / 1000, !out.ok);
+    if (!out.ok && out.error) this.noteCallError(caller, c.service, out.error, out.endMs);
     return out;
   }
 
@@ -528,6 +539,22 @@ export class SimEngine {
     }
     const until = lossUntilMs !== undefined && lossUntilMs > t ? Math.min(lossUntilMs, t + this.maxHangMs) : t + this.maxHangMs;
     return { ok: false, endMs: until + 1 + this.rng.next() * 50, error: 'rpc error: code = Unavailable desc = transport is closing', grpcCode: 'UNAVAILABLE' };
+  }
+
+  private noteCallError(caller: string, callee: string, message: string, atMs: number): void {
+    const key = `${caller}\u0000${callee}\u0000${message}`;
+    const e = this.callErrorMap.get(key);
+    if (e) { e.count++; if (atMs > e.lastMs) e.lastMs = atMs; if (atMs < e.firstMs) e.firstMs = atMs; }
+    else this.callErrorMap.set(key, { caller, callee, message, count: 1, firstMs: atMs, lastMs: atMs });
+  }
+
+  /**
+   * Failed calls seen so far, per caller, callee and error text (e.g. compose-post-service → user-service
+   * `TSocket::open() connect() <Host: user-service Port: 9090>: Connection refused`), for log lines of the callers.
+   * With `sinceMs`, only entries whose last failure is at or after it.
+   */
+  callErrors(sinceMs = -Infinity): CallError[] {
+    return [...this.callErrorMap.values()].filter((e) => e.lastMs >= sinceMs).map((e) => ({ ...e }));
   }
 
   // ---------------------------------------------------------------- metrics
