@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { AiopsChatParticipant } from './chat/participant';
 import { registerCommands } from './commands';
+import { registerReplyTools } from './editor/replies';
 import { EngineHost } from './host';
 import { TranscriptPanel, TranscriptSerializer, VIEW_TYPE } from './panel/transcript-panel';
 import { registerTools } from './tools';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, new TranscriptSerializer(context.extensionUri, host)),
     ...registerCommands({ context, host, log, refresh }),
     ...registerTools(host),
+    ...registerReplyTools(host),
     chat.register(),
     host.onDidReset(() => {
       watchResults();

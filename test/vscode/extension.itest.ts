@@ -321,6 +321,27 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     }
   });
 
+  it('shows CodeLens, diagnostics and hovers on an aiopslab-reply document', async () => {
+    const content = 'Action:\n```\nget_logs("test-hotel-reservation", "geo")\n```\n\n```\nexec_shell(kubectl get pods)\n```\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'aiopslab-reply', content });
+    await vscode.window.showTextDocument(doc);
+    const diags = await until(() => {
+      const d = vscode.languages.getDiagnostics(doc.uri);
+      return d.length ? d : undefined;
+    }, 'diagnostics');
+    assert.equal(diags.length, 1);
+    assert.match(diags[0].message, /^Error parsing response/);
+    assert.equal(diags[0].range.start.line, 6, 'on the exec_shell line');
+    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) as vscode.CodeLens[];
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.ok(titles.some((t) => t.includes('get_logs("test-hotel-reservation", "geo")')), titles.join(' | '));
+    assert.ok(titles.some((t) => t.includes('unquoted-command')), titles.join(' | '));
+    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 3))) as vscode.Hover[];
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
+    assert.match(text, /arg 1: `"geo"`/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('deletes a session from the results folder', async () => {
     const deleted = await vscode.commands.executeCommand('aiopslab.deleteSession', humanSessionId, { confirm: false });
     assert.equal(deleted, true);

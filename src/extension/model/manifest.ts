@@ -48,6 +48,9 @@ export function contributes(): Record<string, unknown> {
         { id: 'aiopslab.sessions', name: 'Sessions', icon: 'media/aiopslab.svg', contextualTitle: 'AIOpsLab' },
       ],
     },
+    languages: [
+      { id: 'aiopslab-reply', aliases: ['AIOpsLab agent reply', 'aiopslab-reply'], extensions: ['.aiops-reply'] },
+    ],
     viewsWelcome: [
       { view: 'aiopslab.sessions', contents: 'No sessions yet.\n[Start Problem…](command:aiopslab.startProblem)\n[Run Evaluation Suite…](command:aiopslab.runSuite)' },
     ],

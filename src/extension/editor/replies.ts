@@ -1,0 +1,72 @@
+/**
+ * Agent replies in editors (language `aiopslab-reply`): a CodeLens per fenced block with the parsed call and
+ * "Run in session", the parser's errors as diagnostics at the offending range, and a hover with args and kwargs.
+ */
+import * as vscode from 'vscode';
+import type { EngineHost } from '../host';
+import { analyseReplies, hoverMarkdown, type ReplyBlock } from '../model/reply-analysis';
+
+export const REPLY_LANGUAGE = 'aiopslab-reply';
+
+export function registerReplyTools(host: EngineHost): vscode.Disposable[] {
+  const diagnostics = vscode.languages.createDiagnosticCollection('aiopslab-reply');
+  const cache = new WeakMap<vscode.TextDocument, { version: number; blocks: ReplyBlock[] }>();
+  const blocksOf = (doc: vscode.TextDocument): ReplyBlock[] => {
+    const hit = cache.get(doc);
+    if (hit && hit.version === doc.version) return hit.blocks;
+    const blocks = analyseReplies(doc.getText());
+    cache.set(doc, { version: doc.version, blocks });
+    return blocks;
+  };
+  const range = (doc: vscode.TextDocument, start: number, end: number) => new vscode.Range(doc.positionAt(start), doc.positionAt(end));
+  const update = (doc: vscode.TextDocument) => {
+    if (doc.languageId !== REPLY_LANGUAGE) return;
+    diagnostics.set(
+      doc.uri,
+      blocksOf(doc)
+        .filter((b) => b.error)
+        .map((b) => {
+          const d = new vscode.Diagnostic(range(doc, b.error!.start, b.error!.end), b.error!.message, vscode.DiagnosticSeverity.Error);
+          d.source = 'AIOpsLab parser';
+          d.code = b.error!.code;
+          return d;
+        }),
+    );
+  };
+  const lensEmitter = new vscode.EventEmitter<void>();
+  const selector: vscode.DocumentSelector = { language: REPLY_LANGUAGE };
+  const disposables: vscode.Disposable[] = [
+    diagnostics,
+    lensEmitter,
+    vscode.workspace.onDidOpenTextDocument(update),
+    vscode.workspace.onDidChangeTextDocument((e) => update(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => diagnostics.delete(d.uri)),
+    host.onDidChangeSessions(() => lensEmitter.fire()),
+    vscode.languages.registerCodeLensProvider(selector, {
+      onDidChangeCodeLenses: lensEmitter.event,
+      provideCodeLenses: (doc) => {
+        const lenses: vscode.CodeLens[] = [];
+        const running = host.currentInteractive() !== undefined;
+        for (const b of blocksOf(doc)) {
+          const r = range(doc, b.start, b.start);
+          if (b.call) {
+            lenses.push(new vscode.CodeLens(r, { title: `$(symbol-method) ${b.call.text.length > 80 ? b.call.text.slice(0, 77) + '...' : b.call.text}`, command: 'aiopslab.parseReply', arguments: [b.text] }));
+            if (running) lenses.push(new vscode.CodeLens(r, { title: '$(play) Run in session', command: 'aiopslab.sendAction', arguments: [b.text] }));
+          } else if (b.error) {
+            lenses.push(new vscode.CodeLens(r, { title: `$(error) ${b.error.code}: not a valid action`, command: 'aiopslab.parseReply', arguments: [b.text] }));
+          }
+        }
+        return lenses;
+      },
+    }),
+    vscode.languages.registerHoverProvider(selector, {
+      provideHover: (doc, pos) => {
+        const offset = doc.offsetAt(pos);
+        const b = blocksOf(doc).find((x) => offset >= x.start && offset <= x.end);
+        return b ? new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(b)), range(doc, b.start, b.end)) : undefined;
+      },
+    }),
+  ];
+  for (const doc of vscode.workspace.textDocuments) update(doc);
+  return disposables;
+}

@@ -1,0 +1,42 @@
+import * as assert from 'node:assert/strict';
+import { analyseReplies, hoverMarkdown } from '../../src/extension/model/reply-analysis';
+
+describe('extension inline debugging of agent replies', () => {
+  const doc = [
+    'Thought: the geo pods look unhealthy',
+    'Action:',
+    '```',
+    'get_logs("test-hotel-reservation", "geo")',
+    '```',
+    '',
+    'Second reply:',
+    '```python',
+    'exec_shell(kubectl get pods)',
+    '```',
+    '',
+  ].join('\n');
+
+  it('parses each fenced block: the call, or the parser error at the offending place', () => {
+    const blocks = analyseReplies(doc);
+    assert.equal(blocks.length, 2);
+    assert.equal(blocks[0].call?.text, 'get_logs("test-hotel-reservation", "geo")');
+    assert.ok(doc.slice(blocks[0].start).startsWith('```\nget_logs'));
+    const err = blocks[1].error!;
+    assert.equal(err.code, 'unquoted-command');
+    assert.match(err.message, /^Error parsing response/);
+    assert.ok(err.start >= blocks[1].start && err.end <= blocks[1].end && err.end > err.start);
+    assert.ok(doc.slice(err.start, err.end).length > 0);
+  });
+
+  it('hovers show positional and keyword arguments', () => {
+    const [b] = analyseReplies('```\nexec_shell("ls", timeout=60)\n```');
+    const md = hoverMarkdown(b);
+    assert.match(md, /arg 0: `"ls"`/);
+    assert.match(md, /timeout = `60`/);
+  });
+
+  it('finds no blocks in plain text and handles CRLF', () => {
+    assert.deepEqual(analyseReplies('no code here'), []);
+    assert.equal(analyseReplies('```\r\nsubmit("Yes")\r\n```\r\n')[0].call?.name, 'submit');
+  });
+});
