@@ -70,6 +70,13 @@ export class CachedStore implements ObjectStore {
     bucket.set(k, o);
   }
 
+  /** Keeps a write's result in the cache (the caller gets its own copy only for tracked resources). */
+  private remember(resource: string, r: KubeObject): KubeObject {
+    if (!this.data.has(resource)) return r;
+    this.put(resource, r);
+    return clone(r);
+  }
+
   private onEvent(e: StoreEvent): void {
     const bucket = this.data.get(e.resource);
     if (bucket) {
@@ -108,20 +115,17 @@ export class CachedStore implements ObjectStore {
 
   create(resource: string, object: KubeObject): KubeObject {
     const r = this.store.create(resource, object);
-    this.put(resource, r);
-    return clone(r);
+    return this.remember(resource, r);
   }
 
   update(resource: string, object: KubeObject): KubeObject {
     const r = this.store.update(resource, object);
-    this.put(resource, r);
-    return clone(r);
+    return this.remember(resource, r);
   }
 
   updateStatus(resource: string, object: KubeObject): KubeObject {
     const r = this.store.updateStatus(resource, object);
-    this.put(resource, r);
-    return clone(r);
+    return this.remember(resource, r);
   }
 
   delete(

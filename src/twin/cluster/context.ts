@@ -67,7 +67,7 @@ export function isConflictOrExists(e: unknown): boolean {
 }
 
 /** A read that does not copy when the store is the informer cache (the result must not be mutated). */
-function peek(store: ObjectStore, resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+export function peek(store: ObjectStore, resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
   const p = (store as { peek?: ObjectStore['get'] }).peek;
   return p ? p.call(store, resource, namespace, name) : store.get(resource, namespace, name);
 }
@@ -80,13 +80,13 @@ export function updateObject(
   name: string,
   mutate: (obj: KubeObject) => void,
 ): KubeObject | undefined {
-  const current = store.get(resource, namespace, name);
+  const current = peek(store, resource, namespace, name);
   if (!current) return undefined;
   const next = clone(current);
   mutate(next);
   const { status: _a, ...restNext } = next;
   const { status: _b, ...restCur } = current;
-  if (deepEqual(restNext, restCur)) return current;
+  if (deepEqual(restNext, restCur)) return clone(current);
   try {
     return store.update(resource, next);
   } catch (e) {

@@ -11,11 +11,11 @@ import type { ContainerBehaviour, ContainerContext, ContainerStartOutcome, KubeO
 import type { BehaviourRegistry } from './behaviours';
 import { buildEnv, buildFiles, expandVars, mountError } from './container-context';
 import type { ClusterContext } from './context';
-import { deleteObject, setCondition, writeStatus } from './context';
+import { deleteObject, peek, setCondition, writeStatus } from './context';
 import { defaultPullPolicy, imageID, imageSize, isValidImageReference, normalizeImage } from './images';
 import { ContainerLog, type LogInstance } from './logs';
 import { qosClass } from './resources';
-import { canonicalJson, fnv32a, goDuration, hexHash, isoSeconds } from './util';
+import { canonicalJson, clone, fnv32a, goDuration, hexHash, isoSeconds } from './util';
 
 export const KUBELET = 'kubelet';
 
@@ -162,13 +162,13 @@ export class Kubelet {
 
   private event(st: PodState, type: 'Normal' | 'Warning', reason: string, message: string, c?: ContainerState): void {
     const fieldPath = c ? `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}` : undefined;
-    const pod = this.ctx.store.get('pods', st.namespace, st.name) ?? st.pod;
+    const pod = peek(this.ctx.store, 'pods', st.namespace, st.name) ?? st.pod;
     this.ctx.events.record(pod, type, reason, message, this.source(st), fieldPath);
   }
 
   private sync(key: string): void {
     const [ns, name] = key.split('/');
-    const pod = this.ctx.store.get('pods', ns, name);
+    const pod = peek(this.ctx.store, 'pods', ns, name);
     if (!pod) return;
     const uid = pod.metadata.uid ?? '';
     const nodeName: string | undefined = pod.spec?.nodeName;
@@ -176,7 +176,7 @@ export class Kubelet {
     let st = this.pods.get(uid);
     if (!st) {
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
-      const node = this.ctx.store.get('nodes', undefined, nodeName);
+      const node = peek(this.ctx.store, 'nodes', undefined, nodeName);
       if (!node) return;
       st = this.admit(pod, node);
     }
@@ -258,7 +258,7 @@ export class Kubelet {
   }
 
   private allocateIP(nodeName: string): string {
-    const node = this.ctx.store.get('nodes', undefined, nodeName);
+    const node = peek(this.ctx.store, 'nodes', undefined, nodeName);
     const cidr: string = node?.spec?.podCIDR ?? '10.244.1.0/24';
     const { base, size } = parseCIDR(cidr);
     let cursor = this.ipCursor.get(nodeName) ?? 1;
@@ -308,12 +308,12 @@ export class Kubelet {
       this.writeStatus(st);
       return;
     }
-    const node = this.ctx.store.get('nodes', undefined, st.node);
+    const node = peek(this.ctx.store, 'nodes', undefined, st.node);
     const envResult = buildEnv(this.ctx.store, st.pod, c.spec, node);
     const expand = (xs: unknown): string[] => ((xs ?? []) as unknown[]).map((x) => expandVars(String(x), envResult.env));
     const context: ContainerContext = {
       namespace: st.namespace,
-      pod: st.pod,
+      pod: clone(st.pod),
       containerName: c.name,
       image,
       command: expand(c.spec.command),
@@ -714,7 +714,7 @@ export class Kubelet {
   }
 
   private writeStatus(st: PodState): void {
-    const pod = this.ctx.store.get('pods', st.namespace, st.name);
+    const pod = peek(this.ctx.store, 'pods', st.namespace, st.name);
     if (!pod || pod.metadata.uid !== st.uid) return;
     st.pod = pod;
     const now = isoSeconds(this.ctx.clock.now());
@@ -726,7 +726,7 @@ export class Kubelet {
     else if (apps.some((c) => c.phase === 'running' || c.everStarted)) phase = 'Running';
     else phase = 'Pending';
 
-    let conditions = ((pod.status?.conditions ?? []) as Array<Record<string, unknown>>).filter((c) =>
+    let conditions = (clone(pod.status?.conditions ?? []) as Array<Record<string, unknown>>).filter((c) =>
       ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].includes(String(c.type)),
     );
     const cond = (type: string, ok: boolean, reason?: string, message?: string) => {
