@@ -20,6 +20,8 @@ export interface AiopsLabApi {
   sessions: SessionsProvider;
   chat: AiopsChatParticipant;
   panels: typeof TranscriptPanel;
+  /** Restores transcript panels after a reload (VS Code calls it; exposed so tests can exercise it). */
+  serializer: TranscriptSerializer;
   activationMs: number;
 }
 
@@ -30,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   const problems = new ProblemsProvider(host);
   const sessions = new SessionsProvider(host);
   const chat = new AiopsChatParticipant(host, context.extensionUri);
+  const serializer = new TranscriptSerializer(context.extensionUri, host);
 
   const refresh = () => {
     problems.refresh();
@@ -45,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     sessions,
     problemsView,
     sessionsView,
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, new TranscriptSerializer(context.extensionUri, host)),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
     ...registerCommands({ context, host, log, refresh }),
     ...registerTools(host),
     ...registerReplyTools(host),
@@ -89,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   // Offer recovery after activation has returned (reads a small JSON file; never blocks start-up).
   setTimeout(() => void offerRecovery(host, log), 500);
 
-  return { host, problems, sessions, chat, panels: TranscriptPanel, activationMs: Date.now() - t0 };
+  return { host, problems, sessions, chat, panels: TranscriptPanel, serializer, activationMs: Date.now() - t0 };
 }
 
 async function offerRecovery(host: EngineHost, log: vscode.OutputChannel): Promise<void> {

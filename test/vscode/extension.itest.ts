@@ -181,7 +181,19 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal((await panel.queryDom('.charts .placeholder')).count, 1);
   });
 
-  it('exports a session as JSON and deletes it', async () => {
+  it('restores a transcript panel from its saved state after a reload (serializer)', async () => {
+    api.panels.get(humanSessionId)?.panel.dispose();
+    const panel = vscode.window.createWebviewPanel('aiopslab.transcript', 'restored', vscode.ViewColumn.Active, { enableScripts: true });
+    const rendered = waitFor(api.panels.onDidReceiveMessage, (m) => m.message.type === 'rendered' && m.panel.sessionId === humanSessionId, 'the restored page to render');
+    await api.serializer.deserializeWebviewPanel(panel, { sessionId: humanSessionId });
+    await rendered;
+    const restored = api.panels.get(humanSessionId)!;
+    assert.equal(restored.panel, panel);
+    assert.equal((await restored.queryDom('.turn')).count, 3);
+    restored.panel.dispose();
+  });
+
+  it('exports a session as JSON', async () => {
     const target = vscode.Uri.file(path.join(resultsDir, 'export.json'));
     const file = (await vscode.commands.executeCommand('aiopslab.exportSession', humanSessionId, target)) as string;
     const record = JSON.parse(fs.readFileSync(file, 'utf8'));
