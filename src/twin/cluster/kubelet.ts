@@ -15,9 +15,10 @@ import { deleteObject, peek, setCondition, writeStatus } from './context';
 import { defaultPullPolicy, imageID, imageSize, isValidImageReference, normalizeImage } from './images';
 import { ContainerLog, type LogInstance } from './logs';
 import { qosClass } from './resources';
-import { canonicalJson, clone, fnv32a, goDuration, hexHash, isoSeconds } from './util';
+import { bytesOf, canonicalJson, clone, fnv32a, goDuration, hexHash, isoSeconds } from './util';
 
 export const KUBELET = 'kubelet';
+const OOM_CHECK_MS = 5000;
 
 type Phase = 'waiting' | 'running' | 'terminated';
 
@@ -480,11 +481,31 @@ export class Kubelet {
     if (c.spec.livenessProbe && behaviour.probe && !c.init) {
       this.scheduleProbe(st, c, 'liveness', (c.spec.livenessProbe.initialDelaySeconds ?? 0) * 1000 + (c.spec.livenessProbe.periodSeconds ?? 10) * 1000);
     }
+    const memLimit = bytesOf(c.spec.resources?.limits?.memory);
+    if (behaviour.usage && memLimit > 0 && !c.init) this.scheduleOomCheck(st, c, memLimit);
     if (outcome.kind === 'exit') {
       const after = outcome.afterMs ?? this.ctx.timing.crashAfterMs;
       this.containerTimer(st, c, after, () => this.exited(st, c, outcome.exitCode, outcome.reason));
     }
     this.writeStatus(st);
+  }
+
+  /** A container whose behaviour reports memory above its limit is OOM-killed (137, OOMKilled) like the kernel does. */
+  private scheduleOomCheck(st: PodState, c: ContainerState, limit: number): void {
+    this.containerTimer(st, c, OOM_CHECK_MS, () => {
+      if (c.phase !== 'running' || !c.context || !c.behaviour?.usage) return;
+      let used = 0;
+      try {
+        used = c.behaviour.usage(c.context, this.ctx.clock.now()).memoryBytes;
+      } catch {
+        used = 0;
+      }
+      if (used > limit) {
+        this.exited(st, c, 137, 'OOMKilled');
+        return;
+      }
+      this.scheduleOomCheck(st, c, limit);
+    });
   }
 
   private probeResult(c: ContainerState, kind: 'readiness' | 'liveness'): { ok: boolean; message?: string } {

@@ -287,4 +287,17 @@ describe('twin cluster: kubelet', () => {
     assert.deepEqual(h.cluster.runtime.logs({ namespace: 'default', pod: 'flagd', container: 'sidecar' }), []);
     assert.equal(container(p, 'flagd').state.running !== undefined, true);
   });
+
+  it('OOM-kills a container whose behaviour uses more memory than its limit', () => {
+    h.cluster.registerBehaviour('example/leaky:1', {
+      start: () => ({ kind: 'running', lines: ['cache warming'] }),
+      usage: (ctx, now) => ({ cpuMillis: 50, memoryBytes: (100 + ((now - Date.parse(ctx.pod.status?.startTime ?? '2026-03-01T10:00:00Z')) / 1000) * 10) * 1024 * 1024 }),
+    });
+    h.create('pods', pod('rec', { containers: [{ name: 'recommendation', image: 'example/leaky:1', resources: { limits: { memory: '500Mi' } } }] }));
+    h.run(60_000);
+    const c = container(h.store.get('pods', 'default', 'rec')!);
+    assert.ok(c.restartCount >= 1);
+    assert.equal(c.lastState.terminated.reason, 'OOMKilled');
+    assert.equal(c.lastState.terminated.exitCode, 137);
+  });
 });
