@@ -108,7 +108,7 @@ describe('twin API server with the real kubectl', function () {
     assert.match(r.stdout, /sessionAffinity: None/);
     assert.match(r.stdout, /clusterIP: 10\.\d+\.\d+\.\d+/);
     r = await k(['get', 'deploy,svc,cm', '-n', 'demo', '-o', 'name']);
-    assert.deepEqual(r.stdout.trim().split('\n'), ['deployment.apps/web', 'service/web', 'configmap/kube-root-ca.crt', 'configmap/web-config'].filter((x) => x !== 'configmap/kube-root-ca.crt'));
+    assert.deepEqual(r.stdout.trim().split('\n'), ['deployment.apps/web', 'service/web', 'configmap/kube-root-ca.crt', 'configmap/web-config']);
     r = await k(['get', 'pods', '-n', 'demo', '-o', 'jsonpath={.items[*].metadata.name}']);
     assert.equal(r.stdout, 'web-7d4b9c8f6d-x2x9k');
     r = await k(['get', 'pods', '-n', 'demo', '-o', 'custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[0].image,NODE:.spec.nodeName']);

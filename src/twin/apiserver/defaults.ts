@@ -231,3 +231,42 @@ export function applyDefaults(obj: KubeObject, alloc: ServiceIpAllocator, old?: 
       break;
   }
 }
+
+const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The ServiceAccount admission plugin: a projected `kube-api-access-xxxxx` volume (token, kube-root-ca.crt, namespace)
+ * mounted read-only into every container, unless the pod opts out.
+ */
+export function admitServiceAccount(pod: any, suffix: string): void {
+  const spec = pod.spec;
+  if (!spec || spec.automountServiceAccountToken === false) return;
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  if (all.some((c: any) => (c?.volumeMounts ?? []).some((m: any) => m?.mountPath === SA_MOUNT))) return;
+  const name = `kube-api-access-${suffix}`;
+  spec.volumes = [...(Array.isArray(spec.volumes) ? spec.volumes : []), {
+    name,
+    projected: {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  }];
+  for (const c of all) {
+    if (!c || typeof c !== 'object') continue;
+    c.volumeMounts = [...(Array.isArray(c.volumeMounts) ? c.volumeMounts : []), { name, readOnly: true, mountPath: SA_MOUNT }];
+  }
+}
+
+/** The cluster's CA bundle as the root-ca-cert-publisher puts it into every namespace (a placeholder certificate). */
+export const ROOT_CA_PEM = [
+  '-----BEGIN CERTIFICATE-----',
+  'MIIDBTCCAe2gAwIBAgIIAIOpsLabTwinMA0GCSqGSIb3DQEBCwUAMBUxEzARBgNVBAMTCmt1YmVybmV0',
+  'ZXMwHhcNMjYxMTI4MDAwMDAwWhcNMzYxMTI2MDAwMDAwWjAVMRMwEQYDVQQDEwprdWJlcm5ldGVzMIIB',
+  'IjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtwinTwinTwinTwinTwinTwinTwinTwinTwinTwin',
+  '-----END CERTIFICATE-----',
+  '',
+].join('\n');

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject, ListOptions, ObjectStore, ResourceName, ResourceType, StoreEvent, WatchEventType } from '../contracts';
 import { ApiError, alreadyExists, conflict, forbidden, notFound, badRequest } from './errors';
 import { Registry, ResourceInfo, typesFromCrd, chaosMeshCrd, CHAOS_MESH_KINDS } from './registry';
-import { applyDefaults, ServiceIpAllocator } from './defaults';
+import { applyDefaults, admitServiceAccount, ROOT_CA_PEM, ServiceIpAllocator } from './defaults';
 import { validate } from './validate';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import { canonicalJson } from './canonical';
@@ -222,6 +222,7 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
     m.uid = randomUUID();
     if (info.subresources.includes('status') && (info.custom || ['apps', 'batch'].includes(info.group))) delete obj.status;
     applyDefaults(obj, this);
+    if (info.kind === 'Pod' && !info.group) admitServiceAccount(obj, randomSuffix());
     validate(info, obj);
     const b = this.bucket(info);
     const key = this.key(info, m.namespace, m.name!);
@@ -259,6 +260,11 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
       const sa = this.bucket(this.registry.byName('serviceaccounts')!);
       if (!sa.has(`${obj.metadata.name}/default`)) {
         this.create('serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: obj.metadata.name } });
+      }
+      // The root-ca-cert-publisher's ConfigMap, which the projected service-account volume of every pod reads.
+      const cms = this.bucket(this.registry.byName('configmaps')!);
+      if (!cms.has(`${obj.metadata.name}/kube-root-ca.crt`)) {
+        this.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: obj.metadata.name, annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } }, data: { 'ca.crt': ROOT_CA_PEM } });
       }
     }
   }
