@@ -198,6 +198,9 @@ describe('twin API server with the real kubectl', function () {
     r = await k(['create', 'configmap', 'x', '-n', 'nowhere']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /namespaces "nowhere" not found/);
+    r = await k(['apply', '-f', '-'], { stdin: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: demo}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: other}}\n    spec:\n      containers: [{name: c}]\n' });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), 'The Deployment "bad" is invalid: \n* spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`\n* spec.template.spec.containers[0].image: Required value');
     r = await k(['get', 'frobnicators']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /the server doesn't have a resource type "frobnicators"/);

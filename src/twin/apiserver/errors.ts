@@ -69,13 +69,26 @@ const causeReason: Record<FieldError['type'], string> = {
   Unsupported: 'FieldValueNotSupported', NotSupported: 'FieldValueNotSupported', Duplicate: 'FieldValueDuplicate',
 };
 
+/** Formats a value the way the apiserver's field errors print it (Go `%#v`-like for the common shapes). */
+function goValue(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (!Array.isArray(v) && typeof v === 'object' && Object.values(v as object).every((x) => typeof x === 'string')) {
+    const o = v as Record<string, string>;
+    return `map[string]string{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(', ')}}`;
+  }
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+  return JSON.stringify(v);
+}
+
 function fieldMessage(e: FieldError): string {
   switch (e.type) {
     case 'Required': return `Required value${e.detail ? ': ' + e.detail : ''}`;
     case 'Forbidden': return `Forbidden${e.detail ? ': ' + e.detail : ''}`;
-    case 'Duplicate': return `Duplicate value: ${JSON.stringify(e.value)}`;
-    case 'Unsupported': case 'NotSupported': return `Unsupported value: ${JSON.stringify(e.value)}${e.detail ? ': ' + e.detail : ''}`;
-    default: return `Invalid value: ${JSON.stringify(e.value)}${e.detail ? ': ' + e.detail : ''}`;
+    case 'Duplicate': return `Duplicate value: ${goValue(e.value)}`;
+    case 'Unsupported': case 'NotSupported': return `Unsupported value: ${goValue(e.value)}${e.detail ? ': ' + e.detail : ''}`;
+    default: return `Invalid value: ${goValue(e.value)}${e.detail ? ': ' + e.detail : ''}`;
   }
 }
 

@@ -96,4 +96,16 @@ describe('twin cluster: jobs and endpoints', () => {
     h.run(1000);
     assert.equal(h.store.get('endpoints', 'default', 'user-service'), undefined);
   });
+
+  it('a pod relabelled out of a Service selector leaves its endpoints', () => {
+    h.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } });
+    h.create('services', service('x', { app: 'x' }, 80, 80));
+    h.run(3000);
+    assert.equal((h.store.get('endpoints', 'default', 'x')!.subsets as any)[0].addresses.length, 1);
+    const p = h.store.get('pods', 'default', 'p')!;
+    p.metadata.labels = { app: 'debug' };
+    h.store.update('pods', p);
+    h.run(1000);
+    assert.equal(h.store.get('endpoints', 'default', 'x')!.subsets, undefined);
+  });
 });
