@@ -148,9 +148,17 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     const q = ref && OWNER_QUEUES[ref.kind];
     if (q && ref) queue.add(q, `${o.metadata.namespace}/${ref.name}`);
   };
-  const enqueueServicesFor = (pod: KubeObject) => {
+  // Labels last seen per pod: a relabelled pod must leave the endpoints of the Services it no longer matches.
+  const podLabels = new Map<string, string>();
+  const enqueueServicesFor = (pod: KubeObject, deleted: boolean) => {
+    const uid = pod.metadata.uid ?? '';
+    const labels = JSON.stringify(pod.metadata.labels ?? {});
+    const before = podLabels.get(uid);
+    if (deleted) podLabels.delete(uid);
+    else podLabels.set(uid, labels);
+    const relabelled = before !== undefined && before !== labels;
     for (const svc of store.list('services', pod.metadata.namespace)) {
-      if (mapSelectorMatches(svc.spec?.selector, pod.metadata.labels)) queue.add(ENDPOINTS, key(svc));
+      if (relabelled || mapSelectorMatches(svc.spec?.selector, pod.metadata.labels)) queue.add(ENDPOINTS, key(svc));
     }
   };
 
@@ -159,7 +167,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     switch (e.resource) {
       case 'pods':
         enqueueOwner(o);
-        enqueueServicesFor(o);
+        enqueueServicesFor(o, e.type === 'DELETED');
         if (e.type === 'DELETED') {
           kubelet.forget(o);
           scheduler.retryAll();
