@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { AiopsChatParticipant } from './chat/participant';
 import { registerCommands } from './commands';
 import { registerReplyTools } from './editor/replies';
+import { registerStatusBar } from './status-bar';
 import { EngineHost } from './host';
 import { TranscriptPanel, TranscriptSerializer, VIEW_TYPE } from './panel/transcript-panel';
 import { registerTools } from './tools';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     ...registerCommands({ context, host, log, refresh }),
     ...registerTools(host),
     ...registerReplyTools(host),
+    ...registerStatusBar(host),
     chat.register(),
     host.onDidReset(() => {
       watchResults();

@@ -135,8 +135,14 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal((await panel.queryDom('.turn')).count, 0);
     assert.equal((await panel.queryDom('.action-input.hidden')).count, 0, 'the action box is shown for a human session');
 
+    const rows = await api.sessions.getChildren();
+    const running = rows.find((r) => r.session_id === humanSessionId);
+    assert.ok(running, 'the running session is listed before its record exists');
+    assert.equal(api.sessions.getTreeItem(running).contextValue, 'session.running');
+
     await vscode.commands.executeCommand('aiopslab.sendAction', 'kubectl get pods -n test-hotel-reservation');
     await until(async () => ((await panel.queryDom('.turn')).count === 1 ? true : undefined), 'the first turn to appear live');
+    assert.match(String(api.sessions.getTreeItem(running).description), /step 1\/30/);
     const call = await panel.queryDom('.turn .action-call');
     assert.equal(call.texts[0], 'exec_shell("kubectl get pods -n test-hotel-reservation")');
   });
