@@ -1,7 +1,7 @@
 /** replicaset-controller: keeps `spec.replicas` pods named `<rs>-<5 chars>` and reports their readiness. */
 import type { KubeObject } from '../contracts';
 import type { ClusterContext } from './context';
-import { deleteObject, writeStatus } from './context';
+import { deleteObject, updateObject, writeStatus } from './context';
 import { createGeneratedPod, deletionOrder, isActive, isPodAvailable, isPodReady } from './pods';
 import { isOwnedBy, selectorMatches } from './util';
 
@@ -17,6 +17,10 @@ export class ReplicaSetController {
   }
 
   ownedPods(rs: KubeObject): KubeObject[] {
+    return this.ctx.store.list('pods', rs.metadata.namespace).filter((p) => isOwnedBy(p, rs) && selectorMatches(rs.spec?.selector, p.metadata.labels));
+  }
+
+  private allOwnedPods(rs: KubeObject): KubeObject[] {
     return this.ctx.store.list('pods', rs.metadata.namespace).filter((p) => isOwnedBy(p, rs));
   }
 
@@ -24,7 +28,14 @@ export class ReplicaSetController {
     const [ns, name] = key.split('/');
     const rs = this.ctx.store.get(RS, ns, name);
     if (!rs || rs.metadata.deletionTimestamp) return;
-    const pods = this.ownedPods(rs);
+    // Release owned pods whose labels no longer match the selector (they become orphans, as with ClaimPods).
+    const pods = this.allOwnedPods(rs).filter((p) => {
+      if (selectorMatches(rs.spec?.selector, p.metadata.labels)) return true;
+      updateObject(this.ctx.store, 'pods', ns, p.metadata.name ?? '', (o) => {
+        o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+      });
+      return false;
+    });
     const active = pods.filter(isActive);
     const desired: number = rs.spec?.replicas ?? 1;
     const diff = active.length - desired;

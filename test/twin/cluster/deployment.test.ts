@@ -172,4 +172,18 @@ describe('twin cluster: deployments', () => {
     assert.equal(late.status, 'False');
     assert.equal(late.reason, 'ProgressDeadlineExceeded');
   });
+
+  it('a pod relabelled out of its ReplicaSet is orphaned and replaced', () => {
+    h.create(DEPLOY, deployment('web', { replicas: 1 }));
+    h.run(3000);
+    const p = h.pods()[0];
+    p.metadata.labels = { debug: 'true' };
+    h.store.update('pods', p);
+    h.run(3000);
+    const pods = h.pods();
+    assert.equal(pods.length, 2);
+    const orphan = pods.find((x) => x.metadata.name === p.metadata.name)!;
+    assert.deepEqual(orphan.metadata.ownerReferences ?? [], []);
+    assert.equal(pods.filter((x) => x.metadata.labels!.app === 'web').length, 1);
+  });
 });
