@@ -300,4 +300,17 @@ describe('twin cluster: kubelet', () => {
     assert.equal(c.lastState.terminated.reason, 'OOMKilled');
     assert.equal(c.lastState.terminated.exitCode, 137);
   });
+
+  it('reports CreateContainerConfigError for an env var from a missing ConfigMap and recovers when it appears', () => {
+    h.create('pods', pod('cfgerr', { containers: [{ name: 'app', image: 'nginx:1.25', env: [{ name: 'DB', valueFrom: { configMapKeyRef: { name: 'db-config', key: 'url' } } }] }] }));
+    h.run(3000);
+    let c = container(h.store.get('pods', 'default', 'cfgerr')!);
+    assert.equal(c.state.waiting.reason, 'CreateContainerConfigError');
+    assert.equal(c.state.waiting.message, 'configmap "db-config" not found');
+    assert.ok(h.events('default', 'Failed').some((e) => e.message === 'Error: configmap "db-config" not found'));
+    h.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db-config', namespace: 'default' }, data: { url: 'mongodb://db:27017' } });
+    h.run(3000);
+    c = container(h.store.get('pods', 'default', 'cfgerr')!);
+    assert.ok(c.state.running, JSON.stringify(c.state));
+  });
 });
