@@ -72,14 +72,16 @@ describe('twin end to end (API server + cluster half) with the real kubectl', fu
     r = await k(['rollout', 'status', 'deploy/web', '-n', 'demo', '--timeout=60s']);
     assert.equal(r.code, 0, r.stderr);
 
-    r = await k(['get', 'pods', '-n', 'demo', '-l', 'app=web', '-o', 'name']);
-    const victim = r.stdout.trim().split('\n')[0];
+    r = await k(['get', 'pods', '-n', 'demo', '-l', 'app=web', '-o', 'json']);
+    const victim = `pod/${(JSON.parse(r.stdout).items as { metadata: { name: string; deletionTimestamp?: string } }[]).find((p) => !p.metadata.deletionTimestamp)!.metadata.name}`;
     r = await k(['delete', victim, '-n', 'demo']);
     assert.equal(r.code, 0, r.stderr);
     r = await k(['rollout', 'status', 'deploy/web', '-n', 'demo', '--timeout=60s']);
     assert.equal(r.code, 0, r.stderr);
-    r = await k(['get', 'pods', '-n', 'demo', '-l', 'app=web', '-o', 'name']);
-    const now = r.stdout.trim().split('\n');
+    r = await k(['get', 'pods', '-n', 'demo', '-l', 'app=web', '-o', 'json']);
+    // Pods of the undone rollout may still be terminating (graceful deletion); count the live ones.
+    const now = (JSON.parse(r.stdout).items as { metadata: { name: string; deletionTimestamp?: string } }[])
+      .filter((p) => !p.metadata.deletionTimestamp).map((p) => `pod/${p.metadata.name}`);
     assert.equal(now.length, 2);
     assert.ok(!now.includes(victim), 'the deleted pod was replaced by a new one');
 

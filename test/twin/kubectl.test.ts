@@ -348,6 +348,18 @@ describe('twin API server with the real kubectl', function () {
     assert.equal(r.stdout, '3');
   });
 
+  it('refuses pod spec changes a real apiserver refuses, allows image changes', async () => {
+    const pod = 'web-7d4b9c8f6d-x2x9k';
+    let r = await k(['patch', 'pod', pod, '-n', 'demo', '-p', '{"spec":{"containers":[{"name":"web","env":[{"name":"A","value":"1"}]}]}}']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^The Pod "web-7d4b9c8f6d-x2x9k" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`/);
+    r = await k(['set', 'image', `pod/${pod}`, '-n', 'demo', 'web=nginx:1.27']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(twin.store.mustGet('pods', 'demo', pod).spec.containers[0].image, 'nginx:1.27');
+    r = await k(['label', 'pod', pod, '-n', 'demo', 'checked=yes']);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('delete: graceful pod shows Terminating; deployment cascades to ReplicaSet and pods; namespace finalizes', async () => {
     const pod = 'web-7d4b9c8f6d-x2x9k';
     let r = await k(['delete', 'pod', pod, '-n', 'demo', '--wait=false']);

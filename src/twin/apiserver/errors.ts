@@ -72,6 +72,7 @@ const causeReason: Record<FieldError['type'], string> = {
 /** Formats a value the way the apiserver's field errors print it (Go `%#v`-like for the common shapes). */
 function goValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
+  if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return String((v as { toJSON(): string }).toJSON());
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (!Array.isArray(v) && typeof v === 'object' && Object.values(v as object).every((x) => typeof x === 'string')) {

@@ -12,6 +12,18 @@ import type { ResourceInfo } from './registry';
 import type { MemoryStore, DeleteOptions } from './store';
 import { toTable, IncludeObject } from './tables';
 import { selectorToString } from './selectors';
+import { checkPodUpdate } from './validate';
+import { applyDefaults } from './defaults';
+
+/** API-only rules for updates of the main resource (the store lets in-process actors such as the scheduler bind pods). */
+function checkUpdate(r: ResourceRequest, next: KubeObject): void {
+  if (r.subresource || r.info.kind !== 'Pod' || r.info.group) return;
+  const old = r.store.get(storeName(r), r.namespace, r.name!);
+  if (!old) return;
+  const candidate = structuredClone(next);
+  applyDefaults(candidate, r.store, old);
+  checkPodUpdate(old, candidate);
+}
 
 export interface ResourceRequest {
   req: IncomingMessage;
@@ -100,6 +112,7 @@ export async function handleReplace(r: ResourceRequest): Promise<void> {
   }
   body.metadata.name = r.name;
   const opts = { dryRun: dryRun(r.url) };
+  checkUpdate(r, body);
   const out = r.subresource === 'status' ? r.store.updateStatus(storeName(r), body, opts) : r.store.update(storeName(r), body, opts);
   sendObjectOrTable(r, 200, out);
 }
@@ -155,6 +168,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   if (!carriesRv) patched.metadata.resourceVersion = current.metadata.resourceVersion;
   patched.apiVersion = current.apiVersion;
   patched.kind = current.kind;
+  checkUpdate(r, patched);
   const out = r.subresource === 'status' ? r.store.updateStatus(name, patched, opts) : r.store.update(name, patched, opts);
   sendObjectOrTable(r, 200, out);
 }

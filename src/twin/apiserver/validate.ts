@@ -6,6 +6,7 @@ import type { KubeObject } from '../contracts';
 import { FieldError, invalid, ApiError } from './errors';
 import type { ResourceInfo } from './registry';
 import { matchLabels, parseLabelSelector, selectorToString } from './selectors';
+import { canonicalJson } from './canonical';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -109,11 +110,54 @@ export function validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject):
         break;
       }
     }
-    if (old && info.kind === 'Deployment' && JSON.stringify(old.spec?.selector) !== JSON.stringify(o.spec?.selector)) {
+    if (old && ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'].includes(info.kind) && canonicalJson(old.spec?.selector) !== canonicalJson(o.spec?.selector)) {
       errs.push({ field: 'spec.selector', type: 'Invalid', value: o.spec?.selector, detail: 'field is immutable' });
+    }
+    if (old && info.kind === 'Job' && canonicalJson(old.spec?.template) !== canonicalJson(o.spec?.template)) {
+      errs.push({ field: 'spec.template', type: 'Invalid', value: GO_ELIDED('core.PodTemplateSpec'), detail: 'field is immutable' });
+    }
+    if (old && info.kind === 'StatefulSet') {
+      const strip = (spec: any) => { const c = { ...(spec ?? {}) }; for (const k of ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']) delete c[k]; return canonicalJson(c); };
+      if (strip(old.spec) !== strip(o.spec)) {
+        errs.push({ field: 'spec', type: 'Forbidden', detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" });
+      }
     }
   }
   if (errs.length) throw invalid(info.kind, info.group, name, errs);
 }
 
 export function isApiError(e: unknown): e is ApiError { return e instanceof ApiError; }
+
+/** A value the apiserver prints as a Go struct; shown elided. */
+function GO_ELIDED(type: string): { toJSON(): string } & Record<string, never> {
+  return { toJSON: () => `${type}{...}` } as never;
+}
+
+/**
+ * Pod spec updates through the API (not the store: the scheduler binds through it) may change only what the real
+ * apiserver allows: container and init-container images, activeDeadlineSeconds, added tolerations, removed scheduling gates.
+ */
+export function checkPodUpdate(old: KubeObject, next: KubeObject): void {
+  const a = structuredClone(old.spec ?? {});
+  const b = structuredClone(next.spec ?? {});
+  for (const list of ['containers', 'initContainers']) {
+    const oa: any[] = a[list] ?? [];
+    const nb: any[] = b[list] ?? [];
+    if (oa.length === nb.length) nb.forEach((c, i) => { if (c && oa[i] && c.name === oa[i].name) c.image = oa[i].image; });
+  }
+  b.activeDeadlineSeconds = a.activeDeadlineSeconds;
+  const ot: any[] = a.tolerations ?? [];
+  const nt: any[] = b.tolerations ?? [];
+  if (ot.every((t) => nt.some((x) => canonicalJson(x) === canonicalJson(t)))) b.tolerations = a.tolerations;
+  const og: any[] = a.schedulingGates ?? [];
+  const ng: any[] = b.schedulingGates ?? [];
+  if (ng.every((g) => og.some((x) => x?.name === g?.name))) b.schedulingGates = a.schedulingGates;
+  if (!a.nodeName && b.nodeName) b.nodeName = a.nodeName;
+  for (const x of [a, b]) for (const k of Object.keys(x)) if (x[k] === undefined) delete x[k];
+  if (canonicalJson(a) !== canonicalJson(b)) {
+    throw invalid('Pod', '', old.metadata.name ?? '', [{
+      field: 'spec', type: 'Forbidden',
+      detail: 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+    }]);
+  }
+}
