@@ -8,6 +8,7 @@ import { AiopsChatParticipant } from './chat/participant';
 import { registerCommands } from './commands';
 import { registerReplyTools } from './editor/replies';
 import { registerStatusBar } from './status-bar';
+import { registerEndpointProvider } from './byo/provider';
 import { EngineHost } from './host';
 import { TranscriptPanel, TranscriptSerializer, VIEW_TYPE } from './panel/transcript-panel';
 import { registerTools } from './tools';
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     ...registerTools(host),
     ...registerReplyTools(host),
     ...registerStatusBar(host),
+    ...registerEndpointProvider(context.secrets),
     chat.register(),
     host.onDidReset(() => {
       watchResults();

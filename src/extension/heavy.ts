@@ -4,3 +4,4 @@
  */
 export { Engine } from '../engine';
 export { createAgent, listAgents } from '../agents/registry';
+export { endpointChat, resolveEndpoint } from './byo/endpoint-chat';

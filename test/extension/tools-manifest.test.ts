@@ -71,6 +71,12 @@ describe('extension manifest (package.json contributes)', () => {
     assert.deepEqual(p.commands.map((c: { name: string }) => c.name), ['start', 'agent', 'human', 'status', 'submit', 'stop']);
   });
 
+  it('offers exactly the registry\'s OpenAI-compatible agents as bring-your-own endpoints', () => {
+    const { CLIENT_PROFILES } = require('../../src/agents/profiles') as typeof import('../../src/agents/profiles');
+    assert.deepEqual(pkg.contributes.configuration.properties['aiopslab.languageModels.endpoints'].items.enum, Object.keys(CLIENT_PROFILES));
+    assert.deepEqual(pkg.contributes.languageModelChatProviders, [{ vendor: 'aiopslab', displayName: 'AIOpsLab endpoints (OpenAI-compatible)' }]);
+  });
+
   it('maps every setting onto a field of the engine configuration', () => {
     const fields = Object.keys(ConfigSchema.shape);
     for (const s of SETTINGS) assert.ok(fields.includes(s.field), s.field);

@@ -14,6 +14,7 @@ import type { ProblemNode } from '../../src/extension/model/tree-model';
 import { FileSessionStore } from '../../src/env/session-store';
 import type { SessionRecord } from '../../src/core/session/types';
 import { FakeEnvironment } from '../support/fake-environment';
+import { ScriptedServer } from '../agents/scripted-server';
 
 const EXT_ID = 'aiopslab.aiopslab';
 
@@ -358,6 +359,35 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
     assert.match(text, /arg 1: `"geo"`/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('offers configured OpenAI-compatible endpoints as VS Code language models (bring your own model)', async () => {
+    const server = new ScriptedServer();
+    await server.start();
+    server.setScript([{ json: { id: 'c1', object: 'chat.completion', created: 0, model: 'scripted-model', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'pong from endpoint' } }], usage: { prompt_tokens: 3, completion_tokens: 3, total_tokens: 6 } } }]);
+    process.env.OPENAI_COMPATIBLE_BASE_URL = server.baseURL;
+    process.env.OPENAI_COMPATIBLE_MODEL = 'scripted-model';
+    const config = vscode.workspace.getConfiguration('aiopslab');
+    await config.update('languageModels.endpoints', ['generic'], vscode.ConfigurationTarget.Global);
+    try {
+      const [model] = await until(async () => {
+        const models = await vscode.lm.selectChatModels({ vendor: 'aiopslab' });
+        return models.length ? models : undefined;
+      }, 'the endpoint in the model list');
+      assert.equal(model.id, 'generic');
+      assert.match(model.name, /generic · scripted-model/);
+      const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('ping')], {});
+      let text = '';
+      for await (const chunk of response.text) text += chunk;
+      assert.equal(text, 'pong from endpoint');
+      assert.equal(server.requests.at(-1)?.body.model, 'scripted-model');
+      assert.deepEqual(server.requests.at(-1)?.body.messages, [{ role: 'user', content: 'ping' }]);
+    } finally {
+      await config.update('languageModels.endpoints', undefined, vscode.ConfigurationTarget.Global);
+      delete process.env.OPENAI_COMPATIBLE_BASE_URL;
+      delete process.env.OPENAI_COMPATIBLE_MODEL;
+      await server.stop();
+    }
   });
 
   it('deletes a session from the results folder', async () => {

@@ -192,7 +192,9 @@ export class AiopsChatParticipant {
     const system = renderSystemPrompt(ctx.problemDescription, ctx.apis, { showAllApis: true, protocol: 'tools' }).replace(/\b(exec_shell|get_logs|get_metrics|get_traces|read_metrics|read_traces|submit)\b(?=\s*\n)/g, `${TOOL_PREFIX}$1`);
     const messages: vscode.LanguageModelChatMessage[] = [vscode.LanguageModelChatMessage.User(`${system}\n\n${ctx.instructions}${request.command === 'agent' && request.prompt.trim() ? `\n\nThe user adds: ${request.prompt.trim()}` : ''}`)];
     let nudges = 0;
-    while (!token.isCancellationRequested && live.interactive && !live.interactive.done) {
+    // Bounded even if every call fails (e.g. the user declines confirmations): the session's own budget counts steps only.
+    const maxRequests = live.transcript.header.maxSteps * 2 + 5;
+    for (let requests = 0; requests < maxRequests && !token.isCancellationRequested && live.interactive && !live.interactive.done; requests++) {
       const response = await model.sendRequest(messages, { tools }, token);
       let text = '';
       const calls: vscode.LanguageModelToolCallPart[] = [];

@@ -105,5 +105,6 @@ export function contributes(): Record<string, unknown> {
       },
     ],
     languageModelTools: lmToolContributions(),
+    languageModelChatProviders: [{ vendor: 'aiopslab', displayName: 'AIOpsLab endpoints (OpenAI-compatible)' }],
   };
 }

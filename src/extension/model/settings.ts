@@ -61,6 +61,12 @@ export function configurationProperties(): Record<string, Record<string, unknown
     default: 'tools',
     markdownDescription: 'How a VS Code language model acts as the agent: "tools" (structured tool calls) or "text" (the original text protocol with one fenced API call per reply).',
   };
+  props['aiopslab.languageModels.endpoints'] = {
+    type: 'array',
+    items: { type: 'string', enum: ['gpt', 'deepseek', 'qwen', 'vllm', 'openrouter', 'groq', 'generic'] },
+    default: [],
+    markdownDescription: 'OpenAI-compatible endpoints (agent names) to offer in VS Code\'s language model picker, e.g. `["vllm", "openrouter"]`, so they can drive `@aiopslab` and other chats. Base URLs and models come from the usual environment variables; keys from **AIOpsLab: Set API Key…**.',
+  };
   props['aiopslab.recoverOnActivation'] = {
     type: 'boolean',
     default: true,
