@@ -52,6 +52,9 @@ describe('twin object store', () => {
     assert.equal(inv.message, 'Deployment.apps "d" is invalid: spec.selector: Required value');
     assert.equal(code(() => store.create('configmaps', cm('Bad_Name'))).code, 422);
     assert.equal(code(() => store.create('configmaps', cm('x', 'nons'))).message, 'namespaces "nons" not found');
+    const frozen = store.create('configmaps', { ...cm('frozen'), immutable: true });
+    (frozen.data as Record<string, string>).a = '2';
+    assert.equal(code(() => store.update('configmaps', frozen)).message, 'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
   });
 
   it('cascades deletes: Background removes dependents, Orphan keeps them without the ownerReference', () => {

@@ -116,6 +116,12 @@ export function validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject):
     if (old && info.kind === 'Job' && canonicalJson(old.spec?.template) !== canonicalJson(o.spec?.template)) {
       errs.push({ field: 'spec.template', type: 'Invalid', value: GO_ELIDED('core.PodTemplateSpec'), detail: 'field is immutable' });
     }
+    if (old && (info.kind === 'ConfigMap' || info.kind === 'Secret') && (old as any).immutable === true) {
+      if ((o.immutable ?? false) !== true) errs.push({ field: 'immutable', type: 'Forbidden', detail: 'field is immutable when `immutable` is set' });
+      for (const f of ['data', 'binaryData', ...(info.kind === 'Secret' ? ['type'] : [])]) {
+        if (canonicalJson((old as any)[f] ?? {}) !== canonicalJson(o[f] ?? {})) errs.push({ field: f, type: 'Forbidden', detail: 'field is immutable when `immutable` is set' });
+      }
+    }
     if (old && info.kind === 'StatefulSet') {
       const strip = (spec: any) => { const c = { ...(spec ?? {}) }; for (const k of ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']) delete c[k]; return canonicalJson(c); };
       if (strip(old.spec) !== strip(o.spec)) {

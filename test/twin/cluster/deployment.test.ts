@@ -186,4 +186,22 @@ describe('twin cluster: deployments', () => {
     assert.deepEqual(orphan.metadata.ownerReferences ?? [], []);
     assert.equal(pods.filter((x) => x.metadata.labels!.app === 'web').length, 1);
   });
+
+  it('deleting the namespace removes everything without controller errors', async () => {
+    h.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
+    const d = deployment('web', { replicas: 2 });
+    d.metadata.namespace = 'demo';
+    h.create(DEPLOY, d);
+    h.create('services', { ...service('web', { app: 'web' }, 80, 80), metadata: { name: 'web', namespace: 'demo' } });
+    h.run(3000);
+    assert.equal(h.pods('demo').length, 2);
+    h.store.delete('namespaces', undefined, 'demo');
+    for (let i = 0; i < 20 && h.store.get('namespaces', undefined, 'demo'); i++) {
+      h.run(500);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    h.run(1000);
+    assert.equal(h.store.get('namespaces', undefined, 'demo'), undefined);
+    assert.equal(h.store.list('pods', 'demo').length, 0);
+  });
 });
