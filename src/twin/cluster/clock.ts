@@ -24,7 +24,12 @@ export class RealClock implements Clock {
     const id = this.next++;
     const t = setTimeout(() => {
       this.timers.delete(id);
-      fn();
+      try {
+        fn();
+      } catch (e) {
+        // Never let a simulation step take the twin process down.
+        console.error(`[twin/cluster] timer failed: ${(e as Error)?.stack ?? String(e)}`);
+      }
     }, Math.max(0, delayMs));
     // The simulation must never keep the process alive on its own.
     t.unref?.();

@@ -142,7 +142,12 @@ export class Kubelet {
     const h = this.ctx.clock.setTimeout(() => {
       st.timers.delete(h);
       if (this.pods.get(st.uid) !== st) return;
-      fn();
+      try {
+        fn();
+      } catch (e) {
+        // A pod (or its namespace) going away mid-step must not stop the kubelet.
+        this.ctx.log(`kubelet ${st.namespace}/${st.name}: ${(e as Error)?.stack ?? String(e)}`);
+      }
     }, Math.max(0, delayMs));
     st.timers.add(h);
   }
