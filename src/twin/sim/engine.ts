@@ -427,7 +427,22 @@ export class SimEngine {
     return ok ? { ok: true, endMs } : { ok: false, endMs, error: fail!.error, grpcCode: fail!.grpcCode };
   }
 
-  private tagServer(span: SpanRecord, spec: ServiceSpec, ok: boolean, fail: Outcome | undefined, entry: EntrySpec | undefined, _callerProtocol: string | undefined): void {
+  /** Tag lists are shared between spans with the same tags (they are never mutated): most of a span's memory. */
+  private readonly tagCache = new Map<string, { tags: Array<[string, TagValue]>; error: boolean }>();
+
+  private tagServer(span: SpanRecord, spec: ServiceSpec, ok: boolean, fail: Outcome | undefined, entry: EntrySpec | undefined, callerProtocol: string | undefined): void {
+    const key = `s|${spec.protocol}|${ok ? 1 : 0}|${fail?.grpcCode}|${fail?.error}|${entry?.method}|${entry?.path}|${span.operation}`;
+    let hit = this.tagCache.get(key);
+    if (!hit) {
+      this.buildServerTags(span, spec, ok, fail, entry, callerProtocol);
+      if (this.tagCache.size < 50_000) this.tagCache.set(key, (hit = { tags: span.tags, error: span.error }));
+      return;
+    }
+    span.tags = hit.tags;
+    span.error = hit.error;
+  }
+
+  private buildServerTags(span: SpanRecord, spec: ServiceSpec, ok: boolean, fail: Outcome | undefined, entry: EntrySpec | undefined, _callerProtocol: string | undefined): void {
     const tags: Array<[string, TagValue]> = [['span.kind', 'server']];
     if (spec.protocol === 'http') {
       const status = ok ? 200 : 500;
@@ -472,6 +487,18 @@ export class SimEngine {
   }
 
   private tagClient(span: SpanRecord, callerSpec: ServiceSpec, callee: ServiceSpec, out: Outcome): void {
+    const key = `c|${callerSpec.protocol}|${callee.protocol}|${callee.kind}|${out.ok ? 1 : 0}|${out.grpcCode}|${out.error}`;
+    let hit = this.tagCache.get(key);
+    if (!hit) {
+      this.buildClientTags(span, callerSpec, callee, out);
+      if (this.tagCache.size < 50_000) this.tagCache.set(key, (hit = { tags: span.tags, error: span.error }));
+      return;
+    }
+    span.tags = hit.tags;
+    span.error = hit.error;
+  }
+
+  private buildClientTags(span: SpanRecord, callerSpec: ServiceSpec, callee: ServiceSpec, out: Outcome): void {
     const tags: Array<[string, TagValue]> = [['span.kind', 'client']];
     if (callerSpec.protocol === 'thrift') {
       span.tags = tags;

@@ -329,11 +329,17 @@ export type Value =
 
 export const LOOKBACK_MS = 5 * 60_000;
 
+const dropped = new WeakMap<Labels, Labels>();
+
 function dropName(l: Labels): Labels {
   if (!('__name__' in l)) return l;
+  const hit = dropped.get(l);
+  if (hit) return hit;
   const { __name__: _n, ...rest } = l;
+  dropped.set(l, rest);
   return rest;
 }
+
 
 function arith(op: string, a: number, b: number): number {
   switch (op) {
@@ -419,8 +425,7 @@ export class Evaluator {
       const from = at - sel.range!;
       const out: Sample[] = [];
       for (const s of this.series(sel)) {
-        const pts = rangePoints(s, from, at);
-        const v = rangeFn(fn, pts, from, at, sel.range!);
+        const v = fn === 'rate' || fn === 'increase' ? seriesRate(s, from, at, sel.range!, fn === 'rate') : rangeFn(fn, rangePoints(s, from, at), from, at, sel.range!);
         if (v !== undefined) out.push({ labels: fn.endsWith('_over_time') && fn !== 'count_over_time' && fn !== 'last_over_time' ? dropName(s.labels) : fn === 'last_over_time' ? s.labels : dropName(s.labels), v });
       }
       return { type: 'vector', samples: out };
@@ -459,12 +464,19 @@ export class Evaluator {
   private agg(e: Extract<Expr, { t: 'agg' }>, t: number): Value {
     const input = this.vec(this.eval(e.expr, t));
     const groups = new Map<string, { labels: Labels; items: Sample[] }>();
+    const byKeys = e.by ? [...e.by].sort() : undefined;
     for (const s of input) {
       let labels: Labels;
-      if (e.by) { labels = {}; for (const k of e.by) if (s.labels[k] !== undefined && s.labels[k] !== '') labels[k] = s.labels[k]; }
-      else if (e.without) { labels = dropName(s.labels); labels = { ...labels }; for (const k of e.without) delete labels[k]; }
-      else labels = {};
-      const key = labelsKey(labels);
+      let key: string;
+      if (e.by) {
+        key = '';
+        for (const k of byKeys!) { const v = s.labels[k]; if (v !== undefined && v !== '') key += `${k}\u0000${v}\u0001`; }
+        const known = groups.get(key);
+        if (known) { known.items.push(s); continue; }
+        labels = {};
+        for (const k of e.by) if (s.labels[k] !== undefined && s.labels[k] !== '') labels[k] = s.labels[k];
+      } else if (e.without) { labels = { ...dropName(s.labels) }; for (const k of e.without) delete labels[k]; key = labelsKey(labels); }
+      else { labels = {}; key = ''; }
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { labels, items: [] }));
       g.items.push(s);
@@ -597,6 +609,35 @@ function rangeFn(fn: string, pts: Array<[number, number]>, from: number, to: num
     case 'changes': { let n = 0; for (let i = 1; i < vals.length; i++) if (vals[i] !== vals[i - 1]) n++; return n; }
   }
   return undefined;
+}
+
+/** rate/increase straight from the series' ring (no intermediate arrays): the hot path of dashboards. */
+function seriesRate(s: Series, fromExclusive: number, to: number, rangeMs: number, isRate: boolean): number | undefined {
+  const last = s.indexAtOrBefore(to);
+  if (last < 1) return undefined;
+  let first = last;
+  while (first > 0 && s.time(first - 1) > fromExclusive) first--;
+  if (s.time(first) <= fromExclusive || last - first < 1) return undefined;
+  let result = s.value(last) - s.value(first);
+  let prev = s.value(first);
+  for (let i = first + 1; i <= last; i++) { const v = s.value(i); if (v < prev) result += prev; prev = v; }
+  const firstT = s.time(first);
+  const lastT = s.time(last);
+  let durationToStart = (firstT - fromExclusive) / 1000;
+  const durationToEnd = (to - lastT) / 1000;
+  const sampled = (lastT - firstT) / 1000;
+  const avg = sampled / (last - first);
+  const firstV = s.value(first);
+  if (result > 0 && firstV >= 0) {
+    const toZero = sampled * (firstV / result);
+    if (toZero < durationToStart) durationToStart = toZero;
+  }
+  const threshold = avg * 1.1;
+  let interval = sampled;
+  interval += durationToStart < threshold ? durationToStart : avg / 2;
+  interval += durationToEnd < threshold ? durationToEnd : avg / 2;
+  result *= interval / sampled;
+  return isRate ? result / (rangeMs / 1000) : result;
 }
 
 /** Prometheus' extrapolatedRate (2.x). */
