@@ -18,7 +18,8 @@ const app = document.getElementById('app')!;
 const initial = JSON.parse(app.dataset.state ?? '{}') as PanelState;
 vscode.setState(initial);
 
-const CHUNK = 100;
+const CHUNK = 50;
+const SLICE_MS = 25;
 const OBS_PREVIEW = 4000;
 
 let header: HeaderView | undefined;
@@ -205,17 +206,22 @@ function renderAllTurns(): void {
   const t0 = performance.now();
   if (!steps.length) turnsEl.append(el('p', 'empty', header?.live ? 'Waiting for the first action…' : 'No steps.'));
   let i = 0;
+  // Time-sliced: the first slice (what is on screen) paints at once, the rest follows in ~25 ms slices so the page
+  // stays responsive; slices are not tied to animation frames (which a hidden panel throttles).
   const chunk = () => {
     if (token !== renderToken) return;
     const frag = document.createDocumentFragment();
-    const end = Math.min(steps.length, i + CHUNK);
-    for (; i < end; i++) {
+    const sliceStart = performance.now();
+    let n = 0;
+    while (i < steps.length && (n < CHUNK || performance.now() - sliceStart < SLICE_MS)) {
       const node = renderTurn(steps[i]);
       turnEls.set(steps[i].step, node);
       frag.append(node);
+      i++;
+      n++;
     }
     turnsEl.append(frag);
-    if (i < steps.length) requestAnimationFrame(chunk);
+    if (i < steps.length) setTimeout(chunk, 0);
     else post({ type: 'rendered', steps: steps.length, ms: Math.round(performance.now() - t0) });
   };
   chunk();
