@@ -119,13 +119,27 @@ export class CachedStore implements ObjectStore {
   }
 
   update(resource: string, object: KubeObject): KubeObject {
-    const r = this.store.update(resource, object);
-    return this.remember(resource, r);
+    return this.write(resource, object, () => this.store.update(resource, object));
   }
 
   updateStatus(resource: string, object: KubeObject): KubeObject {
-    const r = this.store.updateStatus(resource, object);
-    return this.remember(resource, r);
+    return this.write(resource, object, () => this.store.updateStatus(resource, object));
+  }
+
+  private write(resource: string, object: KubeObject, fn: () => KubeObject): KubeObject {
+    try {
+      return this.remember(resource, fn());
+    } catch (e) {
+      // A conflict means the cache was behind: refresh the entry so that the caller's retry sees the current object.
+      if ((e as { code?: number })?.code === 409 && this.data.has(resource)) {
+        const fresh = this.store.get(resource, object.metadata.namespace, object.metadata.name ?? '');
+        const bucket = this.data.get(resource)!;
+        const k = this.key(resource, object.metadata.namespace, object.metadata.name ?? '');
+        if (fresh) bucket.set(k, fresh);
+        else bucket.delete(k);
+      }
+      throw e;
+    }
   }
 
   delete(

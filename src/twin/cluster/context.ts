@@ -80,6 +80,21 @@ export function updateObject(
   name: string,
   mutate: (obj: KubeObject) => void,
 ): KubeObject | undefined {
+  try {
+    return updateOnce(store, resource, namespace, name, mutate);
+  } catch (e) {
+    if (!isConflictOrExists(e)) throw e;
+    return updateOnce(store, resource, namespace, name, mutate);
+  }
+}
+
+function updateOnce(
+  store: ObjectStore,
+  resource: string,
+  namespace: string | undefined,
+  name: string,
+  mutate: (obj: KubeObject) => void,
+): KubeObject | undefined {
   const current = peek(store, resource, namespace, name);
   if (!current) return undefined;
   const next = clone(current);
@@ -97,6 +112,15 @@ export function updateObject(
 
 /** Writes `status` through the status subresource if it differs from the stored one. */
 export function writeStatus(store: ObjectStore, resource: string, obj: KubeObject, status: unknown): KubeObject | undefined {
+  try {
+    return writeStatusOnce(store, resource, obj, status);
+  } catch (e) {
+    if (!isConflictOrExists(e)) throw e;
+    return writeStatusOnce(store, resource, obj, status);
+  }
+}
+
+function writeStatusOnce(store: ObjectStore, resource: string, obj: KubeObject, status: unknown): KubeObject | undefined {
   const current = peek(store, resource, obj.metadata.namespace, obj.metadata.name ?? '');
   if (!current || current.metadata.uid !== obj.metadata.uid) return undefined;
   if (deepEqual(current.status ?? {}, status ?? {})) return clone(current);
