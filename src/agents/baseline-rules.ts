@@ -342,6 +342,35 @@ export function parseFlags(text: string): FlagState[] {
   return flags;
 }
 
+/** The label key most pods carry (e.g. `io.kompose.service`, `service`, `app`), to select all app pods at once. */
+export function commonLabelKey(pods: readonly Pod[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const p of pods) for (const k of Object.keys(p.metadata.labels ?? {})) if (k !== 'pod-template-hash') counts.set(k, (counts.get(k) ?? 0) + 1);
+  const preferred = ['io.kompose.service', 'service', 'app.kubernetes.io/component', 'app.kubernetes.io/name', 'app'];
+  const best = Math.max(0, ...counts.values());
+  if (best === 0) return undefined;
+  return preferred.find((k) => counts.get(k) === best) ?? [...counts.entries()].find(([, n]) => n === best)?.[0];
+}
+
+/** Words that mark a log line worth reading (errors, failures, and where a service's database lives). */
+export const LOG_PATTERN = 'error|fail|refused|denied|not authorized|panic|fatal|unavailable|timeout|timed out|no reachable|database URL|exception';
+
+/**
+ * `kubectl logs --prefix` output (`[pod/<pod>/<container>] <line>`) → log text per workload.
+ * Lines without a prefix are ignored.
+ */
+export function parsePrefixedLogs(text: string, pods: readonly Pod[], deployments: readonly Deployment[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\[pod\/([^/\]]+)\/[^\]]*\] ?(.*)$/.exec(line);
+    if (!m) continue;
+    const pod = pods.find((p) => p.metadata.name === m[1]);
+    const workload = pod ? workloadOf(pod, deployments) : workloadOf({ metadata: { name: m[1] } }, deployments);
+    out[workload] = (out[workload] ?? '') + m[2] + '\n';
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Findings.
 

@@ -5,7 +5,8 @@
  *
  *   1. pods, 2. deployments + services + endpoints, 3. warning events + chaos experiments + flagd flags + volumes
  *   (all as compact kubectl JSON so a whole namespace fits one capped observation),
- *   4. logs of up to three workloads that crash or were recently replaced,
+ *   4. when nothing structural explains it: the error lines of every pod (one call), then the logs of up to
+ *      three workloads that crash or were replaced after the rest,
  *   5. for mitigation, the fix of the best suspect (one shell call of kubectl commands), then 6. submit.
  *
  * The decisions are the explicit rules in `baseline-rules.ts`.
@@ -35,6 +36,9 @@ import {
   SERVICE_FIELDS,
   splitSections,
   workloadOf,
+  commonLabelKey,
+  LOG_PATTERN,
+  parsePrefixedLogs,
   type Diagnosis,
   type Snapshot,
 } from './baseline-rules';
@@ -72,7 +76,7 @@ export function inventoryCommands(ns: string): string[] {
 
 export interface BaselineOptions {
   name?: string;
-  /** Hard cap on the number of actions before it submits whatever it has (default 12). */
+  /** Hard cap on the number of actions before it submits whatever it has (default 14). */
   maxSteps?: number;
   /** Logs read at most (default 3). */
   maxLogReads?: number;
@@ -98,7 +102,7 @@ export class BaselineAgent implements Agent {
 
   constructor(options: BaselineOptions = {}) {
     this.name = options.name ?? 'baseline';
-    this.maxSteps = options.maxSteps ?? 12;
+    this.maxSteps = options.maxSteps ?? 14;
     this.maxLogReads = options.maxLogReads ?? 3;
     this.maxFixCommands = options.maxFixCommands ?? 16;
   }
@@ -181,14 +185,29 @@ export class BaselineAgent implements Agent {
     if (sections.volumes !== undefined) this.snap.volumes = parseVolumes(sections.volumes);
   }
 
-  /** Which workloads' logs to read: crashing ones first, then the recently replaced ones. */
+  /**
+   * Logs, when the cluster objects explain nothing for sure: first the error lines of every app pod in one
+   * call, then the whole logs of up to `maxLogReads` workloads that crash or were replaced after the rest.
+   */
   private planLogReads(): void {
     const pre = diagnose(this.snap);
     const strong = pre.suspects.find((s) => s.score >= 85);
-    // A chaos experiment, a flag, or a structural fault explains itself; logs add nothing.
+    // A flag, a chaos experiment or a structural fault explains itself; logs add nothing.
     if (strong) {
       this.diagnosis = pre;
       return;
+    }
+    const key = commonLabelKey(this.snap.pods);
+    if (key) {
+      const cmd = `echo '### logs'; kubectl logs -n ${this.ns} -l ${key} --all-containers --prefix --tail=40 --max-log-requests=100 | grep -iE '${LOG_PATTERN}' | tail -n 250; echo '### end'`;
+      this.queue.push({
+        call: shellCall(cmd),
+        note: 'Read the error lines of every pod in the namespace.',
+        onResult: (o) => {
+          const byWorkload = parsePrefixedLogs(splitSections(o).logs ?? '', this.snap.pods, this.snap.deployments);
+          for (const [w, text] of Object.entries(byWorkload)) this.snap.logs[w] = (this.snap.logs[w] ?? '') + text;
+        },
+      });
     }
     const wanted: string[] = [];
     const add = (w: string) => {
@@ -201,7 +220,7 @@ export class BaselineAgent implements Agent {
         call: apiCall('get_logs', [this.ns, w]),
         note: `Read the logs of ${w}.`,
         onResult: (o) => {
-          this.snap.logs[w] = o;
+          this.snap.logs[w] = (this.snap.logs[w] ?? '') + o;
         },
       });
     }
@@ -240,13 +259,18 @@ export class BaselineAgent implements Agent {
   }
 }
 
-/** Workloads whose pods are much younger than the namespace's typical pod (replaced after deploy). */
-export function recentlyReplaced(snap: Snapshot, minGapMs = 60_000): string[] {
+/**
+ * Workloads whose pods were created after most of the namespace (replaced after the deploy), newest first;
+ * none when more than a third of the pods look new (a fresh deploy, not a replacement).
+ */
+export function recentlyReplaced(snap: Snapshot, minGapMs = 1_000): string[] {
   const times = snap.pods
     .map((p) => ({ p, t: Date.parse(p.metadata.creationTimestamp ?? '') }))
     .filter((x) => Number.isFinite(x.t));
   if (times.length < 3) return [];
   const sorted = times.map((x) => x.t).sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];
-  return [...new Set(times.filter((x) => x.t - median > minGapMs).sort((a, b) => b.t - a.t).map((x) => workloadOf(x.p, snap.deployments)))];
+  const newer = times.filter((x) => x.t - median >= minGapMs);
+  if (newer.length * 3 > times.length) return [];
+  return [...new Set(newer.sort((a, b) => b.t - a.t).map((x) => workloadOf(x.p, snap.deployments)))];
 }

@@ -15,6 +15,7 @@ import {
   type Snapshot,
 } from '../../src/agents/baseline-rules';
 import { BaselineAgent, namespaceFromDescription, recentlyReplaced } from '../../src/agents/baseline';
+import { commonLabelKey, parsePrefixedLogs } from '../../src/agents/baseline-rules';
 import type { TaskType } from '../../src/core/tasks/task-type';
 import { parseResponse } from '../../src/core/parser';
 import { makeContext } from './fixtures';
@@ -276,6 +277,14 @@ describe('agents / baseline: rules', () => {
     assert.equal(diagnose(snapshot(NS_HR, { logs: grpc })).suspects[0].target, 'user');
   });
 
+  it('groups prefixed log lines by workload and picks the common label key', () => {
+    const sn = socialNetwork();
+    const logs = parsePrefixedLogs('[pod/user-service-5d8f9c7b4-bx7k2/user-service] a\n[pod/user-service-5d8f9c7b4-bx7k2/user-service] b\nnoise\n[pod/gone-abc-def/c] c\n', sn.pods as never, sn.deployments as never);
+    assert.deepEqual(logs, { 'user-service': 'a\nb\n', gone: 'c\n' });
+    assert.equal(commonLabelKey(sn.pods as never), 'service');
+    assert.equal(commonLabelKey([]), undefined);
+  });
+
   it('finds workloads replaced after the rest of the namespace', () => {
     const sn = socialNetwork();
     sn.pods[2] = pod('text-service-5d8f9c7b4-cx7k2', { app: 'text-service', created: '2026-09-15T12:45:00Z' });
@@ -284,7 +293,7 @@ describe('agents / baseline: rules', () => {
 });
 
 /** A fake environment answering the baseline's calls from kubectl JSON fixtures. */
-function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string> }) {
+function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string>; prefixedLogs?: string }) {
   const calls: Array<{ api: string; args: unknown[] }> = [];
   const respond = (reply: string): string => {
     const call = parseReply(reply);
@@ -300,6 +309,7 @@ function fakeEnvironment(state: { pods: object[]; deployments: object[]; service
         chaos: state.chaos ? list(state.chaos) : 'error: the server doesn\'t have a resource type "podchaos"',
         flags: state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found',
         volumes: list([]),
+        logs: state.prefixedLogs ?? '',
       };
       const asked = [...cmd.matchAll(/echo '### (\w+)'/g)].map((m) => m[1]);
       if (asked.length > 0) return asked.map((name) => `### ${name}\n${sections[name] ?? ''}`).join('\n') + '\n';
@@ -370,6 +380,27 @@ describe('agents / baseline: whole episodes through the text protocol', () => {
     const answer = await runBaseline('analysis', env, NS_HR);
     assert.deepEqual(answer, [{ system_level: 'Application', fault_type: 'Authentication Issue' }]);
     assert.deepEqual(env.calls.find((c) => c.api === 'get_logs')?.args, [NS_HR, 'geo']);
+  });
+
+  it('with no structural clue, reads the error lines of all pods in one call and follows them', async () => {
+    const k = 'io.kompose.service';
+    const state = {
+      pods: [
+        pod('geo-5c86d97575-qdnbj', { app: 'geo', labelKey: k, ns: NS_HR, port: 8083 }),
+        pod('mongodb-geo-78f8c445f7-mdbnh', { app: 'mongodb-geo', labelKey: k, ns: NS_HR, port: 27017 }),
+        pod('frontend-55c6c9fbbd-t2wd6', { app: 'frontend', labelKey: k, ns: NS_HR, port: 5000 }),
+      ],
+      deployments: [deployment('geo', { labelKey: k, ns: NS_HR }), deployment('mongodb-geo', { labelKey: k, ns: NS_HR }), deployment('frontend', { labelKey: k, ns: NS_HR })],
+      services: [],
+      endpoints: [],
+      prefixedLogs:
+        '[pod/geo-5c86d97575-qdnbj/hotel-reserv-geo] 2026-09-15T13:16:10Z INF cmd/geo/main.go:36 > Read database URL: mongodb-geo:27017\n' +
+        '[pod/geo-5c86d97575-qdnbj/hotel-reserv-geo] 2026-09-15T13:16:10Z FTL cmd/geo/db.go:35 > not authorized on geo-db to execute command { count: "geo" }\n',
+    };
+    const env = fakeEnvironment(state);
+    assert.deepEqual(await runBaseline('localization', env, NS_HR), [['mongodb-geo']]);
+    const logCall = String(env.calls[3].args[0]);
+    assert.match(logCall, /^echo '### logs'; kubectl logs -n test-hotel-reservation -l io\.kompose\.service --all-containers --prefix --tail=40 --max-log-requests=100 \| grep -iE '[^']*not authorized[^']*' \| tail -n 250; echo '### end'$/);
   });
 
   it('never loops: unreadable observations still end in a submit within the step budget', async () => {
