@@ -201,6 +201,9 @@ describe('twin API server with the real kubectl', function () {
     r = await k(['apply', '-f', '-'], { stdin: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: demo}\nspec:\n  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: other}}\n    spec:\n      containers: [{name: c}]\n' });
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim(), 'The Deployment "bad" is invalid: \n* spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`\n* spec.template.spec.containers[0].image: Required value');
+    r = await k(['apply', '-f', '-'], { stdin: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: typo, namespace: demo}\nspec:\n  replica: 2\n  selector: {matchLabels: {app: t}}\n  template:\n    metadata: {labels: {app: t}}\n    spec:\n      containers: [{name: c, image: nginx, imagee: x}]\n' });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), 'Error from server (BadRequest): error when creating "STDIN": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagee"');
     r = await k(['get', 'frobnicators']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /the server doesn't have a resource type "frobnicators"/);

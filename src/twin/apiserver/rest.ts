@@ -14,6 +14,11 @@ import { toTable, IncludeObject } from './tables';
 import { selectorToString } from './selectors';
 import { checkPodUpdate } from './validate';
 import { applyDefaults } from './defaults';
+import { checkStrict } from './strict';
+
+function strict(r: ResourceRequest, body: unknown): void {
+  if (r.url.searchParams.get('fieldValidation') === 'Strict') checkStrict(r.info, body);
+}
 
 /** API-only rules for updates of the main resource (the store lets in-process actors such as the scheduler bind pods). */
 function checkUpdate(r: ResourceRequest, next: KubeObject): void {
@@ -99,6 +104,7 @@ function dryRun(url: URL): boolean { return url.searchParams.getAll('dryRun').in
 export async function handleCreate(r: ResourceRequest): Promise<void> {
   const body = checkBodyType(r, decodeBody(await readBody(r.req), r.req.headers['content-type']));
   if (r.info.namespaced && !r.namespace) throw pathNotFound();
+  strict(r, body);
   checkNamespace(r, body);
   const created = r.store.create(storeName(r), body, { dryRun: dryRun(r.url) });
   sendObjectOrTable(r, 201, created);
@@ -107,6 +113,7 @@ export async function handleCreate(r: ResourceRequest): Promise<void> {
 export async function handleReplace(r: ResourceRequest): Promise<void> {
   const body = checkBodyType(r, decodeBody(await readBody(r.req), r.req.headers['content-type']));
   checkNamespace(r, body);
+  if (!r.subresource) strict(r, body);
   if (body.metadata.name && body.metadata.name !== r.name) {
     throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${r.name})`);
   }
@@ -149,6 +156,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
       checkNamespace(r, body);
       if (body.metadata.name && body.metadata.name !== r.name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${r.name})`);
       body.metadata.name = r.name;
+      strict(r, body);
       sendObjectOrTable(r, 201, r.store.create(name, body, opts));
       return;
     }
@@ -168,6 +176,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   if (!carriesRv) patched.metadata.resourceVersion = current.metadata.resourceVersion;
   patched.apiVersion = current.apiVersion;
   patched.kind = current.kind;
+  if (!r.subresource) strict(r, patched);
   checkUpdate(r, patched);
   const out = r.subresource === 'status' ? r.store.updateStatus(name, patched, opts) : r.store.update(name, patched, opts);
   sendObjectOrTable(r, 200, out);
