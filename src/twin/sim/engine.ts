@@ -71,7 +71,7 @@ interface Obs {
   error: boolean;
 }
 
-const HIST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
+const HIST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60];
 const LE = [...HIST_BUCKETS.map((b) => String(b)), '+Inf'];
 const WRK2_TIMEOUT_MS = 2000;
 
@@ -647,6 +647,10 @@ export class SimEngine {
       }
     }
     this.podMetrics.scrape(t);
+    // Scrape health, as Prometheus records it for every target.
+    const nodes = new Set(this.snapshot.pods.map((p) => String(p.spec?.nodeName ?? '')).filter(Boolean));
+    for (const node of nodes) m.add({ __name__: 'up', instance: node, job: 'kubernetes-cadvisor' }, t, 1);
+    m.add({ __name__: 'up', instance: 'localhost:9090', job: 'prometheus' }, t, 1);
     this.traces.expire(t);
     if (Math.floor(t / this.scrapeIntervalMs) % 40 === 0) m.trim(t);
   }
@@ -664,17 +668,24 @@ function grpcMessage(code: string, desc: string): string {
 }
 
 function refusedMessage(callerSpec: ServiceSpec, callee: ServiceSpec, name: string, port: number, why: 'refused' | 'unresolvable'): string {
-  if (callerSpec.protocol === 'thrift' || callee.protocol === 'thrift') {
+  if (callee.protocol === 'mongo') {
+    // The C driver (SocialNetwork's C++ services) and mgo (HotelReservation's Go services) word it differently.
+    if (callerSpec.protocol === 'thrift') {
+      return `No suitable servers found: \`serverSelectionTimeoutMS\` expired: [${why === 'refused' ? 'connection refused' : 'Failed to resolve'} calling ismaster on '${name}:${port}']`;
+    }
+    return 'no reachable servers';
+  }
+  if (callee.protocol === 'thrift' || callerSpec.protocol === 'thrift' && callee.protocol !== 'memcached' && callee.protocol !== 'redis') {
     return why === 'refused'
       ? `TSocket::open() connect() <Host: ${name} Port: ${port}>: Connection refused`
       : `TSocket::open() getaddrinfo() <Host: ${name} Port: ${port}>: Name or service not known`;
   }
-  if (callee.protocol === 'mongo') return why === 'refused' ? 'no reachable servers' : `no reachable servers (lookup ${name}: no such host)`;
   if (callee.protocol === 'grpc') {
     return why === 'refused'
       ? `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp ${name}:${port}: connect: connection refused"`
       : `rpc error: code = Unavailable desc = name resolver error: produced zero addresses`;
   }
+  if (callee.protocol === 'redis') return why === 'refused' ? `Connection refused (${name}:${port})` : `Name or service not known (${name}:${port})`;
   return why === 'refused' ? `dial tcp ${name}:${port}: connect: connection refused` : `dial tcp: lookup ${name}: no such host`;
 }
 
