@@ -16,12 +16,15 @@ export const METRICS_TYPES: ResourceInfo[] = [
 
 const SUB_VERBS: Record<string, string[]> = {
   status: ['get', 'patch', 'update'], scale: ['get', 'patch', 'update'], log: ['get'], exec: ['create', 'get'], finalize: ['update'],
+  eviction: ['create'], binding: ['create'],
 };
 
 function subKind(info: ResourceInfo, sub: string): { group: string; version: string; kind: string } {
   if (sub === 'scale') return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
   if (sub === 'exec') return { group: '', version: 'v1', kind: 'PodExecOptions' };
   if (sub === 'log') return { group: '', version: 'v1', kind: 'Pod' };
+  if (sub === 'eviction') return { group: 'policy', version: 'v1', kind: 'Eviction' };
+  if (sub === 'binding') return { group: '', version: 'v1', kind: 'Binding' };
   return { group: info.group, version: info.version, kind: info.kind };
 }
 
@@ -101,6 +104,7 @@ export function apiResourceList(registry: Registry, group: string, version: stri
       const k = subKind(t, s);
       const sr: Record<string, unknown> = { name: `${t.resource}/${s}`, singularName: '', namespaced: t.namespaced, kind: k.kind, verbs: SUB_VERBS[s] ?? ['get'] };
       if (s === 'scale') { sr.group = 'autoscaling'; sr.version = 'v1'; }
+      if (s === 'eviction') { sr.group = 'policy'; sr.version = 'v1'; }
       resources.push(sr);
     }
   }

@@ -275,3 +275,23 @@ export function handleGet(r: ResourceRequest): void {
   if (!obj) throw notFound(r.info.resource, r.info.group, r.name!);
   sendObjectOrTable(r, 200, obj);
 }
+
+/** `pods/eviction` (kubectl drain) deletes the pod gracefully; `pods/binding` sets spec.nodeName (a scheduler's call). */
+export async function handlePodAction(r: ResourceRequest): Promise<void> {
+  if (r.req.method !== 'POST') throw methodNotAllowed();
+  const body: any = decodeBody(await readBody(r.req), r.req.headers['content-type']);
+  const pod = r.store.get('pods', r.namespace, r.name!);
+  if (!pod) throw notFound('pods', '', r.name!);
+  if (r.subresource === 'eviction') {
+    const grace = body?.deleteOptions?.gracePeriodSeconds;
+    if (!dryRun(r.url)) r.store.delete('pods', r.namespace, r.name!, typeof grace === 'number' ? { gracePeriodSeconds: grace } : {});
+    sendJson(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    return;
+  }
+  const node = body?.target?.name;
+  if (!node) throw badRequest('Binding target name is required');
+  if (pod.spec?.nodeName) throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${r.name}": pod ${r.name} is already assigned to node "${pod.spec.nodeName}"`);
+  pod.spec = { ...(pod.spec ?? {}), nodeName: node };
+  r.store.update('pods', pod);
+  sendJson(r.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+}

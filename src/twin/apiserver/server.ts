@@ -9,7 +9,7 @@ import { ApiError, methodNotAllowed, pathNotFound, toApiError } from './errors';
 import { isTrue, sendError, sendJson } from './http-util';
 import { aggregated, AGGREGATED_CONTENT_TYPE, AGGREGATED_V2BETA1_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery';
 import { openApiV2Json, openApiV2Protobuf, OPENAPI_V2_PROTO_CONTENT_TYPE } from './openapi';
-import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handleReplace, handleScale, ResourceRequest } from './rest';
+import { handleCreate, handleDelete, handleDeleteCollection, handleGet, handleList, handlePatch, handlePodAction, handleReplace, handleScale, ResourceRequest } from './rest';
 import { handleWatch } from './watch';
 import { handleLogs } from './logs';
 import { handleMetrics } from './metrics';
@@ -175,6 +175,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           if (method !== 'GET' && method !== 'POST') throw methodNotAllowed();
           if (!store.get('pods', t.namespace, t.name!)) throw (await import('./errors')).notFound('pods', '', t.name!);
           throw new ApiError(400, 'BadRequest', 'Upgrade request required');
+        case 'eviction': case 'binding':
+          return handlePodAction(r);
         case 'finalize':
           if (method !== 'PUT') throw methodNotAllowed();
           return handleReplace({ ...r, subresource: undefined });
