@@ -441,6 +441,16 @@ function jsonPatch(ops: unknown[]): string {
   return `'${JSON.stringify(ops)}'`;
 }
 
+/** Wait (within exec_shell's 30 s) until a deployment's rollout finished, so the fix is in place before submitting. */
+function waitRollout(snap: Snapshot, deployment: string): string {
+  return `kubectl rollout status deployment/${deployment} -n ${snap.namespace} --timeout=25s`;
+}
+
+/** Wait (within exec_shell's 30 s) until every pod of the namespace is Ready. */
+function waitPodsReady(snap: Snapshot): string {
+  return `kubectl wait --for=condition=Ready pods --all -n ${snap.namespace} --timeout=25s`;
+}
+
 function podsOf(snap: Snapshot, workload: string): Pod[] {
   return snap.pods.filter((p) => workloadOf(p, snap.deployments) === workload);
 }
@@ -454,7 +464,9 @@ export function ruleCrashingPods(snap: Snapshot): Finding[] {
     const target = workloadOf(pod, snap.deployments);
     const dep = snap.deployments.find((d) => d.metadata.name === target);
     const revision = Number(dep?.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1');
-    const fix = dep && revision > 1 ? [`kubectl rollout undo deployment ${target} -n ${snap.namespace}`] : [`kubectl delete pod ${pod.metadata.name} -n ${snap.namespace}`];
+    const fix = dep && revision > 1
+      ? [`kubectl rollout undo deployment ${target} -n ${snap.namespace}`, waitRollout(snap, target)]
+      : [`kubectl delete pod ${pod.metadata.name} -n ${snap.namespace}`, waitPodsReady(snap)];
     out.push({
       target,
       rule: IMAGE_WAITING.has(problem) ? 'image-pull-failure' : 'crashing-pod',
@@ -486,7 +498,7 @@ export function rulePendingPods(snap: Snapshot): Finding[] {
         evidence: `pod ${pod.metadata.name} is Pending: ${msg.slice(0, 160)}${released.length ? `; ${released.length} released volume(s) keep old claims` : ''}`,
         score: 75,
         analysis: ANALYSIS_TABLE.unboundVolumeClaims,
-        fix: fix.length > 0 ? [...fix, ...crashing] : undefined,
+        fix: fix.length > 0 ? [...fix, ...crashing, waitPodsReady(snap)] : undefined,
       });
       continue;
     }
@@ -498,7 +510,7 @@ export function rulePendingPods(snap: Snapshot): Finding[] {
         evidence: `pod ${pod.metadata.name} is Pending with nodeSelector ${JSON.stringify(sel)}${msg ? `: ${msg.slice(0, 160)}` : ''}`,
         score: 85,
         analysis: ANALYSIS_TABLE.unschedulableNodeSelector,
-        fix: [`kubectl patch deployment ${target} -n ${snap.namespace} --type json -p ${jsonPatch([{ op: 'remove', path: '/spec/template/spec/nodeSelector' }])}`],
+        fix: [`kubectl patch deployment ${target} -n ${snap.namespace} --type json -p ${jsonPatch([{ op: 'remove', path: '/spec/template/spec/nodeSelector' }])}`, waitRollout(snap, target)],
       });
       continue;
     }
@@ -520,7 +532,7 @@ export function ruleDeploymentReplicas(snap: Snapshot): Finding[] {
         evidence: `deployment ${d.metadata.name} has replicas 0`,
         score: 85,
         analysis: ANALYSIS_TABLE.scaledToZero,
-        fix: [`kubectl scale deployment ${d.metadata.name} -n ${snap.namespace} --replicas=1`],
+        fix: [`kubectl scale deployment ${d.metadata.name} -n ${snap.namespace} --replicas=1`, waitRollout(snap, d.metadata.name)],
       });
     } else if (want !== undefined && have < want) {
       out.push({ target: d.metadata.name, rule: 'unavailable-replicas', evidence: `deployment ${d.metadata.name} has ${have}/${want} available`, score: 45 });
@@ -581,7 +593,7 @@ export function ruleWrongBinary(snap: Snapshot): Finding[] {
         evidence: `deployment ${d.metadata.name} runs command ${JSON.stringify(c.command)}, the binary of ${bin}`,
         score: 80,
         analysis: ANALYSIS_TABLE.wrongBinary,
-        fix: [`kubectl patch deployment ${d.metadata.name} -n ${snap.namespace} --type json -p ${jsonPatch([{ op: 'replace', path: `/spec/template/spec/containers/${i}/command`, value: [d.metadata.name] }])}`],
+        fix: [`kubectl patch deployment ${d.metadata.name} -n ${snap.namespace} --type json -p ${jsonPatch([{ op: 'replace', path: `/spec/template/spec/containers/${i}/command`, value: [d.metadata.name] }])}`, waitRollout(snap, d.metadata.name)],
       });
     });
   }
@@ -599,7 +611,7 @@ export function ruleImageDrift(snap: Snapshot): Finding[] {
     if (want.length === 0 || have.length === 0) continue;
     const drift = have.filter((img) => !want.includes(img));
     if (drift.length > 0 && want.length === have.length) {
-      out.push({ target, rule: 'image-drift', evidence: `pod ${pod.metadata.name} runs ${drift.join(', ')} but deployment ${target} specifies ${want.join(', ')}`, score: 75, fix: [`kubectl delete pod ${pod.metadata.name} -n ${snap.namespace}`] });
+      out.push({ target, rule: 'image-drift', evidence: `pod ${pod.metadata.name} runs ${drift.join(', ')} but deployment ${target} specifies ${want.join(', ')}`, score: 75, fix: [`kubectl delete pod ${pod.metadata.name} -n ${snap.namespace}`, waitPodsReady(snap)] });
     }
   }
   return out;
@@ -698,6 +710,7 @@ export function ruleLogs(snap: Snapshot): Finding[] {
     const dbPod = db ? snap.pods.find((p) => workloadOf(p, snap.deployments) === db) : undefined;
     const crashing = podsOf(snap, service).filter((p) => podProblem(p));
     const restartCrashing = crashing.map((p) => `kubectl delete pod ${p.metadata.name} -n ${snap.namespace}`);
+    if (restartCrashing.length > 0) restartCrashing.push(waitPodsReady(snap));
     const dbName = /not authorized on ([\w-]+)/.exec(log)?.[1] ?? (db ? `${db.replace(/^mongodb-/, '')}-db` : undefined);
     if (/not authorized on /i.test(log) && db) {
       const grant = `db.grantRolesToUser("admin",[{role:"readWrite",db:"${dbName}"}])`;

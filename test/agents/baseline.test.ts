@@ -143,7 +143,7 @@ describe('agents / baseline: rules', () => {
     const d = diagnose(snapshot(NS_SN, sn));
     assert.equal(d.suspects[0].target, 'user-service');
     assert.deepEqual(d.suspects[0].analysis, { system_level: 'Virtualization', fault_type: 'Operation Error' });
-    assert.deepEqual(d.suspects[0].fix, [`kubectl scale deployment user-service -n ${NS_SN} --replicas=1`]);
+    assert.deepEqual(d.suspects[0].fix, [`kubectl scale deployment user-service -n ${NS_SN} --replicas=1`, `kubectl rollout status deployment/user-service -n ${NS_SN} --timeout=25s`]);
     assert.equal(d.suspects.filter((s) => s.score >= 40).length, 1);
   });
 
@@ -156,7 +156,7 @@ describe('agents / baseline: rules', () => {
     const f = top(snapshot(NS_SN, { ...sn, events }));
     assert.equal(f.target, 'user-service');
     assert.deepEqual(f.analysis, { system_level: 'Virtualization', fault_type: 'Dependency Problem' });
-    assert.deepEqual(f.fix, [`kubectl patch deployment user-service -n ${NS_SN} --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]'`]);
+    assert.deepEqual(f.fix, [`kubectl patch deployment user-service -n ${NS_SN} --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector"}]'`, `kubectl rollout status deployment/user-service -n ${NS_SN} --timeout=25s`]);
   });
 
   const hotel = (geo: Record<string, unknown>, geoDeployment: Record<string, unknown> = {}) => {
@@ -187,6 +187,7 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual(d.suspects[0].fix, [
       `kubectl exec mongodb-geo-5f7d9c8b6-abcde -n ${NS_HR} -- mongo admin -u admin -p admin --authenticationDatabase admin --eval 'db.grantRolesToUser("admin",[{role:"readWrite",db:"geo-db"}])'`,
       `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`,
+      `kubectl wait --for=condition=Ready pods --all -n ${NS_HR} --timeout=25s`,
     ]);
   });
 
@@ -205,7 +206,7 @@ describe('agents / baseline: rules', () => {
     const f = top(snapshot(NS_HR, { ...h, logs }));
     assert.equal(f.target, 'geo');
     assert.deepEqual(f.analysis, { system_level: 'Application', fault_type: 'Misconfiguration' });
-    assert.deepEqual(f.fix, [`kubectl rollout undo deployment geo -n ${NS_HR}`]);
+    assert.deepEqual(f.fix, [`kubectl rollout undo deployment geo -n ${NS_HR}`, `kubectl rollout status deployment/geo -n ${NS_HR} --timeout=25s`]);
   });
 
   it('ImagePullBackOff → that workload, Application/Misconfiguration', () => {
@@ -220,7 +221,7 @@ describe('agents / baseline: rules', () => {
     const f = top(snapshot(NS_HR, h));
     assert.equal(f.target, 'profile');
     assert.deepEqual(f.analysis, { system_level: 'Application', fault_type: 'Network/Storage Issue' });
-    assert.deepEqual(f.fix, [`kubectl patch deployment profile -n ${NS_HR} --type json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["profile"]}]'`]);
+    assert.deepEqual(f.fix, [`kubectl patch deployment profile -n ${NS_HR} --type json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["profile"]}]'`, `kubectl rollout status deployment/profile -n ${NS_HR} --timeout=25s`]);
   });
 
   it('a chaos experiment names its victim; a pod swapped to a pause image drifts from its deployment', () => {
@@ -267,7 +268,11 @@ describe('agents / baseline: rules', () => {
     const f = d.suspects[0];
     assert.deepEqual([f.target, f.rule], ['mongodb-geo', 'pending-unbound-volume']);
     assert.deepEqual(f.analysis, { system_level: 'Virtualization', fault_type: 'Operation Error' });
-    assert.deepEqual(f.fix, [`kubectl patch pv geo-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'`, `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`]);
+    assert.deepEqual(f.fix, [
+      `kubectl patch pv geo-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'`,
+      `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`,
+      `kubectl wait --for=condition=Ready pods --all -n ${NS_HR} --timeout=25s`,
+    ]);
   });
 
   it('connection refused to a named host (Thrift or gRPC) makes that host a suspect', () => {
@@ -360,7 +365,7 @@ describe('agents / baseline: whole episodes through the text protocol', () => {
     sn.pods.splice(1, 1);
     const env = fakeEnvironment(sn);
     assert.deepEqual(await runBaseline('mitigation', env), []);
-    assert.equal(env.calls[3].args[0], `kubectl scale deployment user-service -n ${NS_SN} --replicas=1`);
+    assert.equal(env.calls[3].args[0], `kubectl scale deployment user-service -n ${NS_SN} --replicas=1; kubectl rollout status deployment/user-service -n ${NS_SN} --timeout=25s`);
     assert.deepEqual(env.calls.map((c) => c.api), ['exec_shell', 'exec_shell', 'exec_shell', 'exec_shell', 'submit']);
   });
 
