@@ -200,6 +200,30 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     restored.panel.dispose();
   });
 
+  it('replays a saved session step by step', async () => {
+    const saved = (await api.host.loadRecord(humanSessionId))!;
+    await vscode.commands.executeCommand('aiopslab.replaySession', humanSessionId);
+    const panel = await until(() => (api.panels.get(humanSessionId)?.replay ? api.panels.get(humanSessionId) : undefined), 'the replay panel');
+    await until(async () => ((await panel.queryDom('.badge-value')).texts.includes('replay') ? true : undefined), 'the replay header');
+    let last = '';
+    await until(async () => {
+      const turns = (await panel.queryDom('.turn')).count;
+      const verdict = (await panel.queryDom('.verdict')).count;
+      last = `turns=${turns} verdict=${verdict} body=${(await panel.queryDom('.turns')).texts.join('|').slice(0, 200)}`;
+      return turns === saved.steps.length && verdict === 1 ? true : undefined;
+    }, 'all steps and the verdict').catch((e) => {
+      throw new Error(`${(e as Error).message}: ${last}`);
+    });
+    panel.panel.dispose();
+  });
+
+  it('refreshes the Sessions view when another process writes to the results folder', async () => {
+    const other = { ...JSON.parse(fs.readFileSync(path.join(resultsDir, 'index.jsonl'), 'utf8').trim().split('\n')[0]), session_id: 'from-the-cli', start_time: Date.now() / 1000 };
+    const seen = waitFor(api.sessions.onDidLoad.event, (rows) => rows.some((r) => r.session_id === 'from-the-cli'), 'the watcher to refresh the view', 20_000);
+    fs.appendFileSync(path.join(resultsDir, 'index.jsonl'), JSON.stringify(other) + '\n');
+    await seen;
+  });
+
   it('exports a session as JSON', async () => {
     const target = vscode.Uri.file(path.join(resultsDir, 'export.json'));
     const file = (await vscode.commands.executeCommand('aiopslab.exportSession', humanSessionId, target)) as string;
