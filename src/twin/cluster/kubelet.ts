@@ -616,6 +616,8 @@ export class Kubelet {
         this.restartContainer(st, c);
         return;
       }
+      // While backing off, Last State is the exit that just happened.
+      c.last = { terminated: this.lastTerminated(c) };
       c.phase = 'waiting';
       c.reason = 'CrashLoopBackOff';
       c.message = `back-off ${goDuration(delay)} restarting failed container=${c.name} pod=${st.name}_${st.namespace}(${st.uid})`;

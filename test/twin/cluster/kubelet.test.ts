@@ -80,6 +80,9 @@ describe('twin cluster: kubelet', () => {
     assert.equal(c.lastState.terminated.reason, 'Error');
     if (c.state.waiting) {
       assert.equal(c.state.waiting.reason, 'CrashLoopBackOff');
+      // Last State is the most recent exit, not the one before it.
+      const sinceExit = h.clock.now() - Date.parse(c.lastState.terminated.finishedAt);
+      assert.ok(sinceExit <= 300_000 + 2000, `last exit ${sinceExit} ms ago`);
       assert.match(c.state.waiting.message, /^back-off (\d+m)?\d+s restarting failed container=hotel-reserv-geo pod=geo_default\([0-9a-z-]+\)$/);
     }
     assert.equal(p.status.phase, 'Running');
@@ -312,5 +315,18 @@ describe('twin cluster: kubelet', () => {
     h.run(3000);
     c = container(h.store.get('pods', 'default', 'cfgerr')!);
     assert.ok(c.state.running, JSON.stringify(c.state));
+  });
+
+  it('shows the exit that just happened as Last State while backing off', () => {
+    const t0 = h.clock.now();
+    h.create('pods', pod('crash2', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }] }));
+    h.run(3500);
+    const c = container(h.store.get('pods', 'default', 'crash2')!);
+    assert.equal(c.state.waiting?.reason, 'CrashLoopBackOff');
+    assert.equal(c.restartCount, 1);
+    // First exit ≈ 0.6 s, restart after the 1 s sync, second exit ≈ 1.8 s (timestamps have second precision).
+    const finished = Date.parse(c.lastState.terminated.finishedAt) - t0;
+    assert.ok(finished >= 1000, `last exit at +${finished} ms`);
+    assert.equal(c.lastState.terminated.exitCode, 3);
   });
 });
