@@ -171,6 +171,14 @@ export class SimEngine {
     return this.stats.get(id);
   }
 
+  /**
+   * The usage the container_* series report for a container at the last scrape (CPU millicores, working-set bytes),
+   * so `kubectl top` (metrics.k8s.io, served from ContainerBehaviour.usage) can agree with Prometheus.
+   */
+  containerUsage(pod: string, container: string): { cpuMillis: number; memoryBytes: number } | undefined {
+    return this.podMetrics.containerUsage(pod, container);
+  }
+
   /** Replaces the cluster snapshot (when running without a store). */
   setSnapshot(snapshot: ClusterSnapshot): void {
     this.snapshot = snapshot;

@@ -57,6 +57,7 @@ export class PodMetrics {
   private readonly acc = new Map<string, Acc>();
   private readonly net = new Map<string, NetAcc>();
   private readonly pending = new Map<string, Pending>();
+  private readonly usage = new Map<string, { cpuMillis: number; memoryBytes: number }>();
 
   constructor(private readonly model: AppModel, private readonly metrics: MetricStore) {}
 
@@ -87,6 +88,11 @@ export class PodMetrics {
     const x = this.p(callerPod);
     x.tx += callee.resources.rxBytesPerRequest;
     x.rx += callee.resources.txBytesPerRequest;
+  }
+
+  /** CPU (millicores, over the last scrape interval) and working set of a container at the last scrape. */
+  containerUsage(pod: string, container: string): { cpuMillis: number; memoryBytes: number } | undefined {
+    return this.usage.get(`${pod}/${container}`);
   }
 
   scrape(t: number): void {
@@ -147,6 +153,7 @@ export class PodMetrics {
         }
         a.cpu += used;
         totalCpu += a.cpu;
+        const usageKey = `${name}/${c.name}`;
         let ws: number;
         if (pauseImage || !serving && main) ws = 0.3 * MiB;
         else if (!main) ws = 6 * MiB;
@@ -160,6 +167,7 @@ export class PodMetrics {
         }
         const cache = main && serving ? res.cacheMiB * MiB : 0.05 * MiB;
         totalMem += ws + cache;
+        this.usage.set(usageKey, { cpuMillis: dt > 0 ? (used / dt) * 1000 : cpuMillis, memoryBytes: Math.round(ws) });
         const labels = { ...base, container: c.name, id: `${podCgroup}/${cid}`, image: st?.image && !pauseImage ? st.image : c.image, name: cid };
         this.containerSeries(labels, t, {
           cpu: a.cpu, periods: a.periods, throttledPeriods: a.throttledPeriods, throttledSec: a.throttledSec,
@@ -205,6 +213,8 @@ export class PodMetrics {
       }
     }
     for (const k of this.acc.keys()) if (!seen.has(k)) this.acc.delete(k);
+    const live = new Set(this.pods.map((p) => p.metadata.name));
+    for (const k of this.usage.keys()) if (!live.has(k.slice(0, k.indexOf('/')))) this.usage.delete(k);
   }
 
   private containerSeries(labels: Record<string, string>, t: number, v: { cpu: number; periods: number; throttledPeriods: number; throttledSec: number; ws: number; cache: number; threads: number; limitCpu: number; limitMem: number; reqCpu: number }, podLevel = false): void {

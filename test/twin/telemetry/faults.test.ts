@@ -49,6 +49,8 @@ describe('twin simulation: more fault kinds', () => {
     assert.ok(one(engine, cpu) > 0.9, `cpu ${one(engine, cpu)}`);
     assert.ok(one(engine, 'rate(container_cpu_cfs_throttled_periods_total{pod=~"geo-.*",container="hotel-reserv-geo"}[1m])') > 0);
     assert.ok(one(engine, geoP50) > before * 1.5);
+    const geoPod = podsOf(store, NS, 'io.kompose.service', 'geo')[0].metadata.name!;
+    assert.ok(engine.containerUsage(geoPod, 'hotel-reserv-geo')!.cpuMillis > 900, 'kubectl top can show the same usage');
     store.delete('stresschaos.chaos-mesh.org', NS, 'stress');
     run(clock, engine, 120_000);
     assert.ok(one(engine, cpu) < 0.05);
