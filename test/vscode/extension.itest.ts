@@ -414,6 +414,27 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     }
   });
 
+  it('keeps API keys in SecretStorage and hands them to the endpoints', async () => {
+    const config = vscode.workspace.getConfiguration('aiopslab');
+    const saved = process.env.OPENAI_API_KEY;
+    delete process.env.OPENAI_API_KEY;
+    await config.update('languageModels.endpoints', ['gpt'], vscode.ConfigurationTarget.Global);
+    try {
+      const ids = async () => (await vscode.lm.selectChatModels({ vendor: 'aiopslab' })).map((m) => m.id);
+      assert.deepEqual(await ids(), [], 'no key, no model');
+      assert.equal(await vscode.commands.executeCommand('aiopslab.setApiKey', 'OPENAI_API_KEY', 'sk-test-not-a-real-key'), true);
+      await until(async () => ((await ids()).includes('gpt') ? true : undefined), 'the gpt endpoint once its key is stored');
+      assert.equal(await vscode.commands.executeCommand('aiopslab.setApiKey', 'OPENAI_API_KEY', ' '), true);
+      await until(async () => ((await ids()).length === 0 ? true : undefined), 'the endpoint to go away with its key');
+      // The key never reaches the settings or the results folder.
+      assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('aiopslab')).includes('sk-test'));
+      for (const f of fs.readdirSync(resultsDir)) if (f.endsWith('.json') || f.endsWith('.jsonl')) assert.ok(!fs.readFileSync(path.join(resultsDir, f), 'utf8').includes('sk-test'), f);
+    } finally {
+      await config.update('languageModels.endpoints', undefined, vscode.ConfigurationTarget.Global);
+      if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+    }
+  });
+
   it('deletes a session from the results folder', async () => {
     const deleted = await vscode.commands.executeCommand('aiopslab.deleteSession', humanSessionId, { confirm: false });
     assert.equal(deleted, true);
