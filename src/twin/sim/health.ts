@@ -299,7 +299,8 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
   const services: Record<string, ServiceState> = {};
   for (const [name, spec] of Object.entries(model.services)) {
     const own = [...states.values()].filter((s) => s.service === name);
-    const viaConsul = model.discovery === 'consul' && spec.kind === 'app';
+    // The workload reaches the frontend through its Kubernetes Service even when the app itself uses consul.
+    const viaConsul = model.discovery === 'consul' && spec.kind === 'app' && name !== model.frontend.service;
     if (viaConsul) {
       const binary = spec.binary ?? name;
       const live = [...states.values()].filter((s) => s.serving && (s.binary ?? s.service) === binary && s.ports.length > 0);

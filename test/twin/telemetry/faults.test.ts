@@ -129,3 +129,16 @@ describe('twin simulation: more fault kinds', () => {
     assert.equal(engine.requestsSimulated, n);
   });
 });
+
+describe('twin simulation: the workload enters through the frontend Service', () => {
+  it('HotelReservation frontend Service with a wrong targetPort: wrk2 cannot connect, no spans at all', () => {
+    const { clock, store, engine } = setup();
+    const id = engine.addWorkload({ rate: 10, entries: [SEARCH] });
+    const svc = store.get('services', NS, 'frontend')!;
+    svc.spec.ports[0].targetPort = 5001;
+    store.update('services', svc);
+    run(clock, engine, 30_000);
+    assert.ok(engine.clientStats(id)!.connectErrors > 200);
+    assert.equal(engine.traces.count, 0);
+  });
+});
