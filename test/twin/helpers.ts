@@ -16,7 +16,7 @@ import { ApiError } from '../../src/twin/apiserver/errors';
 export class FakeRuntime implements PodRuntime {
   readonly lines = new Map<string, LogLine[]>();
   readonly previous = new Map<string, LogLine[]>();
-  private readonly followers = new Set<{ key: string; onLine: (l: LogLine) => void }>();
+  readonly followers = new Set<{ key: string; onLine: (l: LogLine) => void }>();
 
   constructor(private readonly pods: () => KubeObject[]) {}
 
@@ -141,3 +141,12 @@ export const NODE: KubeObject = {
 };
 
 export const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'twin', 'fixtures');
+
+/** Waits until `cond` holds (polling), for event-driven test steps; fails after `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

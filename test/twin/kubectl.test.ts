@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import fs from 'node:fs';
-import { startTestTwin, TestTwin, tableRows, markPodRunning, NODE, FIXTURES } from './helpers';
+import { startTestTwin, TestTwin, tableRows, markPodRunning, NODE, FIXTURES, until } from './helpers';
 
 describe('twin API server with the real kubectl', function () {
   this.timeout(60000);
@@ -258,8 +258,9 @@ describe('twin API server with the real kubectl', function () {
   });
 
   it('get -w streams changes and ends at --request-timeout', async () => {
+    const before = twin.store.listenerCount();
     const watching = k(['get', 'cm', 'web-config', '-n', 'demo', '-w', '--output-watch-events', '--request-timeout=3s']);
-    await new Promise((res) => setTimeout(res, 1200));
+    await until(() => twin.store.listenerCount() > before, 'kubectl to start watching');
     const cm = twin.store.mustGet('configmaps', 'demo', 'web-config') as { data: Record<string, string> } & import('../../src/twin/contracts').KubeObject;
     cm.data.LOG_LEVEL = 'debug';
     twin.store.update('configmaps', cm);
@@ -287,7 +288,7 @@ describe('twin API server with the real kubectl', function () {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /Error from server \(BadRequest\): previous terminated container "web" in pod "web-7d4b9c8f6d-x2x9k" not found/);
     const following = k(['logs', '-f', pod, '-n', 'demo', '--tail=1']);
-    await new Promise((res) => setTimeout(res, 800));
+    await until(() => twin.runtime.followers.size > 0, 'kubectl logs -f to follow');
     twin.runtime.emit('demo', pod, 'web', 'GET /late 200');
     r = await following;
     assert.equal(r.stdout, 'GET /health 200\nGET /late 200\n');

@@ -530,6 +530,9 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
     if (ns && ns.metadata.deletionTimestamp) this.remove(nsInfo, ns, 'Background');
   }
 
+  /** Diagnostic helper: number of current subscribers (watch streams, followers, controllers). */
+  listenerCount(): number { return this.listeners.size; }
+
   /** Test/diagnostic helper: number of stored objects. */
   size(): number {
     let n = 0;

@@ -193,6 +193,14 @@ describe('telemetry HTTP APIs and the env-layer exporters', function () {
     assert.ok(ts.every((t) => Number.isInteger(t) && t % 15 === 0));
   });
 
+  it('exportMetrics keeps only the given pods (the original lists them through the Kubernetes API)', async () => {
+    const geo = (await get(`${tel.prometheus.url}/api/v1/label/pod/values`)).body.data.find((p: string) => p.startsWith('geo-'));
+    const res = await exportMetrics({ prometheusUrl: tel.prometheus.url, namespace: NS, durationMinutes: 1, outDir: path.join(out, 'only-geo'), now: clock.now(), pods: [geo] });
+    const rows = parseCsv(fs.readFileSync(path.join(res.dir, 'container', 'kpi_container_memory_rss.csv'), 'utf8')).filter((r) => r.length > 1).slice(1);
+    assert.ok(rows.length >= 3 * 4);
+    assert.ok(rows.every((r) => r[1] === `kind-worker.${geo}`));
+  });
+
   it('exportTraces writes the original columns and file name over real HTTP', async () => {
     const res = await exportTraces({ jaegerUrl: tel.jaeger[NS].url, namespace: NS, durationMinutes: 5, outDir: out, now: clock.now() });
     assert.equal(res.text, `Traces data exported to: ${path.join(out, 'trace_output', `traces_${Math.floor(clock.now() / 1000)}.csv`)}`);
