@@ -127,6 +127,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   });
 
   let humanSessionId: string;
+  let chatSolvedSessionId: string | undefined;
 
   it('runs a human session from the command, with the transcript panel updating live', async () => {
     humanSessionId = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
@@ -257,6 +258,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal(a.result.errorDetails, undefined, a.markdown);
     assert.match(a.markdown, /Solved/, a.markdown);
     const record = await api.host.loadRecord(sessionId);
+    chatSolvedSessionId = sessionId;
     assert.equal(record?.steps.length, 2);
     assert.deepEqual(record?.steps.map((x) => x.action?.name), ['exec_shell', 'submit']);
   });
@@ -269,8 +271,6 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.match(st.markdown, /ran: kubectl get pods/);
     const sub = await chat(api, '@aiopslab /submit Yes', 'submit');
     assert.match(sub.markdown, /Solved/, sub.markdown);
-    // Leave the solved transcript open for the screenshot artifact.
-    await vscode.commands.executeCommand('aiopslab.openTranscript', (s.result.metadata as { sessionId: string }).sessionId);
   });
 
   it('renders a 1,000-step transcript (incrementally) in the panel', async () => {
@@ -440,5 +440,18 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal(deleted, true);
     const rows = await api.host.engine.store.list();
     assert.ok(!rows.some((r) => r.session_id === humanSessionId));
+  });
+
+  it('leaves the transcript of the session the chat model solved open (screenshot artifact)', async function () {
+    if (!chatSolvedSessionId) this.skip();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const rendered = waitFor(api.panels.onDidReceiveMessage, (m) => m.message.type === 'rendered' && m.panel.sessionId === chatSolvedSessionId, 'the solved transcript');
+    await vscode.commands.executeCommand('aiopslab.openTranscript', chatSolvedSessionId);
+    await rendered;
+    await vscode.commands.executeCommand('workbench.view.extension.aiopslab');
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    await vscode.commands.executeCommand('workbench.action.closePanel');
+    const panel = api.panels.get(chatSolvedSessionId!)!;
+    assert.equal((await panel.queryDom('.verdict.ok')).count, 1);
   });
 });
