@@ -352,8 +352,11 @@ export function commonLabelKey(pods: readonly Pod[]): string | undefined {
   return preferred.find((k) => counts.get(k) === best) ?? [...counts.entries()].find(([, n]) => n === best)?.[0];
 }
 
-/** Words that mark a log line worth reading (errors, failures, and where a service's database lives). */
-export const LOG_PATTERN = 'error|fail|refused|denied|not authorized|panic|fatal|unavailable|timeout|timed out|no reachable|database URL|exception';
+/**
+ * Words that mark a log line worth reading: errors and failures, where a service's database lives, and the
+ * line saying a server started (which tells a start-up race from a service that never comes up).
+ */
+export const LOG_PATTERN = 'error|fail|refused|denied|not authorized|panic|fatal|unavailable|timeout|timed out|no reachable|database URL|exception|Starting the';
 
 /**
  * `kubectl logs --prefix` output (`[pod/<pod>/<container>] <line>`) → log text per workload.

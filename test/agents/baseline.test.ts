@@ -408,6 +408,15 @@ describe('agents / baseline: whole episodes through the text protocol', () => {
     assert.match(logCall, /^echo '### logs'; kubectl logs -n test-hotel-reservation -l io\.kompose\.service --all-containers --prefix --tail=40 --max-log-requests=100 \| grep -iE '[^']*not authorized[^']*' \| tail -n 250; echo '### end'$/);
   });
 
+  it('no false alarm on a fresh deploy: a start-up race that ends in "Starting the … server" is not a fault', async () => {
+    const sn = socialNetwork();
+    const race = (t: string) => `[pod/user-service-5d8f9c7b4-bx7k2/user-service] [2026-Nov-28 02:49:${t}] <error>: (utils_mongodb.h:76:CreateIndex) Error in createIndexes: No suitable servers found: \`serverSelectionTimeoutMS\` expired: [connection refused calling ismaster on 'user-mongodb:27017']\n`;
+    const env = fakeEnvironment({ ...sn, prefixedLogs: race('51.891000') + race('53.191000') + '[pod/user-service-5d8f9c7b4-bx7k2/user-service] [2026-Nov-28 02:49:54.491000] <info>: (UserService.cpp:94:main) Starting the user-service server ...\n' });
+    assert.deepEqual(await runBaseline('detection', env), ['No']);
+    const logCall = String(env.calls[3].args[0]);
+    assert.match(logCall, /Starting the/, 'the grep keeps the start line');
+  });
+
   it('never loops: unreadable observations still end in a submit within the step budget', async () => {
     const agent = new BaselineAgent({ maxSteps: 5 });
     agent.initContext(makeContext({ task: 'localization' }));
