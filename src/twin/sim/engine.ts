@@ -8,7 +8,7 @@
  */
 import type { KubeObject, ObjectStore } from '../contracts';
 import type { AppModel, CallSpec, EntrySpec, FlagEffect, ServiceSpec } from './model';
-import { ClusterSnapshot, HealthView, PodState, computeHealth, snapshotFromStore } from './health';
+import { ClusterSnapshot, HealthView, ListeningPorts, PodState, computeHealth, snapshotFromStore } from './health';
 import { Prng, sigmaFor } from './prng';
 import { ResolvedWorkload, WorkloadSpec, entriesFor, workloadFromJob } from './workload';
 import { SpanRecord, TagValue, TraceRecord, TraceStore } from '../telemetry/trace-store';
@@ -33,6 +33,8 @@ export interface EngineOptions {
   sampleRatio?: number;
   /** Read wrk2 Jobs and the load generator from the store (default true when a store is given). */
   workloadsFromStore?: boolean;
+  /** What pods' processes listen on, from the apps' container behaviours (see ListeningPorts). */
+  listening?: ListeningPorts;
   /** Longest a call into a silent peer hangs when the app has no deadline and the fault has no end (ms, default 600 000). */
   maxHangMs?: number;
 }
@@ -46,6 +48,8 @@ export interface ClientStats {
   timeouts: number;
   /** Latency samples (ms) of completed requests, capped. */
   latenciesMs: number[];
+  /** Per request in arrival order (capped at 100 000): HTTP status (0 = could not connect) and latency, once known. */
+  outcomes: Array<{ status: number; latencyMs: number } | undefined>;
 }
 
 export interface CallError {
@@ -104,6 +108,7 @@ export class SimEngine {
   private readonly sampleRatio: number;
   private readonly maxHangMs: number;
   private readonly fromStore: boolean;
+  private readonly listening?: ListeningPorts;
   private snapshot: ClusterSnapshot = { pods: [], services: [], configMaps: [], podChaos: [], networkChaos: [], stressChaos: [], httpChaos: [] };
   private view!: HealthView;
   private dirty = true;
@@ -112,9 +117,10 @@ export class SimEngine {
   private nextScrapeMs: number;
   private readonly workloads = new Map<string, LiveWorkload>();
   private readonly stats = new Map<string, ClientStats>();
+  private readonly allWorkloads = new Map<string, ResolvedWorkload>();
   private readonly explicitIds = new Set<string>();
   private nextId = 1;
-  private pendingTraces: Array<{ endMs: number; trace: TraceRecord; stats?: ClientStats; status: number }> = [];
+  private pendingTraces: Array<{ endMs: number; trace: TraceRecord; stats?: ClientStats; status: number; index: number }> = [];
   private pendingObs: Obs[] = [];
   private readonly families: Family[] = [];
   private readonly familyIndex = new Map<string, number>();
@@ -137,6 +143,7 @@ export class SimEngine {
     this.sampleRatio = options.sampleRatio ?? this.model.tracing.sampleRatio;
     this.maxHangMs = options.maxHangMs ?? 600_000;
     this.fromStore = options.workloadsFromStore ?? Boolean(options.store);
+    this.listening = options.listening;
     this.nowMs = this.clock.now();
     this.nextScrapeMs = Math.ceil(this.nowMs / this.scrapeIntervalMs) * this.scrapeIntervalMs;
     for (const [name, s] of Object.entries(this.model.services)) this.sigmas.set(name, sigmaFor(s.latency.medianMs, s.latency.p99Ms));
@@ -160,6 +167,18 @@ export class SimEngine {
   removeWorkload(id: string): void {
     this.workloads.delete(id);
     this.explicitIds.delete(id);
+  }
+
+  /** The workload started from a wrk2 Job (`job/<uid>`) whose start is nearest `startMs` (the wrk2 behaviour's run). */
+  jobWorkloadNear(startMs: number, rate?: number): string | undefined {
+    let best: string | undefined;
+    let bestD = Infinity;
+    for (const [id, w] of this.allWorkloads) {
+      if (w.source !== 'job' || (rate !== undefined && w.rate !== rate)) continue;
+      const d = Math.abs(w.startMs - startMs);
+      if (d < bestD) { bestD = d; best = id; }
+    }
+    return bestD <= 5_000 ? best : undefined;
   }
 
   /** Ids of the workloads currently known (explicit, from wrk2 Jobs, from the load generator). */
@@ -233,7 +252,7 @@ export class SimEngine {
 
   private refresh(atMs: number): void {
     if (this.store) this.snapshot = snapshotFromStore(this.store, this.model.namespace);
-    this.view = computeHealth(this.model, this.snapshot, atMs, this.everRegistered);
+    this.view = computeHealth(this.model, this.snapshot, atMs, this.everRegistered, this.listening);
     for (const s of Object.values(this.view.services)) if (s.route.kind === 'ok' && this.model.discovery === 'consul') this.everRegistered.add(s.name);
     this.flagEffectsByService = new Map();
     for (const e of this.view.effects) {
@@ -276,7 +295,8 @@ export class SimEngine {
     let total = 0;
     for (const e of w.entries) { total += e.weight; cum.push(total); }
     this.workloads.set(w.id, { ...w, nextMs: Math.max(w.startMs, this.nowMs), cum, total });
-    if (!this.stats.has(w.id)) this.stats.set(w.id, { requests: 0, completed: 0, non2xx: 0, connectErrors: 0, timeouts: 0, latenciesMs: [] });
+    this.allWorkloads.set(w.id, w);
+    if (!this.stats.has(w.id)) this.stats.set(w.id, { requests: 0, completed: 0, non2xx: 0, connectErrors: 0, timeouts: 0, latenciesMs: [], outcomes: [] });
   }
 
   private interarrival(w: { rate: number; dist: string }, rate: number): number {
@@ -326,13 +346,15 @@ export class SimEngine {
 
   private request(entry: EntrySpec, t: number, stats: ClientStats): void {
     this.requestsSimulated++;
-    stats.requests++;
+    const index = stats.requests++;
+    if (index < 100_000) stats.outcomes.push(undefined);
     const svc = this.view.services[entry.service];
     const route = svc?.route;
     const pod = route && route.kind === 'ok' ? this.pick(route.pods) : undefined;
     if (!pod || !pod.serving) {
       // wrk2 cannot connect: a socket error, no span anywhere.
       stats.connectErrors++;
+      if (index < 100_000) stats.outcomes[index] = { status: 0, latencyMs: 0 };
       return;
     }
     const sampled = this.sampleRatio >= 1 || this.rng.next() < this.sampleRatio;
@@ -342,10 +364,10 @@ export class SimEngine {
     const traceId = sampled ? this.rng.hex64() : '';
     if (spans && spans.length) {
       const trace: TraceRecord = { traceId, startUs: Math.round(t * 1000), endUs: Math.round(out.endMs * 1000), spans };
-      if (out.endMs <= this.nowMsHorizon()) this.finishTrace(trace, stats, status, out.endMs - t);
-      else this.pendingTraces.push({ endMs: out.endMs, trace, stats, status });
+      if (out.endMs <= this.nowMsHorizon()) this.finishTrace(trace, stats, status, out.endMs - t, index);
+      else this.pendingTraces.push({ endMs: out.endMs, trace, stats, status, index });
     } else {
-      this.finishClient(stats, status, out.endMs - t);
+      this.finishClient(stats, status, out.endMs - t, index);
     }
   }
 
@@ -354,12 +376,13 @@ export class SimEngine {
     return this.horizon;
   }
 
-  private finishTrace(trace: TraceRecord, stats: ClientStats, status: number, latencyMs: number): void {
+  private finishTrace(trace: TraceRecord, stats: ClientStats, status: number, latencyMs: number, index: number): void {
     this.traces.add(trace);
-    this.finishClient(stats, status, latencyMs);
+    this.finishClient(stats, status, latencyMs, index);
   }
 
-  private finishClient(stats: ClientStats, status: number, latencyMs: number): void {
+  private finishClient(stats: ClientStats, status: number, latencyMs: number, index: number): void {
+    if (index < 100_000) stats.outcomes[index] = { status, latencyMs };
     if (latencyMs > WRK2_TIMEOUT_MS) stats.timeouts += Math.floor(latencyMs / WRK2_TIMEOUT_MS);
     stats.completed++;
     if (status >= 400) stats.non2xx++;
@@ -632,7 +655,7 @@ export class SimEngine {
     if (this.pendingTraces.length) {
       const keep: typeof this.pendingTraces = [];
       for (const p of this.pendingTraces) {
-        if (p.endMs <= t) this.finishTrace(p.trace, p.stats!, p.status, (p.trace.endUs - p.trace.startUs) / 1000);
+        if (p.endMs <= t) this.finishTrace(p.trace, p.stats!, p.status, (p.trace.endUs - p.trace.startUs) / 1000, p.index);
         else keep.push(p);
       }
       this.pendingTraces = keep;

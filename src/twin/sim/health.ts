@@ -204,7 +204,14 @@ function readFlags(snap: ClusterSnapshot): Record<string, string> {
  * Computes the health view. `everRegistered` lists the services that have had a consul registration since the app
  * started (stale registrations are never removed), which decides between the two gRPC "unavailable" messages.
  */
-export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: number, everRegistered: ReadonlySet<string> = new Set()): HealthView {
+/**
+ * What the process in a pod actually listens on at `nowMs`, when something knows better than the pod status (the
+ * apps' container behaviours: a url-shorten-service stuck in its index loop never opens 9090; a geo process that is
+ * about to panic). `undefined` = no opinion (a running container serves its declared containerPorts).
+ */
+export type ListeningPorts = (pod: KubeObject, nowMs: number) => number[] | undefined;
+
+export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: number, everRegistered: ReadonlySet<string> = new Set(), listening?: ListeningPorts): HealthView {
   const ns = model.namespace;
   let nextChangeMs: number | undefined;
   const noteChange = (t: number | undefined): void => {
@@ -235,6 +242,14 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
     };
     if (!running) state.downReason = pod.metadata.deletionTimestamp ? 'terminating' : 'not running';
     if (isPauseImage(image) || isPauseImage(st?.image)) { state.serving = false; state.downReason = 'pause image'; }
+    if (state.serving && listening) {
+      const open = listening(pod, nowMs);
+      if (open) {
+        state.ports = open;
+        state.namedPorts = Object.fromEntries(Object.entries(namedPorts).filter(([, p]) => open.includes(p)));
+        if (open.length === 0) { state.serving = false; state.downReason = 'not listening'; }
+      }
+    }
     states.set(name, state);
   }
 

@@ -13,6 +13,8 @@ import { jaegerHandler } from './jaeger-api';
 import { SimClock, SimEngine } from '../sim/engine';
 import { loadModel, modelledApps } from '../sim/load-model';
 import type { AppModel } from '../sim/model';
+import type { ListeningPorts } from '../sim/health';
+import type { CallError } from '../sim/engine';
 
 export interface Endpoint {
   host: string;
@@ -60,6 +62,8 @@ export interface TelemetryOptions {
   /** Advance the simulation from a real-time timer every `tickMs` (default 250; 0 = only on queries / advance()). */
   tickMs?: number;
   scrapeIntervalMs?: number;
+  /** What pods' processes listen on (the apps' container behaviours know it); see ListeningPorts. */
+  listening?: ListeningPorts;
 }
 
 export interface TelemetryHandle {
@@ -83,7 +87,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
   const metrics = new MetricStore({ intervalMs: opts.scrapeIntervalMs ?? 15_000 });
   const engines: Record<string, SimEngine> = {};
   models.forEach((model, i) => {
-    engines[model.namespace] = new SimEngine({ model, store: opts.store, clock, seed: (opts.seed ?? 1) + i * 7919, metrics, traces: new TraceStore(), scrapeIntervalMs: opts.scrapeIntervalMs });
+    engines[model.namespace] = new SimEngine({ model, store: opts.store, clock, seed: (opts.seed ?? 1) + i * 7919, metrics, traces: new TraceStore(), scrapeIntervalMs: opts.scrapeIntervalMs, listening: opts.listening });
   });
   const advance = (): void => { const now = clock.now(); for (const e of Object.values(engines)) e.advanceTo(now); };
   const host = opts.host ?? '127.0.0.1';
@@ -103,5 +107,31 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
       await prometheus.close();
       for (const j of Object.values(jaeger)) await j.close();
     },
+  };
+}
+
+/** `SimHooks.callErrors` for the apps' world: failed calls per namespace since a time (for the callers' log lines). */
+export function callErrorsHook(tel: Pick<TelemetryHandle, 'engines' | 'advance'>): (namespace: string, sinceMs: number) => CallError[] {
+  return (namespace, sinceMs) => {
+    const engine = tel.engines[namespace];
+    if (!engine) return [];
+    tel.advance();
+    return engine.callErrors(sinceMs);
+  };
+}
+
+/**
+ * A per-request outcome source for the wrk2 behaviour's report (`addWrk2Oracle` in src/twin/apps/wrk2.ts): the
+ * status and latency the simulation gave request `index` of the wrk2 Job's workload.
+ */
+export function wrk2OracleFor(tel: Pick<TelemetryHandle, 'engines' | 'advance'>): (world: unknown, run: { targetNamespace?: string; startMs: number; rate: number }, index: number) => { status: number; bytes: number; latencyMs: number } | undefined {
+  return (_world, run, index) => {
+    const engine = run.targetNamespace ? tel.engines[run.targetNamespace] : undefined;
+    if (!engine) return undefined;
+    tel.advance();
+    const id = engine.jobWorkloadNear(run.startMs, run.rate);
+    const o = id ? engine.clientStats(id)?.outcomes[index] : undefined;
+    if (!o) return undefined;
+    return { status: o.status, bytes: o.status === 200 ? 1900 : o.status === 0 ? 0 : 120, latencyMs: o.latencyMs };
   };
 }

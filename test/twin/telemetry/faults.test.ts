@@ -142,3 +142,50 @@ describe('twin simulation: the workload enters through the frontend Service', ()
     assert.equal(engine.traces.count, 0);
   });
 });
+
+describe('twin simulation: hooks for the apps behaviours', () => {
+  it('a process that never opens its port (url-shorten-service stuck in its index loop): text-service is refused, composes fail', () => {
+    const clock = new ManualClock();
+    const store = new FakeStore(clock);
+    const SN = 'test-social-network';
+    deployApp(store, 'social-network', SN);
+    let stuck = false;
+    const engine = new SimEngine({
+      model: loadModel('social-network'), store, clock, seed: 2, sampleRatio: 1,
+      listening: (pod) => (stuck && pod.metadata.labels?.service === 'url-shorten-service' ? [] : undefined),
+    });
+    engine.addWorkload({ rate: 10, script: 'compose-post.lua' });
+    run(clock, engine, 30_000);
+    stuck = true;
+    store.update('pods', store.list('pods', SN)[0]); // any store change makes the engine look again
+    run(clock, engine, 30_000);
+    assert.ok(engine.callErrors(clock.now() - 10_000).some((e) => e.caller === 'text-service' && e.message === 'TSocket::open() connect() <Host: url-shorten-service Port: 9090>: Connection refused'));
+    const t = engine.traces.find({ service: 'nginx-thrift', tags: { error: 'true' }, limit: 1 })[0];
+    const ops = t.spans.map((s) => s.operation);
+    assert.ok(ops.includes('compose_urls_client') && !ops.includes('compose_urls_server'));
+  });
+
+  it('wrk2OracleFor and callErrorsHook answer per request of the wrk2 Job and per namespace', async () => {
+    const { startTelemetry, wrk2OracleFor, callErrorsHook } = await import('../../../src/twin/telemetry/servers');
+    const clock = new ManualClock();
+    const store = new FakeStore(clock);
+    deployApp(store, 'hotel-reservation', NS);
+    const tel = await startTelemetry({ store, clock, apps: ['hotel-reservation'], tickMs: 0 });
+    try {
+      const job = store.create('jobs.batch', {
+        apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'wrk2-job', namespace: 'default' },
+        spec: { template: { spec: { containers: [{ name: 'wrk2', image: 'deathstarbench/wrk2-client:latest', args: ['wrk', '-D', 'exp', '-t', '2', '-c', '2', '-d', '10s', '-L', '-s', '/scripts/mixed-workload_type_1.lua', `http://frontend.${NS}.svc.cluster.local:5000`, '-R', '10'] }] } } },
+      });
+      clock.advance(20_000);
+      const oracle = wrk2OracleFor(tel);
+      const run0 = { targetNamespace: NS, startMs: Date.parse(String(job.metadata.creationTimestamp)) + 1500, rate: 10 };
+      const first = oracle(undefined, run0, 0)!;
+      assert.equal(first.status, 200);
+      assert.ok(first.latencyMs > 0 && first.latencyMs < 100);
+      assert.equal(oracle(undefined, { ...run0, targetNamespace: 'elsewhere' }, 0), undefined);
+      assert.deepEqual(callErrorsHook(tel)(NS, 0), []);
+    } finally {
+      await tel.stop();
+    }
+  });
+});
