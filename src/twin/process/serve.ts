@@ -33,6 +33,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
   let stopCluster: () => void = () => undefined;
   if (!runtime) {
     const cluster = (await import('../cluster/index')).startCluster(store);
+    (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock });
     runtime = cluster.runtime;
     stopCluster = () => cluster.stop();
   }

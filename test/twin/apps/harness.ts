@@ -38,7 +38,8 @@ export interface AppTwin {
 }
 
 export async function startAppTwin(): Promise<AppTwin> {
-  const clock = new ManualClock(Date.now());
+  // Cluster time starts a while back so that kubectl's `(Xs ago)` (computed against the real clock) stays positive.
+  const clock = new ManualClock(Date.now() - 2 * 60 * 1000);
   const store = new MemoryStore({ finishGracefulDeletes: false, namespaceFinalizeDelayMs: 0 });
   const errors: string[] = [];
   const cluster = startCluster(store, { clock, seed: 7, systemComponents: false, log: (m) => errors.push(m) });

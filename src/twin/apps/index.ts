@@ -1,0 +1,92 @@
+/**
+ * The app containers' behaviours, registered by image in the cluster half's behaviour registry:
+ *
+ *   const { world, unregister } = registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock });
+ *
+ * One `AppWorld` per twin holds the app-level state faults change (Mongo users per volume, consul registrations,
+ * load windows); every behaviour reads the rest from the store at the instant it acts.
+ */
+import type { ContainerBehaviour, ObjectStore } from '../contracts';
+import type { BehaviourRegistry } from '../cluster/behaviours';
+import { hotelBehaviour, hotelFrontendAnswer, HOTEL, consulStatus } from './hotel';
+import { busyboxBehaviour, consulBehaviour, gitBehaviour, jaegerBehaviour, memcachedBehaviour, redisBehaviour } from './infra';
+import { mongoBehaviour } from './mongo';
+import { socialBehaviour, socialFrontendBehaviour, socialOracle, socialResponder } from './social';
+import { astronomyBehaviour, flagdBehaviour } from './astronomy';
+import { addResponder } from './tools';
+import { addWrk2Oracle, wrk2Behaviour } from './wrk2';
+import { hex, AppWorld, type AppClock, type SimHooks } from './world';
+
+export { AppWorld } from './world';
+export { stripAnsi } from './formats';
+
+export interface AppBehaviourOptions {
+  store: ObjectStore;
+  clock: AppClock;
+  sim?: SimHooks;
+}
+
+export interface AppBehaviours {
+  world: AppWorld;
+  unregister(): void;
+}
+
+/** Registers every app image's behaviour; later registrations win over the cluster half's defaults. */
+export function registerAppBehaviours(registry: BehaviourRegistry, options: AppBehaviourOptions): AppBehaviours {
+  const world = new AppWorld(options.store, options.clock, options.sim);
+  const offs: Array<() => void> = [];
+  const reg = (pattern: string | RegExp, b: ContainerBehaviour) => offs.push(registry.register(pattern, b));
+
+  addResponder((w, pod, port, _method, path) => {
+    const ctr = ((pod.spec?.containers ?? []) as any[]).find((c) => /yinfangchen\/(hotelreservation|geo)/.test(String(c.image ?? '')));
+    if (!ctr) return undefined;
+    const bin = String((ctr.command ?? [])[0] ?? '');
+    if (bin === 'frontend' && port === 5000) return hotelFrontendAnswer(w, pod.metadata.namespace ?? '', path);
+    if (HOTEL[bin]) return { curlExit: 1, curlText: 'curl: (1) Received HTTP/0.9 when not allowed' };
+    return undefined;
+  });
+  addResponder((_w, pod, port) => {
+    const img = ((pod.spec?.containers ?? []) as any[]).map((c) => String(c.image ?? '')).join(' ');
+    if (/mongo:/.test(img) && port === 27017) return { status: 200, body: 'It looks like you are trying to access MongoDB over HTTP on the native driver port.\n' };
+    if (/memcached|redis|valkey/.test(img)) return { curlExit: 52, curlText: 'curl: (52) Empty reply from server' };
+    return undefined;
+  });
+  addResponder(socialResponder);
+  addWrk2Oracle((w, run, i) => {
+    if (!run.targetNamespace || !run.targetService) return undefined;
+    const svc = w.store.get('services', run.targetNamespace, run.targetService);
+    const ns = run.targetNamespace;
+    const pods = w.store.list('pods', ns).filter((p) => ((p.spec?.containers ?? []) as any[]).some((c) => (c.command ?? [])[0] === 'frontend' && /hotelreservation/.test(String(c.image))));
+    if (!svc || pods.length === 0 || run.targetService !== 'frontend') return undefined;
+    // mixed-workload_type_1: search 60 %, recommend 39 %, login 0.5 %, reserve 0.5 %.
+    const x = (parseInt(hex(`${run.podUid}/${i}/mix`, 6), 16) % 1000) / 1000;
+    const path = x < 0.6 ? '/hotels' : x < 0.99 ? '/recommendations' : x < 0.995 ? '/user' : '/reservation';
+    const a = hotelFrontendAnswer(w, ns, path);
+    const jitter = (parseInt(hex(`${run.podUid}/${i}/lat`, 6), 16) % 1000) / 1000;
+    void consulStatus;
+    return { status: a.status, bytes: a.body.length, latencyMs: a.status >= 500 ? 0.9 + jitter * 0.8 : 2.1 + jitter * 3.2 };
+  });
+  addWrk2Oracle(socialOracle);
+
+  reg('yinfangchen/hotelreservation:*', hotelBehaviour(world));
+  reg('yinfangchen/geo:app3', hotelBehaviour(world, { mongoPort: 27777 }));
+  reg(/(^|\/)mongo:[^/]+$/, mongoBehaviour(world));
+  reg(/(^|\/)consul:[^/]+$/, consulBehaviour(world));
+  reg(/(^|\/)jaegertracing\/all-in-one:[^/]+$/, jaegerBehaviour(world));
+  reg(/(^|\/)memcached(:[^/]+)?$/, memcachedBehaviour(world));
+  reg(/(^|\/)(redis|valkey)(:[^/]+)?$/, redisBehaviour(world));
+  reg(/(^|\/)busybox(:[^/]+)?$/, busyboxBehaviour(world));
+  reg(/(^|\/)alpine\/git(:[^/]+)?$/, gitBehaviour(world));
+  reg(/(^|\/)deathstarbench\/social-network-microservices(:[^/]+)?$/, socialBehaviour(world));
+  reg(/(^|\/)yg397\/(openresty-thrift|media-frontend)(:[^/]+)?$/, socialFrontendBehaviour(world));
+  reg(/(^|\/)deathstarbench\/wrk2-client(:[^/]+)?$/, wrk2Behaviour(world));
+  reg(/(^|\/)open-telemetry\/demo:[^/]+$/, astronomyBehaviour(world));
+  reg(/(^|\/)open-feature\/flagd:[^/]+$/, flagdBehaviour(world));
+
+  return {
+    world,
+    unregister: () => {
+      for (const off of offs.splice(0)) off();
+    },
+  };
+}
