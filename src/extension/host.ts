@@ -75,6 +75,8 @@ export class EngineHost implements vscode.Disposable {
       // Loaded here, not at module load, so activation stays light.
       const { Engine } = heavy();
       const settings = vscode.workspace.getConfiguration('aiopslab');
+      const kubectl = settings.get<string>('kubectlPath', '').trim();
+      if (kubectl) process.env.AIOPSLAB_KUBECTL = kubectl;
       this.engineInstance = Engine.create({ cwd: this.cwd, ...this.engineOptions, overrides: { ...overridesFromSettings((k) => settings.get(k)), ...this.engineOptions.overrides } });
       this.log.appendLine(`Engine ready: ${this.engineInstance.listProblems().length} problems, results in ${this.engineInstance.config.resultsDir}, cluster ${this.engineInstance.config.cluster}`);
     }

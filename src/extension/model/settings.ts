@@ -67,6 +67,12 @@ export function configurationProperties(): Record<string, Record<string, unknown
     default: [],
     markdownDescription: 'OpenAI-compatible endpoints (agent names) to offer in VS Code\'s language model picker, e.g. `["vllm", "openrouter"]`, so they can drive `@aiopslab` and other chats. Base URLs and models come from the usual environment variables; keys from **AIOpsLab: Set API Key…**.',
   };
+  props['aiopslab.kubectlPath'] = {
+    type: 'string',
+    default: '',
+    markdownDescription: 'kubectl used against the clusters (passed to the engine as `AIOPSLAB_KUBECTL`). Empty: the project\'s pinned kubectl 1.31, else a suitable one on PATH.',
+    scope: 'machine-overridable',
+  };
   props['aiopslab.recoverOnActivation'] = {
     type: 'boolean',
     default: true,
