@@ -18,6 +18,8 @@ export interface AgentChoice {
   detail?: string;
   /** The name recorded in sessions. */
   agentName: string;
+  /** What is missing before it can run (e.g. "OPENAI_API_KEY not set"), if anything. */
+  missing?: string;
   create(): Promise<Agent>;
 }
 
@@ -48,6 +50,7 @@ export async function agentChoices(secrets: vscode.SecretStorage): Promise<Agent
       description: info.kind === 'baseline' ? info.description : `${info.model ?? ''}${info.configured ? '' : ` — ${info.missing ?? 'not configured'}`}`,
       detail: info.kind === 'openai-compatible' ? `${info.description}${info.baseURL ? ` · ${info.baseURL}` : ''}` : undefined,
       agentName: info.name,
+      missing: info.configured ? undefined : info.missing ?? 'not configured',
       create: async () => createAgent(info.name, { getSecret }),
     });
   }

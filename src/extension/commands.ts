@@ -88,6 +88,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     if (typeof agentArg === 'string') choice = (await agentChoices(secrets)).find((c) => c.agentName === agentArg);
     else choice = agentArg ?? (await pickAgent());
     if (!choice) return undefined;
+    if (choice.missing) {
+      const fix = await vscode.window.showErrorMessage(`AIOpsLab: agent ${choice.agentName} cannot run yet: ${choice.missing}.`, 'Set API Key…');
+      if (fix) await vscode.commands.executeCommand('aiopslab.setApiKey');
+      return undefined;
+    }
     const agent = await choice.create();
     const live = host.startRun({ problemId, agent, agentName: choice.agentName });
     await TranscriptPanel.open(context.extensionUri, host, live.id);
