@@ -79,6 +79,9 @@ const HIST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 const LE = [...HIST_BUCKETS.map((b) => String(b)), '+Inf'];
 const WRK2_TIMEOUT_MS = 2000;
 
+/** Store changes that can change the health view or the workloads (Events, Leases and the like cannot). */
+const RELEVANT = /^(pods|services|configmaps|jobs(\.batch)?|deployments(\.apps)?|[a-z]+chaos\.chaos-mesh\.org)$/;
+
 type LiveWorkload = ResolvedWorkload & { nextMs: number; cum: number[]; total: number };
 
 interface Family {
@@ -148,7 +151,7 @@ export class SimEngine {
     this.nextScrapeMs = Math.ceil(this.nowMs / this.scrapeIntervalMs) * this.scrapeIntervalMs;
     for (const [name, s] of Object.entries(this.model.services)) this.sigmas.set(name, sigmaFor(s.latency.medianMs, s.latency.p99Ms));
     this.podMetrics = new PodMetrics(this.model, this.metrics);
-    if (this.store) this.unsubscribe = this.store.subscribe(() => { this.dirty = true; });
+    if (this.store) this.unsubscribe = this.store.subscribe((e) => { if (RELEVANT.test(e.resource)) this.dirty = true; });
     this.refresh(this.nowMs);
   }
 

@@ -62,6 +62,8 @@ export interface TelemetryOptions {
   /** Advance the simulation from a real-time timer every `tickMs` (default 250; 0 = only on queries / advance()). */
   tickMs?: number;
   scrapeIntervalMs?: number;
+  /** Traces kept per app namespace (default 20 000, about 55 MB; older ones are dropped, as is anything older than 1 h). */
+  maxTraces?: number;
   /** What pods' processes listen on (the apps' container behaviours know it); see ListeningPorts. */
   listening?: ListeningPorts;
 }
@@ -87,7 +89,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
   const metrics = new MetricStore({ intervalMs: opts.scrapeIntervalMs ?? 15_000 });
   const engines: Record<string, SimEngine> = {};
   models.forEach((model, i) => {
-    engines[model.namespace] = new SimEngine({ model, store: opts.store, clock, seed: (opts.seed ?? 1) + i * 7919, metrics, traces: new TraceStore(), scrapeIntervalMs: opts.scrapeIntervalMs, listening: opts.listening });
+    engines[model.namespace] = new SimEngine({ model, store: opts.store, clock, seed: (opts.seed ?? 1) + i * 7919, metrics, traces: new TraceStore({ maxTraces: opts.maxTraces ?? 20_000 }), scrapeIntervalMs: opts.scrapeIntervalMs, listening: opts.listening });
   });
   const advance = (): void => { const now = clock.now(); for (const e of Object.values(engines)) e.advanceTo(now); };
   const host = opts.host ?? '127.0.0.1';

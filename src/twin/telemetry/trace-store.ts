@@ -54,7 +54,7 @@ export class TraceStore {
   spansAdded = 0;
 
   constructor(options: TraceStoreOptions = {}) {
-    this.maxTraces = options.maxTraces ?? 50_000;
+    this.maxTraces = options.maxTraces ?? 20_000;
     this.windowMs = options.windowMs ?? 3_600_000;
     this.ring = new Array(Math.min(this.maxTraces, 1024));
   }
