@@ -211,6 +211,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!problems.length) throw new Error(`No problems match "${pattern}".`);
       const choice = options?.agent ? (await agentChoices(secrets)).find((c) => c.agentName === options.agent) : await pickAgent();
       if (!choice) return undefined;
+      if (choice.missing) throw new Error(`agent ${choice.agentName} cannot run yet: ${choice.missing} (AIOpsLab: Set API Key…).`);
       const records: SessionRecord[] = [];
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `AIOpsLab suite (${choice.agentName})`, cancellable: true },
