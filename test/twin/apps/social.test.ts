@@ -1,0 +1,128 @@
+/**
+ * SocialNetwork on the twin with the real kubectl: all 27 pods Ready (the git-clone init containers complete);
+ * targetPort 9999 on user-service → compose-post-service logs Thrift connection refused under the wrk2 load and wrk2
+ * reports non-2xx responses, the patch back heals; url-shorten-mongodb requireTLS → url-shorten-service loops on
+ * createIndexes and never starts its server, text-service logs connection refused; the problem's solution heals.
+ */
+import assert from 'node:assert/strict';
+import YAML from 'yaml';
+import { wrk2Job, SCRIPT_CONFIGMAP } from '../../../src/env/workload/wrk2';
+import { deployApp, startAppTwin, type AppTwin } from './harness';
+
+const NS = 'test-social-network';
+
+describe('twin apps: SocialNetwork containers under faults (real kubectl)', function () {
+  this.timeout(60000);
+  let twin: AppTwin;
+  let url: string;
+
+  before(async () => {
+    twin = await startAppTwin();
+    await deployApp(twin, 'social-network', NS);
+    twin.advance(6000);
+    const ip = (await twin.k(['get', 'svc', 'nginx-thrift', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])).stdout.trim();
+    url = `http://${ip}:8080/wrk2-api/post/compose`;
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: SCRIPT_CONFIGMAP, namespace: 'default' }, data: { 'compose-post.lua': '-- compose\n' } };
+    const r = await twin.k(['apply', '-f', '-'], YAML.stringify(cm));
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(async () => {
+    await twin?.close();
+  });
+
+  /** Runs the original's wrk2 Job for 10 s at 10 req/s and returns its log. */
+  async function runWrk2(): Promise<string> {
+    await twin.k(['delete', 'job', 'wrk2-job', '-n', 'default', '--ignore-not-found', '--wait=false']);
+    twin.advance(1000);
+    const job = wrk2Job({ kind: 'wrk2', rate: 10, dist: 'exp', connections: 2, duration: 10, threads: 2, script: 'compose-post.lua', url: { service: 'nginx-thrift', port: 8080, path: '/wrk2-api/post/compose' } } as any, url, 10);
+    const r = await twin.k(['apply', '-f', '-'], YAML.stringify(job));
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(13000);
+    const pod = await twin.podName('default', 'job-name=wrk2-job');
+    return twin.logs('default', pod);
+  }
+
+  it('deploys: 27 pods 1/1 Running, init containers completed, services logged their start', async () => {
+    const pods = await twin.pods(NS);
+    assert.equal(pods.size, 27, [...pods.keys()].join(' '));
+    for (const [name, p] of pods) assert.deepEqual([p.ready, p.status], ['1/1', 'Running'], name);
+    const nginx = await twin.podName(NS, 'service=nginx-thrift');
+    assert.match(await twin.logs(NS, nginx, ['-c', 'fetch-lua-scripts']), /Cloning into '\/tmp\/dsb'\.\.\./);
+    const compose = await twin.podName(NS, 'service=compose-post-service');
+    assert.match(await twin.logs(NS, compose), /<info>: \(ComposePostService\.cpp:110:main\) Starting the compose-post-service server \.\.\./);
+  });
+
+  it('targetPort 9999 on user-service: endpoints on :9999, callers log connection refused under load, wrk2 non-2xx; patch back heals', async () => {
+    let r = await twin.k(['patch', 'svc', 'user-service', '-n', NS, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/targetPort","value":9999}]']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(1000);
+    r = await twin.k(['describe', 'svc', 'user-service', '-n', NS]);
+    assert.match(r.stdout, /Endpoints:\s+10\.244\.\d+\.\d+:9999/);
+    const report = await runWrk2();
+    assert.match(report, /^Running 10s test @ http:\/\/10\.96\.\d+\.\d+:8080\/wrk2-api\/post\/compose$/m);
+    assert.match(report, /^ {2}2 threads and 2 connections$/m);
+    assert.match(report, /^ {2}Thread Stats {3}Avg {6}Stdev {5}99% {3}\+\/- Stdev$/m);
+    assert.match(report, /^ {2}100 requests in 10\.00s, [\d.]+KB read$/m);
+    assert.match(report, /^ {2}Non-2xx or 3xx responses: 100$/m);
+    assert.match(report, /^Requests\/sec: +10\.00$/m);
+    const compose = await twin.podName(NS, 'service=compose-post-service');
+    const logs = await twin.logs(NS, compose);
+    assert.match(logs, /^Thrift: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} TSocket::open\(\) connect\(\) <Host: user-service Port: 9090>: Connection refused$/m);
+    assert.match(logs, /<error>: \(ClientPool\.h:114:Pop\) Failed to connect user-service-client$/m);
+    const nginx = await twin.podName(NS, 'service=nginx-thrift');
+    r = await twin.k(['exec', nginx, '-n', NS, '--', 'curl', '-s', '-X', 'POST', 'http://nginx-thrift:8080/wrk2-api/post/compose']);
+    assert.equal(r.stdout, 'compost_post failure: connect() failed: Connection refused\n');
+
+    r = await twin.k(['patch', 'service', 'user-service', '-n', NS, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/ports/0/targetPort","value":9090}]']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(1000);
+    const healed = await runWrk2();
+    assert.doesNotMatch(healed, /Non-2xx/);
+    assert.match(healed, /100 requests in 10\.00s/);
+    const pods = await twin.pods(NS);
+    assert.equal(pods.get(compose)!.restarts, '0');
+  });
+
+  it('auth_miss_mongodb: requireTLS on url-shorten-mongodb → url-shorten-service loops on createIndexes; the solution heals', async () => {
+    let r = await twin.k(['get', 'configmap', 'url-shorten-mongodb', '-n', NS, '-o', 'json']);
+    const cm = JSON.parse(r.stdout);
+    cm.data['mongod.conf'] = cm.data['mongod.conf'].replace('mode: disabled', 'mode: requireTLS\n    certificateKeyFile: /etc/tls/tls.pem\n    CAFile: /etc/tls/ca.crt');
+    r = await twin.k(['apply', '-f', '-'], JSON.stringify(cm));
+    assert.equal(r.code, 0, r.stderr);
+    r = await twin.k(['rollout', 'restart', 'deployment', 'url-shorten-mongodb', '-n', NS]);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(4000);
+    await twin.k(['delete', 'pod', '-n', NS, '-l', 'app=url-shorten-service', '--wait=false']);
+    twin.advance(5000);
+    const svcPod = await twin.podName(NS, 'app=url-shorten-service');
+    assert.deepEqual({ ...(await twin.pods(NS)).get(svcPod)! }, { ready: '1/1', status: 'Running', restarts: '0' });
+    const logs = await twin.logs(NS, svcPod);
+    assert.match(logs, /<error>: \(utils_mongodb\.h:76:CreateIndex\) Error in createIndexes: No suitable servers found: `serverSelectionTimeoutMS` expired: \[connection closed calling ismaster on 'url-shorten-mongodb:27017'\]/);
+    assert.match(logs, /\(UrlShortenService\.cpp:65:main\) Failed to create mongodb index, try again/);
+    assert.doesNotMatch(logs, /Starting the url-shorten-service server/);
+    const mongoPod = await twin.podName(NS, 'service=url-shorten-mongodb');
+    const mongoLogs = await twin.logs(NS, mongoPod);
+    assert.match(mongoLogs, /"tls":\{"mode":"requireTLS","certificateKeyFile":"\/etc\/tls\/tls.pem","CAFile":"\/etc\/tls\/ca.crt"\}/);
+    assert.match(mongoLogs, /The server is configured to only allow SSL connections/);
+    await runWrk2();
+    const text = await twin.logs(NS, await twin.podName(NS, 'service=text-service'));
+    assert.match(text, /TSocket::open\(\) connect\(\) <Host: url-shorten-service Port: 9090>: Connection refused/);
+
+    // The problem's solution (the sed of the ConfigMap done here in JS).
+    r = await twin.k(['get', 'configmap', 'url-shorten-mongodb', '-n', NS, '-o', 'yaml']);
+    const fixed = r.stdout.replace(/requireTLS/g, 'disabled').split('\n').filter((l) => !/certificateKeyFile:|CAFile:/.test(l)).join('\n');
+    r = await twin.k(['apply', '-f', '-'], fixed);
+    assert.equal(r.code, 0, r.stderr);
+    r = await twin.k(['rollout', 'restart', 'deployment', 'url-shorten-mongodb', '-n', NS]);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(4000);
+    r = await twin.k(['rollout', 'status', 'deployment', 'url-shorten-mongodb', '-n', NS, '--timeout=5s']);
+    assert.equal(r.code, 0, r.stderr);
+    await twin.k(['delete', 'pod', '-n', NS, '-l', 'app=url-shorten-service', '--wait=false']);
+    twin.advance(4000);
+    const healed = await twin.podName(NS, 'app=url-shorten-service');
+    assert.match(await twin.logs(NS, healed), /Starting the url-shorten-service server \.\.\./);
+    const report = await runWrk2();
+    assert.doesNotMatch(report, /Non-2xx/);
+  });
+});
