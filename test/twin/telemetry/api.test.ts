@@ -73,6 +73,15 @@ describe('PromQL subset', () => {
     const sc = instantQuery(m, '2 * (3 + 4) ^ 2', END);
     assert.deepEqual(sc, { type: 'scalar', v: 98 });
   });
+  it('offset, topk, without, and/unless, absent', () => {
+    assert.equal(vec(instantQuery(m, 'req_total{svc="y"} offset 5m', END))[0].v, 20 * 30);
+    const top = vec(instantQuery(m, 'topk(1, rate(req_total[1m]))', END));
+    assert.deepEqual(top.map((x) => x.labels.svc), ['x']);
+    assert.equal(vec(instantQuery(m, 'sum without (code, job) (req_total)', END)).length, 2);
+    assert.equal(vec(instantQuery(m, 'req_total unless req_total{code="500"}', END)).length, 2);
+    assert.deepEqual(vec(instantQuery(m, 'absent(nothing_total{job="z"})', END)), [{ labels: { job: 'z' }, v: 1 }]);
+  });
+
   it('range queries evaluate every step', () => {
     const r = rangeQuery(m, 'sum(rate(req_total[1m]))', T + 300_000, END, 60_000);
     assert.equal(r.series.length, 1);
