@@ -8,6 +8,7 @@ import { serveTwin, ServedTwin } from '../../src/twin/process/serve';
 import { FakeRuntime } from './helpers';
 import { applyStrategicMergePatch, applyJsonPatch, applyMergePatch } from '../../src/twin/apiserver/patch';
 import { ApiError } from '../../src/twin/apiserver/errors';
+import { decodeProtobuf } from '../../src/twin/apiserver/protobuf';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -149,6 +150,17 @@ describe('twin API server fuzz (HTTP surface)', function () {
       ]) {
         try { f(); } catch (e) { assert.ok(e instanceof ApiError, `non-ApiError: ${String(e)} for ${JSON.stringify(doc)} / ${JSON.stringify(patch)}`); }
       }
+    }
+  });
+
+  it('protobuf decoding only ever throws ApiErrors on random bytes', () => {
+    const r = rng(11);
+    const kinds = ['0a0d0a0276311207436f6e6669674d6170', '0a150a07617070732f7631120a4465706c6f796d656e74', '0a0a0a02763112044a6f6273'];
+    for (let i = 0; i < 3000; i++) {
+      const noise = Buffer.from(Array.from({ length: Math.floor(r() * 64) }, () => Math.floor(r() * 256)));
+      const head = Buffer.from(kinds[i % kinds.length], 'hex');
+      const body = Buffer.concat([Buffer.from('k8s\0', 'latin1'), head, Buffer.from([0x12, noise.length]), noise]);
+      try { decodeProtobuf(i % 5 === 0 ? noise : body); } catch (e) { assert.ok(e instanceof ApiError, `non-ApiError: ${String(e)}`); }
     }
   });
 });

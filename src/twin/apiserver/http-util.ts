@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, toApiError } from './errors';
 import { viewFilter } from './views';
+import { decodeProtobuf } from './protobuf';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 export const TABLE_CONTENT_TYPE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
@@ -33,6 +34,7 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, patch =
   const text = buf.toString('utf8');
   const jsonish = ct === 'application/json' || ct.endsWith('+json') || ct === '' || ct === '*/*';
   const yamlish = ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'text/yaml' || ct === 'application/x-yaml';
+  if (ct === 'application/vnd.kubernetes.protobuf' && !patch) return decodeProtobuf(buf);
   if (!jsonish && !yamlish) {
     throw new ApiError(415, 'UnsupportedMediaType',
       patch
