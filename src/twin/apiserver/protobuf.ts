@@ -107,6 +107,11 @@ const KINDS: Record<string, Spec> = {
   'apps/v1/Deployment': { 1: ['metadata', META], 2: ['spec', {
     1: ['replicas', 'int'], 2: ['selector', SELECTOR], 3: ['template', TEMPLATE], 4: ['strategy', { 1: ['type', 'string'] }], 5: ['minReadySeconds', 'int'], 6: ['revisionHistoryLimit', 'int'], 7: ['paused', 'bool'], 9: ['progressDeadlineSeconds', 'int'],
   }] },
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': { 1: ['metadata', META], 2: ['spec', {
+    1: ['resourceAttributes', { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] }],
+    2: ['nonResourceAttributes', { 1: ['path', 'string'], 2: ['verb', 'string'] }],
+  }] },
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': { 1: ['metadata', META], 2: ['spec', { 1: ['namespace', 'string'] }] },
   'batch/v1/Job': { 1: ['metadata', META], 2: ['spec', {
     1: ['parallelism', 'int'], 2: ['completions', 'int'], 3: ['activeDeadlineSeconds', 'int'], 4: ['selector', SELECTOR], 5: ['manualSelector', 'bool'], 6: ['template', TEMPLATE], 7: ['backoffLimit', 'int'],
   }] },
