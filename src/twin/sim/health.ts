@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ObjectStore } from '../contracts';
 import type { AppModel, FlagEffect } from './model';
-import { parseBytes, parseCpuMillis, parseGoDuration } from './duration';
+import { parseBytes, parseGoDuration } from './duration';
 
 export interface ClusterSnapshot {
   pods: KubeObject[];
@@ -353,4 +353,3 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
   return { atMs: nowMs, services, podsByName, flags, effects, ...(nextChangeMs !== undefined ? { nextChangeMs } : {}) };
 }
 
-export { parseCpuMillis };
