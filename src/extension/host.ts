@@ -42,6 +42,9 @@ export class EngineHost implements vscode.Disposable {
   private readonly onDidUpdateEmitter = new vscode.EventEmitter<LiveUpdate>();
   private readonly onDidChangeSessionsEmitter = new vscode.EventEmitter<void>();
   private readonly onDidResetEmitter = new vscode.EventEmitter<void>();
+  private readonly onDidCreateEngineEmitter = new vscode.EventEmitter<Engine>();
+  /** The engine was created (first use, or after a reset). */
+  readonly onDidCreateEngine = this.onDidCreateEngineEmitter.event;
   /** Every live event with the panel messages it produced. */
   readonly onDidUpdate = this.onDidUpdateEmitter.event;
   /** A session started or ended in this window. */
@@ -79,6 +82,8 @@ export class EngineHost implements vscode.Disposable {
       if (kubectl) process.env.AIOPSLAB_KUBECTL = kubectl;
       this.engineInstance = Engine.create({ cwd: this.cwd, ...this.engineOptions, overrides: { ...overridesFromSettings((k) => settings.get(k)), ...this.engineOptions.overrides } });
       this.log.appendLine(`Engine ready: ${this.engineInstance.listProblems().length} problems, results in ${this.engineInstance.config.resultsDir}, cluster ${this.engineInstance.config.cluster}`);
+      const created = this.engineInstance;
+      setTimeout(() => this.onDidCreateEngineEmitter.fire(created), 0);
     }
     return this.engineInstance;
   }
@@ -242,6 +247,7 @@ export class EngineHost implements vscode.Disposable {
     this.onDidUpdateEmitter.dispose();
     this.onDidChangeSessionsEmitter.dispose();
     this.onDidResetEmitter.dispose();
+    this.onDidCreateEngineEmitter.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }
