@@ -6,16 +6,67 @@
  * One `AppWorld` per twin holds the app-level state faults change (Mongo users per volume, consul registrations,
  * load windows); every behaviour reads the rest from the store at the instant it acts.
  */
-import type { ContainerBehaviour, ObjectStore } from '../contracts';
+import type { ContainerBehaviour, KubeObject, ObjectStore } from '../contracts';
 import type { BehaviourRegistry } from '../cluster/behaviours';
-import { hotelBehaviour, hotelFrontendAnswer, HOTEL, consulStatus } from './hotel';
+import { hotelBehaviour, hotelFrontendAnswer, HOTEL } from './hotel';
 import { busyboxBehaviour, consulBehaviour, gitBehaviour, jaegerBehaviour, memcachedBehaviour, redisBehaviour } from './infra';
 import { mongoBehaviour } from './mongo';
 import { socialBehaviour, socialFrontendBehaviour, socialOracle, socialResponder } from './social';
 import { astronomyBehaviour, flagdBehaviour } from './astronomy';
-import { addResponder } from './tools';
-import { addWrk2Oracle, wrk2Behaviour } from './wrk2';
+import { addResponder, type Responder } from './tools';
+import { addWrk2Oracle, wrk2Behaviour, type Wrk2Oracle } from './wrk2';
 import { hex, AppWorld, type AppClock, type SimHooks } from './world';
+
+
+const hotelResponder: Responder = (w, pod, port, _method, path) => {
+  const ctr = ((pod.spec?.containers ?? []) as any[]).find((c) => /yinfangchen\/(hotelreservation|geo)/.test(String(c.image ?? '')));
+  if (!ctr) return undefined;
+  const bin = String((ctr.command ?? [])[0] ?? '');
+  if (bin === 'frontend' && port === 5000) return hotelFrontendAnswer(w, pod.metadata.namespace ?? '', path);
+  if (HOTEL[bin]) return { curlExit: 1, curlText: 'curl: (1) Received HTTP/0.9 when not allowed' };
+  return undefined;
+};
+
+const storeResponder: Responder = (_w, pod, port) => {
+  const img = ((pod.spec?.containers ?? []) as any[]).map((c) => String(c.image ?? '')).join(' ');
+  if (/mongo:/.test(img) && port === 27017) return { status: 200, body: 'It looks like you are trying to access MongoDB over HTTP on the native driver port.\n' };
+  if (/memcached|redis|valkey/.test(img)) return { curlExit: 52, curlText: 'curl: (52) Empty reply from server' };
+  return undefined;
+};
+
+/** wrk2 into the hotel frontend: mixed-workload_type_1 (search 60 %, recommend 39 %, login 0.5 %, reserve 0.5 %). */
+const hotelOracle: Wrk2Oracle = (w, run, i) => {
+  if (!run.targetNamespace || run.targetService !== 'frontend') return undefined;
+  const ns = run.targetNamespace;
+  const isFrontend = w.store.list('pods', ns).some((p) => ((p.spec?.containers ?? []) as any[]).some((c) => (c.command ?? [])[0] === 'frontend' && /hotelreservation/.test(String(c.image))));
+  if (!isFrontend) return undefined;
+  const x = (parseInt(hex(`${run.podUid}/${i}/mix`, 6), 16) % 1000) / 1000;
+  const path = x < 0.6 ? '/hotels' : x < 0.99 ? '/recommendations' : x < 0.995 ? '/user' : '/reservation';
+  const a = hotelFrontendAnswer(w, ns, path);
+  const jitter = (parseInt(hex(`${run.podUid}/${i}/lat`, 6), 16) % 1000) / 1000;
+  return { status: a.status, bytes: a.body.length, latencyMs: a.status >= 500 ? 0.9 + jitter * 0.8 : 2.1 + jitter * 3.2 };
+};
+
+/**
+ * What the processes of a pod listen on now, as the behaviours know it (for the request simulation's
+ * `ListeningPorts` option): undefined when no app behaviour runs in the pod.
+ */
+export function listeningPorts(world: AppWorld): (pod: KubeObject, nowMs: number) => number[] | undefined {
+  return (pod, nowMs) => {
+    let known = false;
+    const ports: number[] = [];
+    for (const c of (pod.spec?.containers ?? []) as any[]) {
+      const info = world.instanceOf(pod, c.name);
+      if (!info || info.image !== c.image) {
+        ports.push(...((c.ports ?? []) as any[]).map((p) => Number(p.containerPort)));
+        continue;
+      }
+      known = true;
+      if (nowMs >= info.servingFromMs && (info.servingUntilMs === undefined || nowMs < info.servingUntilMs)) ports.push(...info.ports);
+    }
+    return known ? ports : undefined;
+  };
+}
 
 export { AppWorld } from './world';
 export { stripAnsi } from './formats';
@@ -28,6 +79,8 @@ export interface AppBehaviourOptions {
 
 export interface AppBehaviours {
   world: AppWorld;
+  /** For the request simulation (`startTelemetry({ listening })`): what each pod's processes listen on. */
+  listening: (pod: KubeObject, nowMs: number) => number[] | undefined;
   unregister(): void;
 }
 
@@ -37,35 +90,10 @@ export function registerAppBehaviours(registry: BehaviourRegistry, options: AppB
   const offs: Array<() => void> = [];
   const reg = (pattern: string | RegExp, b: ContainerBehaviour) => offs.push(registry.register(pattern, b));
 
-  addResponder((w, pod, port, _method, path) => {
-    const ctr = ((pod.spec?.containers ?? []) as any[]).find((c) => /yinfangchen\/(hotelreservation|geo)/.test(String(c.image ?? '')));
-    if (!ctr) return undefined;
-    const bin = String((ctr.command ?? [])[0] ?? '');
-    if (bin === 'frontend' && port === 5000) return hotelFrontendAnswer(w, pod.metadata.namespace ?? '', path);
-    if (HOTEL[bin]) return { curlExit: 1, curlText: 'curl: (1) Received HTTP/0.9 when not allowed' };
-    return undefined;
-  });
-  addResponder((_w, pod, port) => {
-    const img = ((pod.spec?.containers ?? []) as any[]).map((c) => String(c.image ?? '')).join(' ');
-    if (/mongo:/.test(img) && port === 27017) return { status: 200, body: 'It looks like you are trying to access MongoDB over HTTP on the native driver port.\n' };
-    if (/memcached|redis|valkey/.test(img)) return { curlExit: 52, curlText: 'curl: (52) Empty reply from server' };
-    return undefined;
-  });
+  addResponder(hotelResponder);
+  addResponder(storeResponder);
   addResponder(socialResponder);
-  addWrk2Oracle((w, run, i) => {
-    if (!run.targetNamespace || !run.targetService) return undefined;
-    const svc = w.store.get('services', run.targetNamespace, run.targetService);
-    const ns = run.targetNamespace;
-    const pods = w.store.list('pods', ns).filter((p) => ((p.spec?.containers ?? []) as any[]).some((c) => (c.command ?? [])[0] === 'frontend' && /hotelreservation/.test(String(c.image))));
-    if (!svc || pods.length === 0 || run.targetService !== 'frontend') return undefined;
-    // mixed-workload_type_1: search 60 %, recommend 39 %, login 0.5 %, reserve 0.5 %.
-    const x = (parseInt(hex(`${run.podUid}/${i}/mix`, 6), 16) % 1000) / 1000;
-    const path = x < 0.6 ? '/hotels' : x < 0.99 ? '/recommendations' : x < 0.995 ? '/user' : '/reservation';
-    const a = hotelFrontendAnswer(w, ns, path);
-    const jitter = (parseInt(hex(`${run.podUid}/${i}/lat`, 6), 16) % 1000) / 1000;
-    void consulStatus;
-    return { status: a.status, bytes: a.body.length, latencyMs: a.status >= 500 ? 0.9 + jitter * 0.8 : 2.1 + jitter * 3.2 };
-  });
+  addWrk2Oracle(hotelOracle);
   addWrk2Oracle(socialOracle);
 
   reg('yinfangchen/hotelreservation:*', hotelBehaviour(world));
@@ -85,6 +113,7 @@ export function registerAppBehaviours(registry: BehaviourRegistry, options: AppB
 
   return {
     world,
+    listening: listeningPorts(world),
     unregister: () => {
       for (const off of offs.splice(0)) off();
     },

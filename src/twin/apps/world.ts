@@ -77,7 +77,12 @@ export interface Wrk2Run {
 }
 
 export interface SimHooks {
-  /** Optional: failed calls as the request simulator saw them. */
+  /**
+   * Optional: per-request outcomes of a wrk2 run from the request simulation (`wrk2OracleFor(telemetry)` in
+   * src/twin/telemetry); when it answers, the wrk2 report uses it instead of the behaviours' own model.
+   */
+  wrk2Oracle?(world: unknown, run: { targetNamespace?: string; startMs: number; rate: number }, index: number): { status: number; bytes: number; latencyMs: number } | undefined;
+  /** Optional: failed calls as the request simulator saw them (not used yet: callers' lines come from the behaviours' own view). */
   callErrors?(namespace: string, sinceMs: number): Array<{ caller: string; callee: string; message: string; count: number; firstMs: number; lastMs: number }>;
 }
 

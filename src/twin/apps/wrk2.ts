@@ -76,7 +76,8 @@ export function wrk2Report(world: AppWorld, run: Wrk2Run, p: ReturnType<typeof p
   let bytes = 0;
   for (let i = 0; i < total; i++) {
     let o: { status: number; bytes: number; latencyMs: number } | undefined;
-    if (r.ok) for (const oracle of oracles) { o = oracle(world, run, i); if (o) break; }
+    if (r.ok && world.sim.wrk2Oracle) o = world.sim.wrk2Oracle(world, run, i);
+    if (r.ok && !o) for (const oracle of oracles) { o = oracle(world, run, i); if (o) break; }
     if (!r.ok) o = { status: 0, bytes: 0, latencyMs: 0 };
     o ??= { status: 200, bytes: 180, latencyMs: 1.2 + rnd(`${run.podUid}/${i}`) * 2.5 };
     if (o.status === 0) { connect++; continue; }
@@ -104,7 +105,7 @@ export function wrk2Report(world: AppWorld, run: Wrk2Run, p: ReturnType<typeof p
   if (p.latency) {
     lines.push('  Latency Distribution (HdrHistogram - Recorded Latency)');
     for (const [label, q] of [['50.000%', 0.5], ['75.000%', 0.75], ['90.000%', 0.9], ['99.000%', 0.99], ['99.900%', 0.999], ['99.990%', 0.9999], ['99.999%', 0.99999], ['100.000%', 1]] as const) {
-      lines.push(` ${label.padStart(8)} ${fmtMs(pct(q)).padStart(8)}`);
+      lines.push(`${label.padStart(8)}${fmtMs(pct(q)).padStart(10)}`);
     }
     lines.push('', '  Detailed Percentile spectrum:', '       Value   Percentile   TotalCount 1/(1-Percentile)', '');
     const qs = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.775, 0.8, 0.825, 0.85, 0.875, 0.9, 0.95, 0.975, 0.99, 1];

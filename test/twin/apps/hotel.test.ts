@@ -160,4 +160,65 @@ describe('twin apps: HotelReservation containers under faults (real kubectl)', f
     r = await twin.k(['exec', front, '-n', NS, '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://localhost:5000/hotels?lat=37.7&lon=-122.4']);
     assert.equal(r.stdout, '200');
   });
+
+  it('wrk2 into the frontend while profile runs geo: non-2xx in the report, frontend logs GetProfiles failed', async () => {
+    let r = await twin.k(['patch', 'deployment', 'profile', '-n', NS, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["geo"]}]']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(4000);
+    const ip = (await twin.k(['get', 'svc', 'frontend', '-n', NS, '-o', 'jsonpath={.spec.clusterIP}'])).stdout.trim();
+    await twin.k(['create', 'configmap', 'wrk2-payload-script', '-n', 'default', '--from-literal=mixed-workload_type_1.lua=-- x']);
+    const job = {
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'wrk2-job', namespace: 'default' },
+      spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'wrk2', image: 'deathstarbench/wrk2-client:latest', args: ['wrk', '-D', 'exp', '-t', '2', '-c', '2', '-d', '10s', '-L', '-s', '/scripts/mixed-workload_type_1.lua', `http://${ip}:5000`, '-R', '10', '--latency'], volumeMounts: [{ name: 's', mountPath: '/scripts/mixed-workload_type_1.lua', subPath: 'mixed-workload_type_1.lua' }] }], volumes: [{ name: 's', configMap: { name: 'wrk2-payload-script' } }] } } },
+    };
+    r = await twin.k(['apply', '-f', '-'], JSON.stringify(job));
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(13000);
+    r = await twin.k(['get', 'job', 'wrk2-job', '-n', 'default', '-o', 'jsonpath={.status.succeeded}']);
+    assert.equal(r.stdout, '1');
+    const report = await twin.logs('default', await twin.podName('default', 'job-name=wrk2-job'));
+    assert.match(report, /^ {2}100 requests in 10\.00s/m);
+    const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(report)?.[1]);
+    assert.ok(non2xx >= 95, report);
+    assert.match(report, /^ 50\.000% +[\d.]+ms$/m);
+    assert.match(report, /Detailed Percentile spectrum:/);
+    const front = await twin.logs(NS, await twin.podName(NS, 'io.kompose.service=frontend'));
+    const lines = front.split('\n').filter((l) => /ERR services\/frontend\/server.go:227 > SearchHandler GetProfiles failed$/.test(l));
+    assert.ok(lines.length >= 50 && lines.length <= 70, `${lines.length} GetProfiles lines`);
+    r = await twin.k(['patch', 'deployment', 'profile', '-n', NS, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["profile"]}]']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(4000);
+  });
+
+  it('redeploy_without_PV: Released PVs keep the claims Pending, data services panic; freeing the PVs keeps the users and heals', async () => {
+    let r = await twin.k(['delete', 'namespace', NS, '--wait=false']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(5000);
+    r = await twin.k(['get', 'pv', 'geo-pv', '-o', 'jsonpath={.status.phase}']);
+    assert.equal(r.stdout, 'Released');
+    await deployApp(twin, 'hotel-reservation', NS);
+    twin.advance(14000);
+    let pods = await twin.pods(NS);
+    const mongo = [...pods.entries()].filter(([n]) => n.startsWith('mongodb-'));
+    assert.equal(mongo.length, 6);
+    for (const [, p] of mongo) assert.equal(p.status, 'Pending');
+    const geo = await geoPod();
+    assert.match(await twin.logs(NS, geo, ['--previous']), /PNC cmd\/geo\/db.go:26 > no reachable servers/);
+    assert.notEqual(pods.get(geo)!.restarts, '0');
+    for (const pv of ['geo', 'profile', 'rate', 'recommendation', 'reservation', 'user']) {
+      r = await twin.k(['patch', 'pv', `${pv}-pv`, '--type', 'merge', '-p', '{"spec":{"claimRef":null}}']);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    twin.advance(4000);
+    // Same data directory: no init phase this time, the users are still there.
+    const mongoGeo = await twin.podName(NS, 'io.kompose.service=mongodb-geo');
+    assert.doesNotMatch(await twin.logs(NS, mongoGeo), /docker-entrypoint-initdb/);
+    r = await twin.k(['delete', 'pod', '-n', NS, '-l', 'io.kompose.service in (geo,profile,rate,recommendation,reservation,user)', '--wait=false']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(4000);
+    pods = await twin.pods(NS);
+    for (const [name, p] of pods) assert.deepEqual([p.ready, p.status], ['1/1', 'Running'], name);
+    r = await twin.k(['exec', 'deploy/frontend', '-n', NS, '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', 'http://localhost:5000/hotels']);
+    assert.equal(r.stdout, '200');
+  });
 });
