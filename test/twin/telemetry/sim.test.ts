@@ -226,3 +226,42 @@ describe('twin simulation: health view and AstronomyShop flags', () => {
     assert.equal(engine.traces.find({ service: 'frontend', operation: 'GET /api/cart', tags: { error: 'true' } }).length, 0);
   });
 });
+
+describe('twin simulation: more flagd flags', () => {
+  function shop(): { clock: ManualClock; store: FakeStore; engine: SimEngine; setFlag: (flag: string, variant: string) => void } {
+    const clock = new ManualClock();
+    const store = new FakeStore(clock);
+    deployApp(store, 'astronomy-shop', 'astronomy-shop');
+    const engine = new SimEngine({ model: loadModel('astronomy-shop'), store, clock, seed: 9 });
+    const setFlag = (flag: string, variant: string): void => {
+      const cm = store.get('configmaps', 'astronomy-shop', 'flagd-config')! as KubeObject & { data: Record<string, string> };
+      const json = JSON.parse(cm.data['demo.flagd.json']);
+      json.flags[flag].defaultVariant = variant;
+      store.update('configmaps', { ...cm, data: { 'demo.flagd.json': JSON.stringify(json, null, 2) } });
+    };
+    return { clock, store, engine, setFlag };
+  }
+
+  it('paymentUnreachable: checkout fails to reach payment (no payment spans), ground truth is the caller', () => {
+    const { clock, engine, setFlag } = shop();
+    engine.addWorkload({ rate: 30, entries: [{ name: 'checkout', weight: 1, service: 'frontend-proxy', operation: 'POST /api/checkout' }] });
+    setFlag('paymentUnreachable', 'on');
+    run(clock, engine, 30_000);
+    assert.equal(engine.traces.find({ service: 'payment' }).length, 0);
+    const e = engine.callErrors().find((x) => x.caller === 'checkout' && x.callee === 'payment')!;
+    assert.equal(e.message, 'rpc error: code = Unavailable desc = name resolver error: produced zero addresses');
+    setFlag('paymentUnreachable', 'off');
+    run(clock, engine, 30_000);
+    assert.ok(engine.traces.find({ service: 'payment' }).length > 0);
+  });
+
+  it('loadGeneratorFloodHomepage: request rate to the frontend jumps by an order of magnitude', () => {
+    const { clock, engine, setFlag } = shop();
+    run(clock, engine, 120_000);
+    const before = q(engine, 'sum(rate(service_requests_total{service="frontend"}[1m]))');
+    setFlag('loadGeneratorFloodHomepage', 'on');
+    run(clock, engine, 120_000);
+    const after = q(engine, 'sum(rate(service_requests_total{service="frontend"}[1m]))');
+    assert.ok(before > 1 && after / before > 5, `${before} → ${after}`);
+  });
+});
