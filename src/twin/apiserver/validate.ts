@@ -80,7 +80,14 @@ export function validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject):
   if (!info.custom) {
     switch (info.kind) {
       case 'Pod': validateContainers(o.spec, 'spec', errs); break;
-      case 'Deployment': case 'ReplicaSet': case 'StatefulSet': case 'DaemonSet': validateWorkload(o, errs); break;
+      case 'Deployment': case 'ReplicaSet': case 'StatefulSet': case 'DaemonSet': validateWorkload(o, errs);
+        if (info.kind === 'Deployment' && o.spec?.strategy?.type === 'Recreate' && o.spec.strategy.rollingUpdate) {
+          errs.push({ field: 'spec.strategy.rollingUpdate', type: 'Forbidden', detail: "may not be specified when strategy `type` is 'Recreate'" });
+        }
+        if (info.kind === 'Deployment' && o.spec?.strategy?.type && !['Recreate', 'RollingUpdate'].includes(o.spec.strategy.type)) {
+          errs.push({ field: 'spec.strategy.type', type: 'Unsupported', value: o.spec.strategy.type, detail: 'supported values: "Recreate", "RollingUpdate"' });
+        }
+        break;
       case 'Job': validateWorkload(o, errs, false); {
         const rp = o.spec?.template?.spec?.restartPolicy;
         if (o.spec && rp !== 'Never' && rp !== 'OnFailure') errs.push({ field: 'spec.template.spec.restartPolicy', type: 'Required', detail: 'valid values: "OnFailure", "Never"' });
