@@ -23,6 +23,8 @@ export interface AiopsLabApi {
   sessions: SessionsProvider;
   chat: AiopsChatParticipant;
   panels: typeof TranscriptPanel;
+  /** Fired with the problem IDs of leftover faults when recovery is offered. */
+  onDidOfferRecovery: vscode.Event<string[]>;
   /** Restores transcript panels after a reload (VS Code calls it; exposed so tests can exercise it). */
   serializer: TranscriptSerializer;
   activationMs: number;
@@ -95,27 +97,30 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   context.subscriptions.push(once, once2);
 
   // Offer recovery once the engine exists (a view, a command or the chat created it): activation itself never loads it.
+  const recoveryOffered = new vscode.EventEmitter<string[]>();
   const onEngine = host.onDidCreateEngine(() => {
     onEngine.dispose();
-    void offerRecovery(host, log);
+    void offerRecovery(host, log, (ids) => recoveryOffered.fire(ids));
   });
-  context.subscriptions.push(onEngine);
+  context.subscriptions.push(onEngine, recoveryOffered);
 
-  return { host, problems, sessions, chat, panels: TranscriptPanel, serializer, activationMs: Date.now() - t0 };
+  return { host, problems, sessions, chat, panels: TranscriptPanel, serializer, onDidOfferRecovery: recoveryOffered.event, activationMs: Date.now() - t0 };
 }
 
-async function offerRecovery(host: EngineHost, log: vscode.OutputChannel): Promise<void> {
+async function offerRecovery(host: EngineHost, log: vscode.OutputChannel, offered: (problemIds: string[]) => void): Promise<void> {
   if (!vscode.workspace.getConfiguration('aiopslab').get<boolean>('recoverOnActivation', true)) return;
   try {
     const entries = await host.engine.journal.list();
     const stale = entries.filter((e) => e.pid !== process.pid && !isAlive(e.pid));
     if (!stale.length) return;
     log.appendLine(`Leftover faults from sessions that did not finish: ${stale.map((e) => `${e.problemId} (${e.cluster})`).join(', ')}`);
-    const pick = await vscode.window.showWarningMessage(
+    const question = vscode.window.showWarningMessage(
       `AIOpsLab: ${stale.length} fault(s) from a session that did not finish are still recorded (${stale.map((e) => e.problemId).join(', ')}). Undo them now?`,
       'Recover now',
       'Later',
     );
+    offered(stale.map((e) => e.problemId));
+    const pick = await question;
     if (pick === 'Recover now') await vscode.commands.executeCommand('aiopslab.recover');
   } catch (e) {
     log.appendLine(`Could not read the recovery journal: ${(e as Error).message}`);

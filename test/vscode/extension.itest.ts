@@ -63,6 +63,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   let api: AiopsLabApi;
   let resultsDir: string;
   let detectionId: string;
+  let recoveryOffer: Promise<string[]>;
 
   before(async () => {
     const ext = vscode.extensions.getExtension<AiopsLabApi>(EXT_ID);
@@ -71,6 +72,10 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     api = await ext.activate();
     console.log(`ext.activate() (load the bundle + activate) took ${Date.now() - t0} ms`);
     resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-vscode-results-'));
+    // A fault left behind by a crashed session, to be offered for recovery when the engine first comes up.
+    fs.mkdirSync(path.join(resultsDir, '.state'));
+    fs.writeFileSync(path.join(resultsDir, '.state', 'recovery-journal.json'), JSON.stringify([{ id: 'j0', problemId: 'crashed_problem-detection-1', sessionId: 'crashed', cluster: 'http://127.0.0.1:9', namespace: 'ns', fault: { kind: 'noop', params: {} }, appId: 'hotel-reservation', createdAt: new Date().toISOString(), pid: 2 ** 22 + 3 }]));
+    recoveryOffer = new Promise((resolve) => api.onDidOfferRecovery(resolve));
     api.host.engineOptions = { environmentFactory: async () => new FakeEnvironment(), overrides: { resultsDir, settleSeconds: 0 } };
     api.host.reset();
     const p = api.host.engine
@@ -82,6 +87,11 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   });
 
   after(() => fs.rmSync(resultsDir, { recursive: true, force: true }));
+
+  it('offers to recover leftover faults of a crashed session once the engine is up', async () => {
+    const offered = await Promise.race([recoveryOffer, new Promise<string[]>((_, reject) => setTimeout(() => reject(new Error('no recovery offer')), 10_000))]);
+    assert.deepEqual(offered, ['crashed_problem-detection-1']);
+  });
 
   it('registers every contributed command', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
