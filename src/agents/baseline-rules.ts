@@ -494,14 +494,19 @@ export function rulePendingPods(snap: Snapshot): Finding[] {
       // Volumes still bound to claims of this namespace that no longer exist: release them so the new claims bind.
       const released = snap.volumes.filter((v) => v.status?.phase === 'Released' && v.spec?.claimRef?.namespace === snap.namespace);
       const fix = released.map((v) => `kubectl patch pv ${v.metadata.name} --type json -p ${jsonPatch([{ op: 'remove', path: '/spec/claimRef' }])}`);
-      const crashing = snap.pods.filter((p) => podProblem(p)).map((p) => `kubectl delete pod ${p.metadata.name} -n ${snap.namespace}`);
+      // Services that use a database whose pod was stuck (their logs name it) or that crash: restart them once
+      // the databases are up, since they gave up on their database while it was missing.
+      const pendingDbs = new Set(snap.pods.filter((p) => p.status?.phase === 'Pending').map((p) => workloadOf(p, snap.deployments)));
+      const dependents = new Set(Object.entries(snap.logs).filter(([, log]) => pendingDbs.has(dbHostFromLog(log) ?? '')).map(([w]) => w));
+      const restart = snap.pods.filter((p) => podProblem(p) || dependents.has(workloadOf(p, snap.deployments)));
+      const crashing = restart.length > 0 ? [`kubectl delete pod ${restart.map((p) => p.metadata.name).join(' ')} -n ${snap.namespace}`] : [];
       out.push({
         target,
         rule: 'pending-unbound-volume',
         evidence: `pod ${pod.metadata.name} is Pending: ${msg.slice(0, 160)}${released.length ? `; ${released.length} released volume(s) keep old claims` : ''}`,
         score: 75,
         analysis: ANALYSIS_TABLE.unboundVolumeClaims,
-        fix: fix.length > 0 ? [...fix, ...crashing, waitPodsReady(snap)] : undefined,
+        fix: fix.length > 0 ? [...fix, waitPodsReady(snap), ...(crashing.length > 0 ? [...crashing, waitPodsReady(snap)] : [])] : undefined,
       });
       continue;
     }
@@ -540,6 +545,37 @@ export function ruleDeploymentReplicas(snap: Snapshot): Finding[] {
     } else if (want !== undefined && have < want) {
       out.push({ target: d.metadata.name, rule: 'unavailable-replicas', evidence: `deployment ${d.metadata.name} has ${have}/${want} available`, score: 45 });
     }
+  }
+  return out;
+}
+
+// --- Rule: a deployment whose pod template changed after it was created (revision > 1): a recent change to suspect.
+export function ruleChangedDeployments(snap: Snapshot): Finding[] {
+  const out: Finding[] = [];
+  for (const d of snap.deployments) {
+    const revision = Number(d.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1');
+    if (!(revision > 1)) continue;
+    out.push({
+      target: d.metadata.name,
+      rule: 'changed-deployment',
+      evidence: `deployment ${d.metadata.name} is at revision ${revision}: its pod template changed after it was created`,
+      score: 55,
+      analysis: ANALYSIS_TABLE.badImageOrConfig,
+      fix: [`kubectl rollout undo deployment ${d.metadata.name} -n ${snap.namespace}`, waitRollout(snap, d.metadata.name)],
+    });
+  }
+  return out;
+}
+
+/** `Successfully apply chaos for <ns>/<pod>[/<container>]` events that Chaos Mesh records on its experiments. */
+export function ruleChaosEvents(snap: Snapshot): Finding[] {
+  const out: Finding[] = [];
+  for (const e of snap.events) {
+    if (!/Chaos$/.test(e.involvedObject?.kind ?? '')) continue;
+    const m = /apply chaos for ([a-z0-9-]+)\/([a-z0-9.-]+)/i.exec(e.message ?? '');
+    if (!m || m[1] !== snap.namespace) continue;
+    const pod = snap.pods.find((p) => p.metadata.name === m[2]) ?? { metadata: { name: m[2] } };
+    out.push({ target: workloadOf(pod, snap.deployments), rule: 'chaos-event', evidence: `${e.involvedObject?.kind} ${e.involvedObject?.name}: ${e.message}`, score: 88 });
   }
   return out;
 }
@@ -609,6 +645,8 @@ export function ruleImageDrift(snap: Snapshot): Finding[] {
   for (const pod of snap.pods) {
     const target = workloadOf(pod, snap.deployments);
     const dep = snap.deployments.find((d) => d.metadata.name === target);
+    // During a rollout (revision > 1) old pods legitimately run the previous image; that is the changed-deployment rule's case.
+    if (Number(dep?.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '1') > 1) continue;
     const want = (dep?.spec?.template?.spec?.containers ?? []).map((c) => c.image).filter(Boolean);
     const have = (pod.spec?.containers ?? []).map((c) => c.image).filter(Boolean);
     if (want.length === 0 || have.length === 0) continue;
@@ -763,6 +801,7 @@ export function ruleLogs(snap: Snapshot): Finding[] {
 /** Every rule, in one place. */
 export const RULES: ReadonlyArray<(snap: Snapshot) => Finding[]> = [
   ruleChaosExperiments,
+  ruleChaosEvents,
   ruleFeatureFlags,
   rulePendingPods,
   ruleDeploymentReplicas,
@@ -770,6 +809,7 @@ export const RULES: ReadonlyArray<(snap: Snapshot) => Finding[]> = [
   ruleWrongBinary,
   ruleCrashingPods,
   ruleImageDrift,
+  ruleChangedDeployments,
   ruleEmptyEndpoints,
   ruleKilledContainers,
   ruleLogs,

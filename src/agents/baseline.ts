@@ -70,7 +70,7 @@ export function inventoryCommands(ns: string): string[] {
   return [
     `echo '### pods'; kubectl get pods -n ${ns} ${jp(POD_FIELDS)}; echo; echo '### end'`,
     `echo '### deployments'; kubectl get deployments -n ${ns} ${jp(DEPLOYMENT_FIELDS)}; echo; echo '### services'; kubectl get services -n ${ns} ${jp(SERVICE_FIELDS)}; echo; echo '### endpoints'; kubectl get endpoints -n ${ns} ${jp(ENDPOINTS_FIELDS)}; echo; echo '### end'`,
-    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### volumes'; kubectl get pv ${jp(PV_FIELDS)}; echo; echo '### end'`,
+    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### chaosevents'; kubectl get events -n ${ns} ${jp(EVENT_FIELDS)} | grep -E '^[A-Za-z]*Chaos'; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### volumes'; kubectl get pv ${jp(PV_FIELDS)}; echo; echo '### end'`,
   ];
 }
 
@@ -180,6 +180,7 @@ export class BaselineAgent implements Agent {
     if (sections.services !== undefined) this.snap.services = parseServices(sections.services);
     if (sections.endpoints !== undefined) this.snap.endpoints = parseEndpoints(sections.endpoints);
     if (sections.events !== undefined) this.snap.events = parseEvents(sections.events);
+    if (sections.chaosevents !== undefined) this.snap.events = [...this.snap.events, ...parseEvents(sections.chaosevents)];
     if (sections.chaos !== undefined) this.snap.chaos = parseChaos(sections.chaos);
     if (sections.flags !== undefined) this.snap.flags = parseFlags(sections.flags);
     if (sections.volumes !== undefined) this.snap.volumes = parseVolumes(sections.volumes);
@@ -226,12 +227,21 @@ export class BaselineAgent implements Agent {
     }
   }
 
-  /** The best suspect's fix, as one shell call (commands joined with `;`, at most `maxFixCommands`). */
+  /**
+   * The best suspect's fix as shell calls: commands are joined with `;`, and each wait (rollout status /
+   * kubectl wait) ends a call so that no call runs longer than exec_shell's timeout.
+   */
   private planFix(): void {
     const best = this.diagnosis?.suspects[0];
     if (!best || best.score < DETECTION_THRESHOLD || !best.fix || best.fix.length === 0) return;
-    const commands = best.fix.slice(0, this.maxFixCommands);
-    this.queue.push({ call: shellCall(commands.join('; ')), note: `Fix ${best.target} (${best.rule}): ${best.evidence}.` });
+    const groups: string[][] = [[]];
+    for (const cmd of best.fix.slice(0, this.maxFixCommands)) {
+      groups[groups.length - 1].push(cmd);
+      if (/^kubectl (wait|rollout status)\b/.test(cmd)) groups.push([]);
+    }
+    for (const g of groups.filter((x) => x.length > 0)) {
+      this.queue.push({ call: shellCall(g.join('; ')), note: `Fix ${best.target} (${best.rule}): ${best.evidence}.` });
+    }
   }
 
   private submitCall(prefix?: string): string {

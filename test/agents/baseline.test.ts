@@ -268,11 +268,13 @@ describe('agents / baseline: rules', () => {
     const f = d.suspects[0];
     assert.deepEqual([f.target, f.rule], ['mongodb-geo', 'pending-unbound-volume']);
     assert.deepEqual(f.analysis, { system_level: 'Virtualization', fault_type: 'Operation Error' });
-    assert.deepEqual(f.fix, [
-      `kubectl patch pv geo-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'`,
-      `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`,
-      `kubectl wait --for=condition=Ready pods --all -n ${NS_HR} --timeout=25s`,
-    ]);
+    const wait = `kubectl wait --for=condition=Ready pods --all -n ${NS_HR} --timeout=25s`;
+    assert.deepEqual(f.fix, [`kubectl patch pv geo-pv --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'`, wait, `kubectl delete pod geo-c47ff745-wk5mk -n ${NS_HR}`, wait]);
+    // A client still running (in its connect window) but whose log names the stuck database is restarted too.
+    const running = [pods[0], pod('rate-768c67f867-wjn98', { app: 'rate', labelKey: k, ns: NS_HR, port: 8084 }), pod('mongodb-rate-5cbb494f6d-xdw2q', { app: 'mongodb-rate', labelKey: k, ns: NS_HR, port: 27017, phase: 'Pending' })];
+    const logs = { rate: 'INF cmd/rate/main.go:36 > Read database URL: mongodb-rate:27017\n' };
+    const g = diagnose(snapshot(NS_HR, { pods: running, deployments: [...deployments, deployment('rate', { labelKey: k, ns: NS_HR }), deployment('mongodb-rate', { labelKey: k, ns: NS_HR, available: 0 })], events, volumes, logs })).suspects[0];
+    assert.deepEqual(g.fix?.slice(2, 3), [`kubectl delete pod rate-768c67f867-wjn98 -n ${NS_HR}`]);
   });
 
   it('connection refused to a named host (Thrift or gRPC) makes that host a suspect', () => {
@@ -288,6 +290,21 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual(logs, { 'user-service': 'a\nb\n', gone: 'c\n' });
     assert.equal(commonLabelKey(sn.pods as never), 'service');
     assert.equal(commonLabelKey([]), undefined);
+  });
+
+  it('a deployment changed after creation is a suspect; with no other clue it is undone', () => {
+    const sn = socialNetwork();
+    sn.deployments[1] = deployment('user-service', { revision: '2', image: 'example/user-service:broken' });
+    const f = top(snapshot(NS_SN, sn));
+    assert.deepEqual([f.target, f.rule, f.score], ['user-service', 'changed-deployment', 55]);
+    assert.deepEqual(f.fix, [`kubectl rollout undo deployment user-service -n ${NS_SN}`, `kubectl rollout status deployment/user-service -n ${NS_SN} --timeout=25s`]);
+  });
+
+  it('Chaos Mesh events name the pod an experiment was applied to', () => {
+    const h = { pods: [pod('user-84d54dbf9d-j8vzn', { app: 'user', labelKey: 'io.kompose.service', ns: NS_HR, port: 8086 })], deployments: [deployment('user', { labelKey: 'io.kompose.service', ns: NS_HR })] };
+    const events = parseEvents(`PodChaos\tpod-failure-experiment\tApplied\t1\tSuccessfully apply chaos for ${NS_HR}/user-84d54dbf9d-j8vzn/hotel-reserv-user\n`);
+    const f = top(snapshot(NS_HR, { ...h, events }));
+    assert.deepEqual([f.target, f.rule], ['user', 'chaos-event']);
   });
 
   it('finds workloads replaced after the rest of the namespace', () => {
