@@ -34,6 +34,13 @@ exports.activate = (context) => {
           progress.report(new vscode.LanguageModelToolCallPart('call-b', 'submit', { has_anomaly: 'Yes' }));
           return;
         }
+        // Text protocol (no tools offered, our system prompt present): one fenced call per reply.
+        const all = messages.map((m) => m.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('')).join('\n');
+        if (!tools.length && all.includes('submit(')) {
+          const replies = messages.filter((m) => m.role === vscode.LanguageModelChatMessageRole.Assistant).length;
+          progress.report(new vscode.LanguageModelTextPart(replies === 0 ? 'Thought: look at the pods\nAction:\n```\nexec_shell("kubectl get pods -A")\n```' : 'Action:\n```\nsubmit("Yes")\n```'));
+          return;
+        }
         const last = messages[messages.length - 1];
         const text = last ? last.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('') : '';
         progress.report(new vscode.LanguageModelTextPart(`fake reply to: ${text.slice(0, 40)}`));

@@ -257,6 +257,23 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal(record.steps[0].action?.structured, true);
   });
 
+  it('runs a VS Code language model with the text protocol (fenced calls parsed like any agent)', async () => {
+    const config = vscode.workspace.getConfiguration('aiopslab');
+    await config.update('languageModel.protocol', 'text', vscode.ConfigurationTarget.Global);
+    try {
+      const id = (await vscode.commands.executeCommand('aiopslab.runAgent', detectionId, 'vscode-lm:fake-lm/scripted')) as string;
+      const live = api.host.get(id);
+      const record = live ? await live.finished : await api.host.loadRecord(id);
+      assert.ok(record);
+      assert.equal(record.verdict?.success, true, JSON.stringify(record.steps.map((x) => x.parseError ?? x.action)));
+      assert.deepEqual(record.steps.map((x) => x.action?.name), ['exec_shell', 'submit']);
+      assert.equal(record.steps[0].action?.structured, undefined);
+      assert.ok((record.steps[0].usage?.outputTokens ?? 0) > 0, 'token usage from the model');
+    } finally {
+      await config.update('languageModel.protocol', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('@aiopslab /start then /agent: the chat model solves the problem through the tools', async () => {
     assert.ok((await vscode.lm.selectChatModels({ vendor: 'fake-lm' })).length, 'the fake model is registered');
     await vscode.commands.executeCommand('workbench.action.chat.open');
