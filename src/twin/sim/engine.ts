@@ -457,7 +457,7 @@ export class SimEngine {
       span.durationUs = Math.max(1, Math.round((endMs - t) * 1000));
       this.tagServer(span, spec, ok, fail, entry, callerProtocol);
     }
-    this.observe(this.family('server', service, op, undefined), endMs, (endMs - t) / 1000, !ok);
+    this.observe(this.serverFamily(service, op, opSpec), endMs, (endMs - t) / 1000, !ok);
     return ok ? { ok: true, endMs } : { ok: false, endMs, error: fail!.error, grpcCode: fail!.grpcCode };
   }
 
@@ -515,7 +515,9 @@ export class SimEngine {
       clientSpan.durationUs = Math.max(1, Math.round((out.endMs - t) * 1000));
       this.tagClient(clientSpan, callerSpec, callee, out);
     }
-    this.observe(this.family('client', caller, c.operation, c.service), out.endMs, (out.endMs - t) / 1000, !out.ok);
+    let fam = this.clientFamilies.get(c);
+    if (fam === undefined) this.clientFamilies.set(c, (fam = this.family('client', caller, c.operation, c.service)));
+    this.observe(fam, out.endMs, (out.endMs - t) / 1000, !out.ok);
     if (!out.ok && out.error) this.noteCallError(caller, c.service, out.error, out.endMs);
     return out;
   }
@@ -619,6 +621,16 @@ export class SimEngine {
   }
 
   // ---------------------------------------------------------------- metrics
+
+  private readonly clientFamilies = new WeakMap<CallSpec, number>();
+  private readonly serverFamilies = new WeakMap<object, number>();
+
+  private serverFamily(service: string, op: string, opSpec: object | undefined): number {
+    if (!opSpec) return this.family('server', service, op, undefined);
+    let f = this.serverFamilies.get(opSpec);
+    if (f === undefined) this.serverFamilies.set(opSpec, (f = this.family('server', service, op, undefined)));
+    return f;
+  }
 
   private family(kind: 'server' | 'client', service: string, operation: string, target: string | undefined): number {
     const key = `${kind}|${service}|${operation}|${target ?? ''}`;

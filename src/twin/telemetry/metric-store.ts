@@ -75,6 +75,47 @@ export class Series {
     return ans;
   }
 
+  /**
+   * Prometheus' extrapolated rate/increase over the samples in (fromExclusive, to], computed on the ring directly
+   * (the hot path of rate() in range queries). Undefined with fewer than two samples.
+   */
+  extrapolatedRate(fromExclusive: number, to: number, rangeMs: number, isRate: boolean): number | undefined {
+    const last = this.indexAtOrBefore(to);
+    if (last < 1) return undefined;
+    const first = this.indexAtOrBefore(fromExclusive) + 1;
+    if (last - first < 1) return undefined;
+    const cap = this.times.length;
+    const vals = this.vals;
+    let j = (this.head + first) % cap;
+    const firstV = vals[j];
+    const firstT = this.times[j];
+    let prev = firstV;
+    let result = 0;
+    for (let i = first + 1; i <= last; i++) {
+      j++;
+      if (j === cap) j = 0;
+      const v = vals[j];
+      if (v < prev) result += prev;
+      prev = v;
+    }
+    result += prev - firstV;
+    const lastT = this.times[j];
+    let durationToStart = (firstT - fromExclusive) / 1000;
+    const durationToEnd = (to - lastT) / 1000;
+    const sampled = (lastT - firstT) / 1000;
+    const avg = sampled / (last - first);
+    if (result > 0 && firstV >= 0) {
+      const toZero = sampled * (firstV / result);
+      if (toZero < durationToStart) durationToStart = toZero;
+    }
+    const threshold = avg * 1.1;
+    let interval = sampled;
+    interval += durationToStart < threshold ? durationToStart : avg / 2;
+    interval += durationToEnd < threshold ? durationToEnd : avg / 2;
+    result *= interval / sampled;
+    return isRate ? result / (rangeMs / 1000) : result;
+  }
+
   /** Drops samples older than `minMs`. */
   trim(minMs: number): void {
     while (this.length > 0 && this.time(0) < minMs) { this.head = (this.head + 1) % this.times.length; this.length--; }

@@ -425,7 +425,7 @@ export class Evaluator {
       const from = at - sel.range!;
       const out: Sample[] = [];
       for (const s of this.series(sel)) {
-        const v = fn === 'rate' || fn === 'increase' ? seriesRate(s, from, at, sel.range!, fn === 'rate') : rangeFn(fn, rangePoints(s, from, at), from, at, sel.range!);
+        const v = fn === 'rate' || fn === 'increase' ? s.extrapolatedRate(from, at, sel.range!, fn === 'rate') : rangeFn(fn, rangePoints(s, from, at), from, at, sel.range!);
         if (v !== undefined) out.push({ labels: fn.endsWith('_over_time') && fn !== 'count_over_time' && fn !== 'last_over_time' ? dropName(s.labels) : fn === 'last_over_time' ? s.labels : dropName(s.labels), v });
       }
       return { type: 'vector', samples: out };
@@ -609,35 +609,6 @@ function rangeFn(fn: string, pts: Array<[number, number]>, from: number, to: num
     case 'changes': { let n = 0; for (let i = 1; i < vals.length; i++) if (vals[i] !== vals[i - 1]) n++; return n; }
   }
   return undefined;
-}
-
-/** rate/increase straight from the series' ring (no intermediate arrays): the hot path of dashboards. */
-function seriesRate(s: Series, fromExclusive: number, to: number, rangeMs: number, isRate: boolean): number | undefined {
-  const last = s.indexAtOrBefore(to);
-  if (last < 1) return undefined;
-  let first = last;
-  while (first > 0 && s.time(first - 1) > fromExclusive) first--;
-  if (s.time(first) <= fromExclusive || last - first < 1) return undefined;
-  let result = s.value(last) - s.value(first);
-  let prev = s.value(first);
-  for (let i = first + 1; i <= last; i++) { const v = s.value(i); if (v < prev) result += prev; prev = v; }
-  const firstT = s.time(first);
-  const lastT = s.time(last);
-  let durationToStart = (firstT - fromExclusive) / 1000;
-  const durationToEnd = (to - lastT) / 1000;
-  const sampled = (lastT - firstT) / 1000;
-  const avg = sampled / (last - first);
-  const firstV = s.value(first);
-  if (result > 0 && firstV >= 0) {
-    const toZero = sampled * (firstV / result);
-    if (toZero < durationToStart) durationToStart = toZero;
-  }
-  const threshold = avg * 1.1;
-  let interval = sampled;
-  interval += durationToStart < threshold ? durationToStart : avg / 2;
-  interval += durationToEnd < threshold ? durationToEnd : avg / 2;
-  result *= interval / sampled;
-  return isRate ? result / (rangeMs / 1000) : result;
 }
 
 /** Prometheus' extrapolatedRate (2.x). */
