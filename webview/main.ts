@@ -5,6 +5,7 @@
  */
 import type { HeaderView, HostMessage, PanelState, ResultsView, StepView, TranscriptSnapshot, WebviewMessage } from '../src/extension/protocol';
 import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
+import { stepChangesCluster } from '../src/extension/model/command-risk';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -133,7 +134,7 @@ function renderTurn(s: StepView): HTMLElement {
   turn.dataset.step = String(s.step);
   const head = el('div', 'turn-head');
   head.append(el('span', 'step-no', `Step ${s.step + 1}`));
-  if (s.write) head.append(el('span', 'tag write', 'changes cluster'));
+  if (stepChangesCluster(s)) head.append(el('span', 'tag write', 'changes cluster'));
   if (s.action?.structured) head.append(el('span', 'tag', 'tool call'));
   const timing = [s.agentMs !== undefined ? `agent ${s.agentMs} ms` : '', s.actionMs !== undefined ? `action ${s.actionMs} ms` : '', s.tokens ? `${s.tokens.input}→${s.tokens.output} tokens` : ''].filter(Boolean).join(' · ');
   if (timing) head.append(el('span', 'timing', timing));

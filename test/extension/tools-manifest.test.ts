@@ -41,6 +41,14 @@ describe('extension language-model tools', () => {
     assert.equal(submitArgumentsFor('mitigation', { has_anomaly: 'Yes' }).ok, false);
   });
 
+  it('marks only steps that change the cluster', () => {
+    const { stepChangesCluster } = require('../../src/extension/model/command-risk') as typeof import('../../src/extension/model/command-risk');
+    assert.equal(stepChangesCluster({ write: true, action: { name: 'exec_shell', args: ['kubectl get pods'], kwargs: {} } }), false);
+    assert.equal(stepChangesCluster({ write: true, action: { name: 'exec_shell', args: [], kwargs: { command: 'kubectl scale deploy/a --replicas=1' } } }), true);
+    assert.equal(stepChangesCluster({ write: true, action: { name: 'submit', args: [], kwargs: {} } }), true);
+    assert.equal(stepChangesCluster({ write: false, action: { name: 'exec_shell', args: ['kubectl delete pod a'], kwargs: {} } }), false);
+  });
+
   it('asks for confirmation only for commands that change the cluster', () => {
     for (const c of ['kubectl patch svc geo -p x', 'kubectl -n ns scale deploy/geo --replicas=1', 'kubectl delete pod geo-1', 'kubectl rollout restart deploy/geo', 'kubectl set image deploy/a a=b', 'kubectl exec -it mongo -- mongo', 'kubectl apply -f x.yaml', 'kubectl edit svc a']) {
       assert.ok(isChangingCommand(c), c);

@@ -132,9 +132,4 @@ export function submitArgumentsFor(task: TaskType, input: Record<string, unknown
   return { ok: true, args };
 }
 
-const CHANGING = /\bkubectl\b[^|;&]*\b(apply|patch|scale|delete|create|replace|edit|set|label|annotate|taint|cordon|drain|uncordon|exec|cp|rollout\s+(restart|undo)|expose|autoscale)\b|\bhelm\s+(install|upgrade|uninstall|rollback|delete)\b|\b(rm|mv|chmod|chown|kill|pkill|systemctl|docker\s+(rm|stop|kill|restart))\b/;
-
-/** Whether an exec_shell command may change the cluster (asks for confirmation before it runs). */
-export function isChangingCommand(command: string): boolean {
-  return CHANGING.test(command);
-}
+export { isChangingCommand } from './command-risk';
