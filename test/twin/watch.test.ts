@@ -56,6 +56,13 @@ describe('twin watch', function () {
     assert.deepEqual(r.lines[0].object.rows[0].cells.slice(0, 2), ['tbl', 1]);
   });
 
+  it('ends a bookmark-enabled watch with a BOOKMARK at the current resourceVersion', async () => {
+    const r = await watch(twin.port, `/api/v1/namespaces/default/configmaps?watch=true&allowWatchBookmarks=true&resourceVersion=${twin.store.currentResourceVersion()}&timeoutSeconds=1`, 'application/json', Infinity, 10000);
+    assert.equal(r.ended, true);
+    assert.deepEqual(r.lines.map((l) => l.type), ['BOOKMARK']);
+    assert.equal(r.lines[0].object.metadata.resourceVersion, twin.store.currentResourceVersion());
+  });
+
   it('answers 410 Expired for a resourceVersion older than the history', async () => {
     const old = twin.store.currentResourceVersion();
     for (let i = 0; i < 60; i++) twin.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `x${i}`, namespace: 'default' } });

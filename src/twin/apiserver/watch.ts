@@ -67,7 +67,15 @@ export function handleWatch(r: ResourceRequest): void {
     clearTimeout(timer);
     if (!res.writableEnded) res.end();
   };
-  const timer = setTimeout(finish, timeoutS * 1000);
+  const bookmarks = q.get('allowWatchBookmarks') === 'true' && !table;
+  const timer = setTimeout(() => {
+    // A closing bookmark lets a reflector resume from the current resourceVersion instead of an old one.
+    if (bookmarks && !res.writableEnded && !res.destroyed) {
+      const apiVersion = r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version;
+      res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.info.kind, apiVersion, metadata: { resourceVersion: r.store.currentResourceVersion() } } }) + '\n');
+    }
+    finish();
+  }, timeoutS * 1000);
   res.on('close', finish);
 
   if (!rvParam || rvParam === '0') {

@@ -1,0 +1,68 @@
+/**
+ * AstronomyShop on the twin with the real kubectl: every pod Ready (the busybox wait-for-kafka / wait-for-valkey init
+ * containers complete), flagd's init-config prints the flags, and turning a flag on in `flagd-config` (as the
+ * injector does, with a flagd restart) makes the faulty service log the demo's failure lines; off again stops them.
+ */
+import assert from 'node:assert/strict';
+import { startAppTwin, deployApp, type AppTwin } from './harness';
+
+const NS = 'astronomy-shop';
+
+describe('twin apps: AstronomyShop containers and flagd flags (real kubectl)', function () {
+  this.timeout(60000);
+  let twin: AppTwin;
+
+  before(async () => {
+    twin = await startAppTwin();
+    await deployApp(twin, 'astronomy-shop', NS);
+    twin.advance(8000);
+  });
+  after(async () => {
+    await twin?.close();
+  });
+
+  async function setFlag(flag: string, variant: string): Promise<void> {
+    const r = await twin.k(['get', 'configmap', 'flagd-config', '-n', NS, '-o', 'json']);
+    const cm = JSON.parse(r.stdout);
+    const flags = JSON.parse(cm.data['demo.flagd.json']);
+    flags.flags[flag].defaultVariant = variant;
+    cm.data['demo.flagd.json'] = JSON.stringify(flags, null, 2);
+    const applied = await twin.k(['apply', '-f', '-'], JSON.stringify(cm));
+    assert.equal(applied.code, 0, applied.stderr);
+    // The injector restarts flagd; two `rollout restart`s in the same real second would be a no-op patch, so restart by pod deletion.
+    assert.equal((await twin.k(['delete', 'pod', '-n', NS, '-l', 'opentelemetry.io/name=flagd', '--wait=false'])).code, 0);
+    twin.advance(3000);
+  }
+
+  it('deploys: all pods Ready, init containers waited for kafka, flagd init-config prints the flag file', async () => {
+    const pods = await twin.pods(NS);
+    assert.ok(pods.size >= 20);
+    for (const [name, p] of pods) assert.equal(p.status, 'Running', name);
+    const acc = await twin.podName(NS, 'opentelemetry.io/name=accounting');
+    assert.match(await twin.logs(NS, acc, ['-c', 'wait-for-kafka']), /^kafka \(10\.\d+\.\d+\.\d+:9092\) open$/m);
+    const flagd = await twin.podName(NS, 'opentelemetry.io/name=flagd');
+    assert.match(await twin.logs(NS, flagd, ['-c', 'init-config']), /"adFailure"/);
+  });
+
+  it('adFailure on → ad logs GetAds Failed UNAVAILABLE about 1 in 10 requests; off → none', async () => {
+    await setFlag('adFailure', 'on');
+    const ad = await twin.podName(NS, 'opentelemetry.io/name=ad');
+    twin.advance(40000);
+    const logs = await twin.logs(NS, ad);
+    const failed = logs.split('\n').filter((l) => / - oteldemo\.AdService - GetAds Failed with status Status\{code=UNAVAILABLE, description=null, cause=null\} trace_id=[0-9a-f]{32} span_id=[0-9a-f]{16} trace_flags=01$/.test(l));
+    assert.ok(failed.length >= 1 && failed.length <= 4, `${failed.length}`);
+    await setFlag('adFailure', 'off');
+    twin.advance(30000);
+    assert.doesNotMatch(await twin.logs(NS, ad, ['--tail=12']), /GetAds Failed/);
+  });
+
+  it('paymentFailure on → payment warns Invalid token, checkout logs the charge failure', async () => {
+    await setFlag('paymentFailure', '100%');
+    twin.advance(40000);
+    const payment = await twin.logs(NS, await twin.podName(NS, 'opentelemetry.io/name=payment'));
+    assert.match(payment, /"level":"warn".*Payment request failed\. Invalid token\. app\.loyalty\.level=gold/);
+    const checkout = await twin.logs(NS, await twin.podName(NS, 'opentelemetry.io/name=checkout'));
+    assert.match(checkout, /failed to charge card: could not charge the card: rpc error: code = Unknown desc = Payment request failed\. Invalid token\./);
+    await setFlag('paymentFailure', 'off');
+  });
+});
