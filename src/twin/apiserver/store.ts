@@ -298,7 +298,6 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
     if (statusOnly) {
       next = clone(old);
       next.status = clone(object.status);
-      if (info.kind === 'CustomResourceDefinition') {/* status only */}
     } else {
       next = clone(object);
       next.apiVersion = old.apiVersion;
@@ -478,7 +477,6 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
       this.registry.setCrdTypes(gone.spec.group, gone.spec.names.plural, []);
     }
     for (const d of this.dependents(gone)) {
-      const dinfo = this.registry.byName(d.resource)!;
       if (policy === 'Orphan') {
         const next = clone(d.object);
         next.metadata.ownerReferences = next.metadata.ownerReferences!.filter((r) => r.uid !== gone.metadata.uid);
@@ -492,7 +490,6 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
           try { this.delete(d.resource, d.object.metadata.namespace, d.object.metadata.name!, { propagationPolicy: 'Background' }); } catch { /* already gone */ }
         }
       }
-      void dinfo;
     }
     return gone;
   }
