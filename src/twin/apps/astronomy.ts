@@ -17,7 +17,12 @@ function serviceOf(image: string): string {
 
 /** Flags whose default variant is on (a truthy value), from the flagd ConfigMap of the namespace. */
 export function flagsOn(world: AppWorld, ns: string): Set<string> {
-  const on = new Set<string>();
+  return new Set(Object.keys(flagValues(world, ns)));
+}
+
+/** Flags that are on with their value (1 for a boolean on; the share for rate variants such as paymentFailure 50%). */
+export function flagValues(world: AppWorld, ns: string): Record<string, number> {
+  const on: Record<string, number> = {};
   const cm = world.store.get('configmaps', ns, 'flagd-config');
   const text = (cm?.data as Record<string, string> | undefined)?.['demo.flagd.json'];
   if (!text) return on;
@@ -26,7 +31,8 @@ export function flagsOn(world: AppWorld, ns: string): Set<string> {
     for (const [name, f] of Object.entries(flags)) {
       if (f.state === 'DISABLED') continue;
       const v = f.variants?.[f.defaultVariant ?? ''];
-      if (v === true || (typeof v === 'number' && v > 0)) on.add(name);
+      if (v === true) on[name] = 1;
+      else if (typeof v === 'number' && v > 0) on[name] = v;
     }
   } catch {
     /* flagd would log a parse error and keep the last good flags */
@@ -90,8 +96,13 @@ function startLines(svc: string, ms: number, pod: KubeObject): string[] {
 }
 
 /** Lines a service prints for one request of the continuous load at `t` (index k), given the flags that are on. */
-function requestLines(svc: string, t: number, k: number, on: Set<string>, seed: string): string[] {
+function requestLines(svc: string, t: number, k: number, values: Record<string, number>, seed: string): string[] {
   const s = `${seed}/${k}`;
+  const on = new Set(Object.keys(values).filter((f) => {
+    const v = values[f];
+    // A rate flag fails that share of requests (per order for the payment path).
+    return v >= 1 || parseInt(hex(`${f}/${Math.floor(k / 8)}`, 6), 16) / 0xffffff < v;
+  }));
   switch (svc) {
     case 'ad': {
       const cat = CATS[k % CATS.length];
@@ -150,7 +161,7 @@ export function astronomyBehaviour(world: AppWorld): ContainerBehaviour {
       const svc = svcOf(ctx);
       const info = world.byContext.get(ctx);
       if (!info) return [];
-      const on = flagsOn(world, ctx.namespace);
+      const on = flagValues(world, ctx.namespace);
       const step = 2000;
       const out: string[] = [];
       const first = Math.ceil((fromMs - info.startMs) / step);

@@ -205,7 +205,7 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
       const loop = [...(failLine ? [failLine] : []), ...(target.message ? [target.message] : [])];
       if (soon.ok) {
         // The dependency is starting: a couple of rounds of the loop, then it answers.
-        return { kind: 'exit', exitCode: 0, lines: [...loop, ...loop, ...(verbose ? [`${target.host} (${soon.ip || now.ip || ''}:${target.port}) open`] : [])], afterMs: 4000 };
+        return { kind: 'exit', exitCode: 0, lines: [...loop, ...loop, ...(verbose ? [`${target.host} (${now.ip || soon.ip || ''}:${target.port}) open`] : [])], afterMs: 4000 };
       }
       // Nothing will answer: the loop runs until someone fixes the dependency (the twin does not re-check: a gap).
       world.record(ctx, { binary: 'sh', ports: [], servingFromMs: Infinity, extra: { loop } });

@@ -69,7 +69,7 @@ describe('twin apps: SocialNetwork containers under faults (real kubectl)', func
     r = await twin.k(['describe', 'svc', 'user-service', '-n', NS]);
     assert.match(r.stdout, /Endpoints:\s+10\.244\.\d+\.\d+:9999/);
     const report = await runWrk2();
-    assert.match(report, /^Running 10s test @ http:\/\/10\.96\.\d+\.\d+:8080\/wrk2-api\/post\/compose$/m);
+    assert.match(report, /^Running 10s test @ http:\/\/10\.\d+\.\d+\.\d+:8080\/wrk2-api\/post\/compose$/m);
     assert.match(report, /^ {2}2 threads and 2 connections$/m);
     assert.match(report, /^ {2}Thread Stats {3}Avg {6}Stdev {5}99% {3}\+\/- Stdev$/m);
     assert.match(report, /^ {2}100 requests in 10\.00s, [\d.]+KB read$/m);
