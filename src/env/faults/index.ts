@@ -5,12 +5,13 @@ import { containerKillFault, kernelFault, networkDelayFault, networkLossFault, p
 import { flagdFault } from './flagd';
 import { mongoRevokeAuthFault, mongoUserUnregisteredFault } from './mongo';
 import { redeployWithoutPvFault } from './redeploy';
+import { mongoRequireTlsFault } from './mongo-tls';
 
 const INJECTORS = new Map<string, FaultInjector>(
   [
     noopFault, targetPortFault, scaleToZeroFault, nonExistentNodeFault, imageChangeFault, wrongBinaryFault,
     podFailureFault, podKillFault, containerKillFault, networkLossFault, networkDelayFault, kernelFault,
-    flagdFault, mongoRevokeAuthFault, mongoUserUnregisteredFault, redeployWithoutPvFault,
+    flagdFault, mongoRevokeAuthFault, mongoUserUnregisteredFault, mongoRequireTlsFault, redeployWithoutPvFault,
   ].map((i) => [i.kind, i]),
 );
 

@@ -1,0 +1,53 @@
+import type { FaultContext, FaultInjector } from './types';
+import { FaultError } from './types';
+
+/**
+ * auth_miss_mongodb (facts §1.2): the original upgrades the Helm release so url-shorten-mongodb requires TLS, then
+ * restarts it and the url-shorten-service pods. With our manifests the same setting lives in the mongod.conf of the
+ * url-shorten-mongodb ConfigMap: `net.tls.mode` becomes requireTLS with the certificate files, and back.
+ */
+const CONFIG_KEY = 'mongod.conf';
+
+function tlsOn(conf: string, c: FaultContext): string {
+  if (/mode:\s*requireTLS/.test(conf)) return conf;
+  const keyFile = String(c.fault.params.certificateKeyFile ?? '/etc/tls/tls.pem');
+  const caFile = String(c.fault.params.CAFile ?? '/etc/tls/ca.crt');
+  const next = conf.replace(/^(\s*)mode:\s*disabled\s*$/m, (_m, indent: string) => `${indent}mode: requireTLS\n${indent}certificateKeyFile: ${keyFile}\n${indent}CAFile: ${caFile}`);
+  if (next === conf) throw new FaultError(`The ${CONFIG_KEY} of ConfigMap ${configMapName(c)} has no "tls: mode: disabled" setting to change.`);
+  return next;
+}
+
+function tlsOff(conf: string): string {
+  return conf
+    .replace(/mode:\s*requireTLS/, 'mode: disabled')
+    .split('\n')
+    .filter((line) => !/^\s*(certificateKeyFile|CAFile):/.test(line))
+    .join('\n');
+}
+
+function configMapName(c: FaultContext): string {
+  return String(c.fault.params.configMap ?? c.fault.target ?? 'url-shorten-mongodb');
+}
+
+async function apply(c: FaultContext, change: (conf: string) => string): Promise<void> {
+  const name = configMapName(c);
+  const cm = await c.kubectl.json(['get', 'configmap', name, '-n', c.namespace]);
+  const conf = cm.data?.[CONFIG_KEY];
+  if (typeof conf !== 'string') throw new FaultError(`ConfigMap ${name} in ${c.namespace} has no ${CONFIG_KEY}.`);
+  const next = change(conf);
+  if (next === conf) return; // already in that state: idempotent
+  await c.kubectl.run(['patch', 'configmap', name, '-n', c.namespace, '--type=merge', '-p', JSON.stringify({ data: { [CONFIG_KEY]: next } })]);
+  const deployment = String(c.fault.params.restartDeployment ?? name);
+  const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
+  await c.kubectl.run(['patch', 'deployment', deployment, '-n', c.namespace, '-p', JSON.stringify(restartedAt)]);
+  const prefixes = (c.fault.params.restartPods as string[] | undefined) ?? ['url-shorten-service'];
+  const pods = ((await c.kubectl.json(['get', 'pods', '-n', c.namespace])).items ?? []) as Array<{ metadata: { name: string } }>;
+  const victims = pods.map((p) => p.metadata.name).filter((n) => prefixes.some((p) => n.includes(p)));
+  if (victims.length) await c.kubectl.run(['delete', 'pod', ...victims, '-n', c.namespace, '--wait=false']);
+}
+
+export const mongoRequireTlsFault: FaultInjector = {
+  kind: 'mongo-require-tls',
+  inject: (c) => apply(c, (conf) => tlsOn(conf, c)),
+  recover: (c) => apply(c, tlsOff),
+};
