@@ -133,4 +133,24 @@ describe('twin apps: SocialNetwork containers under faults (real kubectl)', func
     const report = await runWrk2();
     assert.doesNotMatch(report, /Non-2xx/);
   });
+
+  it('scale_pod: user-service scaled to 0 → no pod, no endpoints, callers log connection refused; scale back heals', async () => {
+    let r = await twin.k(['scale', 'deployment', 'user-service', '-n', NS, '--replicas=0']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    const pods = await twin.pods(NS);
+    assert.equal(pods.size, 26);
+    r = await twin.k(['get', 'endpoints', 'user-service', '-n', NS]);
+    assert.match(r.stdout, /user-service\s+<none>/);
+    const compose = await twin.podName(NS, 'service=compose-post-service');
+    const count = async () => (await twin.logs(NS, compose)).split('\n').filter((l) => /Failed to connect user-service-client$/.test(l)).length;
+    const before = await count();
+    const report = await runWrk2();
+    assert.match(report, /Non-2xx or 3xx responses: 100/);
+    assert.equal((await count()) - before, 100, 'one Thrift failure per compose request');
+    r = await twin.k(['scale', 'deployment', 'user-service', '-n', NS, '--replicas=1']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    assert.doesNotMatch(await runWrk2(), /Non-2xx/);
+  });
 });
