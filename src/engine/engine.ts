@@ -7,6 +7,8 @@ import type { Clock, JournalEntry, ProblemEnvironment } from '../core/ports/envi
 import type { SessionRecord } from '../core/session/types';
 import type { TaskType } from '../core/tasks/task-type';
 import { Orchestrator } from '../core/orchestrator/orchestrator';
+import { actionsForTask, bindArguments } from '../core/actions';
+import { evaluate } from '../core/evaluation';
 import type { SessionListener } from '../core/orchestrator/events';
 import type { ProblemRegistry } from '../core/problems/registry';
 import { loadCatalog } from '../env/catalog';
@@ -151,6 +153,36 @@ export class Engine {
 
   interactiveSession(id: string): InteractiveSession | undefined {
     return this.interactive.get(id);
+  }
+
+  /**
+   * Scores a saved session again with the current evaluators and ground truth (detection, localization, analysis).
+   * Mitigation is judged on the live cluster at the end of its episode, so it cannot be re-scored afterwards.
+   */
+  async reevaluate(sessionId: string): Promise<SessionRecord> {
+    const record = await this.store.load(sessionId);
+    if (!record) throw new Error(`No session ${sessionId} in ${this.config.resultsDir}.`);
+    if (record.task_type === 'mitigation') throw new Error('A mitigation session is judged on the live cluster at the end of its episode; it cannot be re-evaluated afterwards.');
+    if (record.status !== 'completed' && record.status !== 'timeout') throw new Error(`Session ${record.session_id} ended as ${record.status}; there is nothing to evaluate.`);
+    const { problem } = this.problem(record.problem_id);
+    const submitStep = [...record.steps].reverse().find((s) => s.action?.name === 'submit' && !s.parseError);
+    let solution: unknown = undefined;
+    if (submitStep?.action) {
+      const definition = actionsForTask(problem.task).find((a) => a.name === 'submit')!;
+      const bound = bindArguments(definition, submitStep.action.args, submitStep.action.kwargs);
+      if (bound.ok) {
+        const values = Object.values(bound.values);
+        solution = values.length === 1 ? values[0] : values.length ? values : undefined;
+      }
+    }
+    const noCluster = { listPods: async () => [], getService: async () => undefined, getDeployment: async () => undefined };
+    const { results, verdict } = await evaluate({
+      problem, solution, submitted: submitStep !== undefined, trace: record.trace, durationSec: record.end_time - record.start_time,
+      probe: noCluster, clock: realClock, namespace: this.apps.get(problem.app)?.namespace ?? '',
+    });
+    const updated: SessionRecord = { ...record, results, verdict };
+    await this.store.save(updated);
+    return updated;
   }
 
   /** Undoes faults left behind by sessions that never finished (crash, kill -9, Ctrl-C during inject). */

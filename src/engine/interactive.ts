@@ -2,6 +2,7 @@ import { PushAgent } from '../core/agents/push-agent';
 import type { AgentContext, AgentTurn } from '../core/agents/types';
 import type { SessionEvent } from '../core/orchestrator/events';
 import type { SessionRecord, StepRecord } from '../core/session/types';
+import type { EnvironmentInfo } from '../core/ports/environment';
 
 export interface StepResult {
   step: number;
@@ -24,6 +25,8 @@ export class InteractiveSession {
   readonly abort = new AbortController();
   record: SessionRecord | undefined;
   error: string | undefined;
+  /** The cluster the session runs on (with its kubeconfig), known once the session has started. */
+  environment: EnvironmentInfo | undefined;
   private run: Promise<SessionRecord> | undefined;
   private lastStep: StepRecord | undefined;
   private busy = false;
@@ -55,6 +58,7 @@ export class InteractiveSession {
   }
 
   onEvent(event: SessionEvent): void {
+    if (event.type === 'session-started') this.environment = event.environment;
     if (event.type === 'observation') this.lastStep = event.step;
   }
 

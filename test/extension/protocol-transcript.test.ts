@@ -55,7 +55,7 @@ describe('extension transcript model', () => {
   it('follows a live session: header, parsed step, observation, results', () => {
     const t = new Transcript({ problemId: 'p-detection-1', task: 'detection', app: 'hotel-reservation', agent: 'baseline', maxSteps: 10, now: 5 });
     const events: SessionEvent[] = [
-      { type: 'session-started', sessionId: 'S1', problemId: 'p-detection-1', agent: 'baseline', maxSteps: 10 },
+      { type: 'session-started', sessionId: 'S1', problemId: 'p-detection-1', agent: 'baseline', maxSteps: 10, task: 'detection', app: 'hotel-reservation', environment: { kind: 'fake', cluster: 'fake' } },
       { type: 'phase', sessionId: 'S1', phase: 'deploy' },
       { type: 'step-parsed', sessionId: 'S1', step: 0, reply: 'r', action: { name: 'exec_shell', args: ['ls'], kwargs: {} } },
     ];

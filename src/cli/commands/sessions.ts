@@ -52,6 +52,18 @@ export function registerSessionsCommand(program: Command): void {
       else process.stdout.write(text);
     });
   sessions
+    .command('reevaluate <session-id>')
+    .description('score a saved session again with the current evaluators (not mitigation)')
+    .option('--json', 'the updated record as JSON')
+    .action(async (id: string, opts: { json?: boolean }, command: Command) => {
+      const engine = engineFor(command);
+      const record = await engine.reevaluate(id).catch((error: Error) => {
+        throw new UserError(error.message);
+      });
+      if (opts.json) return printJson(record);
+      process.stdout.write(renderSummary(record) + '\n');
+    });
+  sessions
     .command('delete <session-id>')
     .description('delete a saved session')
     .action(async (id: string, _opts: unknown, command: Command) => {

@@ -1,10 +1,12 @@
 import type { SessionRecord, StepRecord } from '../session/types';
+import type { TaskType } from '../tasks/task-type';
+import type { EnvironmentInfo } from '../ports/environment';
 
 /** Events a session emits so that the CLI, the HTTP service and the extension can follow it live. */
 export type SessionPhase = 'preflight' | 'deploy' | 'inject' | 'workload' | 'agent' | 'evaluate' | 'recover' | 'cleanup';
 
 export type SessionEvent =
-  | { type: 'session-started'; sessionId: string; problemId: string; agent: string; maxSteps: number }
+  | { type: 'session-started'; sessionId: string; problemId: string; agent: string; maxSteps: number; task: TaskType; app: string; environment: EnvironmentInfo }
   | { type: 'phase'; sessionId: string; phase: SessionPhase; detail?: string }
   | { type: 'step-parsed'; sessionId: string; step: number; reply: string; action?: StepRecord['action']; parseError?: string }
   | { type: 'observation'; sessionId: string; step: StepRecord }

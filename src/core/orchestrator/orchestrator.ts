@@ -93,7 +93,7 @@ export class Orchestrator {
     };
     const emitPhase = (phase: SessionPhase, detail?: string) =>
       this.events.emit({ type: 'phase', sessionId, phase, detail });
-    this.events.emit({ type: 'session-started', sessionId, problemId: problem.id, agent: record.agent, maxSteps: options.maxSteps });
+    this.events.emit({ type: 'session-started', sessionId, problemId: problem.id, agent: record.agent, maxSteps: options.maxSteps, task: problem.task, app: app.id, environment: env.info });
 
     const signal = options.signal;
     const throwIfCancelled = () => {
