@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
+import type { WebSocketServer, WebSocket } from 'ws';
 import type { PodRuntime } from '../contracts';
 import { ApiError, badRequest, notFound, toApiError } from './errors';
 import type { MemoryStore } from './store';
@@ -22,18 +22,25 @@ function writeHttpError(socket: Duplex, e: unknown): void {
   } catch { /* socket gone */ }
 }
 
+const OPEN = 1;
+
 export class ExecServer {
-  private readonly wss: WebSocketServer;
-  constructor(private readonly store: MemoryStore, private readonly runtime: PodRuntime) {
-    this.wss = new WebSocketServer({
-      noServer: true,
-      handleProtocols: (offered: Set<string>) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
-    });
+  private server: WebSocketServer | undefined;
+  constructor(private readonly store: MemoryStore, private readonly runtime: PodRuntime) {}
+
+  /** The WebSocket server, created on the first exec (loading `ws` costs tens of milliseconds at twin start). */
+  private get wss(): WebSocketServer {
+    if (!this.server) {
+      const { WebSocketServer: Wss } = require('ws') as typeof import('ws');
+      this.server = new Wss({ noServer: true, handleProtocols: (offered: Set<string>) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
+    }
+    return this.server;
   }
 
   close(): void {
-    for (const c of this.wss.clients) c.terminate();
-    this.wss.close();
+    if (!this.server) return;
+    for (const c of this.server.clients) c.terminate();
+    this.server.close();
   }
 
   /** Validates the request, then upgrades; errors before the upgrade are plain HTTP Status responses. */
@@ -79,7 +86,7 @@ export class ExecServer {
       started = true;
       if (idle) clearTimeout(idle);
       const send = (channel: number, data: Buffer | string): void => {
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== OPEN) return;
         const b = typeof data === 'string' ? Buffer.from(data) : data;
         for (let off = 0; off < b.length || (off === 0 && channel === 3); off += 32 * 1024) {
           ws.send(Buffer.concat([Buffer.from([channel]), b.subarray(off, off + 32 * 1024)]));
@@ -110,7 +117,7 @@ export class ExecServer {
         if (statusJson) send(3, JSON.stringify({ metadata: {}, status: 'Failure', message: err.message, reason: err.wireReason || 'InternalError', code: err.code }));
         else send(3, err.message);
       }
-      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+      if (ws.readyState === OPEN) ws.close(1000);
     };
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       void isBinary;

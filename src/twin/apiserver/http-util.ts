@@ -1,6 +1,5 @@
 /** Small HTTP helpers: bodies with a size limit, JSON/YAML decoding, JSON and Status responses. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { ApiError, toApiError } from './errors';
 import { viewFilter } from './views';
 import { decodeProtobuf } from './protobuf';
@@ -43,7 +42,8 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, patch =
   }
   if (!text.trim()) throw new ApiError(400, 'BadRequest', "Object 'Kind' is missing in ''");
   try {
-    return yamlish ? parseYaml(text) : JSON.parse(text);
+    // Loaded on first use: the YAML parser costs tens of milliseconds at twin start.
+    return yamlish ? (require('yaml') as typeof import('yaml')).parse(text) : JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
     throw new ApiError(400, 'BadRequest', yamlish ? `error converting YAML to JSON: ${msg}` : `couldn't get version/kind; json parse error: ${msg}`);
