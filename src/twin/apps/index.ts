@@ -81,6 +81,8 @@ export interface AppBehaviours {
   world: AppWorld;
   /** For the request simulation (`startTelemetry({ listening })`): what each pod's processes listen on. */
   listening: (pod: KubeObject, nowMs: number) => number[] | undefined;
+  /** Connects the request simulation once it runs (e.g. `{ wrk2Oracle: wrk2OracleFor(telemetry) }`). */
+  connectSim(hooks: SimHooks): void;
   unregister(): void;
 }
 
@@ -114,6 +116,7 @@ export function registerAppBehaviours(registry: BehaviourRegistry, options: AppB
   return {
     world,
     listening: listeningPorts(world),
+    connectSim: (hooks) => Object.assign(world.sim, hooks),
     unregister: () => {
       for (const off of offs.splice(0)) off();
     },
