@@ -498,6 +498,11 @@ export function rulePendingPods(snap: Snapshot): Finding[] {
       // the databases are up, since they gave up on their database while it was missing.
       const pendingDbs = new Set(snap.pods.filter((p) => p.status?.phase === 'Pending').map((p) => workloadOf(p, snap.deployments)));
       const dependents = new Set(Object.entries(snap.logs).filter(([, log]) => pendingDbs.has(dbHostFromLog(log) ?? '')).map(([w]) => w));
+      // The usual naming: database `mongodb-geo` (or `geo-mongodb`) serves workload `geo`.
+      for (const db of pendingDbs) {
+        const owner = db.replace(/^(mongodb|mongo|redis|memcached)-/, '').replace(/-(mongodb|mongo|redis|memcached)$/, '');
+        if (owner !== db && snap.deployments.some((d) => d.metadata.name === owner)) dependents.add(owner);
+      }
       const restart = snap.pods.filter((p) => podProblem(p) || dependents.has(workloadOf(p, snap.deployments)));
       const crashing = restart.length > 0 ? [`kubectl delete pod ${restart.map((p) => p.metadata.name).join(' ')} -n ${snap.namespace}`] : [];
       out.push({

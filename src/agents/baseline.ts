@@ -200,7 +200,8 @@ export class BaselineAgent implements Agent {
     }
     const key = commonLabelKey(this.snap.pods);
     if (key) {
-      const cmd = `echo '### logs'; kubectl logs -n ${this.ns} -l ${key} --all-containers --prefix --tail=40 --max-log-requests=100 | grep -iE '${LOG_PATTERN}' | tail -n 250; echo '### end'`;
+      // Kept under the output cap: 20 lines per pod, matching lines only, Mongo's start-up notice dropped, lines cut at 300 characters.
+      const cmd = `echo '### logs'; kubectl logs -n ${this.ns} -l ${key} --all-containers --prefix --tail=20 --max-log-requests=100 | grep -iE '${LOG_PATTERN}' | grep -v 'FastOpen' | cut -c1-300 | tail -n 60; echo '### end'`;
       this.queue.push({
         call: shellCall(cmd),
         note: 'Read the error lines of every pod in the namespace.',
