@@ -190,6 +190,37 @@ describe('twin apps: HotelReservation containers under faults (real kubectl)', f
     twin.advance(4000);
   });
 
+  it('container-kill on geo: one restart, --previous ends without an error line, a fresh registration; pod-failure on user: pause image, callers fail until recovery', async () => {
+    const geo = await geoPod();
+    assert.equal(twin.cluster.killContainer(NS, geo, 'hotel-reserv-geo', 137, 'Error'), true);
+    twin.advance(3000);
+    let p = (await twin.pods(NS)).get(geo)!;
+    assert.deepEqual([p.ready, p.status], ['1/1', 'Running']);
+    assert.match(p.restarts, /^1 /);
+    const prev = await twin.logs(NS, geo, ['--previous']);
+    assert.match(prev, /Successfully registered in consul\n?$/);
+    assert.doesNotMatch(prev, /FTL|PNC|panic/);
+    const ids = [...(prev + (await twin.logs(NS, geo))).matchAll(/id: ([0-9a-f-]+), address/g)].map((m) => m[1]);
+    assert.equal(new Set(ids).size, 2, 'a new registration id after the restart');
+
+    const user = await twin.podName(NS, 'io.kompose.service=user');
+    const patch = (image: string) => twin.k(['patch', 'pod', user, '-n', NS, '-p', JSON.stringify({ spec: { containers: [{ name: 'hotel-reserv-user', image }] } })]);
+    let r = await patch('gcr.io/google-containers/pause:latest');
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    p = (await twin.pods(NS)).get(user)!;
+    assert.deepEqual([p.ready, p.status], ['1/1', 'Running']);
+    assert.equal(await twin.logs(NS, user), '');
+    const front = await twin.podName(NS, 'io.kompose.service=frontend');
+    r = await twin.k(['exec', front, '-n', NS, '--', 'curl', '-s', '-X', 'POST', 'http://localhost:5000/user?username=Cornell_1&password=1111111111']);
+    assert.equal(r.stdout, 'rpc error: code = Unavailable desc = there is no connection available\n');
+    r = await patch('yinfangchen/hotelreservation:latest');
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    r = await twin.k(['exec', front, '-n', NS, '--', 'curl', '-s', '-X', 'POST', 'http://localhost:5000/user?username=Cornell_1&password=1111111111']);
+    assert.equal(r.stdout, '{"message":"Login successfully!"}\n');
+  });
+
   it('redeploy_without_PV: Released PVs keep the claims Pending, data services panic; freeing the PVs keeps the users and heals', async () => {
     let r = await twin.k(['delete', 'namespace', NS, '--wait=false']);
     assert.equal(r.code, 0, r.stderr);
