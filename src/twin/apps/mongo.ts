@@ -285,12 +285,26 @@ export function mongoCli(world: AppWorld, local: MongoInstance, localServer: Mon
     if (text === undefined) return { stdout: out + `file [${f}] doesn't exist\nfailed to load: ${f}\n`, stderr: '', exitCode: 253 };
     codes.push({ code: text, echo: false, where: f });
   }
-  if (evalCode === undefined && files.length === 0) {
-    // Interactive: the shell reads stdin and echoes each statement's value.
-    if (stdin.trim()) codes.push({ code: stdin, echo: true, where: '(shell)' });
-    if (!quiet) out += 'bye\n';
-  }
   let exitCode = 0;
+  if (evalCode === undefined && files.length === 0) {
+    // Interactive: the shell reads stdin line by line, echoes each statement's value, reports errors and goes on.
+    for (const raw of stdin.split('\n')) {
+      const line = raw.trim();
+      if (!line) continue;
+      if (/^(exit|quit\(\))\s*;?$/.test(line)) break;
+      const use = /^use\s+([\w.-]+)\s*;?$/.exec(line);
+      if (use) {
+        dbName = use[1];
+        out += `switched to db ${dbName}\n`;
+        continue;
+      }
+      const r = evalShell({ server, db: dbName, principal, code: line, echo: true, host: instance.hostname, ids: [world.uuid('user'), world.uuid('user')], lsid: world.uuid('lsid'), localhost: isLocal });
+      if (r.lines.length) out += r.lines.join('\n') + '\n';
+      if (r.error) out += r.error.mongo ? `uncaught exception: Error: ${r.error.message} :\n_getErrorWithCode@src/mongo/shell/utils.js:25:13\n@(shell):1:1\n` : `uncaught exception: ${r.error.name}: ${r.error.message} :\n@(shell):1:1\n`;
+    }
+    if (!quiet) out += 'bye\n';
+    return { stdout: out, stderr: '', exitCode };
+  }
   for (const c of codes) {
     const r = evalShell({
       server,
