@@ -12,6 +12,7 @@ export interface ClusterHandle {
   agentKubeconfigPath?: string;
   context?: string;
   kubeCacheDir: string;
+  telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
   kubectl: string;
   release(): Promise<void>;
 }
@@ -29,11 +30,12 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
     const dir = fs.mkdtempSync(path.join(ensureDir(stateDir), 'twin-'));
     const handle = await twin.startTwin({ stateDir: dir, entryPath: twinEntryPath() });
     return {
-      info: { kind: 'embedded', cluster: handle.url, kubeconfigPath: handle.kubeconfigPath, kubernetesVersion: 'v1.31' },
+      info: { kind: 'embedded', cluster: handle.agentUrl, kubeconfigPath: handle.agentKubeconfigPath, kubernetesVersion: 'v1.31' },
       kubeconfigPath: handle.kubeconfigPath,
-      agentKubeconfigPath: (handle as { agentKubeconfigPath?: string }).agentKubeconfigPath,
+      agentKubeconfigPath: handle.agentKubeconfigPath,
       kubeCacheDir: handle.kubeCacheDir,
       kubectl,
+      telemetry: handle.telemetry,
       release: async () => {
         await handle.stop();
         fs.rmSync(dir, { recursive: true, force: true });

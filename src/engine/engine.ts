@@ -224,6 +224,7 @@ export class Engine {
       context: cluster.context,
       kubeCacheDir: cluster.kubeCacheDir,
       kubectl: cluster.kubectl,
+      telemetry: cluster.telemetry,
       projectRoot: this.root,
       shellPolicy: this.config.shellPolicy,
       execTimeoutSec: this.config.execTimeoutSec,

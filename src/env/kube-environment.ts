@@ -11,6 +11,8 @@ import { execShellObservation } from './shell';
 import { injectorFor, type FaultContext } from './faults';
 import { startWrk2, stopWrk2 } from './workload/wrk2';
 import { csvToTable } from './telemetry/csv-table';
+import { exportMetrics } from './telemetry/metrics-export';
+import { exportTraces } from './telemetry/traces-export';
 import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 
@@ -30,6 +32,8 @@ export interface KubeEnvironmentOptions {
   outputCapChars: number;
   logDedup: number;
   workloadMode?: 'steady' | 'original';
+  /** Where the telemetry APIs answer (the embedded cluster tells; on a real cluster they are port-forwarded). */
+  telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
   /** Duration of the steady background load, seconds (at least the session's wall-clock budget). */
   steadyWorkloadSeconds?: number;
   /** How long to wait for an app's pods to become ready. */
@@ -155,8 +159,9 @@ export class KubeEnvironment implements ProblemEnvironment {
       case 'read_traces':
         return this.readCsv(String(args.file_path), context.sessionDir, 'Traces', 'traces');
       case 'get_metrics':
+        return this.getMetrics(String(args.namespace), Number(args.duration ?? 5), context.sessionDir);
       case 'get_traces':
-        return `Error: ${name === 'get_metrics' ? 'Prometheus' : 'Jaeger'} is not reachable in this cluster yet. Use exec_shell with kubectl (get, describe, logs, top) to inspect the system.`;
+        return this.getTraces(String(args.namespace), Number(args.duration ?? 5), context.sessionDir);
       default:
         return `Invalid action: ${name}`;
     }
@@ -176,6 +181,28 @@ export class KubeEnvironment implements ProblemEnvironment {
       return capOutput(compressLogs(String(text ?? ''), this.options.logDedup), this.options.outputCapChars);
     } catch {
       return NO_SERVICE;
+    }
+  }
+
+  private async getMetrics(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
+    const url = this.options.telemetry?.prometheusUrl;
+    if (!url) return 'Error: Prometheus is not reachable from here (no Service prometheus-server in namespace observe is forwarded). Use exec_shell with kubectl (get, describe, logs, top) to inspect the system.';
+    try {
+      const pods = (await this.core.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name ?? '');
+      if (pods.length === 0) return NO_SERVICE;
+      return (await exportMetrics({ prometheusUrl: url, namespace, durationMinutes, outDir: sessionDir, pods })).text;
+    } catch (error) {
+      return `Error: reading metrics from Prometheus failed: ${(error as Error).message}`;
+    }
+  }
+
+  private async getTraces(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
+    const url = this.options.telemetry?.jaegerUrls[namespace];
+    if (!url) return `Error: no Jaeger query service is reachable for namespace ${namespace}.`;
+    try {
+      return (await exportTraces({ jaegerUrl: url, namespace, durationMinutes, outDir: sessionDir })).text;
+    } catch (error) {
+      return `Error: reading traces from Jaeger failed: ${(error as Error).message}`;
     }
   }
 

@@ -48,6 +48,28 @@ describe('end to end on the embedded cluster', function () {
     assert.match(r.stdout, /SOLVED/);
   });
 
+  it('get_metrics and get_traces export the original CSVs from the embedded Prometheus and Jaeger, and read_traces shows them', async () => {
+    const script = [
+      'exec_shell("sleep 16")', // one Prometheus scrape interval (15 s) so every series has samples
+      'get_metrics("test-hotel-reservation", 5)',
+      'get_traces("test-hotel-reservation", 5)',
+      'exec_shell("ls trace_output")',
+      'submit("No")',
+    ].join('\n') + '\n';
+    const r = await cli(['human', 'noop_detection_hotel_reservation-1', '--max-steps', '10'], script, cwd);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Metrics data exported to directory: .*metrics_output\/metric_\d{8}_\d{6}/);
+    assert.match(r.stdout, /kpi_container_cpu_usage_seconds_total\.csv/);
+    assert.match(r.stdout, /Traces data exported to: .*trace_output\/traces_\d+\.csv/);
+    const file = /Traces data exported to: (\S+)/.exec(r.stdout)![1];
+    const header = fs.readFileSync(file, 'utf8').split('\n')[0];
+    assert.equal(header, 'trace_id,span_id,parent_span,service_name,operation_name,start_time,duration,has_error,response');
+    const metricsDir = /Metrics data exported to directory: (\S+)/.exec(r.stdout)![1];
+    const cpu = fs.readFileSync(path.join(metricsDir, 'container', 'kpi_container_cpu_usage_seconds_total.csv'), 'utf8').split('\n');
+    assert.equal(cpu[0], 'timestamp,cmdb_id,kpi_name,value');
+    assert.ok(cpu.length > 2, 'the cpu series has rows for the app pods');
+  });
+
   it('doctor reaches the embedded API server with kubectl and finds the Chaos Mesh kinds', async () => {
     const r = await cli(['doctor', '--json'], '', cwd);
     const checks = JSON.parse(r.stdout) as Array<{ name: string; ok: boolean; detail: string }>;
@@ -58,13 +80,13 @@ describe('end to end on the embedded cluster', function () {
     assert.equal(byName.get('recovery journal')?.ok, true);
   });
 
-  it('lists both sessions and exports them as CSV', async () => {
+  it('lists the sessions and exports them as CSV', async () => {
     const list = await cli(['sessions', '--json'], '', cwd);
     const entries = JSON.parse(list.stdout);
-    assert.deepEqual(entries.map((e: { agent: string }) => e.agent).sort(), ['baseline', 'human']);
+    assert.deepEqual(entries.map((e: { agent: string }) => e.agent).sort(), ['baseline', 'human', 'human']);
     const csv = await cli(['sessions', 'export', '--format', 'csv'], '', cwd);
     const lines = csv.stdout.trim().split('\n');
-    assert.equal(lines.length, 3);
+    assert.equal(lines.length, 4);
     assert.match(lines[0], /^session_id,problem_id,task_type/);
   });
 });

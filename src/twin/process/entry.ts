@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
   process.on('SIGINT', () => void stop(0));
-  if (process.send) process.send({ type: 'ready', port: twin.port, pid: process.pid });
+  if (process.send) process.send({ type: 'ready', port: twin.port, pid: process.pid, telemetry: twin.telemetry });
   else process.stdout.write(`${twin.url}\n`);
 }
 

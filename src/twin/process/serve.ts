@@ -19,8 +19,15 @@ export interface ServeOptions {
   views?: ViewConfig;
 }
 
+/** Where the telemetry APIs answer (the twin's Prometheus and the Jaeger query API of each app namespace). */
+export interface TwinTelemetry {
+  prometheusUrl: string;
+  jaegerUrls: Record<string, string>;
+}
+
 export interface ServedTwin {
   store: MemoryStore;
+  telemetry?: TwinTelemetry;
   api: ApiServer;
   port: number;
   url: string;
@@ -31,9 +38,23 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
   const store = new MemoryStore(o.store);
   let runtime = o.runtime;
   let stopCluster: () => void = () => undefined;
+  let telemetry: TwinTelemetry | undefined;
+  let stopTelemetry: () => Promise<void> = async () => undefined;
   if (!runtime) {
     const cluster = (await import('../cluster/index')).startCluster(store);
-    (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock });
+    const tel = await import('../telemetry/index');
+    let handle: import('../telemetry/index').TelemetryHandle | undefined;
+    // The behaviours ask the request simulation for callers' errors and wrk2 outcomes once it runs.
+    const sim = {
+      wrk2Oracle: (world: unknown, run: { targetNamespace?: string; startMs: number; rate: number }, index: number) => (handle ? tel.wrk2OracleFor(handle)(world, run, index) : undefined),
+      callErrors: (namespace: string, sinceMs: number) => (handle ? tel.callErrorsHook(handle)(namespace, sinceMs) : []),
+    };
+    const apps = (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock, sim });
+    (await import('./observability')).createObservabilityObjects(store);
+    handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening });
+    telemetry = { prometheusUrl: handle.prometheus.url, jaegerUrls: Object.fromEntries(Object.entries(handle.jaeger).map(([ns, e]) => [ns, e.url])) };
+    const h = handle;
+    stopTelemetry = () => h.stop();
     runtime = cluster.runtime;
     stopCluster = () => cluster.stop();
   }
@@ -41,8 +62,9 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
   const host = o.host ?? '127.0.0.1';
   const port = await api.listen(o.port ?? 0, host);
   return {
-    store, api, port, url: `http://${host}:${port}`,
+    store, api, port, url: `http://${host}:${port}`, telemetry,
     async stop() {
+      try { await stopTelemetry(); } catch { /* stopping anyway */ }
       try { stopCluster(); } catch { /* stopping anyway */ }
       await api.close();
       store.close();

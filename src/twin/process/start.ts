@@ -39,6 +39,8 @@ export interface TwinHandle {
   env: Record<string, string>;
   /** The child's stdout/stderr. */
   logPath: string;
+  /** The telemetry APIs (Prometheus, Jaeger per app namespace) the twin answers. */
+  telemetry?: { prometheusUrl: string; jaegerUrls: Record<string, string> };
   /** Settles when the child process ends (exit code, or null when killed by a signal). */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -65,11 +67,13 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   } finally {
     fs.closeSync(logFd);
   }
+  let telemetry: TwinHandle['telemetry'];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the twin did not start within ${o.timeoutMs ?? 15000} ms; see ${logPath}`)); }, o.timeoutMs ?? 15000);
     child.once('message', (m: unknown) => {
       clearTimeout(timer);
-      const msg = m as { type?: string; port?: number; message?: string };
+      const msg = m as { type?: string; port?: number; message?: string; telemetry?: TwinHandle['telemetry'] };
+      telemetry = msg.telemetry;
       if (msg.type === 'ready' && msg.port) resolve(msg.port);
       else reject(new Error(`the twin failed to start: ${msg.message ?? 'unknown error'}; see ${logPath}`));
     });
@@ -87,7 +91,7 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   });
   let stopped: Promise<void> | undefined;
   return {
-    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited,
+    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry,
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     stop() {
