@@ -72,13 +72,21 @@ export function registerEvalCommand(program: Command): void {
         if (r) all.push(r);
       }
       const rows = summarize(all);
+      // Sessions that failed before the agent could finish (deploy, injection, model endpoint) are not scored but shown.
+      const errors = new Map<string, number>();
+      for (const e of await engine.store.list()) {
+        if (!ids.has(e.problem_id) || !agents.includes(e.agent) || e.status !== 'error') continue;
+        if (latest.has(`${e.problem_id}\u0000${e.agent}`)) continue;
+        const key = `${e.agent}\u0000${e.task_type}`;
+        errors.set(key, (errors.get(key) ?? 0) + 1);
+      }
       if (opts.json) {
         printJson({ summary: rows, sessions: records.map((r) => ({ session_id: r.session_id, problem_id: r.problem_id, agent: r.agent, status: r.status, success: r.verdict?.success ?? null })) });
       } else {
         process.stdout.write(
           table(
-            ['AGENT', 'TASK', 'SESSIONS', 'ACCURACY', 'MEAN TIME', 'MEAN STEPS', 'IN TOKENS', 'OUT TOKENS', 'COST $'],
-            rows.map((r) => [r.agent, r.task, r.sessions, `${r.accuracy.toFixed(1)}%`, formatSeconds(r.meanSeconds), r.meanSteps.toFixed(1), r.inputTokens, r.outputTokens, r.costUsd.toFixed(4)]),
+            ['AGENT', 'TASK', 'SCORED', 'ACCURACY', 'MEAN TIME', 'MEAN STEPS', 'IN TOKENS', 'OUT TOKENS', 'COST $', 'ERRORS'],
+            rows.map((r) => [r.agent, r.task, r.sessions, `${r.accuracy.toFixed(1)}%`, formatSeconds(r.meanSeconds), r.meanSteps.toFixed(1), r.inputTokens, r.outputTokens, r.costUsd.toFixed(4), errors.get(`${r.agent}\u0000${r.task}`) ?? 0]),
           ) + '\n',
         );
       }
