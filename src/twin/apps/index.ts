@@ -9,7 +9,7 @@
 import type { ContainerBehaviour, KubeObject, ObjectStore } from '../contracts';
 import type { BehaviourRegistry } from '../cluster/behaviours';
 import { hotelBehaviour, hotelFrontendAnswer, HOTEL } from './hotel';
-import { busyboxBehaviour, consulBehaviour, gitBehaviour, jaegerBehaviour, memcachedBehaviour, redisBehaviour } from './infra';
+import { busyboxBehaviour, recheckWaitLoops, consulBehaviour, gitBehaviour, jaegerBehaviour, memcachedBehaviour, redisBehaviour } from './infra';
 import { mongoBehaviour } from './mongo';
 import { socialBehaviour, socialFrontendBehaviour, socialOracle, socialResponder } from './social';
 import { astronomyBehaviour, flagdBehaviour } from './astronomy';
@@ -75,6 +75,8 @@ export interface AppBehaviourOptions {
   store: ObjectStore;
   clock: AppClock;
   sim?: SimHooks;
+  /** The cluster's killContainer: lets init-container wait loops finish when their target comes up. */
+  killContainer?: (namespace: string, pod: string, container: string, exitCode?: number, reason?: string) => boolean;
 }
 
 export interface AppBehaviours {
@@ -89,7 +91,20 @@ export interface AppBehaviours {
 /** Registers every app image's behaviour; later registrations win over the cluster half's defaults. */
 export function registerAppBehaviours(registry: BehaviourRegistry, options: AppBehaviourOptions): AppBehaviours {
   const world = new AppWorld(options.store, options.clock, options.sim);
+  world.killContainer = options.killContainer;
   const offs: Array<() => void> = [];
+  // Wait loops re-check after changes of endpoints/pods (deferred: never inside the store's own notification).
+  let pending = false;
+  offs.push(
+    options.store.subscribe((e) => {
+      if (pending || world.waitLoops.length === 0 || !['endpoints', 'pods', 'services'].includes(e.resource)) return;
+      pending = true;
+      setImmediate(() => {
+        pending = false;
+        recheckWaitLoops(world);
+      });
+    }),
+  );
   const reg = (pattern: string | RegExp, b: ContainerBehaviour) => offs.push(registry.register(pattern, b));
 
   addResponder(hotelResponder);

@@ -207,8 +207,17 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
         // The dependency is starting: a couple of rounds of the loop, then it answers.
         return { kind: 'exit', exitCode: 0, lines: [...loop, ...loop, ...(verbose ? [`${target.host} (${now.ip || soon.ip || ''}:${target.port}) open`] : [])], afterMs: 4000 };
       }
-      // Nothing will answer: the loop runs until someone fixes the dependency (the twin does not re-check: a gap).
+      // Nothing answers yet: the loop runs until the target comes up (re-checked on cluster changes, see index.ts).
       world.record(ctx, { binary: 'sh', ports: [], servingFromMs: Infinity, extra: { loop } });
+      world.waitLoops.push({
+        namespace: ctx.namespace,
+        pod: ctx.pod.metadata.name ?? '',
+        podUid: ctx.pod.metadata.uid ?? '',
+        container: ctx.containerName,
+        host: target.host,
+        port: target.port,
+        openLine: verbose ? (ip) => `${target.host} (${ip}:${target.port}) open` : undefined,
+      });
       return { kind: 'running', lines: loop };
     },
     logsBetween(ctx, fromMs, toMs) {
@@ -218,10 +227,27 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
       const n = Math.floor((toMs - info!.startMs) / 2000) - Math.floor((fromMs - info!.startMs) / 2000);
       const out: string[] = [];
       for (let i = 0; i < Math.min(n, 500); i++) out.push(...loop);
+      out.push(...world.takeInjected(ctx.pod.metadata.uid ?? '', ctx.containerName, toMs + 1));
       return out;
     },
     exec: (ctx, command, stdin) => run(ctx, world, command, stdin, undefined, ['nc', 'nslookup', 'wget']),
   };
+}
+
+/** Finishes the wait loops whose target answers now (called after cluster changes). */
+export function recheckWaitLoops(world: AppWorld): void {
+  if (!world.killContainer) return;
+  for (const loop of [...world.waitLoops]) {
+    const pod = world.store.get('pods', loop.namespace, loop.pod);
+    if (!pod || pod.metadata.uid !== loop.podUid || pod.metadata.deletionTimestamp) {
+      world.waitLoops.splice(world.waitLoops.indexOf(loop), 1);
+      continue;
+    }
+    const r = reach(world, loop.namespace, loop.host, loop.port);
+    if (!r.ok) continue;
+    if (loop.openLine) world.inject(loop.podUid, loop.container, world.now(), loop.openLine(r.ip));
+    if (world.killContainer(loop.namespace, loop.pod, loop.container, 0, 'Completed')) world.waitLoops.splice(world.waitLoops.indexOf(loop), 1);
+  }
 }
 
 /** alpine/git init containers: `git clone` succeeds with git's progress output; the script's echo lines follow. */

@@ -86,7 +86,23 @@ export interface SimHooks {
   callErrors?(namespace: string, sinceMs: number): Array<{ caller: string; callee: string; message: string; count: number; firstMs: number; lastMs: number }>;
 }
 
+/** An init container looping `until nc -z host port` whose target did not answer when it started. */
+export interface WaitLoop {
+  namespace: string;
+  pod: string;
+  podUid: string;
+  container: string;
+  host: string;
+  port: number;
+  /** The line `nc -v` prints once the port answers. */
+  openLine?: (ip: string) => string;
+}
+
 export class AppWorld {
+  /** Wait loops to finish when their target comes up (needs `killContainer`). */
+  readonly waitLoops: WaitLoop[] = [];
+  /** Ends a running container from outside (the cluster's killContainer), when the twin provides it. */
+  killContainer?: (namespace: string, pod: string, container: string, exitCode?: number, reason?: string) => boolean;
   readonly mongo = new Map<string, MongoData>();
   /** namespace → consul pod uid → registrations. */
   private readonly consul = new Map<string, { podUid: string; regs: Registration[] }>();

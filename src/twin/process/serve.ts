@@ -49,7 +49,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
       wrk2Oracle: (world: unknown, run: { targetNamespace?: string; startMs: number; rate: number }, index: number) => (handle ? tel.wrk2OracleFor(handle)(world, run, index) : undefined),
       callErrors: (namespace: string, sinceMs: number) => (handle ? tel.callErrorsHook(handle)(namespace, sinceMs) : []),
     };
-    const apps = (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock, sim });
+    const apps = (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock, sim, killContainer: cluster.killContainer });
     (await import('./observability')).createObservabilityObjects(store);
     handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening });
     telemetry = { prometheusUrl: handle.prometheus.url, jaegerUrls: Object.fromEntries(Object.entries(handle.jaeger).map(([ns, e]) => [ns, e.url])) };

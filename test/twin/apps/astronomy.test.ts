@@ -4,7 +4,8 @@
  * injector does, with a flagd restart) makes the faulty service log the demo's failure lines; off again stops them.
  */
 import assert from 'node:assert/strict';
-import { startAppTwin, deployApp, type AppTwin } from './harness';
+import path from 'node:path';
+import { startAppTwin, deployApp, APPS_DIR, type AppTwin } from './harness';
 
 const NS = 'astronomy-shop';
 
@@ -64,5 +65,26 @@ describe('twin apps: AstronomyShop containers and flagd flags (real kubectl)', f
     const checkout = await twin.logs(NS, await twin.podName(NS, 'opentelemetry.io/name=checkout'));
     assert.match(checkout, /failed to charge card: could not charge the card: rpc error: code = Unknown desc = Payment request failed\. Invalid token\./);
     await setFlag('paymentFailure', 'off');
+  });
+
+  it('a wait-for-kafka init container keeps looping while kafka does not exist and completes once it comes up', async () => {
+    const ns = 'astro-wait';
+    assert.equal((await twin.k(['create', 'namespace', ns])).code, 0);
+    let r = await twin.k(['apply', '-n', ns, '-f', path.join(APPS_DIR, 'astronomy-shop', 'manifests', 'accounting.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(6000);
+    const pod = await twin.podName(ns, 'opentelemetry.io/name=accounting');
+    assert.equal((await twin.pods(ns)).get(pod)!.status, 'Init:0/1');
+    assert.match(await twin.logs(ns, pod, ['-c', 'wait-for-kafka']), /^nc: bad address 'kafka'\nwaiting for kafka$/m);
+    r = await twin.k(['apply', '-n', ns, '-f', path.join(APPS_DIR, 'astronomy-shop', 'manifests', 'kafka.yaml')]);
+    assert.equal(r.code, 0, r.stderr);
+    for (let i = 0; i < 8; i++) {
+      twin.advance(500);
+      await new Promise((res) => setImmediate(res));
+    }
+    twin.advance(2000);
+    const p = (await twin.pods(ns)).get(pod)!;
+    assert.deepEqual([p.ready, p.status], ['1/1', 'Running']);
+    assert.match(await twin.logs(ns, pod, ['-c', 'wait-for-kafka']), /^kafka \(10\.\d+\.\d+\.\d+:9092\) open$/m);
   });
 });

@@ -43,7 +43,7 @@ export async function startAppTwin(): Promise<AppTwin> {
   const store = new MemoryStore({ finishGracefulDeletes: false, namespaceFinalizeDelayMs: 0 });
   const errors: string[] = [];
   const cluster = startCluster(store, { clock, seed: 7, systemComponents: false, log: (m) => errors.push(m) });
-  const { world } = registerAppBehaviours(cluster.behaviours, { store, clock });
+  const { world } = registerAppBehaviours(cluster.behaviours, { store, clock, killContainer: cluster.killContainer });
   const api: ApiServer = createApiServer({ store, runtime: cluster.runtime, followMaxMs: 2000 });
   const port = await api.listen(0, '127.0.0.1');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twin-apps-'));
