@@ -90,3 +90,42 @@ describe('end to end on the embedded cluster', function () {
     assert.match(lines[0], /^session_id,problem_id,task_type/);
   });
 });
+
+describe('end to end with an OpenAI-compatible model on the embedded cluster', function () {
+  this.timeout(180_000);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { ScriptedServer, completion } = require('../agents/scripted-server') as typeof import('../agents/scripted-server');
+  const server = new ScriptedServer();
+  before(() => server.start());
+  after(() => server.stop());
+
+  it('the generic client fixes a scaled-to-zero service through the real CLI, and the session records tokens and cost', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-e2e-generic-'));
+    fs.writeFileSync(path.join(cwd, 'aiopslab.config.yaml'), 'settleSeconds: 3\n');
+    server.setScript([
+      { json: completion('Thought: what runs?\nAction:```\nexec_shell("kubectl get deploy -n test-social-network user-service")\n```', { usage: { prompt_tokens: 1200, completion_tokens: 25 } }) },
+      { json: completion('Thought: user-service has 0 replicas.\nAction:```\nexec_shell("kubectl scale deployment user-service -n test-social-network --replicas=1")\n```', { usage: { prompt_tokens: 1400, completion_tokens: 30 } }) },
+      { json: completion('Thought: wait for it.\nAction:```\nexec_shell("kubectl rollout status deployment/user-service -n test-social-network --timeout=60s")\n```', { usage: { prompt_tokens: 1500, completion_tokens: 30 } }) },
+      { json: completion('Action:```\nsubmit()\n```', { usage: { prompt_tokens: 1600, completion_tokens: 10 } }) },
+    ]);
+    const env = { ...process.env, OPENAI_COMPATIBLE_BASE_URL: server.baseURL, OPENAI_COMPATIBLE_MODEL: 'gpt-4o', OPENAI_COMPATIBLE_API_KEY: 'sk-e2e-secret-0042' };
+    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'run', 'scale_pod_zero_social_net-mitigation-1', '--agent', 'generic', '--json'], { cwd, env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b) => (stdout += b));
+      child.stderr.on('data', (b) => (stderr += b));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end();
+    });
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 3000));
+    const record = JSON.parse(r.stdout);
+    assert.equal(record.results.success, true, record.verdict?.explanation);
+    assert.match(record.steps[0].observation, /user-service\s+0\/0/);
+    assert.deepEqual([record.tokens.input, record.tokens.output, record.tokens.source], [5700, 95, 'api']);
+    assert.ok(record.tokens.cost_usd > 0);
+    const saved = fs.readdirSync(path.join(cwd, 'aiopslab-results')).find((f) => f.endsWith('.json'))!;
+    assert.ok(!fs.readFileSync(path.join(cwd, 'aiopslab-results', saved), 'utf8').includes('sk-e2e-secret-0042'), 'the key is never written');
+    assert.equal(server.requests.length, 4);
+  });
+});
