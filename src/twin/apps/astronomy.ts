@@ -172,6 +172,20 @@ export function astronomyBehaviour(world: AppWorld): ContainerBehaviour {
       }
       return out;
     },
+    usage(ctx, nowMs) {
+      const svc = svcOf(ctx);
+      const on = flagValues(world, ctx.namespace);
+      const info = world.byContext.get(ctx);
+      const upMin = info ? Math.max(0, nowMs - info.startMs) / 60_000 : 0;
+      const mi = 1024 * 1024;
+      const base: Record<string, [number, number]> = { ad: [12, 180], cart: [6, 60], checkout: [3, 14], 'product-catalog': [2, 12], payment: [4, 70], recommendation: [5, 60], 'fraud-detection': [8, 220], frontend: [10, 120], kafka: [20, 420], 'load-generator': [30, 160], currency: [2, 10], email: [2, 50], shipping: [2, 12], quote: [2, 30], accounting: [4, 90] };
+      let [cpu, mem] = base[svc] ?? [3, 40];
+      if (svc === 'ad' && on.adHighCpu) cpu = 3900; // four busy threads, no CPU limit in the chart
+      if (svc === 'ad' && on.adManualGc) { cpu += 600; mem = 275; } // heap filled toward the 300Mi limit
+      if (svc === 'recommendation' && on.recommendationCacheFailure) { cpu += Math.min(400, 20 * upMin); mem = Math.min(495, mem + 12 * upMin); } // the cached list grows per miss
+      if (svc === 'fraud-detection' && on.kafkaQueueProblems) cpu += 40;
+      return { cpuMillis: cpu, memoryBytes: mem * mi };
+    },
     exec(ctx, command, stdin) {
       const sh = shellEnv(ctx, (argv) => netTools(world, ctx, argv, ['wget', 'nc', 'nslookup']));
       const r = new Shell(sh).exec(command, stdin ?? '', false);

@@ -67,6 +67,17 @@ describe('twin apps: AstronomyShop containers and flagd flags (real kubectl)', f
     await setFlag('paymentFailure', 'off');
   });
 
+  it('adHighCpu on → ad logs the CPU-load pattern and kubectl top shows ~4 cores', async () => {
+    await setFlag('adHighCpu', 'on');
+    twin.advance(10000);
+    const ad = await twin.podName(NS, 'opentelemetry.io/name=ad');
+    assert.match(await twin.logs(NS, ad, ['--tail=6']), /oteldemo\.problempattern\.CPULoad - High CPU-Load problempattern enabled/);
+    const top = await twin.k(['top', 'pod', ad, '-n', NS, '--no-headers']);
+    assert.equal(top.code, 0, top.stderr);
+    assert.ok(Number(/\s(\d+)m\s/.exec(top.stdout)?.[1]) >= 3000, top.stdout);
+    await setFlag('adHighCpu', 'off');
+  });
+
   it('a wait-for-kafka init container keeps looping while kafka does not exist and completes once it comes up', async () => {
     const ns = 'astro-wait';
     assert.equal((await twin.k(['create', 'namespace', ns])).code, 0);
