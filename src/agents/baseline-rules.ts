@@ -93,6 +93,8 @@ export interface Snapshot {
   chaos: ChaosObject[];
   flags: FlagState[];
   volumes: PersistentVolume[];
+  /** The flagd ConfigMap's data (file name → JSON text), when there is one. */
+  flagData?: Record<string, string>;
   /** service name → its log text (from get_logs). */
   logs: Record<string, string>;
 }
@@ -318,6 +320,22 @@ export function parseVolumes(text: string): PersistentVolume[] {
   const items = jsonItems(text);
   if (items) return items.filter((v): v is PersistentVolume => !!(v as PersistentVolume)?.metadata?.name);
   return tabLines(text, 3).map((f) => ({ metadata: { name: f[0] }, status: { phase: f[1] || undefined }, spec: { claimRef: jsonOr(f[2], undefined) } }));
+}
+
+/** flagd's ConfigMap data as file name → text (`-o jsonpath='{.data}'` or the whole ConfigMap as JSON). */
+export function parseFlagData(text: string): Record<string, string> | undefined {
+  const t = text.trim();
+  const start = t.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    const doc = JSON.parse(t.slice(start)) as Record<string, unknown>;
+    const data = (doc.kind === 'ConfigMap' ? (doc.data as Record<string, unknown>) : doc) ?? {};
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(data)) if (typeof v === 'string') out[k] = v;
+    return out;
+  } catch {
+    return undefined;
+  }
 }
 
 /** flagd's ConfigMap data (`-o jsonpath='{.data}'` or the whole ConfigMap as JSON) → flags and their default variants. */
@@ -728,6 +746,31 @@ export const FLAG_TARGETS: Record<string, string> = {
   recommendationCacheFailure: 'recommendation',
 };
 
+/** Switch a flag back to its `off` variant in the flagd ConfigMap (a merge patch of the whole file) and restart flagd. */
+function flagOffFix(snap: Snapshot, key: string): string[] | undefined {
+  if (!snap.flagData) return undefined;
+  const data: Record<string, string> = {};
+  for (const [file, text] of Object.entries(snap.flagData)) {
+    let doc: { flags?: Record<string, { defaultVariant?: string; variants?: Record<string, unknown> }> };
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      continue;
+    }
+    const flag = doc.flags?.[key];
+    if (!flag || !flag.variants || !('off' in flag.variants)) continue;
+    flag.defaultVariant = 'off';
+    data[file] = JSON.stringify(doc, null, 2);
+  }
+  if (Object.keys(data).length === 0) return undefined;
+  const patch = JSON.stringify({ data }).replace(/'/g, `'\\''`);
+  return [
+    `kubectl patch configmap flagd-config -n ${snap.namespace} --type merge -p '${patch}'`,
+    `kubectl rollout restart deployment flagd -n ${snap.namespace}`,
+    waitRollout(snap, 'flagd'),
+  ];
+}
+
 // --- Rule: a failure feature flag switched on.
 export function ruleFeatureFlags(snap: Snapshot): Finding[] {
   const out: Finding[] = [];
@@ -735,7 +778,7 @@ export function ruleFeatureFlags(snap: Snapshot): Finding[] {
     if (f.defaultVariant === 'off' || f.defaultVariant === 'false' || f.defaultVariant === '0%') continue;
     const target = FLAG_TARGETS[f.key];
     if (!target) continue;
-    out.push({ target, rule: 'failure-flag-on', evidence: `feature flag ${f.key} is set to ${f.defaultVariant}`, score: 90 });
+    out.push({ target, rule: 'failure-flag-on', evidence: `feature flag ${f.key} is set to ${f.defaultVariant}`, score: 90, fix: flagOffFix(snap, f.key) });
   }
   return out;
 }

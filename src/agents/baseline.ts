@@ -27,6 +27,7 @@ import {
   parseEndpoints,
   parseEvents,
   parseFlags,
+  parseFlagData,
   parsePods,
   parseServices,
   parseVolumes,
@@ -182,7 +183,10 @@ export class BaselineAgent implements Agent {
     if (sections.events !== undefined) this.snap.events = parseEvents(sections.events);
     if (sections.chaosevents !== undefined) this.snap.events = [...this.snap.events, ...parseEvents(sections.chaosevents)];
     if (sections.chaos !== undefined) this.snap.chaos = parseChaos(sections.chaos);
-    if (sections.flags !== undefined) this.snap.flags = parseFlags(sections.flags);
+    if (sections.flags !== undefined) {
+      this.snap.flags = parseFlags(sections.flags);
+      this.snap.flagData = parseFlagData(sections.flags);
+    }
     if (sections.volumes !== undefined) this.snap.volumes = parseVolumes(sections.volumes);
   }
 

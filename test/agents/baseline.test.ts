@@ -7,6 +7,7 @@ import {
   parseEndpoints,
   parseEvents,
   parseFlags,
+  parseFlagData,
   parseJsonSequence,
   parsePods,
   parseServices,
@@ -235,9 +236,19 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual([f.target, f.rule], ['user', 'chaos-experiment']);
   });
 
-  it('a failure feature flag switched on names the service it breaks', () => {
+  it('a failure feature flag switched on names the service it breaks, and the fix switches it off', () => {
     const f = top(snapshot('astronomy-shop', { flags: [{ key: 'paymentUnreachable', defaultVariant: 'on' }, { key: 'adFailure', defaultVariant: 'off' }] }));
-    assert.deepEqual([f.target, f.rule], ['checkout', 'failure-flag-on']);
+    assert.deepEqual([f.target, f.rule, f.fix], ['checkout', 'failure-flag-on', undefined]);
+    const file = JSON.stringify({ flags: { kafkaQueueProblems: { description: "Overload Kafka's queue", state: 'ENABLED', variants: { on: 100, off: 0 }, defaultVariant: 'on' } } });
+    const flagData = parseFlagData(JSON.stringify({ 'demo.flagd.json': file }));
+    const k = top(snapshot('astronomy-shop', { flags: parseFlags(JSON.stringify(flagData)), flagData }));
+    assert.equal(k.target, 'kafka');
+    const patch = k.fix?.[0] ?? '';
+    assert.match(patch, /^kubectl patch configmap flagd-config -n astronomy-shop --type merge -p '/);
+    // Undo the shell quoting ('\'' → ') and check the patched file.
+    const body = JSON.parse(patch.slice(patch.indexOf("'") + 1, -1).split("'\\''").join("'"));
+    assert.equal(JSON.parse(body.data['demo.flagd.json']).flags.kafkaQueueProblems.defaultVariant, 'off');
+    assert.deepEqual(k.fix?.slice(1), ['kubectl rollout restart deployment flagd -n astronomy-shop', 'kubectl rollout status deployment/flagd -n astronomy-shop --timeout=25s']);
   });
 
   it('clients that cannot select their database and never start → that database', () => {
