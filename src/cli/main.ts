@@ -11,6 +11,7 @@ import { registerAgentsCommand } from './commands/agents';
 import { registerRecoverCommand } from './commands/recover';
 import { registerTwinCommand } from './commands/twin';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerVerifyCommand } from './commands/verify';
 import { UserError, reportError } from './errors';
 
 /** Exit codes: 0 solved / ok, 1 ran but not solved (or failed checks), 2 bad usage or configuration, 3 the session itself failed. */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerRecoverCommand(program);
   registerTwinCommand(program);
   registerDoctorCommand(program);
+  registerVerifyCommand(program);
   return program;
 }
 

@@ -234,6 +234,7 @@ export class Engine {
       workloadMode: this.config.workload,
       // The embedded cluster brings an app up in seconds; a real one may need minutes to pull images.
       readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
+      maxInjectSettleSeconds: cluster.info.kind === 'embedded' ? 10 : undefined,
       steadyWorkloadSeconds: Math.max(600, this.config.wallClockMinutes * 60 + 300),
       onDispose: () => cluster.release(),
     });

@@ -32,6 +32,8 @@ export interface KubeEnvironmentOptions {
   outputCapChars: number;
   logDedup: number;
   workloadMode?: 'steady' | 'original';
+  /** Caps the original's post-injection waits (the embedded cluster shows symptoms faster than a real one). */
+  maxInjectSettleSeconds?: number;
   /** Where the telemetry APIs answer (the embedded cluster tells; on a real cluster they are port-forwarded). */
   telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
   /** Duration of the steady background load, seconds (at least the session's wall-clock budget). */
@@ -113,6 +115,9 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   async injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
     await injectorFor(problem.fault.kind).inject(this.faultContext(problem, app));
+    // The original waits after some injections so the symptom has appeared before the agent starts.
+    const settle = Number(problem.fault.params.settleSeconds ?? 0);
+    if (settle > 0) await this.sleep(Math.min(settle, this.options.maxInjectSettleSeconds ?? settle) * 1000);
   }
 
   async recoverFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {

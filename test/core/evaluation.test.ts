@@ -259,6 +259,19 @@ describe('evaluation', () => {
       assert.equal(probe.reads, 6, 'checks at 0, 2, 4, 6, 8 and 10 s');
     });
 
+    it('a crash-looping container that is Ready between crashes fails: it restarts during the window', async () => {
+      const clock = new ManualClock();
+      const restarting = (restarts: number): KubeJson => ({
+        metadata: { name: 'geo-1' },
+        status: { phase: 'Running', containerStatuses: [{ name: 'main', ready: true, restartCount: restarts, state: { running: {} } }] },
+      });
+      // Every probe sees it Ready, but its restart count goes up at 4 s: it crashed and came back in between.
+      const probe = probeOf(clock, (ms) => ({ pods: [restarting(ms >= 4_000 ? 3 : 2), healthyPods[1]], services: { 'user-service': svc(9090) } }));
+      const { results, verdict } = await run(id, undefined, { submitted: true, clock, probe });
+      assert.equal(results.success, false);
+      assert.match(verdict.explanation, /container main of pod geo-1 restarted \(it is crash-looping\)/);
+    });
+
     it('a cluster that flaps during the window fails', async () => {
       const clock = new ManualClock();
       const probe = probeOf(clock, (ms) => ({

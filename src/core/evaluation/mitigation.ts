@@ -217,10 +217,12 @@ export async function judgeMitigation(input: {
   const noSubmit = input.submitted ? '' : ' The agent never submitted; the cluster was checked anyway.';
 
   const start = clock.now();
-  let r = await runAll(checks, probe, namespace);
+  let round = onePodListPerRound(probe);
+  let r = await runAll(checks, round, namespace);
   while (!r.ok && clock.now() - start < graceMs) {
     await clock.sleep(Math.min(intervalMs, graceMs - (clock.now() - start)));
-    r = await runAll(checks, probe, namespace);
+    round = onePodListPerRound(probe);
+    r = await runAll(checks, round, namespace);
   }
   if (!r.ok) {
     const when = graceMs > 0 ? ` after waiting ${Math.round((clock.now() - start) / 1000)} s` : '';
@@ -230,9 +232,16 @@ export async function judgeMitigation(input: {
     };
   }
   const healthyAt = clock.now();
+  // A crash-looping container is Ready between crashes; a restart during the window gives it away.
+  const restartsAtStart = await restartCounts(round, namespace);
   while (clock.now() - healthyAt < windowMs) {
     await clock.sleep(Math.min(intervalMs, windowMs - (clock.now() - healthyAt)));
-    r = await runAll(checks, probe, namespace);
+    round = onePodListPerRound(probe);
+    r = await runAll(checks, round, namespace);
+    if (r.ok) {
+      const restarted = firstRestart(restartsAtStart, await restartCounts(round, namespace));
+      if (restarted) r = { ok: false, failed: { detail: `container ${restarted} restarted (it is crash-looping)` } } as typeof r;
+    }
     if (!r.ok) {
       const t = ((clock.now() - healthyAt) / 1000).toFixed(0);
       return {
@@ -250,4 +259,35 @@ export async function judgeMitigation(input: {
     success: true,
     verdict: { success: true, expected, given: 'healthy', explanation: `${expectedText}: it did.${noSubmit}` },
   };
+}
+
+/** The same probe, reading the namespace's pods once per check round. */
+function onePodListPerRound(probe: ClusterProbe): ClusterProbe {
+  const lists = new Map<string, Promise<KubeJson[]>>();
+  return {
+    ...probe,
+    listPods: (namespace) => {
+      if (!lists.has(namespace)) lists.set(namespace, probe.listPods(namespace));
+      return lists.get(namespace)!;
+    },
+  };
+}
+
+/** Restart count of every container of every pod in the namespace, keyed `<pod>/<container>`. */
+async function restartCounts(probe: ClusterProbe, namespace: string): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const pod of await probe.listPods(namespace)) {
+    for (const status of (pod.status?.containerStatuses ?? []) as Array<{ name: string; restartCount?: number }>) {
+      counts.set(`${pod.metadata?.name}/${status.name}`, status.restartCount ?? 0);
+    }
+  }
+  return counts;
+}
+
+function firstRestart(before: Map<string, number>, after: Map<string, number>): string | undefined {
+  for (const [key, count] of after) {
+    const was = before.get(key);
+    if (was !== undefined && count > was) return `${key.split('/')[1]} of pod ${key.split('/')[0]}`;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@ export const FAULT_KINDS = {
   'k8s-target-port': 'Service targetPort change: params {service, from: 9090, to: 9999}',
   'scale-to-zero': 'kubectl scale: params {deployment, replicas: 0, originalReplicas: 1, settleSeconds}',
   'assign-non-existent-node': 'Deployment nodeSelector to a missing node: params {deployment, nodeSelector, settleSeconds}',
-  'image-change': 'container image swap: params {deployment, container, image, originalImage}',
+  'image-change': 'container image swap: params {deployment, container, image, originalImage, settleSeconds}',
   'wrong-bin-usage': 'container command swap: params {deployment, container, from, to}',
   'redeploy-without-pv': 'namespace deleted and re-applied while PVs keep stale claims: params {persistentVolumes, settleSeconds}',
   'mongo-revoke-auth': 'revoke readWrite from a Mongo user by a ConfigMap script: params {service, db, user, role, script, recoverScript}',

@@ -39,16 +39,46 @@ export const scaleToZeroFault: FaultInjector = {
   },
 };
 
+/**
+ * Re-creates a Deployment with a changed spec the way the original does (dump, edit, `kubectl delete`, `kubectl apply`):
+ * unlike a patch, which rolls out gradually and keeps the old pod serving, the old pods are gone at once.
+ */
+async function recreateDeployment(c: FaultContext, name: string, mutate: (deployment: any) => boolean): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const deployment = await c.kubectl.json(['get', 'deployment', name, '-n', c.namespace]);
+  if (!mutate(deployment)) return; // already in the wanted state: idempotent
+  const { metadata } = deployment;
+  const clean = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: withoutKubectlAnnotations(metadata.annotations) },
+    spec: deployment.spec,
+  };
+  await c.kubectl.run(['delete', 'deployment', name, '-n', c.namespace, '--wait=true']);
+  await c.kubectl.run(['apply', '-f', '-'], JSON.stringify(clean));
+}
+
+function withoutKubectlAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!annotations) return undefined;
+  const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('deployment.kubernetes.io/') && k !== 'kubectl.kubernetes.io/last-applied-configuration'));
+  return Object.keys(kept).length ? kept : undefined;
+}
+
 export const nonExistentNodeFault: FaultInjector = {
   kind: 'assign-non-existent-node',
   inject: async (c) => {
     const selector = param<Record<string, string>>(c, 'nodeSelector', { 'kubernetes.io/hostname': 'extra-node' });
-    await c.kubectl.run(['patch', 'deployment', target(c), '-n', c.namespace, '--type=merge', '-p', JSON.stringify({ spec: { template: { spec: { nodeSelector: selector } } } })]);
+    await recreateDeployment(c, target(c), (d) => {
+      if (JSON.stringify(d.spec.template.spec.nodeSelector ?? {}) === JSON.stringify(selector)) return false;
+      d.spec.template.spec.nodeSelector = selector;
+      return true;
+    });
   },
   recover: async (c) => {
-    const deployment = await c.kubectl.json(['get', 'deployment', target(c), '-n', c.namespace]);
-    if (!deployment.spec?.template?.spec?.nodeSelector) return;
-    await c.kubectl.run(['patch', 'deployment', target(c), '-n', c.namespace, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/spec/template/spec/nodeSelector' }])]);
+    await recreateDeployment(c, target(c), (d) => {
+      if (!d.spec.template.spec.nodeSelector) return false;
+      delete d.spec.template.spec.nodeSelector;
+      return true;
+    });
   },
 };
 
@@ -62,16 +92,18 @@ export const imageChangeFault: FaultInjector = {
   },
 };
 
-/** Replaces a container command (wrong_bin_usage: profile → geo). */
+/** Replaces a container command (wrong_bin_usage: profile → geo), re-creating the Deployment as the original does. */
 async function setCommand(c: FaultContext, from: string, to: string): Promise<void> {
-  const name = target(c);
-  const deployment = await c.kubectl.json(['get', 'deployment', name, '-n', c.namespace]);
-  const containers = (deployment.spec?.template?.spec?.containers ?? []) as Array<{ command?: string[] }>;
-  const patch = containers
-    .map((container, i) => (container.command?.includes(from) ? { op: 'replace', path: `/spec/template/spec/containers/${i}/command`, value: [to] } : undefined))
-    .filter(Boolean);
-  if (patch.length === 0) return;
-  await c.kubectl.run(['patch', 'deployment', name, '-n', c.namespace, '--type=json', '-p', JSON.stringify(patch)]);
+  await recreateDeployment(c, target(c), (d) => {
+    let changed = false;
+    for (const container of (d.spec?.template?.spec?.containers ?? []) as Array<{ command?: string[] }>) {
+      if (container.command?.includes(from)) {
+        container.command = [to];
+        changed = true;
+      }
+    }
+    return changed;
+  });
 }
 
 export const wrongBinaryFault: FaultInjector = {
