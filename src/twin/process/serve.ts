@@ -49,6 +49,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
       wrk2Oracle: (world: unknown, run: { targetNamespace?: string; startMs: number; rate: number }, index: number) => (handle ? tel.wrk2OracleFor(handle)(world, run, index) : undefined),
       callErrors: (namespace: string, sinceMs: number) => (handle ? tel.callErrorsHook(handle)(namespace, sinceMs) : []),
     };
+    const chaos = (await import('../chaos/index')).startChaosController({ store, clock: cluster.clock, killContainer: cluster.killContainer });
     const apps = (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock, sim, killContainer: cluster.killContainer });
     (await import('./observability')).createObservabilityObjects(store);
     handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening });
@@ -56,7 +57,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
     const h = handle;
     stopTelemetry = () => h.stop();
     runtime = cluster.runtime;
-    stopCluster = () => cluster.stop();
+    stopCluster = () => { chaos.stop(); cluster.stop(); };
   }
   const api = createApiServer({ store, runtime, followMaxMs: o.followMaxMs, views: o.views });
   const host = o.host ?? '127.0.0.1';
