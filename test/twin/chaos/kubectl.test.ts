@@ -1,0 +1,147 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startTwin, type TwinHandle } from '../../../src/twin';
+import { resolveKubectl } from '../../../src/twin/kubectl-path';
+import { Kubectl } from '../../../src/env/kubectl';
+import { injectorFor, type FaultContext } from '../../../src/env/faults';
+import type { FaultSpec } from '../../../src/core/problems/types';
+import type { AppDefinition } from '../../../src/core/apps/types';
+
+const NS = 'chaos-test';
+const app: AppDefinition = { id: 'chaos-app', name: 'Chaos', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
+
+function deployment(service: string, replicas = 1): string {
+  return `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${service}, namespace: ${NS}, labels: {io.kompose.service: ${service}}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {io.kompose.service: ${service}}}
+  template:
+    metadata: {labels: {io.kompose.service: ${service}}}
+    spec:
+      containers:
+      - {name: hotel-reserv-${service}, image: "nginx:1.25", ports: [{containerPort: 8086}]}
+`;
+}
+
+const MANIFEST = [`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`, deployment('user'), deployment('geo'), deployment('triple', 3)].join('---\n');
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('twin Chaos Mesh controller through the real kubectl and our injectors', function () {
+  this.timeout(60_000);
+  let twin: TwinHandle;
+  let kubectl: Kubectl;
+
+  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: NS, kubectl, sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
+  const podsOf = async (service: string) => (await kubectl.json(['get', 'pods', '-n', NS, '-l', `io.kompose.service=${service}`])).items as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const runningWithRestarts = (service: string, restarts: number) => until(`${service} Running with ${restarts} restarts`, async () => {
+    const out = await kubectl.run(['get', 'pods', '-n', NS, '-l', `io.kompose.service=${service}`, '--no-headers']);
+    const cols = out.trim().split(/\s+/);
+    return cols[1] === '1/1' && cols[2] === 'Running' && cols[3] === String(restarts) ? out : undefined;
+  });
+
+  before(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-chaos-'));
+    twin = await startTwin({ stateDir: dir });
+    kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
+    await kubectl.run(['apply', '-f', '-'], MANIFEST);
+    await until('5 running pods', async () => (await kubectl.json(['get', 'pods', '-n', NS])).items.filter((p: any) => p.status?.phase === 'Running').length === 5); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+  after(async () => twin?.stop());
+
+  it('pod-failure: pause image and annotation, RESTARTS 1; deleting the PodChaos restores the image, RESTARTS 2', async () => {
+    const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'user', params: { duration: '200s' } };
+    await injectorFor(fault.kind).inject(ctx(fault));
+    await runningWithRestarts('user', 1);
+    const [pod] = await podsOf('user');
+    const describe = await kubectl.run(['describe', 'pod', pod.metadata.name, '-n', NS]);
+    assert.match(describe, /Image:\s+gcr\.io\/google-containers\/pause:latest/);
+    assert.match(describe, /hotel-reserv-user-normal: nginx:1\.25/);
+    assert.match(describe, /Container hotel-reserv-user definition changed, will be restarted/);
+
+    const yaml = await kubectl.run(['get', 'podchaos', 'pod-failure-experiment', '-n', NS, '-o', 'yaml']);
+    assert.match(yaml, /desiredPhase: Run/);
+    assert.match(yaml, new RegExp(`id: ${NS}/${pod.metadata.name}`));
+    assert.match(yaml, /phase: Injected/);
+    assert.match(yaml, /- chaos-mesh\/records/);
+    const events = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=PodChaos']);
+    assert.match(events, new RegExp(`Applied\\s+podchaos/pod-failure-experiment\\s+Successfully apply chaos for ${NS}/${pod.metadata.name}`));
+    assert.match(events, /FinalizerInited/);
+
+    await injectorFor(fault.kind).recover(ctx(fault)); // kubectl delete: recovers first, then the object goes
+    assert.equal((await kubectl.run(['get', 'podchaos', '-n', NS, '--no-headers', '--ignore-not-found'])).trim(), '');
+    await runningWithRestarts('user', 2);
+    const [after] = await podsOf('user');
+    assert.equal(after.metadata.name, pod.metadata.name);
+    assert.equal(after.spec.containers[0].image, 'nginx:1.25');
+    assert.equal(after.metadata.annotations?.['hotel-reserv-user-normal'], undefined);
+  });
+
+  it('container-kill: RESTARTS 1, Last State Terminated with exit code 137', async () => {
+    const fault: FaultSpec = { kind: 'chaos-container-kill', target: 'geo', params: { container: 'hotel-reserv-geo' } };
+    await injectorFor(fault.kind).inject(ctx(fault));
+    await runningWithRestarts('geo', 1);
+    const [pod] = await podsOf('geo');
+    const describe = await kubectl.run(['describe', 'pod', pod.metadata.name, '-n', NS]);
+    assert.match(describe, /Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+137/);
+    const events = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=container-kill']);
+    assert.match(events, new RegExp(`Successfully apply chaos for ${NS}/${pod.metadata.name}/hotel-reserv-geo`));
+    await injectorFor(fault.kind).recover(ctx(fault));
+    await runningWithRestarts('geo', 1);
+  });
+
+  it('duration expiry: recovered, desiredPhase Stop, TimeUp event, the object stays', async () => {
+    const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'user', params: { duration: '2s', name: 'short' } };
+    await injectorFor(fault.kind).inject(ctx(fault));
+    const obj = await until('desiredPhase Stop', async () => {
+      const o = await kubectl.json(['get', 'podchaos', 'short', '-n', NS]);
+      return o.status?.experiment?.desiredPhase === 'Stop' && o.status.experiment.containerRecords?.[0]?.phase === 'Not Injected' ? o : undefined;
+    });
+    assert.ok(obj.status.conditions.some((c: any) => c.type === 'AllRecovered' && c.status === 'True')); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const describe = await kubectl.run(['describe', 'podchaos', 'short', '-n', NS]);
+    assert.match(describe, /TimeUp\s+\S+\s+desiredphase\s+Time up according to the duration/);
+    assert.match(describe, /Recovered\s+\S+\s+records\s+Successfully recover chaos for/);
+    await runningWithRestarts('user', 4);
+    assert.equal((await podsOf('user'))[0].spec.containers[0].image, 'nginx:1.25');
+    await injectorFor(fault.kind).recover(ctx(fault));
+  });
+
+  it('pod-kill: the pod is deleted and recreated under a new name', async () => {
+    const [before] = await podsOf('user');
+    const fault: FaultSpec = { kind: 'chaos-pod-kill', target: 'user', params: { action: 'pod-kill' } };
+    await injectorFor(fault.kind).inject(ctx(fault));
+    await until('a new user pod', async () => {
+      const pods = await podsOf('user');
+      return pods.length === 1 && pods[0].metadata.name !== before.metadata.name && pods[0].status?.phase === 'Running';
+    });
+    await injectorFor(fault.kind).recover(ctx(fault));
+  });
+
+  it('mode one picks exactly one of three pods', async () => {
+    const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'triple', params: { name: 'one-of-three' } };
+    await injectorFor(fault.kind).inject(ctx(fault));
+    await until('one paused pod', async () => (await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length === 1);
+    const records = (await kubectl.json(['get', 'podchaos', 'one-of-three', '-n', NS])).status.experiment.containerRecords;
+    assert.equal(records.length, 1);
+    await injectorFor(fault.kind).recover(ctx(fault));
+    assert.equal((await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length, 0);
+  });
+});
