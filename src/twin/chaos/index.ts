@@ -19,6 +19,7 @@ import type { Clock, TimerHandle } from '../cluster/clock';
 import { EventRecorder } from '../cluster/events';
 import { clone, deepEqual, fnv32a, isoSeconds, requirementMatches, storeErrorCode, type LabelSelectorRequirement } from '../cluster/util';
 import { parseGoDuration } from '../sim/duration';
+import { watchDockerStops } from '../flower/docker-state';
 
 export const FINALIZER = 'chaos-mesh/records';
 export const PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
@@ -381,6 +382,9 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     enqueue(keyOf(e.resource, e.object.metadata.namespace, e.object.metadata.name));
   };
   const unsubscribe = store.subscribe(onEvent);
+  // The Docker Compose stand-ins' `docker stop` (src/twin/flower) also needs the runtime; started here to keep the
+  // twin process wiring to one call.
+  const unwatchDocker = watchDockerStops(store, clock, o.killContainer);
   const syncAll = () => {
     for (const r of Object.keys(KINDS)) {
       if (!served.has(r) && !store.resourceTypes().some((t) => `${t.resource}.${t.group}` === r)) continue;
@@ -394,6 +398,7 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     stop() {
       stopped = true;
       unsubscribe();
+      unwatchDocker();
       for (const t of [...pending.values(), ...timers.values()]) clock.clearTimeout(t);
       pending.clear();
       timers.clear();
