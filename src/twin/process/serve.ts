@@ -51,6 +51,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
     };
     const chaos = (await import('../chaos/index')).startChaosController({ store, clock: cluster.clock, killContainer: cluster.killContainer });
     const apps = (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock, sim, killContainer: cluster.killContainer });
+    (await import('../flower/behaviours')).registerFlowerBehaviours(cluster.behaviours, () => cluster.clock.now());
     (await import('./observability')).createObservabilityObjects(store);
     handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening });
     telemetry = { prometheusUrl: handle.prometheus.url, jaegerUrls: Object.fromEntries(Object.entries(handle.jaeger).map(([ns, e]) => [ns, e.url])) };
