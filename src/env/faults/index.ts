@@ -6,12 +6,14 @@ import { flagdFault } from './flagd';
 import { mongoRevokeAuthFault, mongoUserUnregisteredFault } from './mongo';
 import { redeployWithoutPvFault } from './redeploy';
 import { mongoRequireTlsFault } from './mongo-tls';
+import { flowerContainerStopFault, flowerModelMisconfigFault } from './flower';
 
 const INJECTORS = new Map<string, FaultInjector>(
   [
     noopFault, targetPortFault, scaleToZeroFault, nonExistentNodeFault, imageChangeFault, wrongBinaryFault,
     podFailureFault, podKillFault, containerKillFault, networkLossFault, networkDelayFault, kernelFault,
     flagdFault, mongoRevokeAuthFault, mongoUserUnregisteredFault, mongoRequireTlsFault, redeployWithoutPvFault,
+    flowerContainerStopFault, flowerModelMisconfigFault,
   ].map((i) => [i.kind, i]),
 );
 

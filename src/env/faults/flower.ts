@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import type { FaultContext, FaultInjector } from './types';
+import { FaultError } from './types';
+
+/**
+ * Flower faults (facts §1.2 rows 88–89, VirtualizationFaultInjector): the stack runs under Docker Compose in the
+ * pseudo-namespace `docker`. Both act through the `docker` CLI exactly as the original does — on a real host that is
+ * Docker; on the embedded cluster it is the twin's shim (src/twin/flower/docker-cli.ts), pointed at the cluster
+ * through KUBECONFIG. The docker binary: param `docker`, else $AIOPSLAB_DOCKER, else `docker` on PATH.
+ */
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function docker(c: FaultContext, args: string[]): Promise<Run> {
+  const bin = String(c.fault.params.docker ?? process.env.AIOPSLAB_DOCKER ?? 'docker');
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (c.kubectl.options.kubeconfigPath) env.KUBECONFIG = c.kubectl.options.kubeconfigPath;
+  env.AIOPSLAB_KUBECTL = c.kubectl.options.kubectl;
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new FaultError(`Cannot run docker (${bin}): ${e.message}. Flower faults need Docker (or the embedded cluster's docker shim).`)));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+async function mustDocker(c: FaultContext, args: string[]): Promise<string> {
+  const r = await docker(c, args);
+  if (r.code !== 0) throw new FaultError(`docker ${args.join(' ')} failed: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
+
+/**
+ * Starts a training run: `flwr run train local-deployment` in the Flower directory on a real host; on the embedded
+ * cluster (namespace `docker` served by the twin) the ConfigMap `flwr-run` that the twin's Flower behaviours follow.
+ */
+export async function startFlowerRun(c: FaultContext): Promise<void> {
+  const embedded = (await c.kubectl.run(['get', 'pod', 'clientapp-1', '-n', 'docker', '--ignore-not-found', '-o', 'name']).catch(() => '')).trim() !== '';
+  if (embedded) {
+    const exists = (await c.kubectl.run(['get', 'configmap', 'flwr-run', '-n', 'docker', '--ignore-not-found', '-o', 'name'])).trim();
+    if (!exists) await c.kubectl.run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
+    return;
+  }
+  const cwd = String(c.fault.params.flowerDir ?? 'aiopslab-applications/flower');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('flwr', ['run', 'train', 'local-deployment'], { cwd, stdio: 'ignore' });
+    child.on('error', (e) => reject(new FaultError(`Cannot run flwr in ${cwd}: ${e.message}`)));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new FaultError(`flwr run exited with ${code}`))));
+  });
+}
+
+async function poll(c: FaultContext, what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new FaultError(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** `docker stop <container>` (default supernode-1), then 15 s for the stack to notice; recover: `docker start`. */
+export const flowerContainerStopFault: FaultInjector = {
+  kind: 'flower-container-stop',
+  async inject(c) {
+    const name = c.fault.target ?? 'supernode-1';
+    await mustDocker(c, ['stop', name]);
+    await c.sleep(15_000);
+  },
+  async recover(c) {
+    await mustDocker(c, ['start', c.fault.target ?? 'supernode-1']);
+  },
+};
+
+const TASK_GLOB = '/app/.flwr/apps/*/task.py';
+
+/**
+ * The model misconfiguration, injected as the original does inside its workload start: start the run, wait until the
+ * app is installed in the clientapp (`/app/.flwr/apps`), sed line 24 (`nn.Linear(84, 10)` → 80), then wait until the
+ * clientapp's log shows an error. Recover: sed back.
+ */
+export const flowerModelMisconfigFault: FaultInjector = {
+  kind: 'flower-model-misconfig',
+  async inject(c) {
+    const name = c.fault.target ?? 'clientapp-1';
+    if (c.fault.params.startRun !== false) await startFlowerRun(c);
+    await poll(c, `/app/.flwr/apps in ${name}`, 120_000, async () => (await docker(c, ['exec', name, 'sh', '-c', 'ls /app/.flwr/apps'])).code === 0 && true);
+    await mustDocker(c, ['exec', name, 'sh', '-c', `sed -i '24s/84/80/' ${TASK_GLOB}`]);
+    if (c.fault.params.waitForError !== false) {
+      await poll(c, `an error in the logs of ${name}`, Number(c.fault.params.waitMs ?? 180_000), async () => /error/i.test((await docker(c, ['logs', name])).stdout));
+    }
+  },
+  async recover(c) {
+    await mustDocker(c, ['exec', c.fault.target ?? 'clientapp-1', 'sh', '-c', `sed -i '24s/80/84/' ${TASK_GLOB}`]);
+  },
+};
