@@ -1,0 +1,36 @@
+/**
+ * The Flower Docker Compose stack (aiopslab-applications flower/compose.yml @92d8ab1b, FLWR_VERSION 1.15.2) as twin
+ * objects: namespace `docker`, one bare Pod per compose container, named like the container, restartPolicy Never
+ * (compose sets no restart policy: a stopped container stays Exited). Arguments follow the compose file as
+ * summarised in aiopslab-facts §6.3; exact flags beyond those are inferred (I).
+ */
+import { DOCKER_NAMESPACE } from './docker-state';
+
+const FLWR = '1.15.2';
+
+interface C { name: string; image: string; args: string[]; ports?: number[] }
+
+const CONTAINERS: C[] = [
+  { name: 'superlink', image: `flwr/superlink:${FLWR}`, args: ['--insecure', '--isolation', 'process'], ports: [9091, 9092, 9093] },
+  { name: 'serverapp', image: 'adityapgupta/flower-server:1.1', args: ['--insecure', '--serverappio-api-address', 'superlink:9091'] },
+  { name: 'supernode-1', image: `flwr/supernode:${FLWR}`, args: ['--insecure', '--superlink', 'superlink:9092', '--node-config', 'partition-id=0 num-partitions=2', '--clientappio-api-address', '0.0.0.0:9094', '--isolation', 'process'], ports: [9094] },
+  { name: 'supernode-2', image: `flwr/supernode:${FLWR}`, args: ['--insecure', '--superlink', 'superlink:9092', '--node-config', 'partition-id=1 num-partitions=2', '--clientappio-api-address', '0.0.0.0:9095', '--isolation', 'process'], ports: [9095] },
+  { name: 'clientapp-1', image: 'adityapgupta/flower-client:1.0', args: ['--insecure', '--clientappio-api-address', 'supernode-1:9094'] },
+  { name: 'clientapp-2', image: 'adityapgupta/flower-client:1.0', args: ['--insecure', '--clientappio-api-address', 'supernode-2:9095'] },
+];
+
+/** JSON objects (a List) for `kubectl apply -f -`. */
+export function flowerManifest(): string {
+  const items: unknown[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DOCKER_NAMESPACE } }];
+  for (const c of CONTAINERS) {
+    items.push({
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: c.name, namespace: DOCKER_NAMESPACE, labels: { 'com.docker.compose.project': 'flower', 'com.docker.compose.service': c.name } },
+      spec: {
+        restartPolicy: 'Never', hostname: c.name,
+        containers: [{ name: c.name, image: c.image, args: c.args, ...(c.ports ? { ports: c.ports.map((p) => ({ containerPort: p, hostPort: p })) } : {}) }],
+      },
+    });
+  }
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
