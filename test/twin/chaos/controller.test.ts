@@ -138,4 +138,26 @@ describe('twin Chaos Mesh controller (manual clock)', () => {
     assert.ok(reasons('KernelChaos', 'kernel-chaos').includes('Failed'));
     assert.equal(status(h.store.get('pods', 'default', pod.metadata.name!)!).restartCount, 0);
   });
+  it('pause annotation recovers (Paused condition) and removing it injects again', () => {
+    h.create('deployments.apps', user());
+    h.run(5000);
+    h.create(PC, chaos('PodChaos', 'pf', { action: 'pod-failure', duration: '200s' }));
+    h.run(2000);
+    const pause = (value?: string) => {
+      const o = structuredClone(h.store.get(PC, 'default', 'pf')!);
+      o.metadata.annotations = value ? { 'experiment.chaos-mesh.org/pause': value } : {};
+      h.store.update(PC, o);
+      h.run(2000);
+      return h.store.get(PC, 'default', 'pf')!;
+    };
+    let obj = pause('true');
+    assert.equal(obj.status.experiment.desiredPhase, 'Stop');
+    assert.ok(obj.status.conditions.some((c: any) => c.type === 'Paused' && c.status === 'True')); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal(h.pods('default', 'io.kompose.service', 'user')[0].spec.containers[0].image, 'yinfangchen/hotelreservation:latest');
+    obj = pause(undefined);
+    assert.equal(obj.status.experiment.desiredPhase, 'Run');
+    assert.equal(obj.status.experiment.containerRecords[0].injectedCount, 2);
+    assert.equal(h.pods('default', 'io.kompose.service', 'user')[0].spec.containers[0].image, PAUSE_IMAGE);
+    assert.ok(reasons('PodChaos', 'pf').includes('Paused'));
+  });
 });
