@@ -7,16 +7,20 @@ import type { ProblemDefinition } from '../core/problems/types';
  * Not an agent to evaluate: it reads the problem's ground truth. It proves that each problem is solvable and that its
  * scoring can tell a fix from doing nothing (`aiopslab verify`):
  *  - `solve`: runs the problem's `solution` commands through exec_shell, then submits the expected answer;
- *  - `idle`: submits at once (mitigation: nothing fixed; other tasks: a wrong answer).
+ *  - `idle`: does nothing (mitigation: submits at once, nothing fixed; other tasks: never answers);
+ *  - `wrong`: submits a wrong answer (detection, localization, analysis).
  */
 export class OracleAgent implements Agent {
   readonly name: string;
   private readonly replies: string[];
 
-  constructor(problem: ProblemDefinition, mode: 'solve' | 'idle') {
-    this.name = mode === 'solve' ? 'oracle' : 'do-nothing';
+  constructor(problem: ProblemDefinition, mode: 'solve' | 'idle' | 'wrong') {
+    this.name = mode === 'solve' ? 'oracle' : mode === 'idle' ? 'do-nothing' : 'wrong-answer';
     const submit = (value: unknown) => fenced(problem.task === 'mitigation' ? formatCall('submit') : formatCall('submit', [value]));
     if (mode === 'idle') {
+      // Mitigation: submit without fixing anything. Other tasks: look around and never answer.
+      this.replies = [problem.task === 'mitigation' ? submit(undefined) : fenced(formatCall('exec_shell', ['kubectl get pods -A']))];
+    } else if (mode === 'wrong') {
       this.replies = [submit(wrongSubmission(problem))];
     } else {
       const commands = problem.task === 'mitigation' ? problem.solution ?? [] : [];

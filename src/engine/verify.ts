@@ -4,37 +4,66 @@ import type { ProblemDefinition } from '../core/problems/types';
 import type { SessionRecord } from '../core/session/types';
 import { Engine } from './engine';
 
-export interface VerifyResult {
+export interface RunBrief {
+  session_id: string;
+  status: SessionRecord['status'];
+  success: boolean;
+  error?: string;
+  explanation?: string;
+  seconds: number;
+}
+
+export interface ValidateResult {
   problemId: string;
-  /** The solution run scored success. */
+  /** The oracle (the problem's solution, then the expected answer) scored success. */
   solvable: boolean;
-  /** The do-nothing run scored failure. */
+  /** Doing nothing (mitigation: submit at once; other tasks: never submit) scored failure. */
   discriminating: boolean;
-  solve: Pick<SessionRecord, 'session_id' | 'status' | 'error'> & { explanation?: string };
-  idle: Pick<SessionRecord, 'session_id' | 'status' | 'error'> & { explanation?: string };
+  /** A wrong answer scored failure (not for mitigation, where doing nothing is the wrong answer). */
+  rejectsWrong: boolean;
+  oracle: RunBrief;
+  idle: RunBrief;
+  wrong?: RunBrief;
+  /** Wall-clock seconds for all runs of this problem. */
+  seconds: number;
 }
 
 /**
- * Proves problems trustworthy on the configured cluster: the problem's own solution must score success and doing
- * nothing must score failure. Sessions go to `<results>/verify/`, apart from agents' sessions.
+ * Proves problems trustworthy on the configured cluster: the oracle must score success, doing nothing must fail and a
+ * wrong answer must fail. Sessions go to `<results>/validate/`, apart from agents' sessions.
  */
-export async function verifyProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: VerifyResult) => void, signal?: AbortSignal): Promise<VerifyResult[]> {
-  const verifier = Engine.create({ root: engine.root, overrides: { ...engine.config, resultsDir: path.join(engine.config.resultsDir, 'verify'), shellPolicy: 'open' } });
-  const results: VerifyResult[] = [];
+export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal): Promise<ValidateResult[]> {
+  const validator = Engine.create({ root: engine.root, overrides: { ...engine.config, resultsDir: path.join(engine.config.resultsDir, 'validate'), shellPolicy: 'open' } });
+  const results: ValidateResult[] = [];
   for (const problem of problems) {
     if (signal?.aborted) break;
-    const solve = await verifier.run({ problemId: problem.id, agent: new OracleAgent(problem, 'solve'), maxSteps: (problem.solution?.length ?? 0) + 2, signal });
-    const idle = await verifier.run({ problemId: problem.id, agent: new OracleAgent(problem, 'idle'), maxSteps: 2, signal });
-    const brief = (r: SessionRecord) => ({ session_id: r.session_id, status: r.status, error: r.error, explanation: r.verdict?.explanation });
-    const result: VerifyResult = {
+    const started = Date.now();
+    const run = async (mode: 'solve' | 'idle' | 'wrong'): Promise<RunBrief> => {
+      const t0 = Date.now();
+      const agent = new OracleAgent(problem, mode);
+      const maxSteps = mode === 'solve' ? (problem.solution?.length ?? 0) + 2 : mode === 'idle' && problem.task !== 'mitigation' ? 1 : 2;
+      const r = await validator.run({ problemId: problem.id, agent, agentName: agent.name, maxSteps, signal });
+      return { session_id: r.session_id, status: r.status, success: r.verdict?.success === true, error: r.error, explanation: r.verdict?.explanation, seconds: (Date.now() - t0) / 1000 };
+    };
+    const oracle = await run('solve');
+    const idle = await run('idle');
+    const wrong = problem.task === 'mitigation' ? undefined : await run('wrong');
+    const result: ValidateResult = {
       problemId: problem.id,
-      solvable: solve.status === 'completed' && solve.verdict?.success === true,
-      discriminating: idle.status === 'completed' && idle.verdict?.success === false,
-      solve: brief(solve),
-      idle: brief(idle),
+      solvable: oracle.status === 'completed' && oracle.success,
+      discriminating: (idle.status === 'completed' || idle.status === 'timeout') && !idle.success,
+      rejectsWrong: wrong === undefined || ((wrong.status === 'completed' || wrong.status === 'timeout') && !wrong.success),
+      oracle,
+      idle,
+      ...(wrong ? { wrong } : {}),
+      seconds: (Date.now() - started) / 1000,
     };
     results.push(result);
     onResult?.(result);
   }
   return results;
+}
+
+export function validated(r: ValidateResult): boolean {
+  return r.solvable && r.discriminating && r.rejectsWrong;
 }

@@ -15,7 +15,7 @@ const bin = path.join(root, 'bin', 'aiopslab.js');
 describe('every mitigation problem is solvable and tells a fix from doing nothing (embedded cluster)', function () {
   this.timeout(900_000);
 
-  it('aiopslab verify --task mitigation: solution passes, do-nothing fails, for all 14', async () => {
+  it('aiopslab validate --task mitigation: solution passes, do-nothing fails, for all 14', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-verify-'));
     // A shorter settle window than the default 10 s keeps this test at a few minutes; restarts still count.
     fs.writeFileSync(path.join(cwd, 'aiopslab.config.yaml'), 'settleSeconds: 4\n');
@@ -28,9 +28,9 @@ describe('every mitigation problem is solvable and tells a fix from doing nothin
       child.on('close', (code) => resolve({ code, stdout, stderr }));
       child.stdin.end();
     });
-    const results = JSON.parse(r.stdout) as Array<{ problemId: string; solvable: boolean; discriminating: boolean; solve: { explanation?: string; error?: string }; idle: { explanation?: string; error?: string } }>;
+    const results = JSON.parse(r.stdout) as Array<{ problemId: string; solvable: boolean; discriminating: boolean; oracle: { explanation?: string; error?: string }; idle: { explanation?: string; error?: string } }>;
     assert.equal(results.length, 14);
-    const bad = results.filter((x) => !x.solvable || !x.discriminating).map((x) => `${x.problemId}: ${!x.solvable ? `solution failed (${x.solve.error ?? x.solve.explanation})` : ''} ${!x.discriminating ? `do-nothing passed (${x.idle.error ?? x.idle.explanation})` : ''}`);
+    const bad = results.filter((x) => !x.solvable || !x.discriminating).map((x) => `${x.problemId}: ${!x.solvable ? `solution failed (${x.oracle.error ?? x.oracle.explanation})` : ''} ${!x.discriminating ? `do-nothing passed (${x.idle.error ?? x.idle.explanation})` : ''}`);
     assert.deepEqual(bad, []);
     assert.equal(r.code, 0, r.stderr);
   });
