@@ -17,11 +17,12 @@ export function registerEvalCommand(program: Command): void {
     .option('--app <app>', 'only problems of this app')
     .option('--agents <names>', 'comma-separated agent names', 'baseline')
     .option('--max-steps <n>', 'step budget per session')
+    .option('--workload <mode>', 'steady (default) or original (the original\'s one-shot wrk2 run)')
     .option('--resume', 'skip problem/agent pairs that already have a finished session in the results folder')
     .option('--verbose', 'live progress of every step on stderr')
     .option('--json', 'print the summary rows and session IDs as JSON')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; agents: string; maxSteps?: string; resume?: boolean; verbose?: boolean; json?: boolean }, command: Command) => {
-      const engine = engineFor(command);
+    .action(async (opts: { problems?: string; task?: TaskType; app?: string; agents: string; maxSteps?: string; workload?: 'steady' | 'original'; resume?: boolean; verbose?: boolean; json?: boolean }, command: Command) => {
+      const engine = engineFor(command, { workload: opts.workload });
       const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app });
       const agents = opts.agents.split(',').map((a) => a.trim()).filter(Boolean);
       for (const name of agents) createAgent(name, {}); // unknown or unconfigured agents fail before anything runs

@@ -11,9 +11,10 @@ export function registerHumanCommand(program: Command): void {
     .description('act as the agent yourself: type one API call per turn (help lists them, exit quits)')
     .option('--until-solved', 'onboarding assessment: a submission counts only when it is correct (no step limit)')
     .option('--max-steps <n>', 'step budget (default 30)')
+    .option('--workload <mode>', 'steady (default) or original (the original\'s one-shot wrk2 run)')
     .option('--shell', 'treat a line that is not an API call as a shell command for exec_shell')
-    .action(async (problemId: string, opts: { untilSolved?: boolean; maxSteps?: string; shell?: boolean }, command: Command) => {
-      const engine = engineFor(command, { shellPolicy: 'open' });
+    .action(async (problemId: string, opts: { untilSolved?: boolean; maxSteps?: string; shell?: boolean; workload?: 'steady' | 'original' }, command: Command) => {
+      const engine = engineFor(command, { shellPolicy: 'open', workload: opts.workload });
       engine.problem(problemId);
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, historySize: 200 });
       const cancel = cancelOnSigint();

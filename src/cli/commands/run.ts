@@ -11,6 +11,7 @@ export interface RunCliOptions {
   json?: boolean;
   keepApp?: boolean;
   shellPolicy?: 'open' | 'guarded';
+  workload?: 'steady' | 'original';
   quiet?: boolean;
 }
 
@@ -21,11 +22,12 @@ export function registerRunCommand(program: Command): void {
     .option('--agent <name>', 'agent: baseline, gpt, deepseek, qwen, vllm, openrouter, groq, generic', 'baseline')
     .option('--max-steps <n>', 'step budget (default from config: 30)')
     .option('--shell-policy <policy>', 'open or guarded')
+    .option('--workload <mode>', 'steady (default: background load for the whole episode) or original (the original\'s 5–10 s run after injection)')
     .option('--keep-app', 'leave the app deployed afterwards (the fault is always recovered)')
     .option('--quiet', 'no live progress on stderr')
     .option('--json', 'print the whole session record as JSON')
     .action(async (problemId: string, opts: RunCliOptions, command: Command) => {
-      const engine = engineFor(command, { shellPolicy: opts.shellPolicy });
+      const engine = engineFor(command, { shellPolicy: opts.shellPolicy, workload: opts.workload });
       engine.problem(problemId); // unknown IDs fail here, before any cluster work
       const agent = createAgent(opts.agent, {});
       const cancel = cancelOnSigint();
