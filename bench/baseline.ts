@@ -1,0 +1,35 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createAgent } from '../src/agents/registry';
+import { summarize } from '../src/core/session/summary';
+import type { SessionRecord } from '../src/core/session/types';
+import { Engine } from '../src/engine';
+
+/**
+ * The baseline agent over the whole registered catalog on the embedded cluster: accuracy per task (the floor any
+ * model must beat; target ≥ 46 % on detection and localization, no false alarm on the no-fault problems).
+ * Takes several minutes; `AIOPSLAB_BENCH_SKIP_CATALOG=1` leaves it out.
+ */
+export async function run(): Promise<Record<string, number | string>> {
+  if (process.env.AIOPSLAB_BENCH_SKIP_CATALOG) return { skipped: 'AIOPSLAB_BENCH_SKIP_CATALOG is set' };
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-bench-baseline-'));
+  const engine = Engine.create({ cwd });
+  const records: SessionRecord[] = [];
+  const started = Date.now();
+  let errors = 0;
+  for (const problem of engine.listProblems()) {
+    const record = await engine.run({ problemId: problem.id, agent: createAgent('baseline', {}), agentName: 'baseline' });
+    if (record.status === 'error') errors++;
+    else records.push(record);
+  }
+  const out: Record<string, number | string> = { problems: engine.listProblems().length, errors, catalog_wall_s: Math.round((Date.now() - started) / 1000) };
+  for (const row of summarize(records)) {
+    out[`${row.task}_accuracy_pct`] = Math.round(row.accuracy * 10) / 10;
+    out[`${row.task}_scored`] = row.sessions;
+    out[`${row.task}_mean_steps`] = Math.round(row.meanSteps * 10) / 10;
+  }
+  const noop = records.filter((r) => r.problem_id.startsWith('noop_detection'));
+  out.false_alarms_on_no_fault_problems = noop.filter((r) => r.verdict?.success !== true).length;
+  return out;
+}
