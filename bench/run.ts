@@ -8,7 +8,11 @@ import * as path from 'node:path';
 async function main(): Promise<void> {
   const dir = __dirname;
   const only = process.argv.slice(2);
+  const out = path.join(dir, '..', '..', 'bench', 'results.json');
+  // Running only some areas keeps the figures of the others from the last full run.
+  const previous: Record<string, unknown> = only.length && fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : {};
   const results: Record<string, unknown> = {
+    ...previous,
     generated_at: new Date().toISOString(),
     machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: require('node:os').cpus().length },
   };
@@ -26,7 +30,6 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`  ${JSON.stringify(results[area])}\n`);
   }
-  const out = path.join(dir, '..', '..', 'bench', 'results.json');
   fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   process.stderr.write(`wrote ${out}\n`);
 }
