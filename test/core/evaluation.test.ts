@@ -272,6 +272,25 @@ describe('evaluation', () => {
       assert.match(verdict.explanation, /container main of pod geo-1 restarted \(it is crash-looping\)/);
     });
 
+    it('a container that crashed moments ago is not healthy yet: fixed in place it passes once it stays up, crash-looping it fails', async () => {
+      const clock = new ManualClock();
+      const t0 = clock.now();
+      const after = (crashedAtMs: number): KubeJson => ({
+        metadata: { name: 'geo-1' },
+        status: { phase: 'Running', containerStatuses: [{ name: 'main', ready: true, restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 2, finishedAt: new Date(crashedAtMs).toISOString() } } }] },
+      });
+      const fixed = probeOf(clock, () => ({ pods: [after(t0 - 5_000), healthyPods[1]], services: { 'user-service': svc(9090) } }));
+      const good = await run(id, undefined, { submitted: true, clock, probe: fixed });
+      assert.equal(good.results.success, true, good.verdict.explanation);
+      assert.ok(clock.now() - t0 >= 25_000, 'waited for the crash to age');
+
+      const clock2 = new ManualClock();
+      const looping = probeOf(clock2, () => ({ pods: [after(clock2.now() - 3_000), healthyPods[1]], services: { 'user-service': svc(9090) } }));
+      const bad = await run(id, undefined, { submitted: true, clock: clock2, probe: looping });
+      assert.equal(bad.results.success, false);
+      assert.match(bad.verdict.explanation, /exited with code 2 3 s ago \(it is crash-looping\)/);
+    });
+
     it('a cluster that flaps during the window fails', async () => {
       const clock = new ManualClock();
       const probe = probeOf(clock, (ms) => ({

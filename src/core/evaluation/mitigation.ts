@@ -218,11 +218,12 @@ export async function judgeMitigation(input: {
 
   const start = clock.now();
   let round = onePodListPerRound(probe);
-  let r = await runAll(checks, round, namespace);
-  while (!r.ok && clock.now() - start < graceMs) {
-    await clock.sleep(Math.min(intervalMs, graceMs - (clock.now() - start)));
+  let r = await withRecentCrashes(await runAll(checks, round, namespace), round, namespace, clock.now());
+  // A recent crash may belong to a container fixed in place: give it time to prove it stays up.
+  while (!r.ok && clock.now() - start < Math.max(graceMs, r.recentCrash ? CRASH_WAIT_MS : 0)) {
+    await clock.sleep(intervalMs);
     round = onePodListPerRound(probe);
-    r = await runAll(checks, round, namespace);
+    r = await withRecentCrashes(await runAll(checks, round, namespace), round, namespace, clock.now());
   }
   if (!r.ok) {
     const when = graceMs > 0 ? ` after waiting ${Math.round((clock.now() - start) / 1000)} s` : '';
@@ -237,7 +238,7 @@ export async function judgeMitigation(input: {
   while (clock.now() - healthyAt < windowMs) {
     await clock.sleep(Math.min(intervalMs, windowMs - (clock.now() - healthyAt)));
     round = onePodListPerRound(probe);
-    r = await runAll(checks, round, namespace);
+    r = await withRecentCrashes(await runAll(checks, round, namespace), round, namespace, clock.now());
     if (r.ok) {
       const restarted = firstRestart(restartsAtStart, await restartCounts(round, namespace));
       if (restarted) r = { ok: false, failed: { detail: `container ${restarted} restarted (it is crash-looping)` } } as typeof r;
@@ -259,6 +260,28 @@ export async function judgeMitigation(input: {
     success: true,
     verdict: { success: true, expected, given: 'healthy', explanation: `${expectedText}: it did.${noSubmit}` },
   };
+}
+
+/** A container that crashed less than this long ago is not healthy yet, even if it is Ready between crashes. */
+const RECENT_CRASH_MS = 30_000;
+/** How long the evaluation waits for a recent crash to age before judging (a container fixed in place). */
+const CRASH_WAIT_MS = 45_000;
+
+/** Turns a passing round into a failure when some container crashed recently (non-zero exit in its last state). */
+async function withRecentCrashes<T extends { ok: boolean; failed?: { detail: string } }>(r: T, probe: ClusterProbe, namespace: string, nowMs: number): Promise<T & { recentCrash?: boolean }> {
+  if (!r.ok) return r;
+  for (const pod of await probe.listPods(namespace)) {
+    if (pod.metadata?.deletionTimestamp) continue;
+    for (const status of (pod.status?.containerStatuses ?? []) as Array<{ name: string; lastState?: { terminated?: { exitCode?: number; finishedAt?: string } } }>) {
+      const last = status.lastState?.terminated;
+      if (!last || !last.exitCode || !last.finishedAt) continue;
+      const ago = nowMs - Date.parse(last.finishedAt);
+      if (ago >= 0 && ago < RECENT_CRASH_MS) {
+        return { ...r, ok: false, recentCrash: true, failed: { detail: `container ${status.name} of pod ${pod.metadata?.name} exited with code ${last.exitCode} ${Math.round(ago / 1000)} s ago (it is crash-looping)` } };
+      }
+    }
+  }
+  return r;
 }
 
 /** The same probe, reading the namespace's pods once per check round. */
