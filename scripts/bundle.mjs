@@ -10,7 +10,7 @@ const entries = [
   // The extension's heavy part (engine, agents), loaded on first use so that activation parses only a small file.
   { entryPoints: ['src/extension/heavy.ts'], outfile: 'dist/extension-engine.js', external: ['vscode'] },
   // The embedded cluster runs in a child process; the CLI and the extension fork this file (see src/engine/twin-entry.ts).
-  { entryPoints: ['src/twin/process/entry.ts'], outfile: 'dist/twin-entry.js' },
+  { entryPoints: ['src/twin/process/entry.ts'], outfile: 'dist/twin-process.js' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => build({ ...common, ...e })));
