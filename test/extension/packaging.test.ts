@@ -13,7 +13,7 @@ describe('extension packaging (.vsix file list)', () => {
     const r = spawnSync(vsce, ['ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const files = r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-    const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(extension|extension-engine|twin-entry|webview)\.js|media\/[^/]+|problems\/.+|apps\/.+)$/;
+    const allowed = /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(extension|extension-engine|twin-process|webview)\.js|media\/[^/]+|problems\/.+|apps\/.+)$/;
     assert.deepEqual(files.filter((f) => !allowed.test(f)), []);
     for (const needed of ['package.json', 'dist/extension.js', 'dist/extension-engine.js', 'dist/webview.js', 'media/transcript.css']) assert.ok(files.includes(needed), needed);
     assert.ok(files.some((f) => f.startsWith('problems/')) && files.some((f) => f.startsWith('apps/')));
