@@ -11,11 +11,11 @@ import { actionsForTask, bindArguments } from '../core/actions';
 import { evaluate } from '../core/evaluation';
 import type { SessionListener } from '../core/orchestrator/events';
 import type { ProblemRegistry } from '../core/problems/registry';
-import { loadCatalog } from '../env/catalog';
+import { loadCatalog, projectRoot } from '../env/catalog';
 import { loadConfig, loadDotEnv, type AiopsConfig } from '../env/config';
 import { FileJournal } from '../env/journal';
 import { KubeEnvironment } from '../env/kube-environment';
-import { projectRoot } from '../env/project-root';
+
 import { FileSessionStore } from '../env/session-store';
 import { openCluster, type ClusterHandle } from './cluster';
 import { InteractiveSession } from './interactive';
