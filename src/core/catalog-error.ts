@@ -1,3 +1,4 @@
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 
 /**
@@ -113,4 +114,22 @@ export function formatZodIssues(issues: ReadonlyArray<z.core.$ZodIssue>, input: 
     out.push(`${formatPath(path)}: ${expected}, got ${got}`);
   }
   return out;
+}
+
+/**
+ * Parses a catalog YAML file whose top level must be a mapping; errors name the file, as every catalog error does.
+ * `expected` lists the fields the mapping should have, for the message.
+ */
+export function parseYamlMapping(fileName: string, text: string, expected: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (e) {
+    const msg = e instanceof YAMLParseError ? e.message.split('\n')[0] : String(e);
+    throw new CatalogError(fileName, [`not valid YAML: ${msg}`]);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CatalogError(fileName, [`(top level): expected a mapping with ${expected}, got ${describeValue(raw)}`]);
+  }
+  return raw as Record<string, unknown>;
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { CatalogError, describeValue, formatZodIssues } from '../catalog-error';
+import { CatalogError, formatZodIssues, parseYamlMapping } from '../catalog-error';
 import type { AppDefinition, AppDeploy } from './types';
 
 export { CatalogError } from '../catalog-error';
@@ -47,16 +46,7 @@ function idFromFileName(fileName: string): string | undefined {
 
 /** Parses one app file. The app id is its folder name (`apps/<id>/app.yaml`); an `id` field, if present, must match it. */
 export function parseAppFile(fileName: string, text: string): AppDefinition {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (e) {
-    const msg = e instanceof YAMLParseError ? e.message.split('\n')[0] : String(e);
-    throw new CatalogError(fileName, [`not valid YAML: ${msg}`]);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CatalogError(fileName, [`(top level): expected a mapping with name, namespace, description, supportedOperations, deploy, got ${describeValue(raw)}`]);
-  }
+  const raw = parseYamlMapping(fileName, text, 'name, namespace, description, supportedOperations, deploy');
   const parsed = appFileSchema.safeParse(raw);
   if (!parsed.success) throw new CatalogError(fileName, formatZodIssues(parsed.error.issues, raw));
   const f = parsed.data;

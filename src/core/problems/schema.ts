@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { CatalogError, formatZodIssues, describeValue } from '../catalog-error';
+import { CatalogError, formatZodIssues, parseYamlMapping } from '../catalog-error';
 import { TASK_TYPES, taskTypeOfId, type TaskType } from '../tasks/task-type';
 import { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds';
@@ -156,16 +155,7 @@ function substitute<T>(value: T, vars: Record<string, string | undefined>, missi
  * variant, task by task in the order of `tasks`. Throws CatalogError naming the file, the field and what was expected.
  */
 export function parseProblemFamily(fileName: string, text: string): ProblemDefinition[] {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
-  } catch (e) {
-    const msg = e instanceof YAMLParseError ? e.message.split('\n')[0] : String(e);
-    throw new CatalogError(fileName, [`not valid YAML: ${msg}`]);
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new CatalogError(fileName, [`(top level): expected a mapping with family, order, idPattern, tasks, summary, fault, got ${describeValue(raw)}`]);
-  }
+  const raw = parseYamlMapping(fileName, text, 'family, order, idPattern, tasks, summary, fault');
   const parsed = problemFamilySchema.safeParse(raw);
   if (!parsed.success) throw new CatalogError(fileName, formatZodIssues(parsed.error.issues, raw));
   const fam = parsed.data;
