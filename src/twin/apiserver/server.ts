@@ -17,6 +17,7 @@ import { handleAuthz } from './authz';
 import { ExecServer } from './exec';
 import type { MemoryStore } from './store';
 import { authorize, classify, stripAdminPrefix, ViewConfig } from './views';
+import { handleProxy, type ProxyBackend } from './proxy';
 
 export interface VersionInfo {
   major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
   version?: VersionInfo;
   /** Two views: with an admin token set, other callers cannot see the fault machinery (see views.ts). */
   views?: ViewConfig;
+  /** What answers behind `services/<name>/proxy` and `pods/<name>/proxy` (see proxy.ts); default: nothing listens. */
+  proxy?: ProxyBackend;
 }
 
 export interface ApiServer {
@@ -142,6 +145,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         await handleAuthz(segs[3], method, req, res);
         return;
       }
+      if (segs[6] === 'proxy') { if (await handleProxy(store, options.proxy, req, res, url)) return; }
       const t = parseResourcePath(segs, store);
       if (!t) throw pathNotFound();
       await serveResource(t, req, res, url, method);

@@ -40,6 +40,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
   let stopCluster: () => void = () => undefined;
   let telemetry: TwinTelemetry | undefined;
   let stopTelemetry: () => Promise<void> = async () => undefined;
+  let proxy: import('../apiserver/proxy').ProxyBackend | undefined;
   if (!runtime) {
     const cluster = (await import('../cluster/index')).startCluster(store);
     const tel = await import('../telemetry/index');
@@ -57,10 +58,11 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
     telemetry = { prometheusUrl: handle.prometheus.url, jaegerUrls: Object.fromEntries(Object.entries(handle.jaeger).map(([ns, e]) => [ns, e.url])) };
     const h = handle;
     stopTelemetry = () => h.stop();
+    proxy = h.proxyBackend; // services/…/proxy reaches the twin's Prometheus and Jaeger pods
     runtime = cluster.runtime;
     stopCluster = () => { chaos.stop(); cluster.stop(); };
   }
-  const api = createApiServer({ store, runtime, followMaxMs: o.followMaxMs, views: o.views });
+  const api = createApiServer({ store, runtime, followMaxMs: o.followMaxMs, views: o.views, proxy });
   const host = o.host ?? '127.0.0.1';
   const port = await api.listen(o.port ?? 0, host);
   return {

@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ObjectStore } from '../contracts';
+import type { KubeObject, ObjectStore } from '../contracts';
 import { MetricStore } from './metric-store';
 import { TraceStore } from './trace-store';
 import { prometheusHandler } from './prometheus-api';
@@ -74,6 +74,12 @@ export interface TelemetryHandle {
   jaeger: Record<string, Endpoint>;
   engines: Record<string, SimEngine>;
   metrics: MetricStore;
+  /**
+   * What answers at a pod's IP and port for the API server's service / pod proxy: the Prometheus API on port 9090 of a
+   * running Prometheus server pod, the Jaeger query API on port 16686 of a running jaeger all-in-one pod of an app
+   * namespace; anything else: nothing listens.
+   */
+  proxyBackend(dest: { namespace: string; pod: KubeObject; port: number }): Handler | undefined;
   /** Brings every simulation up to the clock's now. */
   advance(): void;
   stop(): Promise<void>;
@@ -93,16 +99,26 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
   });
   const advance = (): void => { const now = clock.now(); for (const e of Object.values(engines)) e.advanceTo(now); };
   const host = opts.host ?? '127.0.0.1';
-  const prometheus = await serveHandler(prometheusHandler({ metrics, now: () => clock.now(), beforeQuery: advance }), host, opts.prometheusPort ?? 0);
+  const promHandler = prometheusHandler({ metrics, now: () => clock.now(), beforeQuery: advance });
+  const prometheus = await serveHandler(promHandler, host, opts.prometheusPort ?? 0);
   const jaeger: Record<string, Endpoint> = {};
+  const jaegerHandlers: Record<string, Handler> = {};
   for (const [ns, engine] of Object.entries(engines)) {
-    jaeger[ns] = await serveHandler(jaegerHandler({ traces: engine.traces, now: () => clock.now(), beforeQuery: advance }), host, opts.jaegerPorts?.[ns] ?? 0);
+    jaegerHandlers[ns] = jaegerHandler({ traces: engine.traces, now: () => clock.now(), beforeQuery: advance });
+    jaeger[ns] = await serveHandler(jaegerHandlers[ns], host, opts.jaegerPorts?.[ns] ?? 0);
   }
+  const proxyBackend = (dest: { namespace: string; pod: KubeObject; port: number }): Handler | undefined => {
+    const image = runningImage(dest.pod);
+    if (!image) return undefined;
+    if (/(^|\/)prometheus\/prometheus(:|@|$)/.test(image) && dest.port === 9090) return promHandler;
+    if (/(^|\/)jaegertracing\/all-in-one(:|@|$)/.test(image) && dest.port === 16686) return jaegerHandlers[dest.namespace];
+    return undefined;
+  };
   const tick = opts.tickMs ?? 250;
   const timer = tick > 0 ? setInterval(() => { try { advance(); } catch { /* next tick */ } }, tick) : undefined;
   timer?.unref?.();
   return {
-    prometheus, jaeger, engines, metrics, advance,
+    prometheus, jaeger, engines, metrics, advance, proxyBackend,
     async stop() {
       if (timer) clearInterval(timer);
       for (const e of Object.values(engines)) e.stop();
@@ -110,6 +126,16 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
       for (const j of Object.values(jaeger)) await j.close();
     },
   };
+}
+
+/** The image of a pod's first container when the pod runs and that container is running (not the pause image). */
+function runningImage(pod: KubeObject): string | undefined {
+  if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') return undefined;
+  const c = (pod.spec?.containers as Array<{ name: string; image: string }> | undefined)?.[0];
+  if (!c || /(^|\/)pause(:|@|$)/.test(c.image)) return undefined;
+  const st = (pod.status?.containerStatuses as Array<{ name: string; state?: { running?: unknown } }> | undefined)?.find((s) => s.name === c.name);
+  if (st && !st.state?.running) return undefined;
+  return c.image;
 }
 
 /** `SimHooks.callErrors` for the apps' world: failed calls per namespace since a time (for the callers' log lines). */

@@ -1,0 +1,124 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { startTwin, type TwinHandle } from '../../../src/twin';
+import { resolveKubectl } from '../../../src/twin/kubectl-path';
+import { Kubectl } from '../../../src/env/kubectl';
+import { KubeEnvironment } from '../../../src/env/kube-environment';
+import { jaegerEndpoint, prometheusEndpoint } from '../../../src/env/telemetry/kube-proxy';
+import { findAppsDir } from '../../../src/twin/sim/load-model';
+
+const NS = 'test-hotel-reservation';
+const PROM = '/api/v1/namespaces/observe/services/prometheus-server:80/proxy';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The kubectl error text of a failing command. */
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the command to fail');
+}
+
+describe('telemetry through the API server service proxy (twin, real kubectl, client-node)', function () {
+  this.timeout(90_000);
+  let twin: TwinHandle;
+  let kubectl: Kubectl;
+  let dir: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-proxy-'));
+    twin = await startTwin({ stateDir: dir });
+    kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
+    await kubectl.run(['create', 'namespace', NS]);
+    // Only the app's Jaeger: enough for the query API behind Service jaeger.
+    await kubectl.run(['apply', '-n', NS, '-f', path.join(findAppsDir(), 'hotel-reservation', 'manifests', 'jaeger.yaml')]);
+    await until('prometheus-server and jaeger endpoints', async () => {
+      const eps = await kubectl.json(['get', 'endpoints', '-A']);
+      const ready = (ns: string, name: string) => eps.items.some((e: any) => e.metadata.namespace === ns && e.metadata.name === name && e.subsets?.some((s: any) => s.addresses?.length)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      return ready('observe', 'prometheus-server') && ready(NS, 'jaeger');
+    });
+  });
+  after(async () => {
+    await twin?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('kubectl get --raw reaches Prometheus by port number and by port name, and Jaeger in the app namespace', async () => {
+    const up = JSON.parse(await kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`]));
+    assert.equal(up.status, 'success');
+    assert.equal(up.data.resultType, 'vector');
+    const one = JSON.parse(await kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=${encodeURIComponent('vector(1) * 2')}`]));
+    assert.deepEqual(one.data.result[0].value[1], '2');
+    const byName = JSON.parse(await kubectl.run(['get', '--raw', '/api/v1/namespaces/observe/services/prometheus-server:http/proxy/api/v1/labels']));
+    assert.equal(byName.status, 'success');
+    // Prometheus's own 400 (not a Status object) passes through; kubectl words a non-Status 400 like this.
+    assert.match(await failure(kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=sum(`])), /Error from server \(BadRequest\): the server rejected our request for an unknown reason/);
+    const services = JSON.parse(await kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/services/jaeger:16686/proxy/api/services`]));
+    assert.ok(Array.isArray(services.data), JSON.stringify(services));
+    const ui = JSON.parse(await kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/pods/${(await kubectl.json(['get', 'pods', '-n', NS])).items[0].metadata.name}:16686/proxy/api/services`]));
+    assert.deepEqual(ui, services, 'the pod proxy reaches the same query API');
+  });
+
+  it('answers as kube-apiserver does when the Service cannot be reached', async () => {
+    assert.match(await failure(kubectl.run(['get', '--raw', '/api/v1/namespaces/observe/services/prometheus-server:81/proxy/api/v1/query?query=up'])),
+      /Error from server \(ServiceUnavailable\): no service port 81 found for service "prometheus-server"/);
+    assert.match(await failure(kubectl.run(['get', '--raw', '/api/v1/namespaces/observe/services/nope:80/proxy/'])), /Error from server \(NotFound\): services "nope" not found/);
+    // A Service port whose pods listen on nothing there: the dial fails.
+    assert.match(await failure(kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/services/jaeger:14269/proxy/`])),
+      /Error from server \(ServiceUnavailable\): error trying to reach service: dial tcp [0-9.]+:14269: connect: connection refused/);
+  });
+
+  it('get_metrics / get_traces of KubeEnvironment go through the service proxy when no direct URL is given; no endpoints → 503 text', async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(twin.kubeconfigPath);
+    const prom = prometheusEndpoint(kc);
+    assert.equal(prom.via, 'apiserver');
+    assert.match(prom.base, /\/api\/v1\/namespaces\/observe\/services\/prometheus-server:80\/proxy$/);
+    const jaeger = await jaegerEndpoint(kc, NS, async (ns, name) => (await kubectl.json(['get', 'service', name, '-n', ns, '--ignore-not-found']).catch(() => undefined)) as never);
+    assert.equal(jaeger?.via, 'apiserver');
+    assert.match(jaeger!.base, /services\/jaeger:16686\/proxy$/);
+
+    const env = new KubeEnvironment({
+      info: { kind: 'kubernetes', cluster: 'twin' }, kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir, kubectl: await resolveKubectl(),
+      projectRoot: path.dirname(findAppsDir()), shellPolicy: 'open', execTimeoutSec: 30, execTimeoutCapSec: 60, outputCapChars: 100_000, logDedup: 0,
+    });
+    const sessionDir = path.join(dir, 'session');
+    const ctx = { sessionDir } as never;
+    const metrics = await env.runAction('get_metrics', { namespace: NS, duration: 5 }, ctx);
+    assert.match(metrics, /^Metrics data exported to directory: .*metrics_output\/metric_\d{8}_\d{6}/, metrics);
+    const traces = await env.runAction('get_traces', { namespace: NS, duration: 5 }, ctx);
+    assert.match(traces, /^Traces data exported to: .*trace_output\/traces_\d+\.csv$/, traces);
+    const csv = fs.readFileSync(traces.slice('Traces data exported to: '.length), 'utf8');
+    assert.equal(csv.split('\n')[0], 'trace_id,span_id,parent_span,service_name,operation_name,start_time,duration,has_error,response');
+    assert.equal(await env.runAction('get_traces', { namespace: 'default', duration: 5 }, ctx), 'Error: no Jaeger query service is reachable for namespace default.');
+
+    await kubectl.run(['scale', 'deployment', 'prometheus-server', '-n', 'observe', '--replicas=0']);
+    await until('no prometheus endpoints', async () => !(await kubectl.json(['get', 'endpoints', 'prometheus-server', '-n', 'observe'])).subsets);
+    assert.match(await failure(kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])),
+      /Error from server \(ServiceUnavailable\): no endpoints available for service "prometheus-server"/);
+    assert.equal(await env.runAction('get_metrics', { namespace: NS, duration: 5 }, ctx),
+      'Error: reading metrics from Prometheus failed: Service observe/prometheus-server:80 through the Kubernetes API server: no endpoints available for service "prometheus-server"');
+    await kubectl.run(['scale', 'deployment', 'prometheus-server', '-n', 'observe', '--replicas=1']);
+    await until('prometheus back', async () => JSON.parse(await kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])).status === 'success');
+    await env.dispose();
+  });
+});
