@@ -13,6 +13,7 @@ import { startWrk2, stopWrk2 } from './workload/wrk2';
 import { csvToTable } from './telemetry/csv-table';
 import { exportMetrics } from './telemetry/metrics-export';
 import { exportTraces } from './telemetry/traces-export';
+import { describeTelemetryError, jaegerEndpoint, prometheusEndpoint } from './telemetry/kube-proxy';
 import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 
@@ -34,7 +35,7 @@ export interface KubeEnvironmentOptions {
   workloadMode?: 'steady' | 'original';
   /** Caps the original's post-injection waits (the embedded cluster shows symptoms faster than a real one). */
   maxInjectSettleSeconds?: number;
-  /** Where the telemetry APIs answer (the embedded cluster tells; on a real cluster they are port-forwarded). */
+  /** Direct URLs of the telemetry APIs (the embedded cluster's); without them they are reached through the API server's service proxy. */
   telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
   /** Duration of the steady background load, seconds (at least the session's wall-clock budget). */
   steadyWorkloadSeconds?: number;
@@ -190,24 +191,25 @@ export class KubeEnvironment implements ProblemEnvironment {
   }
 
   private async getMetrics(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
-    const url = this.options.telemetry?.prometheusUrl;
-    if (!url) return 'Error: Prometheus is not reachable from here (no Service prometheus-server in namespace observe is forwarded). Use exec_shell with kubectl (get, describe, logs, top) to inspect the system.';
+    // The embedded cluster hands out a direct URL; otherwise Service observe/prometheus-server through the API server.
+    const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
     try {
       const pods = (await this.core.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name ?? '');
       if (pods.length === 0) return NO_SERVICE;
-      return (await exportMetrics({ prometheusUrl: url, namespace, durationMinutes, outDir: sessionDir, pods })).text;
+      return (await exportMetrics({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace, durationMinutes, outDir: sessionDir, pods })).text;
     } catch (error) {
-      return `Error: reading metrics from Prometheus failed: ${(error as Error).message}`;
+      return `Error: reading metrics from Prometheus failed: ${describeTelemetryError(error, endpoint)}`;
     }
   }
 
   private async getTraces(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
-    const url = this.options.telemetry?.jaegerUrls[namespace];
-    if (!url) return `Error: no Jaeger query service is reachable for namespace ${namespace}.`;
+    // The embedded cluster hands out a direct URL; otherwise the namespace's Jaeger query Service through the API server.
+    const endpoint = await jaegerEndpoint(this.kc, namespace, (ns, name) => this.probe.getService(ns, name).catch(() => undefined), this.options.telemetry?.jaegerUrls[namespace]);
+    if (!endpoint) return `Error: no Jaeger query service is reachable for namespace ${namespace}.`;
     try {
-      return (await exportTraces({ jaegerUrl: url, namespace, durationMinutes, outDir: sessionDir })).text;
+      return (await exportTraces({ jaegerUrl: endpoint.base, fetch: endpoint.fetch, namespace, durationMinutes, outDir: sessionDir })).text;
     } catch (error) {
-      return `Error: reading traces from Jaeger failed: ${(error as Error).message}`;
+      return `Error: reading traces from Jaeger failed: ${describeTelemetryError(error, endpoint)}`;
     }
   }
 
