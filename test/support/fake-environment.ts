@@ -22,6 +22,8 @@ export class FakeEnvironment implements ProblemEnvironment {
   failRecover: Error | undefined;
   actionDelayMs = 0;
   shell: ((command: string) => string) | undefined;
+  /** Unset: the environment has no telemetry (as the port allows). Tests assign it to give the session some. */
+  collectTelemetry?: ProblemEnvironment['collectTelemetry'];
 
   readonly probe: ClusterProbe = {
     listPods: async () => Array.from({ length: this.replicas }, (_, i) => pod(`user-service-${i}`)),

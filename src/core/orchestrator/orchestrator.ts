@@ -104,12 +104,14 @@ export class Orchestrator {
     let submitted = false;
     let loopStart = executionStart;
     let loopEnd = executionStart;
+    let deployStart: number | undefined;
     try {
       throwIfCancelled();
       emitPhase('preflight');
       await env.preflight(problem, app, signal);
       throwIfCancelled();
       emitPhase('deploy', app.name);
+      deployStart = clock.now();
       await env.deployApp(app, signal);
       throwIfCancelled();
       journalEntry = {
@@ -227,6 +229,15 @@ export class Orchestrator {
       record.verdict = notEvaluated(record.status, submitted, solution);
     }
     this.events.emit({ type: 'evaluated', sessionId, record });
+
+    // The app's telemetry over the episode, for the transcript's charts; read while the app still runs. Never fails the session.
+    if (deployStart !== undefined && record.timeline?.injectedAt !== undefined && env.collectTelemetry) {
+      try {
+        record.telemetry = await withTimeout(env.collectTelemetry(app, deployStart), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
+      } catch (error) {
+        (record.notes ??= []).push(`No telemetry recorded: ${errorMessage(error)}`);
+      }
+    }
 
     await this.cleanup(problem, app, journalEntry, record, options.keepApp === true);
     record.framework_overhead = (clock.now() - executionStart) / 1000 - (loopEnd - loopStart) / 1000;
@@ -360,6 +371,17 @@ interface TurnOutcome {
   submitted?: boolean;
   solution?: unknown;
   write: boolean;
+}
+
+const TELEMETRY_TIMEOUT_MS = 20_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} (over ${Math.round(ms / 1000)} s).`)), ms);
+  });
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function addUsage(record: SessionRecord, usage: TokenUsage | undefined): void {

@@ -18,8 +18,11 @@ export interface ProblemEnvironment {
   runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string>;
   /** Read access for evaluators (mitigation checks). */
   readonly probe: ClusterProbe;
-  /** Telemetry snapshot for the session record (optional). */
-  collectTelemetry?(app: AppDefinition, sinceMs: number): Promise<unknown>;
+  /**
+   * The app's request telemetry from `sinceMs` until now, for the session record (optional). Throws with the reason
+   * when there is none to read (no Prometheus, no request metrics for the app).
+   */
+  collectTelemetry?(app: AppDefinition, sinceMs: number): Promise<import('../session/types').SessionTelemetry>;
   dispose(): Promise<void>;
 }
 

@@ -66,6 +66,35 @@ export interface SessionRecord {
   framework_overhead?: number;
   /** Timestamps (epoch ms) of the fault injection and recovery, for charts. */
   timeline?: { injectedAt?: number; recoveredAt?: number };
+  /** The app's request telemetry over the episode (for the transcript's charts); absent when none could be read. */
+  telemetry?: SessionTelemetry;
+  /** Things worth knowing that did not change the outcome (e.g. why no telemetry was recorded). */
+  notes?: string[];
+}
+
+/**
+ * Request telemetry of the app's services over an episode, from the cluster's Prometheus: point i of every series is
+ * at `startMs + i * stepMs`; each value summarises the `windowSec` before it. Values are null where a service had no
+ * requests in that window.
+ */
+export interface SessionTelemetry {
+  source: 'prometheus';
+  namespace: string;
+  startMs: number;
+  stepMs: number;
+  windowSec: number;
+  services: ServiceSeries[];
+  /** Services left out to keep the record small (those with the lowest peak error rate and p99 latency). */
+  omittedServices?: string[];
+}
+
+export interface ServiceSeries {
+  service: string;
+  /** Median and 99th-percentile request latency, milliseconds. */
+  p50Ms: Array<number | null>;
+  p99Ms: Array<number | null>;
+  /** Share of requests that failed, 0..1. */
+  errorRate: Array<number | null>;
 }
 
 /** One line of the append-only results index. */
