@@ -5,6 +5,7 @@ import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
 import type { ActionRunContext, ClusterProbe, EnvironmentInfo, KubeJson, ProblemEnvironment } from '../core/ports/environment';
 import type { ShellPolicy } from '../core/shell/policy';
+import type { SessionTelemetry } from '../core/session/types';
 import { capOutput } from '../core/shell/output-cap';
 import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
@@ -14,6 +15,7 @@ import { csvToTable } from './telemetry/csv-table';
 import { exportMetrics } from './telemetry/metrics-export';
 import { exportTraces } from './telemetry/traces-export';
 import { describeTelemetryError, jaegerEndpoint, prometheusEndpoint } from './telemetry/kube-proxy';
+import { collectSessionSeries } from './telemetry/session-series';
 import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 
@@ -175,6 +177,12 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   async dispose(): Promise<void> {
     await this.options.onDispose?.();
+  }
+
+  /** Per-service latency and error-rate series of the app since `sinceMs`, for the session record (charts). */
+  async collectTelemetry(app: AppDefinition, sinceMs: number): Promise<SessionTelemetry> {
+    const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
+    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs, endMs: Date.now() });
   }
 
   private async getLogs(namespace: string, service: string): Promise<string> {
