@@ -420,7 +420,7 @@ export class SimEngine {
     let span: SpanRecord | undefined;
     const myId = spans ? this.spanId() : '';
     if (spans && spec.traced) {
-      span = { spanId: myId, service, operation: op, startUs: Math.round(t * 1000), durationUs: 0, kind: 'server', error: false, tags: [], ...(parentId ? { parentSpanId: parentId } : {}) };
+      span = { spanId: myId, service, operation: op, startUs: Math.round(t * 1000), durationUs: 0, kind: 'server', error: false, tags: [], pod: pod.name, ...(parentId ? { parentSpanId: parentId } : {}) };
       spans.push(span);
     }
     this.spansSimulated += spec.traced ? 1 : 0;
@@ -506,7 +506,7 @@ export class SimEngine {
     const clientId = spans ? this.spanId() : '';
     let clientSpan: SpanRecord | undefined;
     if (spans && callerSpec.traced) {
-      clientSpan = { spanId: clientId, service: caller, operation: clientName, startUs: Math.round(t * 1000), durationUs: 0, kind: 'client', error: false, tags: [], ...(parentId ? { parentSpanId: parentId } : {}) };
+      clientSpan = { spanId: clientId, service: caller, operation: clientName, startUs: Math.round(t * 1000), durationUs: 0, kind: 'client', error: false, tags: [], pod: callerPod.name, ...(parentId ? { parentSpanId: parentId } : {}) };
       spans.push(clientSpan);
     }
     this.spansSimulated++;

@@ -158,8 +158,37 @@ function chaosTiming(obj: KubeObject, nowMs: number): ChaosInfo {
   return { obj, startMs, endMs, active };
 }
 
-/** The pods a Chaos Mesh selector picks among `pods` (already restricted to our namespace), honouring mode. */
+/**
+ * The pods a chaos object acts on among `pods` (already restricted to our namespace). Once a Chaos Mesh controller has
+ * handled the object (the `chaos-mesh/records` finalizer or `status.experiment` is there), these are exactly the pods
+ * its records name with phase `Injected` (`status.experiment.containerRecords[].id`, `<ns>/<pod>` or
+ * `<ns>/<pod>/<container>`, as Chaos Mesh 2.x reports them): the controller's own pick for modes one / fixed /
+ * percent, and nothing before it has injected or after it has recovered. Without a controller (plain objects in
+ * tests) the selector is evaluated here, taking pods in name order for the counting modes.
+ */
 export function chaosTargets(obj: KubeObject, pods: KubeObject[], namespace: string): KubeObject[] {
+  const recorded = recordedTargets(obj, pods, namespace);
+  if (recorded) return recorded;
+  return selectorTargets(obj, pods, namespace);
+}
+
+interface ChaosRecord { id?: string; phase?: string }
+
+function recordedTargets(obj: KubeObject, pods: KubeObject[], namespace: string): KubeObject[] | undefined {
+  const exp = obj.status?.experiment as { desiredPhase?: string; containerRecords?: ChaosRecord[] | null; records?: ChaosRecord[] | null } | undefined;
+  const records = exp?.containerRecords ?? exp?.records ?? undefined;
+  const handled = Array.isArray(records) || exp?.desiredPhase !== undefined || (obj.metadata.finalizers ?? []).includes('chaos-mesh/records');
+  if (!handled) return undefined;
+  const names = new Set<string>();
+  for (const r of records ?? []) {
+    if (r.phase !== 'Injected' || typeof r.id !== 'string') continue;
+    const [ns, pod] = r.id.split('/');
+    if (ns === namespace && pod) names.add(pod);
+  }
+  return names.size ? pods.filter((p) => names.has(p.metadata.name ?? '') && !p.metadata.deletionTimestamp) : [];
+}
+
+function selectorTargets(obj: KubeObject, pods: KubeObject[], namespace: string): KubeObject[] {
   const sel = (obj.spec?.selector ?? {}) as { namespaces?: string[]; labelSelectors?: Record<string, string>; expressionSelectors?: unknown; pods?: Record<string, string[]> };
   const namespaces = sel.namespaces && sel.namespaces.length ? sel.namespaces : [obj.metadata.namespace ?? ''];
   let candidates: KubeObject[];

@@ -33,10 +33,19 @@ function tagJson([key, value]: [string, TagValue]): { key: string; type: string;
 
 /** A trace in Jaeger's UI JSON model. */
 export function traceJson(t: TraceRecord): Record<string, unknown> {
+  // One process per service and pod, as a real Jaeger reports one per tracer instance (hostname = the pod's name).
   const processIds = new Map<string, string>();
-  for (const s of t.spans) if (!processIds.has(s.service)) processIds.set(s.service, `p${processIds.size + 1}`);
   const processes: Record<string, unknown> = {};
-  for (const [service, id] of processIds) processes[id] = { serviceName: service, tags: [{ key: 'hostname', type: 'string', value: service }, { key: 'jaeger.version', type: 'string', value: 'Go-2.30.0' }] };
+  const processOf = (s: SpanRecord): string => {
+    const key = `${s.service}\u0000${s.pod ?? ''}`;
+    let id = processIds.get(key);
+    if (!id) {
+      id = `p${processIds.size + 1}`;
+      processIds.set(key, id);
+      processes[id] = { serviceName: s.service, tags: [{ key: 'hostname', type: 'string', value: s.pod ?? s.service }, { key: 'jaeger.version', type: 'string', value: 'Go-2.30.0' }] };
+    }
+    return id;
+  };
   return {
     traceID: t.traceId,
     spans: t.spans.map((s: SpanRecord) => ({
@@ -49,7 +58,7 @@ export function traceJson(t: TraceRecord): Record<string, unknown> {
       duration: s.durationUs,
       tags: [...s.tags.map(tagJson), ...(s.error ? [{ key: 'error', type: 'bool', value: true }] : []), { key: 'internal.span.format', type: 'string', value: 'proto' }],
       logs: [],
-      processID: processIds.get(s.service),
+      processID: processOf(s),
       warnings: null,
     })),
     processes,

@@ -16,6 +16,8 @@ export interface SpanRecord {
   kind: 'server' | 'client' | 'internal' | 'producer' | 'consumer';
   error: boolean;
   tags: Array<[string, TagValue]>;
+  /** The pod the span was recorded in (its process's `hostname` tag in Jaeger). */
+  pod?: string;
 }
 
 export interface TraceRecord {
