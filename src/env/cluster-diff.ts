@@ -1,0 +1,341 @@
+/**
+ * Compares a deployed app with its manifests, object by object: "is this namespace exactly what a clean deployment
+ * of apps/<id>/manifests looks like?" Used to prove that a fault was recovered (also after kill -9) and to decide
+ * whether an already deployed app can be reused.
+ *
+ * What counts as expected: each manifest object as the API server would store it on a fresh create, obtained with
+ * one server-side dry-run create (`kubectl create --dry-run=server`, under temporary names). So the server's own
+ * defaults (imagePullPolicy, dnsPolicy, Service protocol, Deployment strategy, ...) are part of the expectation on
+ * whatever cluster this runs (embedded twin or a real one, any Kubernetes version), and a field that a fault *adds*
+ * (a nodeSelector the manifest does not set) is still a difference, which comparing only the manifest's own fields
+ * would miss.
+ *
+ * Compared: every top-level field except apiVersion/kind/metadata/status (spec, data, binaryData, type, ...), plus
+ * metadata.labels and metadata.annotations (both ways). Ignored, because the system owns them:
+ * - status; metadata other than labels and annotations (uid, resourceVersion, generation, creationTimestamp,
+ *   managedFields, finalizers, ownerReferences);
+ * - annotations written by tools and controllers: kubectl's last-applied-configuration, deployment.kubernetes.io/*
+ *   (revision), pv.kubernetes.io/* and volume(.beta).kubernetes.io/* (binding, provisioner);
+ * - values the cluster allocates unless the manifest sets them: Service clusterIP(s), nodePorts and
+ *   healthCheckNodePort; PersistentVolume claimRef and PersistentVolumeClaim volumeName (binding). A PV claimRef is
+ *   still checked against the live PVC it names: a claim left over from a deleted PVC (redeploy without PV) is a
+ *   difference;
+ * - `kubectl.kubernetes.io/restartedAt` in a pod template: it only records that `kubectl rollout restart` replaced the
+ *   pods; the pods run the same configuration. The original's own recovery of the flagd and Mongo-TLS faults restarts
+ *   the pods this way to pick up the restored configuration, so a recovered app legitimately carries it, and removing
+ *   it would only roll the pods once more.
+ *
+ * Extra objects: Pods, ReplicaSets, Endpoints, EndpointSlices and Events belong to controllers and are not compared
+ * as objects (their owners are). Extra Deployments, StatefulSets, DaemonSets, Services, ConfigMaps, Secrets,
+ * PersistentVolumeClaims and Jobs count, except what the system or the engine creates on its own: ConfigMap
+ * kube-root-ca.crt, service-account token Secrets and the workload Job wrk2-job with its script ConfigMap. Every
+ * Chaos Mesh resource (chaos-mesh.org) in the namespace counts: a clean app has none.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import type { Kubectl } from './kubectl';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+export interface ObjectRef {
+  kind: string;
+  name: string;
+  /** Absent for cluster-scoped objects (PersistentVolume). */
+  namespace?: string;
+}
+
+export type ObjectDifference =
+  /** A field differs; `expected`/`actual` are undefined when the field is absent on that side. */
+  | (ObjectRef & { type: 'changed'; field: string; expected: unknown; actual: unknown })
+  /** A manifest object does not exist in the cluster. */
+  | (ObjectRef & { type: 'missing' })
+  /** An object the manifests do not have (and that no controller owns) exists in the namespace. */
+  | (ObjectRef & { type: 'extra' });
+
+export interface DiffOptions {
+  kubectl: Kubectl;
+  manifestsDir: string;
+  namespace: string;
+}
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PriorityClass', 'Node']);
+/** Namespaced kinds whose extra objects count (plural resource names for `kubectl get`). */
+const COUNTED_KINDS: Record<string, string> = {
+  Deployment: 'deployments.apps',
+  StatefulSet: 'statefulsets.apps',
+  DaemonSet: 'daemonsets.apps',
+  Service: 'services',
+  ConfigMap: 'configmaps',
+  Secret: 'secrets',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
+  Job: 'jobs.batch',
+};
+const WORKLOAD_JOB = 'wrk2-job';
+const WORKLOAD_CONFIGMAP = 'wrk2-scripts';
+const DRY_RUN_SUFFIX = '-aiopslab-diff';
+
+const IGNORED_ANNOTATION = (key: string): boolean =>
+  key === 'kubectl.kubernetes.io/last-applied-configuration' ||
+  key.startsWith('deployment.kubernetes.io/') ||
+  key.startsWith('pv.kubernetes.io/') ||
+  key.startsWith('volume.kubernetes.io/') ||
+  key.startsWith('volume.beta.kubernetes.io/');
+
+/** Reads the app's manifests (every .yaml/.yml/.json below the folder, multi-document), as `kubectl apply -R` does. */
+export function readManifests(manifestsDir: string): any[] {
+  if (!fs.existsSync(manifestsDir)) throw new Error(`No manifests folder at ${manifestsDir}.`);
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(ya?ml|json)$/i.test(entry.name)) files.push(full);
+    }
+  };
+  walk(manifestsDir);
+  const objects: any[] = [];
+  for (const file of files) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+      const value = doc.toJS();
+      if (!value || typeof value !== 'object') continue;
+      if (value.kind === 'List' && Array.isArray(value.items)) objects.push(...value.items);
+      else if (value.kind && value.metadata?.name) objects.push(value);
+    }
+  }
+  return objects;
+}
+
+function group(apiVersion: string | undefined): string {
+  const v = apiVersion ?? '';
+  return v.includes('/') ? v.split('/')[0] : '';
+}
+
+function keyOf(o: any, namespace: string): string {
+  const ns = CLUSTER_SCOPED.has(o.kind) ? '' : namespace;
+  return `${group(o.apiVersion)}/${o.kind}/${ns}/${o.metadata.name}`;
+}
+
+function refOf(o: any, namespace: string): ObjectRef {
+  return CLUSTER_SCOPED.has(o.kind) ? { kind: o.kind, name: o.metadata.name } : { kind: o.kind, name: o.metadata.name, namespace };
+}
+
+/** Resource name for `kubectl get` of a manifest kind. */
+function resourceFor(o: any): string {
+  const known = COUNTED_KINDS[o.kind];
+  if (known) return known;
+  if (o.kind === 'PersistentVolume') return 'persistentvolumes';
+  const g = group(o.apiVersion);
+  return g ? `${o.kind.toLowerCase()}.${g}` : o.kind.toLowerCase();
+}
+
+/** Parses kubectl's `-o yaml` output of several objects (documents, or a List). */
+function parseObjects(text: string): any[] {
+  const out: any[] = [];
+  for (const doc of YAML.parseAllDocuments(text)) {
+    const value = doc.toJS();
+    if (!value || typeof value !== 'object') continue;
+    if (Array.isArray(value.items)) out.push(...value.items);
+    else out.push(value);
+  }
+  return out;
+}
+
+/** The manifest objects as a fresh create would store them (defaults filled in by the server), keyed like the live ones. */
+async function expectedObjects(kubectl: Kubectl, manifests: any[], namespace: string): Promise<Map<string, any>> {
+  const renamed = manifests.map((m) => ({ ...m, metadata: { ...m.metadata, name: `${m.metadata.name}${DRY_RUN_SUFFIX}`, namespace: undefined } }));
+  let text: string;
+  try {
+    text = await kubectl.run(['create', '--dry-run=server', '-n', namespace, '-f', '-', '-o', 'yaml'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: renamed }));
+  } catch (error) {
+    throw new Error(`Could not ask the cluster how it would store the app's manifests (server-side dry run): ${(error as Error).message}`);
+  }
+  const result = new Map<string, any>();
+  for (const o of parseObjects(text)) {
+    o.metadata.name = String(o.metadata.name).slice(0, -DRY_RUN_SUFFIX.length);
+    result.set(keyOf(o, namespace), o);
+  }
+  return result;
+}
+
+async function chaosResources(kubectl: Kubectl): Promise<string[]> {
+  const text = await kubectl.run(['api-resources', '--api-group=chaos-mesh.org', '--namespaced=true', '-o', 'name']).catch(() => '');
+  return text.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * The differences between the app deployed in `namespace` and its manifests; empty when the namespace holds exactly
+ * a clean deployment (see the module comment for what is compared and what is ignored).
+ */
+export async function diffAppAgainstManifests(options: DiffOptions): Promise<ObjectDifference[]> {
+  const { kubectl, namespace } = options;
+  const manifests = readManifests(options.manifestsDir).filter((m) => m.kind !== 'Namespace');
+  const chaos = await chaosResources(kubectl);
+  const resources = new Set<string>([...Object.values(COUNTED_KINDS), ...manifests.map(resourceFor), ...chaos]);
+  const [expected, liveItems] = await Promise.all([
+    expectedObjects(kubectl, manifests, namespace),
+    kubectl.run(['get', [...resources].join(','), '-n', namespace, '-o', 'yaml']).then(parseObjects),
+  ]);
+  const live = new Map<string, any>();
+  for (const o of liveItems) {
+    if (CLUSTER_SCOPED.has(o.kind) || o.metadata?.namespace === namespace) live.set(keyOf(o, namespace), o);
+  }
+
+  const differences: ObjectDifference[] = [];
+  for (const manifest of manifests) {
+    const key = keyOf(manifest, namespace);
+    const ref = refOf(manifest, namespace);
+    const want = expected.get(key);
+    const have = live.get(key);
+    if (!have) {
+      differences.push({ ...ref, type: 'missing' });
+      continue;
+    }
+    if (!want) throw new Error(`The server-side dry run returned no ${manifest.kind} ${manifest.metadata.name}.`);
+    for (const d of compareObject(want, have, manifest)) differences.push({ ...ref, type: 'changed', ...d });
+    if (manifest.kind === 'PersistentVolume') {
+      const claim = have.spec?.claimRef;
+      if (claim?.name && claim.namespace === namespace) {
+        const pvc = live.get(`/PersistentVolumeClaim/${namespace}/${claim.name}`);
+        if (pvc && claim.uid && claim.uid !== pvc.metadata?.uid) {
+          differences.push({ ...ref, type: 'changed', field: 'spec.claimRef.uid', expected: pvc.metadata.uid, actual: claim.uid });
+        }
+      }
+    }
+  }
+
+  const manifestKeys = new Set(manifests.map((m) => keyOf(m, namespace)));
+  for (const [key, o] of live) {
+    if (manifestKeys.has(key) || CLUSTER_SCOPED.has(o.kind)) continue;
+    const isChaos = group(o.apiVersion) === 'chaos-mesh.org';
+    if (!isChaos && !(o.kind in COUNTED_KINDS)) continue;
+    if (!isChaos && ownedBySystem(o)) continue;
+    differences.push({ ...refOf(o, namespace), type: 'extra' });
+  }
+  return differences;
+}
+
+function ownedBySystem(o: any): boolean {
+  const name = o.metadata?.name;
+  if (o.kind === 'ConfigMap' && (name === 'kube-root-ca.crt' || name === WORKLOAD_CONFIGMAP)) return true;
+  if (o.kind === 'Secret' && o.type === 'kubernetes.io/service-account-token') return true;
+  if (o.kind === 'Job' && name === WORKLOAD_JOB) return true;
+  // Controller-created objects (a Job of a CronJob, ...) are judged through their owner.
+  return (o.metadata?.ownerReferences ?? []).some((r: any) => r.controller === true);
+}
+
+type FieldDifference = { field: string; expected: unknown; actual: unknown };
+
+/** Compares one object: every top-level field but apiVersion/kind/metadata/status, plus labels and annotations. */
+export function compareObject(expected: any, actual: any, manifest: any): FieldDifference[] {
+  const out: FieldDifference[] = [];
+  const top = new Set([...Object.keys(expected), ...Object.keys(actual)].filter((k) => !['apiVersion', 'kind', 'metadata', 'status'].includes(k)));
+  for (const key of [...top].sort()) compareValue(expected[key], actual[key], [key], { kind: expected.kind, manifest }, out);
+  for (const field of ['labels', 'annotations'] as const) {
+    const e = withoutIgnored(expected.metadata?.[field], field);
+    const a = withoutIgnored(actual.metadata?.[field], field);
+    compareValue(e, a, ['metadata', field], { kind: expected.kind, manifest }, out);
+  }
+  return out;
+}
+
+function withoutIgnored(map: Record<string, string> | undefined, field: 'labels' | 'annotations'): Record<string, string> | undefined {
+  if (!map) return undefined;
+  const kept = Object.fromEntries(Object.entries(map).filter(([k]) => (field === 'annotations' ? !IGNORED_ANNOTATION(k) : true)));
+  return Object.keys(kept).length ? kept : undefined;
+}
+
+interface CompareContext { kind: string; manifest: any }
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Path with numeric indices written as `*`, for matching the ignore rules. */
+function pattern(p: Array<string | number>): string {
+  return p.map((s) => (typeof s === 'number' ? '*' : s)).join('.');
+}
+
+function manifestSets(manifest: any, p: Array<string | number>): boolean {
+  let cur = manifest;
+  for (const s of p) {
+    if (cur === undefined || cur === null) return false;
+    cur = cur[s];
+  }
+  return cur !== undefined;
+}
+
+/** Values the cluster allocates or the binding controller writes; ignored unless the manifest itself sets them. */
+const ALLOCATED: Record<string, string[]> = {
+  Service: ['spec.clusterIP', 'spec.clusterIPs', 'spec.ports.*.nodePort', 'spec.healthCheckNodePort'],
+  PersistentVolume: ['spec.claimRef'],
+  PersistentVolumeClaim: ['spec.volumeName'],
+  Job: ['spec.selector'],
+};
+/** Labels the Job controller adds to its selector and pod template. */
+const JOB_LABELS = new Set(['controller-uid', 'job-name', 'batch.kubernetes.io/controller-uid', 'batch.kubernetes.io/job-name']);
+
+function ignoredPath(p: Array<string | number>, context: CompareContext): boolean {
+  const pat = pattern(p);
+  if (pat === 'spec.template.metadata.annotations.kubectl.kubernetes.io/restartedAt') return true;
+  if (pat === 'spec.template.metadata.creationTimestamp') return true;
+  if (context.kind === 'Job' && p.length === 5 && pat.startsWith('spec.template.metadata.labels.') && JOB_LABELS.has(String(p[4]))) return true;
+  return (ALLOCATED[context.kind] ?? []).includes(pat) && !manifestSets(context.manifest, p);
+}
+
+function compareValue(expected: unknown, actual: unknown, p: Array<string | number>, context: CompareContext, out: FieldDifference[]): void {
+  if (ignoredPath(p, context)) return;
+  const absent = (v: unknown) => v === undefined || v === null;
+  // Maps are compared key by key, also when one side lacks the map (so the ignore rules apply inside it).
+  if ((isPlainObject(expected) || isPlainObject(actual)) && (isPlainObject(expected) || absent(expected)) && (isPlainObject(actual) || absent(actual))) {
+    const e = (isPlainObject(expected) ? expected : {}) as Record<string, unknown>;
+    const a = (isPlainObject(actual) ? actual : {}) as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(e), ...Object.keys(a)])].sort()) compareValue(e[key], a[key], [...p, key], context, out);
+    return;
+  }
+  // Lists element by element; an element present on one side only is one difference.
+  if ((Array.isArray(expected) || Array.isArray(actual)) && (Array.isArray(expected) || absent(expected)) && (Array.isArray(actual) || absent(actual))) {
+    const e = (Array.isArray(expected) ? expected : []) as unknown[];
+    const a = (Array.isArray(actual) ? actual : []) as unknown[];
+    for (let i = 0; i < Math.max(e.length, a.length); i++) {
+      if (i >= e.length || i >= a.length) out.push({ field: formatPath([...p, i]), expected: e[i], actual: a[i] });
+      else compareValue(e[i], a[i], [...p, i], context, out);
+    }
+    return;
+  }
+  if (absent(expected) && absent(actual)) return;
+  if (JSON.stringify(expected) === JSON.stringify(actual)) return;
+  out.push({ field: formatPath(p), expected: expected ?? undefined, actual: actual ?? undefined });
+}
+
+/** `spec.ports[0].targetPort`, `metadata.annotations["kubectl.kubernetes.io/restartedAt"]`. */
+export function formatPath(p: Array<string | number>): string {
+  let s = '';
+  for (const seg of p) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) s += s ? `.${seg}` : seg;
+    else s += `[${JSON.stringify(seg)}]`;
+  }
+  return s;
+}
+
+/** One line per difference, for people: `Service geo: spec.ports[0].targetPort is 9999, expected 8083`. */
+export function formatDifference(d: ObjectDifference): string {
+  const what = `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}`;
+  switch (d.type) {
+    case 'missing':
+      return `${what} is missing`;
+    case 'extra':
+      return `${what} exists but is not part of the app`;
+    default:
+      if (d.actual === undefined) return `${what}: ${d.field} is not set, expected ${show(d.expected)}`;
+      if (d.expected === undefined) return `${what}: ${d.field} is ${show(d.actual)}, expected it not to be set`;
+      return `${what}: ${d.field} is ${show(d.actual)}, expected ${show(d.expected)}`;
+  }
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
+}
