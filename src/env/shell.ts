@@ -11,6 +11,8 @@ export interface ShellOptions {
   kubeCacheDir?: string;
   /** Folder holding the kubectl the agent should use; put first on PATH. */
   kubectlDir?: string;
+  /** More folders for PATH, after kubectlDir (the embedded cluster's docker shim for Flower sessions). */
+  pathDirs?: string[];
   timeoutSec: number;
   outputCapChars: number;
   signal?: AbortSignal;
@@ -19,10 +21,10 @@ export interface ShellOptions {
 /** Environment variables an agent's shell may inherit. Everything else (API keys above all) stays out. */
 const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TZ', 'USER', 'SHELL', 'TMPDIR'];
 
-export function agentShellEnv(options: Pick<ShellOptions, 'kubeconfigPath' | 'kubeCacheDir' | 'kubectlDir' | 'sessionDir'>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function agentShellEnv(options: Pick<ShellOptions, 'kubeconfigPath' | 'kubeCacheDir' | 'kubectlDir' | 'pathDirs' | 'sessionDir'>, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const key of INHERITED) if (base[key] !== undefined) env[key] = base[key];
-  env.PATH = [options.kubectlDir, base.PATH ?? '/usr/local/bin:/usr/bin:/bin'].filter(Boolean).join(path.delimiter);
+  env.PATH = [options.kubectlDir, ...(options.pathDirs ?? []), base.PATH ?? '/usr/local/bin:/usr/bin:/bin'].filter(Boolean).join(path.delimiter);
   if (options.kubeconfigPath) env.KUBECONFIG = options.kubeconfigPath;
   if (options.kubeCacheDir) env.KUBECACHEDIR = options.kubeCacheDir;
   env.AIOPSLAB_SESSION_DIR = options.sessionDir;

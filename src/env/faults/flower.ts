@@ -6,13 +6,14 @@ import { FaultError } from './types';
  * Flower faults (facts §1.2 rows 88–89, VirtualizationFaultInjector): the stack runs under Docker Compose in the
  * pseudo-namespace `docker`. Both act through the `docker` CLI exactly as the original does — on a real host that is
  * Docker; on the embedded cluster it is the twin's shim (src/twin/flower/docker-cli.ts), pointed at the cluster
- * through KUBECONFIG. The docker binary: param `docker`, else $AIOPSLAB_DOCKER, else `docker` on PATH.
+ * through KUBECONFIG. The docker binary: param `docker`, else the cluster's own (FaultContext.docker: the embedded
+ * cluster's shim), else $AIOPSLAB_DOCKER, else `docker` on PATH.
  */
 
 interface Run { code: number; stdout: string; stderr: string }
 
 function docker(c: FaultContext, args: string[]): Promise<Run> {
-  const bin = String(c.fault.params.docker ?? process.env.AIOPSLAB_DOCKER ?? 'docker');
+  const bin = String(c.fault.params.docker ?? c.docker ?? process.env.AIOPSLAB_DOCKER ?? 'docker');
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (c.kubectl.options.kubeconfigPath) env.KUBECONFIG = c.kubectl.options.kubeconfigPath;
   env.AIOPSLAB_KUBECTL = c.kubectl.options.kubectl;
@@ -34,14 +35,16 @@ async function mustDocker(c: FaultContext, args: string[]): Promise<string> {
 }
 
 /**
- * Starts a training run: `flwr run train local-deployment` in the Flower directory on a real host; on the embedded
- * cluster (namespace `docker` served by the twin) the ConfigMap `flwr-run` that the twin's Flower behaviours follow.
+ * Starts a training run: `flwr run train local-deployment` in the Flower directory on a real Docker host; when the
+ * stack runs as pods of namespace `docker` (the embedded cluster) the ConfigMap `flwr-run` (`started: <RFC 3339>`)
+ * that the twin's Flower behaviours follow. Like `flwr run`, every call starts a new run (the ConfigMap is replaced),
+ * so a run left from an earlier session on the same cluster does not stand in for this one.
  */
 export async function startFlowerRun(c: FaultContext): Promise<void> {
-  const embedded = (await c.kubectl.run(['get', 'pod', 'clientapp-1', '-n', 'docker', '--ignore-not-found', '-o', 'name']).catch(() => '')).trim() !== '';
-  if (embedded) {
-    const exists = (await c.kubectl.run(['get', 'configmap', 'flwr-run', '-n', 'docker', '--ignore-not-found', '-o', 'name'])).trim();
-    if (!exists) await c.kubectl.run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
+  const asPods = (await c.kubectl.run(['get', 'pod', 'clientapp-1', '-n', 'docker', '--ignore-not-found', '-o', 'name']).catch(() => '')).trim() !== '';
+  if (asPods) {
+    await c.kubectl.run(['delete', 'configmap', 'flwr-run', '-n', 'docker', '--ignore-not-found']);
+    await c.kubectl.run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
     return;
   }
   const cwd = String(c.fault.params.flowerDir ?? 'aiopslab-applications/flower');
@@ -60,13 +63,15 @@ async function poll(c: FaultContext, what: string, timeoutMs: number, probe: () 
   }
 }
 
-/** `docker stop <container>` (default supernode-1), then 15 s for the stack to notice; recover: `docker start`. */
+/**
+ * `docker stop <container>` (default supernode-1); recover: `docker start`. The original's 15 s sleep after the stop
+ * is the problem's `settleSeconds` (applied by the environment after every injection, capped on the embedded
+ * cluster where the stop shows at once). Stopping a stopped container and starting a running one are no-ops.
+ */
 export const flowerContainerStopFault: FaultInjector = {
   kind: 'flower-container-stop',
   async inject(c) {
-    const name = c.fault.target ?? 'supernode-1';
-    await mustDocker(c, ['stop', name]);
-    await c.sleep(15_000);
+    await mustDocker(c, ['stop', c.fault.target ?? 'supernode-1']);
   },
   async recover(c) {
     await mustDocker(c, ['start', c.fault.target ?? 'supernode-1']);
@@ -92,6 +97,9 @@ export const flowerModelMisconfigFault: FaultInjector = {
     }
   },
   async recover(c) {
-    await mustDocker(c, ['exec', c.fault.target ?? 'clientapp-1', 'sh', '-c', `sed -i '24s/80/84/' ${TASK_GLOB}`]);
+    const name = c.fault.target ?? 'clientapp-1';
+    // Not installed (the run never reached it) or the container was replaced: there is no edited file to undo.
+    if ((await docker(c, ['exec', name, 'sh', '-c', 'ls /app/.flwr/apps'])).code !== 0) return;
+    await mustDocker(c, ['exec', name, 'sh', '-c', `sed -i '24s/80/84/' ${TASK_GLOB}`]);
   },
 };

@@ -12,6 +12,8 @@ export interface FaultContext {
   deployApp(wait: boolean): Promise<void>;
   /** Deletes the app's namespace and waits until it is gone. */
   deleteNamespace(): Promise<void>;
+  /** The `docker` executable of this cluster, when it brings its own (the embedded cluster's shim for Flower). */
+  docker?: string;
 }
 
 /** Injects and recovers one kind of fault the way an SRE would on a real cluster. Both must be idempotent. */

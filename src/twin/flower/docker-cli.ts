@@ -255,19 +255,42 @@ export async function dockerMain(argv: string[]): Promise<Result> {
   }
 }
 
-/** Writes `<dir>/docker`, a shell wrapper running this script with the current node; returns its path. */
-export function writeDockerShim(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'docker');
-  const script = path.join(__dirname, 'docker-cli.js');
-  fs.writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`, { mode: 0o755 });
-  return file;
+/** Runs the CLI with `argv` (the arguments after `docker`), writing its output and setting the exit code. */
+export async function runDockerCli(argv: string[]): Promise<void> {
+  const r = await dockerMain(argv);
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  process.exitCode = r.code;
 }
 
-if (require.main === module) {
-  void dockerMain(process.argv.slice(2)).then((r) => {
-    process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
-    process.exitCode = r.code;
-  });
+export interface DockerShimOptions {
+  /**
+   * The script that runs the CLI as `node <script> docker <args…>`: the twin's child-process entry (a multi-call
+   * script: `docker` as first argument runs this CLI). Defaults to the compiled entry beside this module
+   * (out/…/twin/process/entry.js); bundled builds pass dist/twin-process.js.
+   */
+  entryScript?: string;
+  /** The kubectl to use when $AIOPSLAB_KUBECTL is not set (default: the project's, resolved by the CLI itself). */
+  kubectl?: string;
+}
+
+/**
+ * Writes `<dir>/docker`, a shell wrapper running this CLI with the current node (Electron's binary runs as node
+ * with ELECTRON_RUN_AS_NODE, so the same file works from the VS Code extension host); returns its path.
+ * kubectl: $AIOPSLAB_KUBECTL, else options.kubectl, else the project's resolved kubectl (src/twin/kubectl-path.ts).
+ */
+export function writeDockerShim(dir: string, options: DockerShimOptions = {}): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'docker');
+  const script = options.entryScript ?? path.join(__dirname, '..', 'process', 'entry.js');
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const lines = [
+    '#!/bin/sh',
+    '# docker for the AIOpsLab embedded cluster: Docker Compose containers are pods of namespace docker (src/twin/flower).',
+    ...(options.kubectl ? [`[ -n "$AIOPSLAB_KUBECTL" ] || { AIOPSLAB_KUBECTL=${q(options.kubectl)}; export AIOPSLAB_KUBECTL; }`] : []),
+    `ELECTRON_RUN_AS_NODE=1 exec ${q(process.execPath)} ${q(script)} docker "$@"`,
+    '',
+  ];
+  fs.writeFileSync(file, lines.join('\n'), { mode: 0o755 });
+  return file;
 }

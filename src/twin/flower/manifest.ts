@@ -19,9 +19,16 @@ const CONTAINERS: C[] = [
   { name: 'clientapp-2', image: 'adityapgupta/flower-client:1.0', args: ['--insecure', '--clientappio-api-address', 'supernode-2:9095'] },
 ];
 
-/** JSON objects (a List) for `kubectl apply -f -`. */
-export function flowerManifest(): string {
-  const items: unknown[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DOCKER_NAMESPACE } }];
+/** The compose service names and the ports other containers reach them on (compose's network DNS = Services here). */
+const SERVICES: Array<{ name: string; ports: Array<[string, number]> }> = [
+  { name: 'superlink', ports: [['serverappio', 9091], ['fleet', 9092], ['exec', 9093]] },
+  { name: 'supernode-1', ports: [['clientappio', 9094]] },
+  { name: 'supernode-2', ports: [['clientappio', 9095]] },
+];
+
+/** The objects of apps/flower/manifests (without the Namespace): one Pod per compose container, plus a Service per container others dial. */
+export function flowerObjects(): Array<Record<string, unknown>> {
+  const items: Array<Record<string, unknown>> = [];
   for (const c of CONTAINERS) {
     items.push({
       apiVersion: 'v1', kind: 'Pod',
@@ -32,5 +39,17 @@ export function flowerManifest(): string {
       },
     });
   }
-  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+  for (const s of SERVICES) {
+    items.push({
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: s.name, namespace: DOCKER_NAMESPACE, labels: { 'com.docker.compose.project': 'flower' } },
+      spec: { selector: { 'com.docker.compose.service': s.name }, ports: s.ports.map(([name, port]) => ({ name, port, targetPort: port })) },
+    });
+  }
+  return items;
+}
+
+/** JSON objects (a List, with the Namespace) for `kubectl apply -f -`. */
+export function flowerManifest(): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: DOCKER_NAMESPACE } }, ...flowerObjects()] });
 }

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   else process.stdout.write(`${twin.url}\n`);
 }
 
-main().catch((e) => {
+// Multi-call: `node entry.js docker <args…>` is the embedded cluster's docker CLI (the shim of src/twin/flower).
+if (process.argv[2] === 'docker') void import('../flower/docker-cli').then((m) => m.runDockerCli(process.argv.slice(3)));
+else main().catch((e) => {
   const msg = e instanceof Error ? e.message : String(e);
   if (process.send) process.send({ type: 'error', message: msg });
   process.stderr.write(`twin: ${msg}\n`);

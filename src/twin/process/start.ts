@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeKubeconfig } from './kubeconfig';
+import { writeDockerShim } from '../flower/docker-cli';
 
 export interface StartTwinOptions {
   /** Folder for this twin's kubeconfig, kubectl cache and log. Created if missing. */
@@ -39,6 +40,8 @@ export interface TwinHandle {
   env: Record<string, string>;
   /** The child's stdout/stderr. */
   logPath: string;
+  /** `<stateDir>/bin/docker`: the docker CLI for the Docker Compose apps (Flower) modelled as pods of namespace docker. */
+  dockerShim: string;
   /** The telemetry APIs (Prometheus, Jaeger per app namespace) the twin answers. */
   telemetry?: { prometheusUrl: string; jaegerUrls: Record<string, string> };
   /** Settles when the child process ends (exit code, or null when killed by a signal). */
@@ -89,9 +92,10 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const agentKubeconfigPath = writeKubeconfig(path.join(stateDir, 'agent-kubeconfig'), {
     server: url, token: AGENT_TOKEN, namespace: o.namespace, userName: 'aiopslab-agent',
   });
+  const dockerShim = writeDockerShim(path.join(stateDir, 'bin'), { entryScript: entry });
   let stopped: Promise<void> | undefined;
   return {
-    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry,
+    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim,
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir },
     stop() {
