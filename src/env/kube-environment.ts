@@ -18,6 +18,7 @@ import { describeTelemetryError, jaegerEndpoint, prometheusEndpoint } from './te
 import { collectSessionSeries } from './telemetry/session-series';
 import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
+import { releaseStaleVolumes } from './volumes';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -93,6 +94,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
       if (!/AlreadyExists/.test(error.message)) throw error;
     });
+    await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
     try {
       await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
