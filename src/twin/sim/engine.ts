@@ -125,6 +125,7 @@ export class SimEngine {
   private nextId = 1;
   private pendingTraces: Array<{ endMs: number; trace: TraceRecord; stats?: ClientStats; status: number; index: number }> = [];
   private pendingObs: Obs[] = [];
+  private pendingCallErrors: Array<{ caller: string; callee: string; message: string; endMs: number }> = [];
   private readonly families: Family[] = [];
   private readonly familyIndex = new Map<string, number>();
   private readonly sigmas = new Map<string, number>();
@@ -255,6 +256,7 @@ export class SimEngine {
 
   private refresh(atMs: number): void {
     if (this.store) this.snapshot = snapshotFromStore(this.store, this.model.namespace);
+    if (this.model.discovery === 'consul') this.noteConsulPod();
     this.view = computeHealth(this.model, this.snapshot, atMs, this.everRegistered, this.listening);
     for (const s of Object.values(this.view.services)) if (s.route.kind === 'ok' && this.model.discovery === 'consul') this.everRegistered.add(s.name);
     this.flagEffectsByService = new Map();
@@ -269,6 +271,21 @@ export class SimEngine {
     if (this.fromStore && this.store) this.syncStoreWorkloads(atMs);
     this.dirty = false;
   }
+
+  /**
+   * Registrations live in consul's memory: a new consul pod (the namespace redeployed, consul restarted) starts empty,
+   * so callers of a service that has not registered since say "there is no address available" again.
+   */
+  private noteConsulPod(): void {
+    const registry = Object.entries(this.model.services).find(([name, s]) => s.kind === 'infra' && name === 'consul')?.[0];
+    if (!registry) return;
+    const pod = this.snapshot.pods.find((p) => p.metadata.labels?.[this.model.serviceLabel] === registry && !p.metadata.deletionTimestamp);
+    const uid = pod?.metadata.uid;
+    if (uid && this.consulUid !== undefined && uid !== this.consulUid) this.everRegistered.clear();
+    if (uid) this.consulUid = uid;
+  }
+
+  private consulUid?: string;
 
   private syncStoreWorkloads(atMs: number): void {
     const seen = new Set<string>();
@@ -518,7 +535,11 @@ export class SimEngine {
     let fam = this.clientFamilies.get(c);
     if (fam === undefined) this.clientFamilies.set(c, (fam = this.family('client', caller, c.operation, c.service)));
     this.observe(fam, out.endMs, (out.endMs - t) / 1000, !out.ok);
-    if (!out.ok && out.error) this.noteCallError(caller, c.service, out.error, out.endMs);
+    if (!out.ok && out.error) {
+      // A failure that ends later (a hung call) is known only when it ends: callers cannot log it before.
+      if (out.endMs > this.horizon) this.pendingCallErrors.push({ caller, callee: c.service, message: out.error, endMs: out.endMs });
+      else this.noteCallError(caller, c.service, out.error, out.endMs);
+    }
     return out;
   }
 
@@ -666,6 +687,11 @@ export class SimEngine {
       const keep: Obs[] = [];
       for (const o of this.pendingObs) if (o.endMs <= t) this.apply(o.key, o.sec, o.error); else keep.push(o);
       this.pendingObs = keep;
+    }
+    if (this.pendingCallErrors.length) {
+      const keep: typeof this.pendingCallErrors = [];
+      for (const e of this.pendingCallErrors) if (e.endMs <= t) this.noteCallError(e.caller, e.callee, e.message, e.endMs); else keep.push(e);
+      this.pendingCallErrors = keep;
     }
     if (this.pendingTraces.length) {
       const keep: typeof this.pendingTraces = [];
