@@ -14,6 +14,8 @@ export interface ClusterHandle {
   kubeCacheDir: string;
   telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
   kubectl: string;
+  /** The cluster's own `docker` (the embedded cluster's shim onto the Flower pods of namespace docker). */
+  dockerShim?: string;
   release(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
       kubeCacheDir: handle.kubeCacheDir,
       kubectl,
       telemetry: handle.telemetry,
+      dockerShim: handle.dockerShim,
       release: async () => {
         await handle.stop();
         fs.rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import type { SessionTelemetry } from '../core/session/types';
 import { capOutput } from '../core/shell/output-cap';
 import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
+import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
 import { startWrk2, stopWrk2 } from './workload/wrk2';
 import { csvToTable } from './telemetry/csv-table';
@@ -45,6 +46,8 @@ export interface KubeEnvironmentOptions {
   /** How long to wait for an app's pods to become ready. */
   readyTimeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The cluster's own `docker` executable (the embedded cluster's shim): on exec_shell's PATH for namespace docker (Flower), and the Flower faults' docker. */
+  dockerShim?: string;
   onDispose?: () => Promise<void>;
 }
 
@@ -131,6 +134,7 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   async startWorkload(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
     const workload = problem.workload;
+    if (workload.kind === 'flwr') return startFlwrWorkload(problem, this.faultContext(problem, app));
     if (workload.kind !== 'wrk2') return; // astronomy-shop has its own load generator; no-op problems may have none
     await startWrk2({
       workload,
@@ -157,6 +161,7 @@ export class KubeEnvironment implements ProblemEnvironment {
           kubeconfigPath: this.options.agentKubeconfigPath ?? this.options.kubeconfigPath,
           kubeCacheDir: this.options.kubeCacheDir,
           kubectlDir: path.dirname(this.options.kubectl),
+          pathDirs: this.options.dockerShim && isDockerNamespace(context.namespace) ? [path.dirname(this.options.dockerShim)] : undefined,
           timeoutSec: this.options.execTimeoutSec,
           timeoutCapSec: this.options.execTimeoutCapSec,
           outputCapChars: this.options.outputCapChars,
@@ -188,6 +193,10 @@ export class KubeEnvironment implements ProblemEnvironment {
   }
 
   private async getLogs(namespace: string, service: string): Promise<string> {
+    if (isDockerNamespace(namespace)) {
+      const text = await dockerContainerLogs(service, async (name) => String(await this.core.readNamespacedPodLog({ name, namespace })));
+      return text === NO_DOCKER_SERVICE ? text : capOutput(compressLogs(text, this.options.logDedup), this.options.outputCapChars);
+    }
     try {
       const selector = namespace === 'default' && service.includes('wrk2-job') ? 'job-name=wrk2-job' : `${this.serviceLabel(namespace)}=${service}`;
       const pods = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
@@ -262,6 +271,7 @@ export class KubeEnvironment implements ProblemEnvironment {
         await this.kubectl.run(['apply', '-R', '-f', this.manifestsDir(app), '-n', app.namespace]);
         if (wait) await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, undefined, `pods of ${app.namespace} to become ready`);
       },
+      docker: this.options.dockerShim,
       deleteNamespace: async () => {
         await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
         await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 300_000, undefined, `namespace ${app.namespace} to be deleted`);
