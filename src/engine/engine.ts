@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Agent } from '../core/agents/types';
 import type { AppDefinition } from '../core/apps/types';
@@ -33,6 +34,13 @@ export interface EngineOptions {
    * everything shipped runs on a real or embedded cluster.
    */
   environmentFactory?: (app: AppDefinition) => Promise<ProblemEnvironment>;
+}
+
+/** What `recoverLeftovers` found in the recovery journal and did about it. */
+export interface LeftoverReport {
+  recovered: JournalEntry[];
+  failed: Array<{ entry: JournalEntry; error: string }>;
+  skipped: Array<{ entry: JournalEntry; reason: string }>;
 }
 
 export interface RunOptions {
@@ -185,13 +193,23 @@ export class Engine {
     return updated;
   }
 
-  /** Undoes faults left behind by sessions that never finished (crash, kill -9, Ctrl-C during inject). */
-  async recoverLeftovers(): Promise<{ recovered: JournalEntry[]; failed: Array<{ entry: JournalEntry; error: string }> }> {
+  /**
+   * Undoes faults left behind by sessions that never finished (crash, kill -9, Ctrl-C during inject). Entries of
+   * sessions that are still running (in another process or in this one) are left alone and listed as skipped.
+   */
+  async recoverLeftovers(): Promise<LeftoverReport> {
     const recovered: JournalEntry[] = [];
     const failed: Array<{ entry: JournalEntry; error: string }> = [];
+    const skipped: Array<{ entry: JournalEntry; reason: string }> = [];
     for (const entry of await this.journal.list()) {
-      if (entry.pid && entry.pid !== process.pid && isAlive(entry.pid)) continue; // still running elsewhere
-      if (entry.pid === process.pid && [...this.interactive.values()].some((s) => s.id === entry.sessionId && !s.done)) continue;
+      if (entry.pid && entry.pid !== process.pid && isAlive(entry.pid)) {
+        skipped.push({ entry, reason: `its session is still running in process ${entry.pid}` });
+        continue;
+      }
+      if (entry.pid === process.pid && [...this.interactive.values()].some((s) => s.id === entry.sessionId && !s.done)) {
+        skipped.push({ entry, reason: 'its session is still running here' });
+        continue;
+      }
       try {
         if (entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost')) {
           // An embedded cluster lives only as long as its process: its faults are gone with it.
@@ -213,7 +231,7 @@ export class Engine {
         failed.push({ entry, error: (error as Error).message });
       }
     }
-    return { recovered, failed };
+    return { recovered, failed, skipped };
   }
 
   private environmentFor(cluster: ClusterHandle, app: AppDefinition): KubeEnvironment {
@@ -224,7 +242,6 @@ export class Engine {
       context: cluster.context,
       kubeCacheDir: cluster.kubeCacheDir,
       kubectl: cluster.kubectl,
-      dockerShim: cluster.dockerShim,
       telemetry: cluster.telemetry,
       projectRoot: this.root,
       shellPolicy: this.config.shellPolicy,
@@ -248,8 +265,13 @@ export class Engine {
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // A process killed with kill -9 stays a zombie until its parent reaps it: on Linux that is not alive.
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
