@@ -43,6 +43,7 @@ import {
   type Diagnosis,
   type Snapshot,
 } from './baseline-rules';
+import { diagnoseDocker, dockerCommands, emptyDockerSnapshot, isDockerNamespace, readDockerObservation, type DockerSnapshot } from './baseline-docker';
 
 const FENCE = '```';
 
@@ -100,6 +101,8 @@ export class BaselineAgent implements Agent {
   private pending?: (obs: string) => void;
   private steps = 0;
   private diagnosis?: Diagnosis;
+  /** Set for a Docker Compose app (namespace docker, Flower): the plan and rules of baseline-docker.ts instead. */
+  private docker?: DockerSnapshot;
 
   constructor(options: BaselineOptions = {}) {
     this.name = options.name ?? 'baseline';
@@ -122,6 +125,19 @@ export class BaselineAgent implements Agent {
       { call: shellCall(svcCmd), note: 'List deployments, services and their endpoints.', onResult: (o) => this.readInventory(o) },
       { call: shellCall(eventsCmd), note: 'Read warning events, chaos experiments and feature flags.', onResult: (o) => this.readInventory(o) },
     ];
+    this.docker = undefined;
+    if (isDockerNamespace(this.ns)) {
+      const docker = (this.docker = emptyDockerSnapshot());
+      const cmds = dockerCommands();
+      this.queue = [
+        { call: shellCall(cmds.containers), note: 'List the containers of the Docker Compose stack, stopped ones too.', onResult: (o) => readDockerObservation(docker, o) },
+        { call: shellCall(cmds.logs), note: 'Read the error lines of every container.', onResult: (o) => readDockerObservation(docker, o) },
+      ];
+    }
+  }
+
+  private diagnoseNow(): Diagnosis {
+    return this.docker ? diagnoseDocker(this.docker) : diagnose(this.snap);
   }
 
   /** The current diagnosis (for transcripts and tests). */
@@ -158,7 +174,7 @@ export class BaselineAgent implements Agent {
         continue;
       }
       if (this.phase === 'logs') {
-        this.diagnosis = diagnose(this.snap);
+        this.diagnosis = this.diagnoseNow();
         this.phase = this.task === 'mitigation' ? 'fix' : 'submit';
         if (this.phase === 'fix') this.planFix();
         continue;
@@ -168,7 +184,7 @@ export class BaselineAgent implements Agent {
         continue;
       }
       // submit
-      this.diagnosis = diagnose(this.snap);
+      this.diagnosis = this.diagnoseNow();
       this.phase = 'done';
       return this.submitCall();
     }
@@ -195,6 +211,7 @@ export class BaselineAgent implements Agent {
    * call, then the whole logs of up to `maxLogReads` workloads that crash or were replaced after the rest.
    */
   private planLogReads(): void {
+    if (this.docker) return; // the docker plan read every container's errors already
     const pre = diagnose(this.snap);
     const strong = pre.suspects.find((s) => s.score >= 85);
     // A flag, a chaos experiment or a structural fault explains itself; logs add nothing.
@@ -250,7 +267,7 @@ export class BaselineAgent implements Agent {
   }
 
   private submitCall(prefix?: string): string {
-    const d = this.diagnosis ?? diagnose(this.snap);
+    const d = this.diagnosis ?? this.diagnoseNow();
     const suspects = d.suspects.filter((s) => s.score >= DETECTION_THRESHOLD);
     const top = suspects[0];
     const why = top ? `Best suspect ${top.target} (${top.rule}, score ${top.score}): ${top.evidence}.` : 'No rule found an anomaly.';
