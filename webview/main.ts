@@ -6,6 +6,7 @@
 import type { HeaderView, HostMessage, PanelState, ResultsView, StepView, TranscriptSnapshot, WebviewMessage } from '../src/extension/protocol';
 import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
 import { stepChangesCluster } from '../src/extension/model/command-risk';
+import { buildCharts, type ChartModel } from '../src/extension/model/telemetry-charts';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -80,11 +81,6 @@ actionBox.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) sendBtn.click();
 });
 inputEl.append(el('label', 'label', 'Your action (an API call, or a shell command; Ctrl+Enter sends)'), actionBox, sendBtn, actionStatus);
-
-chartsEl.append(
-  el('h2', undefined, 'Telemetry'),
-  el('p', 'placeholder', 'Charts of request latency (p50/p99) and error rate per service over time, with the fault injection and the agent\'s write actions marked, will appear here once sessions record their telemetry.'),
-);
 
 // ---- header ----
 function fmtDuration(ms: number): string {
@@ -234,6 +230,7 @@ function show(v: unknown): string {
 }
 
 function renderResults(): void {
+  renderCharts();
   resultsEl.textContent = '';
   if (!results) {
     resultsEl.classList.add('hidden');
@@ -251,6 +248,7 @@ function renderResults(): void {
     resultsEl.append(verdict);
   }
   if (results.error) resultsEl.append(el('div', 'error', `Error: ${results.error}`));
+  for (const note of results.notes ?? []) resultsEl.append(el('p', 'note', note));
   if (results.metrics.length) {
     const table = el('table', 'metrics');
     const thead = el('thead');
@@ -271,6 +269,82 @@ function renderResults(): void {
     resultsEl.append(el('p', 'tokens', `Tokens: ${t.input.toLocaleString()} in, ${t.output.toLocaleString()} out (${t.source}) · cost $${t.costUsd.toFixed(4)}`));
   }
   if (results.frameworkOverheadSec !== undefined) resultsEl.append(el('p', 'overhead', `Framework overhead: ${results.frameworkOverheadSec.toFixed(1)} s`));
+}
+
+// ---- telemetry charts ----
+const SVG = 'http://www.w3.org/2000/svg';
+let focusedService: string | undefined;
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** Charts from the session's telemetry (inline SVG; colours from the theme through the stylesheet). */
+function renderCharts(): void {
+  chartsEl.textContent = '';
+  chartsEl.append(el('h2', undefined, 'Telemetry'));
+  const telemetry = results?.telemetry;
+  if (!telemetry) {
+    const why = results?.notes?.find((n) => /telemetry/i.test(n));
+    chartsEl.append(el('p', 'placeholder', why ?? (header?.live ? 'Request latency and error rate per service are charted when the session ends.' : 'This session recorded no telemetry.')));
+    return;
+  }
+  const writes = steps
+    .filter((s) => stepChangesCluster(s) && s.startedAt !== undefined)
+    .map((s) => ({ atMs: s.startedAt! + (s.agentMs ?? 0), step: s.step, title: s.action ? formatAction(s.action) : 'action' }));
+  const charts = buildCharts(telemetry, { injectedAt: results?.timeline?.injectedAt, writes });
+  chartsEl.append(el('p', 'chart-caption', `Per service, from Prometheus (namespace ${telemetry.namespace}; one point every ${Math.round(telemetry.stepMs / 1000)} s over the previous ${telemetry.windowSec} s). Time is relative to the fault injection; dashed red: the injection, orange: the agent's actions that change the cluster.`));
+  const legend = el('div', 'chart-legend');
+  legend.setAttribute('role', 'list');
+  for (const line of charts[0].lines) {
+    const item = el('button', `legend-item${focusedService === line.service ? ' focused' : ''}`);
+    item.setAttribute('role', 'listitem');
+    item.dataset.service = line.service;
+    item.title = `${line.service}: peak p99 ${charts[1].lines[line.index].peak}, peak error rate ${charts[2].lines[line.index].peak}. Click to highlight.`;
+    const swatch = svg('svg', { width: 18, height: 8, class: 'swatch' });
+    swatch.append(svg('line', { x1: 0, y1: 4, x2: 18, y2: 4, class: `series c${line.index % 8} d${Math.floor(line.index / 8) % 3}` }));
+    item.append(swatch, el('span', undefined, line.service));
+    item.onclick = () => {
+      focusedService = focusedService === line.service ? undefined : line.service;
+      renderCharts();
+    };
+    legend.append(item);
+  }
+  if (telemetry.omittedServices?.length) legend.append(el('span', 'chart-omitted', `+${telemetry.omittedServices.length} quieter services not recorded`));
+  chartsEl.append(legend);
+  const grid = el('div', 'chart-grid');
+  for (const c of charts) grid.append(chartSvg(c));
+  chartsEl.append(grid);
+}
+
+function chartSvg(c: ChartModel): HTMLElement {
+  const figure = el('figure', 'chart-figure');
+  figure.append(el('figcaption', undefined, c.title));
+  const root = svg('svg', { viewBox: `0 0 ${c.width} ${c.height}`, class: `chart chart-${c.id}`, role: 'img', 'aria-label': `${c.title} per service over time` });
+  const { left, right, top, bottom } = c.plot;
+  for (const t of c.yTicks) {
+    root.append(svg('line', { x1: left, x2: right, y1: t.y, y2: t.y, class: 'grid' }));
+    root.append(svg('text', { x: left - 4, y: t.y + 3, class: 'tick y' }, t.label));
+  }
+  for (const t of c.xTicks) root.append(svg('text', { x: t.x, y: bottom + 14, class: 'tick x' }, t.label));
+  root.append(svg('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis' }));
+  for (const line of c.lines) {
+    if (!line.d) continue;
+    const dim = focusedService !== undefined && focusedService !== line.service;
+    const p = svg('path', { d: line.d, class: `series c${line.index % 8} d${Math.floor(line.index / 8) % 3}${dim ? ' dim' : ''}${focusedService === line.service ? ' focused' : ''}`, 'data-service': line.service });
+    p.append(svg('title', {}, `${line.service} (peak ${line.peak})`));
+    root.append(p);
+  }
+  for (const m of c.markers) {
+    const g = svg('g', { class: `marker marker-${m.kind}` });
+    g.append(svg('line', { x1: m.x, x2: m.x, y1: top - 4, y2: bottom }), svg('text', { x: m.x + 2, y: top - 6 }, m.label), svg('title', {}, m.title));
+    root.append(g);
+  }
+  figure.append(root);
+  return figure;
 }
 
 // ---- replay ----
@@ -353,6 +427,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       startReplay(m.delayMs);
       break;
     case 'pong':
+      break;
+    case 'reveal':
+      document.querySelector(m.selector)?.scrollIntoView({ block: 'start' });
       break;
     case 'query-dom': {
       const nodes = [...document.querySelectorAll(m.selector)];

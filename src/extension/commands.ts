@@ -11,8 +11,9 @@ import { agentChoices, apiKeyVariables, SECRET_PREFIX, type AgentChoice } from '
 import type { EngineHost, LiveSession } from './host';
 import { humanTextToTurn, submitCallFromText } from './model/chat-input';
 import { definitionLine, resultWord, type ProblemNode } from './model/tree-model';
-import { formatAction } from './model/transcript-model';
+import { formatAction, snapshotFromRecord } from './model/transcript-model';
 import { TranscriptPanel } from './panel/transcript-panel';
+import { PROTOCOL_VERSION } from './protocol';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -189,6 +190,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!id) return undefined;
       return (await TranscriptPanel.open(context.extensionUri, host, id, { replay: true })).sessionId;
     },
+    'aiopslab.reevaluateSession': async (arg?: SessionArg) => {
+      const id = sessionIdOf(arg) ?? (await pickSession('Re-evaluate which session?'));
+      if (!id) return undefined;
+      // The engine scores the saved answer again with the current evaluators and ground truth, and saves the record.
+      const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `AIOpsLab: re-evaluating ${id.slice(0, 8)}…` }, () => host.engine.reevaluate(id));
+      const panel = TranscriptPanel.get(id);
+      if (panel && !panel.replay) panel.post({ type: 'init', version: PROTOCOL_VERSION, snapshot: snapshotFromRecord(record) });
+      deps.refresh();
+      const what = record.verdict ? `${record.verdict.success ? 'solved' : 'not solved'}: ${record.verdict.explanation}` : record.status;
+      void vscode.window.showInformationMessage(`AIOpsLab: re-evaluated ${record.problem_id} (${id.slice(0, 8)}) — ${what}`);
+      return record;
+    },
     'aiopslab.exportSession': exportSession,
     'aiopslab.deleteSession': async (arg?: SessionArg, options?: { confirm?: boolean }) => {
       const id = sessionIdOf(arg);
@@ -241,10 +254,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return result;
     },
     'aiopslab.openClusterTerminal': async (arg?: SessionArg) => {
-      const id = sessionIdOf(arg);
+      const id = sessionIdOf(arg) ?? (host.running().length > 1 ? await pickSession('Open a terminal on the cluster of which session?', true) : undefined);
       const live = id ? host.get(id) : host.running()[0];
+      if (id && !live) throw new Error(`Session ${id.slice(0, 8)} is not running in this window; its cluster is gone with it.`);
       const { kubeconfig, context: kubeContext } = host.kubeconfigFor(live);
-      if (!kubeconfig && !kubeContext) throw new Error('No running session cluster found; start a problem first.');
       const env: Record<string, string> = {};
       if (kubeconfig) env.KUBECONFIG = kubeconfig;
       const terminal = vscode.window.createTerminal({ name: `AIOpsLab cluster${live ? ` (${live.problemId})` : ''}`, env, message: kubeContext ? `kubectl context: ${kubeContext} (use --context ${kubeContext})` : `KUBECONFIG=${kubeconfig}` });

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Agent, AgentTurn } from '../core/agents/types';
 import type { SessionEvent } from '../core/orchestrator/events';
+import type { EnvironmentInfo } from '../core/ports/environment';
 import type { SessionIndexEntry, SessionRecord } from '../core/session/types';
 import type { Engine, EngineOptions, InteractiveSession, StepResult } from '../engine';
 import type { HostMessage } from './protocol';
@@ -16,6 +16,9 @@ import { heavy } from './load-heavy';
 import { overridesFromSettings } from './model/settings';
 import { SESSION_CONTEXT_KEY } from './model/tool-schemas';
 import { Transcript } from './model/transcript-model';
+
+/** The cluster of each session, from its session-started event (which may come before the LiveSession exists). */
+const environments = new WeakMap<Transcript, EnvironmentInfo>();
 
 export interface LiveSession {
   /** Known from the start for autonomous runs; for interactive ones once the engine assigned it. */
@@ -28,6 +31,8 @@ export interface LiveSession {
   /** Resolves with the saved record (undefined if the session failed before a record existed). */
   finished: Promise<SessionRecord | undefined>;
   startedAt: number;
+  /** The session's cluster (API server, kubeconfig), known once the engine started the session. */
+  environment?: EnvironmentInfo;
 }
 
 export interface LiveUpdate {
@@ -144,6 +149,10 @@ export class EngineHost implements vscode.Disposable {
     return (event) => {
       const messages = transcript.apply(event);
       const session = live();
+      if (event.type === 'session-started') {
+        environments.set(transcript, event.environment);
+        if (session) session.environment = event.environment;
+      }
       if (session) this.onDidUpdateEmitter.fire({ session, messages, event });
     };
   }
@@ -186,7 +195,7 @@ export class EngineHost implements vscode.Disposable {
           return undefined;
         },
       );
-    session = { id, problemId: options.problemId, agentName: options.agentName, transcript, abort, finished, startedAt: Date.now() };
+    session = { id, problemId: options.problemId, agentName: options.agentName, transcript, abort, finished, startedAt: Date.now(), environment: environments.get(transcript) };
     void this.track(session);
     return session;
   }
@@ -197,7 +206,7 @@ export class EngineHost implements vscode.Disposable {
     let session: LiveSession | undefined;
     const interactive = await this.engine.startInteractive({ ...options, onEvent: this.listener(() => session, transcript) });
     transcript.header.sessionId = interactive.id;
-    session = { id: interactive.id, problemId: options.problemId, agentName: options.agentName, transcript, interactive, finished: interactive.finished(), startedAt: Date.now() };
+    session = { id: interactive.id, problemId: options.problemId, agentName: options.agentName, transcript, interactive, finished: interactive.finished(), startedAt: Date.now(), environment: interactive.environment ?? environments.get(transcript) };
     await this.track(session);
     return session;
   }
@@ -222,24 +231,16 @@ export class EngineHost implements vscode.Disposable {
   }
 
   /**
-   * The kubeconfig of a running session's cluster. TODO(engine): the engine does not expose the cluster of a running
-   * session; until it does, the newest embedded-twin folder under the state folder is used (right when one session runs).
+   * How to reach a running session's cluster from a terminal: the kubeconfig the session's environment reports (the
+   * embedded cluster's, as the agent sees it), or the kube context of a real cluster.
    */
-  kubeconfigFor(_session: LiveSession | undefined): { kubeconfig?: string; context?: string } {
-    const config = this.engine.config;
-    if (config.cluster !== 'embedded') return { context: config.cluster };
-    const state = path.join(config.resultsDir, '.state');
-    if (!fs.existsSync(state)) return {};
-    const twins = fs
-      .readdirSync(state)
-      .filter((d) => d.startsWith('twin-'))
-      .map((d) => path.join(state, d))
-      .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-    for (const dir of twins) {
-      const found = findFile(dir, (f) => /kubeconfig/i.test(path.basename(f)) && !/agent/i.test(path.basename(f)), 3);
-      if (found) return { kubeconfig: found };
-    }
-    return {};
+  kubeconfigFor(session: LiveSession | undefined): { kubeconfig?: string; context?: string } {
+    if (!session) throw new Error('No session is running; start a problem first (the terminal opens on its cluster).');
+    const environment = session.environment ?? session.interactive?.environment;
+    if (!environment) throw new Error(`Session ${session.id.slice(0, 8)} has not reached its cluster yet; try again in a moment.`);
+    if (environment.kubeconfigPath) return { kubeconfig: environment.kubeconfigPath };
+    if (environment.kind === 'kubernetes') return { context: this.engine.config.cluster };
+    throw new Error(`Session ${session.id.slice(0, 8)} runs on a ${environment.kind} cluster (${environment.cluster}) that has no kubeconfig to open a terminal with.`);
   }
 
   dispose(): void {
@@ -250,19 +251,4 @@ export class EngineHost implements vscode.Disposable {
     this.onDidCreateEngineEmitter.dispose();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function findFile(dir: string, match: (f: string) => boolean, depth: number): string | undefined {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return undefined;
-  }
-  for (const e of entries) if (e.isFile() && match(path.join(dir, e.name))) return path.join(dir, e.name);
-  if (depth > 0) for (const e of entries) if (e.isDirectory()) {
-    const f = findFile(path.join(dir, e.name), match, depth - 1);
-    if (f) return f;
-  }
-  return undefined;
 }

@@ -3,7 +3,7 @@
  * (src/extension/panel and webview/main.ts), so a change to a message is a type error on whichever side lags.
  * It imports nothing at runtime (types only), so the webview bundle stays small.
  */
-import type { MetricValue, SessionStatus, Verdict } from '../core/session/types';
+import type { MetricValue, SessionRecord, SessionStatus, SessionTelemetry, Verdict } from '../core/session/types';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -53,6 +53,12 @@ export interface ResultsView {
   tokens?: { input: number; output: number; costUsd: number; source: string };
   error?: string;
   frameworkOverheadSec?: number;
+  /** The app's request telemetry over the episode (charts), when the session recorded it. */
+  telemetry?: SessionTelemetry;
+  /** When the fault was injected and recovered (chart markers). */
+  timeline?: SessionRecord['timeline'];
+  /** Why there is no telemetry, and other remarks that did not change the outcome. */
+  notes?: string[];
 }
 
 export interface TranscriptSnapshot {
@@ -71,7 +77,9 @@ export type HostMessage =
   | { type: 'replay'; delayMs: number }
   | { type: 'pong'; id: number }
   /** Test/diagnostic hook: the page answers with `dom` for the selector. */
-  | { type: 'query-dom'; id: number; selector: string };
+  | { type: 'query-dom'; id: number; selector: string }
+  /** Scrolls the first element matching the selector to the top (e.g. the results and charts, for a screenshot). */
+  | { type: 'reveal'; selector: string };
 
 /** Webview → host. */
 export type WebviewMessage =
@@ -83,7 +91,7 @@ export type WebviewMessage =
   | { type: 'rendered'; steps: number; ms: number }
   | { type: 'dom'; id: number; count: number; texts: string[] };
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom', 'reveal']);
 const WEBVIEW_TYPES = new Set<WebviewMessage['type']>(['ready', 'ping', 'send-action', 'stop', 'export-json', 'rendered', 'dom']);
 
 function isObj(v: unknown): v is Record<string, unknown> {

@@ -27,6 +27,7 @@ describe('session telemetry series (p50/p99 latency and error rate per service f
       assert.equal(t.source, 'prometheus');
       assert.equal(t.namespace, NS);
       assert.equal(t.startMs, T);
+      assert.equal(t.endMs, T + 600_000);
       assert.equal(t.stepMs, 6000, '600 s in at most 120 points');
       assert.deepEqual(t.services.map((s) => s.service), ['frontend', 'geo', 'user']);
       for (const s of t.services) {

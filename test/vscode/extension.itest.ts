@@ -15,6 +15,8 @@ import { FileSessionStore } from '../../src/env/session-store';
 import type { SessionRecord } from '../../src/core/session/types';
 import { FakeEnvironment } from '../support/fake-environment';
 import { ScriptedServer } from '../agents/scripted-server';
+import { fillRequestMetrics, startFakePrometheus } from '../support/fake-prometheus';
+import { collectSessionSeries } from '../../src/env/telemetry/session-series';
 
 const EXT_ID = 'aiopslab.aiopslab';
 
@@ -64,6 +66,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   let resultsDir: string;
   let detectionId: string;
   let recoveryOffer: Promise<string[]>;
+  let prometheus: Awaited<ReturnType<typeof startFakePrometheus>>;
 
   before(async () => {
     const ext = vscode.extensions.getExtension<AiopsLabApi>(EXT_ID);
@@ -76,7 +79,23 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     fs.mkdirSync(path.join(resultsDir, '.state'));
     fs.writeFileSync(path.join(resultsDir, '.state', 'recovery-journal.json'), JSON.stringify([{ id: 'j0', problemId: 'crashed_problem-detection-1', sessionId: 'crashed', cluster: 'http://127.0.0.1:9', namespace: 'ns', fault: { kind: 'noop', params: {} }, appId: 'hotel-reservation', createdAt: new Date().toISOString(), pid: 2 ** 22 + 3 }]));
     recoveryOffer = new Promise((resolve) => api.onDidOfferRecovery(resolve));
-    api.host.engineOptions = { environmentFactory: async () => new FakeEnvironment(), overrides: { resultsDir, settleSeconds: 0 } };
+    // The in-memory cluster's telemetry: request metrics of the app's services in a Prometheus (the twin's API), one
+    // service failing from the first session on; sessions chart the 5 minutes before their deploy plus the episode.
+    const now = Date.now();
+    prometheus = await startFakePrometheus({ namespace: 'none', services: [], fromMs: now, toMs: now });
+    const filled = new Set<string>();
+    api.host.engineOptions = {
+      environmentFactory: async (app) => {
+        if (!filled.has(app.namespace)) {
+          filled.add(app.namespace);
+          fillRequestMetrics(prometheus.metrics, { namespace: app.namespace, services: ['frontend', 'geo', 'profile', 'search'], fromMs: Date.now() - 900_000, toMs: Date.now() + 3_600_000, faulty: 'geo', faultAtMs: Date.now() });
+        }
+        const env = new FakeEnvironment();
+        env.collectTelemetry = (a, sinceMs) => collectSessionSeries({ prometheusUrl: prometheus.url, namespace: a.namespace, startMs: sinceMs - 300_000, endMs: Date.now() });
+        return env;
+      },
+      overrides: { resultsDir, settleSeconds: 0 },
+    };
     api.host.reset();
     const p = api.host.engine
       .listProblems({ task: 'detection' })
@@ -86,7 +105,10 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     console.log(`activation took ${api.activationMs} ms; launch to activation ${Date.now() - Number(process.env.VSCODE_HARNESS_T0 ?? Date.now())} ms`);
   });
 
-  after(() => fs.rmSync(resultsDir, { recursive: true, force: true }));
+  after(async () => {
+    fs.rmSync(resultsDir, { recursive: true, force: true });
+    await prometheus?.close();
+  });
 
   it('offers to recover leftover faults of a crashed session once the engine is up', async () => {
     const offered = await Promise.race([recoveryOffer, new Promise<string[]>((_, reject) => setTimeout(() => reject(new Error('no recovery offer')), 10_000))]);
@@ -196,7 +218,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const panel = api.panels.get(humanSessionId)!;
     const turns = await panel.queryDom('.turn .step-no');
     assert.deepEqual(turns.texts, ['Step 1', 'Step 2', 'Step 3']);
-    assert.equal((await panel.queryDom('.charts .placeholder')).count, 1);
+    assert.equal((await panel.queryDom('.charts svg.chart')).count, 3, 'the session recorded telemetry');
   });
 
   it('restores a transcript panel from its saved state after a reload (serializer)', async () => {
@@ -241,6 +263,24 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const record = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(record.session_id, humanSessionId);
     assert.equal(record.verdict.success, true);
+  });
+
+  it('re-evaluates a saved session from the Sessions view with the engine (scored again and saved)', async () => {
+    const menu = (vscode.extensions.getExtension(EXT_ID)!.packageJSON.contributes.menus['view/item/context'] as Array<{ command: string; when: string }>).find((m) => m.command === 'aiopslab.reevaluateSession');
+    assert.equal(menu?.when, 'view == aiopslab.sessions && viewItem == session');
+    // A record whose score is stale: the engine scores its submitted answer again.
+    const saved = (await api.host.loadRecord(humanSessionId))!;
+    await new FileSessionStore(resultsDir).save({ ...saved, results: {}, verdict: { success: false, expected: null, given: null, explanation: 'stale' } });
+    api.panels.get(humanSessionId)?.panel.dispose();
+    await vscode.commands.executeCommand('aiopslab.openTranscript', humanSessionId);
+    const panel = await until(() => api.panels.get(humanSessionId), 'the transcript panel');
+    await until(async () => ((await panel.queryDom('.verdict.bad')).count === 1 ? true : undefined), 'the stale verdict');
+    const record = (await vscode.commands.executeCommand('aiopslab.reevaluateSession', { session_id: humanSessionId })) as SessionRecord;
+    assert.equal(record.verdict?.success, true, record.verdict?.explanation);
+    assert.equal(record.results['Detection Accuracy'], 'Correct');
+    assert.equal((await api.host.loadRecord(humanSessionId))?.verdict?.success, true, 'saved');
+    await until(async () => ((await panel.queryDom('.verdict.ok')).count === 1 ? true : undefined), 'the open transcript to show the new verdict');
+    panel.panel.dispose();
   });
 
   it('runs a VS Code language model as the agent from "Run Agent on Problem"', async () => {
@@ -379,6 +419,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
       assert.ok(id);
       const kubeconfig = (await vscode.commands.executeCommand('aiopslab.openClusterTerminal', id)) as string;
       assert.ok(kubeconfig && fs.existsSync(kubeconfig), `kubeconfig ${kubeconfig}`);
+      assert.equal(kubeconfig, api.host.get(id)?.environment?.kubeconfigPath, "the session's own cluster (from its environment)");
       const terminal = vscode.window.terminals.find((t) => t.name.startsWith('AIOpsLab cluster'));
       assert.ok(terminal, 'the terminal');
       assert.equal((terminal.creationOptions as vscode.TerminalOptions).env?.KUBECONFIG, kubeconfig);
@@ -480,5 +521,19 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closePanel');
     const panel = api.panels.get(chatSolvedSessionId!)!;
     assert.equal((await panel.queryDom('.verdict.ok')).count, 1);
+    // The telemetry charts: p50, p99 and error rate, a line per service, the fault injection marked on each.
+    const record = await api.host.loadRecord(chatSolvedSessionId!);
+    const services = record?.telemetry?.services.map((s) => s.service) ?? [];
+    assert.ok(services.length >= 3, `telemetry recorded: ${JSON.stringify(record?.notes)}`);
+    assert.deepEqual((await panel.queryDom('.charts figcaption')).texts, ['Request latency p50', 'Request latency p99', 'Error rate']);
+    assert.equal((await panel.queryDom('.charts svg.chart')).count, 3);
+    assert.deepEqual((await panel.queryDom('.charts .legend-item')).texts, services);
+    assert.equal((await panel.queryDom('.charts svg.chart path.series')).count, 3 * services.length);
+    assert.equal((await panel.queryDom('.charts .marker-inject')).count, 3);
+    // Its only shell command was a read (kubectl get pods): no write-action marker.
+    assert.equal((await panel.queryDom('.charts .marker-write')).count, 0);
+    // The screenshot taken when the tests end (out/vscode-artifacts/transcript.png) shows the verdict and the charts.
+    panel.post({ type: 'reveal', selector: '.results' });
+    await panel.queryDom('.results');
   });
 });

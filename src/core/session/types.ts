@@ -81,6 +81,8 @@ export interface SessionTelemetry {
   source: 'prometheus';
   namespace: string;
   startMs: number;
+  /** End of the window read (the last point is at or before it). */
+  endMs: number;
   stepMs: number;
   windowSec: number;
   services: ServiceSeries[];

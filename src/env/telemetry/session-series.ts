@@ -143,6 +143,7 @@ export async function collectSessionSeries(opts: SessionSeriesOptions): Promise<
     source: 'prometheus',
     namespace: opts.namespace,
     startMs: startS * 1000,
+    endMs: Math.max(startS * 1000, Math.min(opts.endMs, endS * 1000)),
     stepMs: stepS * 1000,
     windowSec: windowS,
     services,

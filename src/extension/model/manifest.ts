@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: 'aiopslab.openDefinition', title: 'Open Definition', icon: '$(go-to-file)', palette: false },
   { command: 'aiopslab.refresh', title: 'Refresh', icon: '$(refresh)' },
   { command: 'aiopslab.replaySession', title: 'Replay', icon: '$(history)', palette: false },
+  { command: 'aiopslab.reevaluateSession', title: 'Re-evaluate', icon: '$(checklist)', palette: false },
   { command: 'aiopslab.exportSession', title: 'Export JSON', icon: '$(export)', palette: false },
   { command: 'aiopslab.deleteSession', title: 'Delete', icon: '$(trash)', palette: false },
 ];
@@ -77,6 +78,7 @@ export function contributes(): Record<string, unknown> {
         { command: 'aiopslab.openTranscript', when: SESSION, group: '1_open@1' },
         { command: 'aiopslab.replaySession', when: 'view == aiopslab.sessions && viewItem == session', group: '1_open@2' },
         { command: 'aiopslab.openClusterTerminal', when: 'view == aiopslab.sessions && viewItem == session.running', group: '1_open@3' },
+        { command: 'aiopslab.reevaluateSession', when: 'view == aiopslab.sessions && viewItem == session', group: '1_open@4' },
         { command: 'aiopslab.exportSession', when: 'view == aiopslab.sessions && viewItem == session', group: '2_file@1' },
         { command: 'aiopslab.deleteSession', when: 'view == aiopslab.sessions && viewItem == session', group: '2_file@2' },
         { command: 'aiopslab.stopSession', when: 'view == aiopslab.sessions && viewItem == session.running', group: '3_session@1' },

@@ -29,6 +29,9 @@ export function resultsView(record: SessionRecord): ResultsView {
     tokens: record.tokens ? { input: record.tokens.input, output: record.tokens.output, costUsd: record.tokens.cost_usd, source: record.tokens.source } : undefined,
     error: record.error,
     frameworkOverheadSec: record.framework_overhead,
+    telemetry: record.telemetry,
+    timeline: record.timeline,
+    notes: record.notes,
   };
 }
 
