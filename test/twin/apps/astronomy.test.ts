@@ -78,6 +78,29 @@ describe('twin apps: AstronomyShop containers and flagd flags (real kubectl)', f
     await setFlag('adHighCpu', 'off');
   });
 
+  it('the other flags: each on → the faulty service logs the demo\'s lines (fault-symptoms F12); off → they stop', async () => {
+    const cases: Array<[flag: string, variant: string, app: string, line: RegExp]> = [
+      ['adManualGc', 'on', 'ad', /oteldemo\.AdService - Feature Flag adManualGc enabled, performing a manual gc now[\s\S]*GarbageCollectionTrigger - The artificially triggered GCs took: \d+ ms/],
+      ['cartFailure', 'on', 'cart', /EmptyCartAsync called with userId=\w+\nfail: cart\.cartstore\.ValkeyCartStore\[0\]\n\s+Wasn't able to connect to redis/],
+      ['kafkaQueueProblems', 'on', 'checkout', /Warning: FeatureFlag 'kafkaQueueProblems' is activated, overloading queue now\.[\s\S]*Done with #100 messages for overload simulation\./],
+      ['kafkaQueueProblems', 'on', 'fraud-detection', /frauddetection - FeatureFlag 'kafkaQueueProblems' is enabled, sleeping 1 second/],
+      ['paymentUnreachable', 'on', 'checkout', /failed to charge card: could not charge the card: rpc error: code = Unavailable desc = name resolver error: produced zero addresses/],
+      ['productCatalogFailure', 'on', 'product-catalog', /Error: Product Catalog Fail Feature Flag Enabled/],
+      ['recommendationCacheFailure', 'on', 'recommendation', /get_product_list: cache (miss|hit)/],
+    ];
+    for (const [flag, variant, app, line] of cases) {
+      await setFlag(flag, variant);
+      twin.advance(60000);
+      const pod = await twin.podName(NS, `opentelemetry.io/name=${app}`);
+      assert.match(await twin.logs(NS, pod), line, `${flag} → ${app}`);
+      await setFlag(flag, 'off');
+      twin.advance(60000);
+      const recent = await twin.logs(NS, pod, ['--since=30s']);
+      if (app !== 'product-catalog') assert.ok(recent.trim().length > 0, `${app} keeps logging its normal lines`);
+      assert.doesNotMatch(recent, line, `${flag} off → ${app} quiet`);
+    }
+  });
+
   it('a wait-for-kafka init container keeps looping while kafka does not exist and completes once it comes up', async () => {
     const ns = 'astro-wait';
     assert.equal((await twin.k(['create', 'namespace', ns])).code, 0);
