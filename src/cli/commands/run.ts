@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { SessionEvent } from '../../core/orchestrator/events';
 import type { SessionRecord } from '../../core/session/types';
 import { createAgent } from '../../agents/registry';
+import { formatLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { formatSeconds, oneLine, table } from '../format';
 
@@ -32,6 +33,9 @@ export function registerRunCommand(program: Command): void {
       const agent = createAgent(opts.agent, {});
       const cancel = cancelOnSigint();
       try {
+        // Faults left behind by an earlier session (kill -9, crash) are undone first; say so.
+        const leftovers = formatLeftoversBeforeRun(await engine.recoverLeftovers());
+        if (leftovers) process.stderr.write(leftovers + '\n');
         const record = await engine.run({
           problemId,
           agent,
