@@ -43,7 +43,7 @@ import {
   type Diagnosis,
   type Snapshot,
 } from './baseline-rules';
-import { diagnoseDocker, dockerCommands, emptyDockerSnapshot, isDockerNamespace, readDockerObservation, type DockerSnapshot } from './baseline-docker';
+import { diagnoseDocker, DOCKER_CONTAINERS_COMMAND, dockerLogsCommand, emptyDockerSnapshot, isDockerNamespace, readDockerObservation, type DockerSnapshot } from './baseline-docker';
 
 const FENCE = '```';
 
@@ -128,11 +128,15 @@ export class BaselineAgent implements Agent {
     this.docker = undefined;
     if (isDockerNamespace(this.ns)) {
       const docker = (this.docker = emptyDockerSnapshot());
-      const cmds = dockerCommands();
-      this.queue = [
-        { call: shellCall(cmds.containers), note: 'List the containers of the Docker Compose stack, stopped ones too.', onResult: (o) => readDockerObservation(docker, o) },
-        { call: shellCall(cmds.logs), note: 'Read the error lines of every container.', onResult: (o) => readDockerObservation(docker, o) },
-      ];
+      const readLogs = { note: 'Read the error lines of every container.', onResult: (o: string) => readDockerObservation(docker, o) };
+      this.queue = [{
+        call: shellCall(DOCKER_CONTAINERS_COMMAND),
+        note: 'List the containers of the Docker Compose stack, stopped ones too.',
+        onResult: (o) => {
+          readDockerObservation(docker, o);
+          if (docker.containers.length) this.queue.unshift({ call: shellCall(dockerLogsCommand(docker.containers.map((c) => c.name))), ...readLogs });
+        },
+      }];
     }
   }
 
