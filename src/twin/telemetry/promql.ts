@@ -2,8 +2,9 @@
  * A PromQL subset evaluated over the MetricStore: instant and range vector selectors with =, !=, =~, !~ matchers and
  * `offset`; rate/irate/increase/delta/idelta, *_over_time, histogram_quantile, abs/ceil/floor/round/clamp_min/clamp_max,
  * scalar/vector/time/sort/sort_desc; sum/avg/max/min/count/stddev/stdvar/topk/bottomk/quantile with by/without;
- * arithmetic and comparison operators (with `bool`) between scalars and vectors, one-to-one vector matching with
- * on/ignoring; and/or/unless. Semantics follow Prometheus 2.x (5 m lookback, extrapolated rate).
+ * label_replace/label_join; arithmetic and comparison operators (with `bool`) between scalars and vectors, one-to-one
+ * and many-to-one / one-to-many vector matching (on/ignoring, group_left/group_right with extra labels); and/or/unless;
+ * subqueries `expr[range:step]`. Semantics follow Prometheus 2.x (5 m lookback, extrapolated rate).
  */
 import { Labels, Matcher, MetricStore, Series, compileMatcher, labelsKey, matches } from './metric-store';
 
@@ -19,18 +20,23 @@ type Expr =
   | { t: 'sel'; matchers: Matcher[]; range?: number; offset: number }
   | { t: 'call'; fn: string; args: Expr[] }
   | { t: 'agg'; op: string; by?: string[]; without?: string[]; param?: Expr; expr: Expr }
-  | { t: 'bin'; op: string; lhs: Expr; rhs: Expr; bool: boolean; on?: string[]; ignoring?: string[] }
-  | { t: 'neg'; expr: Expr };
+  | { t: 'bin'; op: string; lhs: Expr; rhs: Expr; bool: boolean; on?: string[]; ignoring?: string[]; group?: 'left' | 'right'; include?: string[] }
+  | { t: 'neg'; expr: Expr }
+  /** `expr[range:step]` (step 0 = the default evaluation interval, 1 m). */
+  | { t: 'sub'; expr: Expr; range: number; step: number; offset: number };
 
 const AGG_OPS = new Set(['sum', 'avg', 'max', 'min', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'group']);
-const FUNCTIONS: Record<string, { args: string[]; minArgs?: number }> = {
+const FUNCTIONS: Record<string, { args: string[]; minArgs?: number; variadic?: boolean }> = {
   rate: { args: ['m'] }, irate: { args: ['m'] }, increase: { args: ['m'] }, delta: { args: ['m'] }, idelta: { args: ['m'] },
   avg_over_time: { args: ['m'] }, sum_over_time: { args: ['m'] }, max_over_time: { args: ['m'] }, min_over_time: { args: ['m'] },
   count_over_time: { args: ['m'] }, last_over_time: { args: ['m'] }, resets: { args: ['m'] }, changes: { args: ['m'] },
   histogram_quantile: { args: ['s', 'v'] }, abs: { args: ['v'] }, ceil: { args: ['v'] }, floor: { args: ['v'] }, round: { args: ['v', 's'], minArgs: 1 },
   clamp_min: { args: ['v', 's'] }, clamp_max: { args: ['v', 's'] }, scalar: { args: ['v'] }, vector: { args: ['s'] }, time: { args: [] },
   sort: { args: ['v'] }, sort_desc: { args: ['v'] }, absent: { args: ['v'] }, exp: { args: ['v'] }, ln: { args: ['v'] }, sqrt: { args: ['v'] },
+  label_replace: { args: ['v', 'str', 'str', 'str', 'str'] }, label_join: { args: ['v', 'str', 'str', 'str'], minArgs: 3, variadic: true },
 };
+/** The default evaluation interval a subquery without a step uses. */
+const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 const BIN_PREC: Record<string, number> = { or: 1, and: 2, unless: 2, '==': 3, '!=': 3, '<=': 3, '<': 3, '>=': 3, '>': 3, '+': 4, '-': 4, '*': 5, '/': 5, '%': 5, atan2: 5, '^': 6 };
 const COMPARISON = new Set(['==', '!=', '<=', '<', '>=', '>']);
 const SET_OPS = new Set(['and', 'or', 'unless']);
@@ -58,7 +64,8 @@ function lex(src: string): Tok[] {
     if (c === '#') { while (i < src.length && src[i] !== '\n') i++; continue; }
     const rest = src.slice(i);
     let m: RegExpExecArray | null;
-    if (toks.length && toks[toks.length - 1].v === '[' && (m = DUR_RE.exec(rest))) { toks.push({ k: 'dur', v: m[0], pos: i }); i += m[0].length; continue; }
+    if (toks.length && (toks[toks.length - 1].v === '[' || (toks[toks.length - 1].k === 'op' && toks[toks.length - 1].v === ':')) && (m = DUR_RE.exec(rest))) { toks.push({ k: 'dur', v: m[0], pos: i }); i += m[0].length; continue; }
+    if (c === ':' && toks.length && toks[toks.length - 1].k === 'dur') { toks.push({ k: 'op', v: ':', pos: i }); i++; continue; }
     if (toks.length && toks[toks.length - 1].k === 'id' && toks[toks.length - 1].v === 'offset' && (m = DUR_RE.exec(rest))) { toks.push({ k: 'dur', v: m[0], pos: i }); i += m[0].length; continue; }
     if ((m = /^(0x[0-9a-fA-F]+|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)/.exec(rest))) { toks.push({ k: 'num', v: m[0], pos: i }); i += m[0].length; continue; }
     if ((m = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(rest))) { toks.push({ k: 'id', v: m[0], pos: i }); i += m[0].length; continue; }
@@ -131,10 +138,18 @@ class Parser {
         const kw = this.next().v;
         const labels = this.labelList();
         if (kw === 'on') on = labels; else ignoring = labels;
-        if (this.peek().k === 'id' && (this.peek().v === 'group_left' || this.peek().v === 'group_right')) this.err(`${this.peek().v} (many-to-one matching) is not supported by this server`);
+      }
+      let group: 'left' | 'right' | undefined;
+      let include: string[] | undefined;
+      if (this.peek().k === 'id' && (this.peek().v === 'group_left' || this.peek().v === 'group_right')) {
+        if (!on && !ignoring) this.err(`unexpected <group_${this.peek().v.slice(6)}>`);
+        if (SET_OPS.has(op)) this.err('no grouping allowed for "' + op + '" operation');
+        group = this.next().v === 'group_left' ? 'left' : 'right';
+        include = this.peek().v === '(' ? this.labelList() : [];
+        if (on) for (const l of include) if (on.includes(l)) this.err(`label "${l}" must not occur in ON and GROUP clause at once`);
       }
       const rhs = this.expr(op === '^' ? BIN_PREC[op] : BIN_PREC[op] + 1);
-      lhs = { t: 'bin', op, lhs, rhs, bool, ...(on ? { on } : {}), ...(ignoring ? { ignoring } : {}) };
+      lhs = { t: 'bin', op, lhs, rhs, bool, ...(on ? { on } : {}), ...(ignoring ? { ignoring } : {}), ...(group ? { group, include } : {}) };
     }
     return lhs;
   }
@@ -154,11 +169,19 @@ class Parser {
     for (;;) {
       const t = this.peek();
       if (t.k === 'op' && t.v === '[') {
-        if (e.t !== 'sel' || e.range !== undefined) this.err('ranges only allowed for vector selectors');
         this.next();
         const d = this.next();
         if (d.k !== 'dur') this.err(`unexpected ${describe(d)} in subquery selector, expected duration`, d);
-        if (this.peek().v === ':') this.err('subqueries are not supported by this server');
+        if (this.peek().v === ':') {
+          this.next();
+          let step = 0;
+          if (this.peek().k === 'dur') step = parseDuration(this.next().v);
+          this.expect(']');
+          if (!isVectorish(e)) this.err(`subquery is only allowed on instant vector, got ${typeName(e)} instead`);
+          e = { t: 'sub', expr: e, range: parseDuration(d.v), step, offset: 0 };
+          continue;
+        }
+        if (e.t !== 'sel' || e.range !== undefined) this.err('ranges only allowed for vector selectors');
         this.expect(']');
         e = { ...e, range: parseDuration(d.v) };
         continue;
@@ -167,7 +190,7 @@ class Parser {
         this.next();
         const d = this.next();
         if (d.k !== 'dur') this.err(`unexpected ${describe(d)} in offset, expected duration`, d);
-        if (e.t !== 'sel') this.err('offset modifier must be preceded by a vector selector');
+        if (e.t !== 'sel' && e.t !== 'sub') this.err('offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
         e = { ...e, offset: parseDuration(d.v) };
         continue;
       }
@@ -224,12 +247,13 @@ class Parser {
     }
     this.expect(')');
     const def = FUNCTIONS[name];
-    if (args.length > def.args.length || args.length < (def.minArgs ?? def.args.length)) {
+    if ((args.length > def.args.length && !def.variadic) || args.length < (def.minArgs ?? def.args.length)) {
       throw new PromQLError(`1:1: parse error: expected ${def.args.length} argument(s) in call to "${name}", got ${args.length}`);
     }
     args.forEach((a, i) => {
-      const want = def.args[i];
-      if (want === 'm' && !(a.t === 'sel' && a.range !== undefined)) throw new PromQLError(`1:1: parse error: expected type range vector in call to function "${name}", got ${typeName(a)}`);
+      const want = def.args[Math.min(i, def.args.length - 1)];
+      if (want === 'str' && a.t !== 'str') throw new PromQLError(`1:1: parse error: expected type string in call to function "${name}", got ${typeName(a)}`);
+      if (want === 'm' && !((a.t === 'sel' && a.range !== undefined) || a.t === 'sub')) throw new PromQLError(`1:1: parse error: expected type range vector in call to function "${name}", got ${typeName(a)}`);
       if (want === 'v' && !isVectorish(a)) throw new PromQLError(`1:1: parse error: expected type instant vector in call to function "${name}", got ${typeName(a)}`);
     });
     return { t: 'call', fn: name, args };
@@ -298,6 +322,7 @@ function describe(t: Tok): string {
 
 function isVectorish(e: Expr): boolean {
   if (e.t === 'sel') return e.range === undefined;
+  if (e.t === 'sub') return false;
   if (e.t === 'num' || e.t === 'str') return false;
   if (e.t === 'call') return !['time', 'scalar'].includes(e.fn);
   if (e.t === 'neg') return isVectorish(e.expr);
@@ -307,6 +332,7 @@ function isVectorish(e: Expr): boolean {
 
 function typeName(e: Expr): string {
   if (e.t === 'sel') return e.range === undefined ? 'instant vector' : 'range vector';
+  if (e.t === 'sub') return 'range vector';
   if (e.t === 'num') return 'scalar';
   if (e.t === 'str') return 'string';
   if (e.t === 'call' && (e.fn === 'time' || e.fn === 'scalar')) return 'scalar';
@@ -401,7 +427,29 @@ export class Evaluator {
       case 'call': return this.call(e, t);
       case 'agg': return this.agg(e, t);
       case 'bin': return this.bin(e, t);
+      case 'sub': return { type: 'matrix', series: this.subquery(e, t) };
     }
+  }
+
+  /**
+   * A subquery's points: the inner expression evaluated at every multiple of the step in (t - range, t] (shifted by
+   * the offset), grouped by label set.
+   */
+  private subquery(e: Extract<Expr, { t: 'sub' }>, t: number): Array<{ labels: Labels; points: Array<[number, number]> }> {
+    const step = e.step || DEFAULT_SUBQUERY_STEP_MS;
+    const at = t - e.offset;
+    const byKey = new Map<string, { labels: Labels; points: Array<[number, number]> }>();
+    for (let ts = Math.floor((at - e.range) / step) * step + step; ts <= at; ts += step) {
+      const v = this.eval(e.expr, ts);
+      const samples = v.type === 'scalar' ? [{ labels: {}, v: v.v }] : this.vec(v);
+      for (const smp of samples) {
+        const k = labelsKey(smp.labels);
+        let g = byKey.get(k);
+        if (!g) byKey.set(k, (g = { labels: smp.labels, points: [] }));
+        g.points.push([ts, smp.v]);
+      }
+    }
+    return [...byKey.values()];
   }
 
   private vec(v: Value): Sample[] {
@@ -430,6 +478,17 @@ export class Evaluator {
       }
       return { type: 'vector', samples: out };
     }
+    if (FUNCTIONS[fn].args[0] === 'm' && sel.t === 'sub') {
+      const at = t - sel.offset;
+      const from = at - sel.range;
+      const out: Sample[] = [];
+      for (const g of this.subquery(sel, t)) {
+        const v = rangeFn(fn, g.points, from, at, sel.range);
+        if (v !== undefined) out.push({ labels: fn === 'last_over_time' ? g.labels : dropName(g.labels), v });
+      }
+      return { type: 'vector', samples: out };
+    }
+    if (fn === 'label_replace' || fn === 'label_join') return { type: 'vector', samples: this.labelFn(e, t) };
     if (fn === 'histogram_quantile') return { type: 'vector', samples: histogramQuantile(this.scalarArg(e.args[0], t), this.vec(this.eval(e.args[1], t))) };
     if (fn === 'scalar') {
       const v = this.vec(this.eval(e.args[0], t));
@@ -459,6 +518,36 @@ export class Evaluator {
       }
     }
     throw new PromQLError(`function ${fn} not supported`, 'execution');
+  }
+
+  /** label_replace(v, dst, replacement, src, regex) and label_join(v, dst, separator, src...), as Prometheus does them. */
+  private labelFn(e: Extract<Expr, { t: 'call' }>, t: number): Sample[] {
+    const v = this.vec(this.eval(e.args[0], t));
+    const str = (i: number): string => (e.args[i] as { v: string }).v;
+    const dst = str(1);
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLError(`invalid destination label name in ${e.fn}(): ${dst}`, 'execution');
+    const out: Sample[] = [];
+    const seen = new Set<string>();
+    for (const smp of v) {
+      const labels = { ...smp.labels };
+      if (e.fn === 'label_replace') {
+        let re: RegExp;
+        try { re = new RegExp(`^(?:${str(4)})$`, 's'); } catch { throw new PromQLError(`invalid regular expression in label_replace(): ${str(4)}`, 'execution'); }
+        const m = re.exec(labels[str(3)] ?? '');
+        if (m) {
+          const value = str(2).replace(/\$(\$|\{(\w+)\}|(\d+))/g, (_all, d: string, named?: string, num?: string) => (d === '$' ? '$' : (num !== undefined ? m[Number(num)] : m.groups?.[named!]) ?? ''));
+          if (value === '') delete labels[dst]; else labels[dst] = value;
+        }
+      } else {
+        const value = e.args.slice(3).map((_, i) => labels[str(i + 3)] ?? '').join(str(2));
+        if (value === '') delete labels[dst]; else labels[dst] = value;
+      }
+      const key = labelsKey(labels);
+      if (seen.has(key)) throw new PromQLError('vector cannot contain metrics with the same labelset', 'execution');
+      seen.add(key);
+      out.push({ labels, v: smp.v });
+    }
+    return out;
   }
 
   private agg(e: Extract<Expr, { t: 'agg' }>, t: number): Value {
@@ -531,32 +620,58 @@ export class Evaluator {
     }
     const lv = this.vec(l);
     const rv = this.vec(r);
-    const sig = (labels: Labels): string => {
-      if (e.on) { const o: Labels = {}; for (const k of e.on) if (labels[k] !== undefined) o[k] = labels[k]; return labelsKey(o); }
+    const matchOn = (labels: Labels): Labels => {
+      if (e.on) { const o: Labels = {}; for (const k of e.on) if (labels[k] !== undefined) o[k] = labels[k]; return o; }
       const o = { ...dropName(labels) };
       for (const k of e.ignoring ?? []) delete o[k];
-      return labelsKey(o);
+      for (const k of e.include ?? []) delete o[k];
+      return o;
     };
-    const right = new Map<string, Sample>();
-    for (const s of rv) {
-      const k = sig(s.labels);
-      if (right.has(k)) throw new PromQLError('found duplicate series for the match group on the right hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side', 'execution');
-      right.set(k, s);
+    const sig = (labels: Labels): string => labelsKey(matchOn(labels));
+    const show = (labels: Labels): string => `{${Object.keys(labels).sort().map((k) => `${k}="${labels[k]}"`).join(', ')}}`;
+    // group_right: the right side is the "many" side; matching runs from it, operands keep their order.
+    const many = e.group === 'right' ? rv : lv;
+    const oneSide = e.group === 'right' ? lv : rv;
+    const one = new Map<string, Sample>();
+    for (const smp of oneSide) {
+      const k = sig(smp.labels);
+      if (one.has(k)) {
+        const side = e.group === 'right' ? 'left' : 'right';
+        throw new PromQLError(e.group
+          ? `found duplicate series for the match group ${show(matchOn(smp.labels))} on the ${side} hand-side of the operation: [${show(one.get(k)!.labels)}, ${show(smp.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`
+          : 'found duplicate series for the match group on the right hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side', 'execution');
+      }
+      one.set(k, smp);
     }
     const out: Sample[] = [];
-    const seenLeft = new Set<string>();
-    for (const s of lv) {
-      const k = sig(s.labels);
-      const m = right.get(k);
+    const seenMany = new Set<string>();
+    const seenResult = new Set<string>();
+    for (const smp of many) {
+      const k = sig(smp.labels);
+      const m = one.get(k);
       if (!m) continue;
-      if (seenLeft.has(k)) throw new PromQLError('found duplicate series for the match group on the left hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side', 'execution');
-      seenLeft.add(k);
-      const v = arith(e.op, s.v, m.v);
-      if (cmp && !e.bool) { if (v) out.push({ labels: s.labels, v: s.v }); continue; }
-      let labels = dropName(s.labels);
-      if (e.on) { const o: Labels = {}; for (const key of e.on) if (labels[key] !== undefined) o[key] = labels[key]; labels = o; }
-      else if (e.ignoring) { labels = { ...labels }; for (const key of e.ignoring) delete labels[key]; }
-      out.push({ labels, v });
+      if (!e.group) {
+        if (seenMany.has(k)) throw new PromQLError('found duplicate series for the match group on the left hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side', 'execution');
+        seenMany.add(k);
+      }
+      const [lhsV, rhsV] = e.group === 'right' ? [m.v, smp.v] : [smp.v, m.v];
+      const v = arith(e.op, lhsV, rhsV);
+      const filter = cmp && !e.bool;
+      if (filter && !v) continue;
+      // Result labels as Prometheus' resultMetric: from the "many" side (lhs for one-to-one), the name dropped for
+      // arithmetic and bool, reduced to `on` / without `ignoring` for one-to-one, `group_x(...)` labels from the one side.
+      let labels: Labels = filter ? { ...smp.labels } : dropName(smp.labels);
+      if (!e.group) {
+        if (e.on) { const o: Labels = {}; for (const key of e.on) if (labels[key] !== undefined) o[key] = labels[key]; labels = o; }
+        else if (e.ignoring) { labels = { ...labels }; for (const key of e.ignoring) delete labels[key]; }
+      } else {
+        labels = { ...labels };
+        for (const key of e.include ?? []) { if (m.labels[key] !== undefined && m.labels[key] !== '') labels[key] = m.labels[key]; else delete labels[key]; }
+        const rk = labelsKey(labels);
+        if (seenResult.has(rk)) throw new PromQLError('multiple matches for labels: grouping labels must ensure unique matches', 'execution');
+        seenResult.add(rk);
+      }
+      out.push({ labels, v: filter ? lhsV : v });
     }
     return { type: 'vector', samples: out };
   }
