@@ -68,6 +68,12 @@ describe('twin apps: HotelReservation containers under faults (real kubectl)', f
     assert.equal(r.stdout, '1');
     const events = await twin.k(['get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${pod}`]);
     assert.match(events.stdout, /Back-off restarting failed container hotel-reserv-geo/);
+    // Only geo (F3): every other pod stays 1/1 Running; mongodb-geo saw geo's admin authenticate successfully (the
+    // authorization failure itself is not logged at default verbosity).
+    for (const [name, p] of await twin.pods(NS)) if (!name.startsWith('geo-')) assert.deepEqual([p.ready, p.status], ['1/1', 'Running'], name);
+    const mongoLog = await twin.logs(NS, await twin.podName(NS, 'io.kompose.service=mongodb-geo'));
+    assert.match(mongoLog, /"msg":"Successful authentication","attr":\{"mechanism":"SCRAM-SHA-\d+","principalName":"admin"/);
+    assert.doesNotMatch(mongoLog, /not authorized/);
 
     // The problem's solution.
     r = await execMongo(['mongo', 'admin', '-u', 'admin', '-p', 'admin', '--authenticationDatabase', 'admin', '--eval', "db.grantRolesToUser('admin', [{role: 'readWrite', db: 'geo-db'}])"]);
