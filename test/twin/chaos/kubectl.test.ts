@@ -144,4 +144,44 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     await injectorFor(fault.kind).recover(ctx(fault));
     assert.equal((await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length, 0);
   });
+
+  it('NetworkChaos delay / loss (F9): records and events only — the selected pod keeps its name, image and restart count', async () => {
+    const snapshot = async () => (await podsOf('triple')).map((p) => `${p.metadata.name} ${p.spec.containers[0].image} ${p.status.containerStatuses[0].restartCount}`).sort();
+    const before = await snapshot();
+    for (const fault of [
+      { kind: 'chaos-network-delay', target: 'triple', params: { name: 'delay', latency: '10s', jitter: '0ms', correlation: '100', duration: '200s', mode: 'one' } },
+      { kind: 'chaos-network-loss', target: 'triple', params: { name: 'loss', loss: '99', correlation: '100', duration: '200s', mode: 'one' } },
+    ] as FaultSpec[]) {
+      await injectorFor(fault.kind).inject(ctx(fault));
+      const name = String(fault.params.name);
+      const obj = await until(`${name} injected`, async () => {
+        const o = await kubectl.json(['get', 'networkchaos', name, '-n', NS]);
+        return o.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
+      });
+      assert.equal(obj.status.experiment.containerRecords.length, 1, 'mode one: one of the three pods');
+      assert.match(obj.status.experiment.containerRecords[0].id, new RegExp(`^${NS}/triple-`));
+      const events = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', `involvedObject.kind=NetworkChaos,involvedObject.name=${name}`]);
+      assert.match(events, new RegExp(`Successfully apply chaos for ${obj.status.experiment.containerRecords[0].id}`));
+      assert.deepEqual(await snapshot(), before, 'no restart, no image change');
+      await injectorFor(fault.kind).recover(ctx(fault));
+      assert.equal((await kubectl.run(['get', 'networkchaos', name, '-n', NS, '--ignore-not-found'])).trim(), '');
+    }
+    assert.deepEqual(await snapshot(), before);
+  });
+
+  it('KernelChaos fails to apply (Warning Failed, record Not Injected) and leaves the pod alone', async () => {
+    const [geo] = await podsOf('geo');
+    const fault: FaultSpec = { kind: 'kernel-chaos', target: 'geo', params: { mode: 'one' } };
+    await injectorFor(fault.kind).inject(ctx(fault));
+    const events = await until('the Failed event', async () => {
+      const out = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=KernelChaos,reason=Failed']);
+      return /Failed to apply chaos: rpc error: code = Unavailable/.test(out) ? out : undefined;
+    });
+    assert.match(events, /Warning\s+Failed/);
+    const obj = (await kubectl.json(['get', 'kernelchaos', '-n', NS])).items[0];
+    assert.equal(obj.status.experiment.containerRecords[0].phase, 'Not Injected');
+    const [after] = await podsOf('geo');
+    assert.deepEqual([after.metadata.name, after.status.containerStatuses[0].restartCount], [geo.metadata.name, geo.status.containerStatuses[0].restartCount]);
+    await injectorFor(fault.kind).recover(ctx(fault));
+  });
 });
