@@ -16,8 +16,9 @@
  *   managedFields, finalizers, ownerReferences);
  * - annotations written by tools and controllers: kubectl's last-applied-configuration, deployment.kubernetes.io/*
  *   (revision), pv.kubernetes.io/* and volume(.beta).kubernetes.io/* (binding, provisioner);
+ * - a Pod's service-account token volume and its mounts (`kube-api-access-<random>`, added by admission);
  * - values the cluster allocates unless the manifest sets them: Service clusterIP(s), nodePorts and
- *   healthCheckNodePort; PersistentVolume claimRef and PersistentVolumeClaim volumeName (binding). A PV claimRef is
+ *   healthCheckNodePort; a Pod's nodeName (scheduler); PersistentVolume claimRef and PersistentVolumeClaim volumeName (binding). A PV claimRef is
  *   still checked against the live PVC it names: a claim left over from a deleted PVC (redeploy without PV) is a
  *   difference;
  * - `kubectl.kubernetes.io/restartedAt` in a pod template: it only records that `kubectl rollout restart` replaced the
@@ -28,13 +29,15 @@
  * Extra objects: Pods, ReplicaSets, Endpoints, EndpointSlices and Events belong to controllers and are not compared
  * as objects (their owners are). Extra Deployments, StatefulSets, DaemonSets, Services, ConfigMaps, Secrets,
  * PersistentVolumeClaims and Jobs count, except what the system or the engine creates on its own: ConfigMap
- * kube-root-ca.crt, service-account token Secrets and the workload Job wrk2-job with its script ConfigMap. Every
+ * kube-root-ca.crt, service-account token Secrets, the workload Job wrk2-job with its script ConfigMap and Flower's
+ * run trigger ConfigMap flwr-run (the `flwr` workload on the embedded cluster). Every
  * Chaos Mesh resource (chaos-mesh.org) in the namespace counts: a clean app has none.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import type { Kubectl } from './kubectl';
+import { JOB_NAME, SCRIPT_CONFIGMAP } from './workload/wrk2';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -71,8 +74,8 @@ const COUNTED_KINDS: Record<string, string> = {
   PersistentVolumeClaim: 'persistentvolumeclaims',
   Job: 'jobs.batch',
 };
-const WORKLOAD_JOB = 'wrk2-job';
-const WORKLOAD_CONFIGMAP = 'wrk2-scripts';
+/** Flower's training run as started by the engine's `flwr` workload on the embedded cluster (namespace docker). */
+const FLOWER_RUN_CONFIGMAP = 'flwr-run';
 const DRY_RUN_SUFFIX = '-aiopslab-diff';
 
 const IGNORED_ANNOTATION = (key: string): boolean =>
@@ -193,7 +196,7 @@ export async function diffAppAgainstManifests(options: DiffOptions): Promise<Obj
       continue;
     }
     if (!want) throw new Error(`The server-side dry run returned no ${manifest.kind} ${manifest.metadata.name}.`);
-    for (const d of compareObject(want, have, manifest)) differences.push({ ...ref, type: 'changed', ...d });
+    for (const d of compareObject(withoutTokenVolume(want), withoutTokenVolume(have), manifest)) differences.push({ ...ref, type: 'changed', ...d });
     if (manifest.kind === 'PersistentVolume') {
       const claim = have.spec?.claimRef;
       if (claim?.name && claim.namespace === namespace) {
@@ -216,11 +219,25 @@ export async function diffAppAgainstManifests(options: DiffOptions): Promise<Obj
   return differences;
 }
 
+/**
+ * A Pod as admission leaves it, minus the service-account token volume it adds under a random name
+ * (`kube-api-access-xxxxx`, mounted into every container): two creates of the same manifest never agree on it.
+ */
+function withoutTokenVolume(o: any): any {
+  if (o.kind !== 'Pod' || !o.spec) return o;
+  const token = (name: unknown) => typeof name === 'string' && name.startsWith('kube-api-access-');
+  const strip = (containers: any[] | undefined) => containers?.map((c) => (c.volumeMounts ? { ...c, volumeMounts: c.volumeMounts.filter((m: any) => !token(m.name)) } : c));
+  const spec = { ...o.spec, containers: strip(o.spec.containers), initContainers: strip(o.spec.initContainers), volumes: o.spec.volumes?.filter((v: any) => !token(v.name)) };
+  for (const k of ['initContainers', 'volumes']) if (spec[k] === undefined) delete spec[k];
+  return { ...o, spec };
+}
+
 function ownedBySystem(o: any): boolean {
   const name = o.metadata?.name;
-  if (o.kind === 'ConfigMap' && (name === 'kube-root-ca.crt' || name === WORKLOAD_CONFIGMAP)) return true;
+  if (o.kind === 'ConfigMap' && (name === 'kube-root-ca.crt' || name === SCRIPT_CONFIGMAP)) return true;
   if (o.kind === 'Secret' && o.type === 'kubernetes.io/service-account-token') return true;
-  if (o.kind === 'Job' && name === WORKLOAD_JOB) return true;
+  if (o.kind === 'Job' && name === JOB_NAME) return true;
+  if (o.kind === 'ConfigMap' && name === FLOWER_RUN_CONFIGMAP) return true;
   // Controller-created objects (a Job of a CronJob, ...) are judged through their owner.
   return (o.metadata?.ownerReferences ?? []).some((r: any) => r.controller === true);
 }
@@ -271,6 +288,7 @@ const ALLOCATED: Record<string, string[]> = {
   Service: ['spec.clusterIP', 'spec.clusterIPs', 'spec.ports.*.nodePort', 'spec.healthCheckNodePort'],
   PersistentVolume: ['spec.claimRef'],
   PersistentVolumeClaim: ['spec.volumeName'],
+  Pod: ['spec.nodeName'],
   Job: ['spec.selector'],
 };
 /** Labels the Job controller adds to its selector and pod template. */

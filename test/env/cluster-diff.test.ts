@@ -33,7 +33,7 @@ describe('cluster diff: a deployed app against its manifests', function () {
 
   it('finds no difference in a clean deployment of each app (defaults, allocated IPs and bound volumes are not differences)', async () => {
     assert.deepEqual(await diff(), []);
-    for (const id of ['social-network', 'astronomy-shop']) {
+    for (const id of ['social-network', 'astronomy-shop', 'flower']) {
       const app = { dir: path.join(root, 'apps', id, 'manifests'), ns: `diff-${id}` };
       await deploy(app.dir, app.ns);
       assert.deepEqual(await diff(app), [], id);

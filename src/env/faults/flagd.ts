@@ -15,7 +15,8 @@ async function setVariant(c: FaultContext, variant: string): Promise<void> {
   if (!entry) throw new FaultError(`Unknown flagd flag "${flag}" in ${configMap}.`);
   if (entry.defaultVariant === variant) return; // already so: idempotent
   entry.defaultVariant = variant;
-  const patch = { data: { [FLAGS_KEY]: JSON.stringify(doc, null, 2) } };
+  // Same layout as the file it came from (2-space JSON, keeping its final newline), so recovery restores it byte for byte.
+  const patch = { data: { [FLAGS_KEY]: JSON.stringify(doc, null, 2) + (raw.endsWith('\n') ? '\n' : '') } };
   await c.kubectl.run(['patch', 'configmap', configMap, '-n', c.namespace, '--type=merge', '-p', JSON.stringify(patch)]);
   // What `kubectl rollout restart` does, but with a millisecond timestamp: kubectl refuses a second restart within
   // the same second, which an inject followed at once by a recover would hit.
