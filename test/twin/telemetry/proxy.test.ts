@@ -7,7 +7,8 @@ import { startTwin, type TwinHandle } from '../../../src/twin';
 import { resolveKubectl } from '../../../src/twin/kubectl-path';
 import { Kubectl } from '../../../src/env/kubectl';
 import { KubeEnvironment } from '../../../src/env/kube-environment';
-import { jaegerEndpoint, prometheusEndpoint } from '../../../src/env/telemetry/kube-proxy';
+import * as http from 'node:http';
+import { jaegerEndpoint, KubeProxyError, kubeFetch, prometheusEndpoint } from '../../../src/env/telemetry/kube-proxy';
 import { findAppsDir } from '../../../src/twin/sim/load-model';
 
 const NS = 'test-hotel-reservation';
@@ -120,5 +121,58 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
     await kubectl.run(['scale', 'deployment', 'prometheus-server', '-n', 'observe', '--replicas=1']);
     await until('prometheus back', async () => JSON.parse(await kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])).status === 'success');
     await env.dispose();
+  });
+});
+
+describe('telemetry endpoints through the API server (no cluster)', () => {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: 'https://10.0.0.1:6443', skipTLSVerify: false }],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+
+  it('Prometheus: the direct URL when given, else prometheus-server:80 in observe through the API server', () => {
+    assert.deepEqual([prometheusEndpoint(kc, 'http://127.0.0.1:9').via, prometheusEndpoint(kc, 'http://127.0.0.1:9').base], ['direct', 'http://127.0.0.1:9']);
+    assert.equal(prometheusEndpoint(kc).base, 'https://10.0.0.1:6443/api/v1/namespaces/observe/services/prometheus-server:80/proxy');
+  });
+
+  it('Jaeger: Service jaeger, else the OpenTelemetry demo\'s jaeger-query under /jaeger/ui, else none', async () => {
+    const services: Record<string, { spec: { ports: Array<{ port: number }> } }> = { 'astronomy-shop/jaeger-query': { spec: { ports: [{ port: 16686 }] } }, 'test-social-network/jaeger': { spec: { ports: [{ port: 5775 }, { port: 16686 }] } } };
+    const read = async (ns: string, name: string) => services[`${ns}/${name}`];
+    assert.equal((await jaegerEndpoint(kc, 'astronomy-shop', read))!.base, 'https://10.0.0.1:6443/api/v1/namespaces/astronomy-shop/services/jaeger-query:16686/proxy/jaeger/ui');
+    assert.equal((await jaegerEndpoint(kc, 'test-social-network', read))!.base, 'https://10.0.0.1:6443/api/v1/namespaces/test-social-network/services/jaeger:16686/proxy');
+    assert.equal(await jaegerEndpoint(kc, 'default', read), undefined);
+  });
+
+  it('kubeFetch sends the kubeconfig\'s credentials and turns the API server\'s own Status failures into errors', async () => {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(`${req.url} ${req.headers.authorization}`);
+      if (req.url!.includes('/down/')) {
+        res.writeHead(503, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no endpoints available for service "down"', reason: 'ServiceUnavailable', code: 503 }));
+        return;
+      }
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const local = new k8s.KubeConfig();
+      local.loadFromOptions({ clusters: [{ name: 'c', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }], users: [{ name: 'u', token: 'tok-1' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+      const f = kubeFetch(local);
+      // The proxied server's own error body passes through untouched.
+      const res = await f(`http://127.0.0.1:${port}/api/v1/namespaces/observe/services/prometheus-server:80/proxy/api/v1/query?query=sum(`);
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { errorType: string }).errorType, 'bad_data');
+      await assert.rejects(f(`http://127.0.0.1:${port}/api/v1/namespaces/x/services/down/proxy/`), (e: unknown) => e instanceof KubeProxyError && e.code === 503 && e.message === 'no endpoints available for service "down"');
+      assert.deepEqual(seen.map((l) => l.split(' ')[1]), ['Bearer', 'Bearer']);
+      assert.ok(seen.every((l) => l.endsWith('Bearer tok-1')));
+    } finally {
+      server.close();
+    }
   });
 });
