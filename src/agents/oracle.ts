@@ -1,36 +1,131 @@
 import type { Agent } from '../core/agents/types';
 import { expectedSubmission, wrongSubmission } from '../core/evaluation/answers';
+import { NEXT_ACTION } from '../core/orchestrator/orchestrator';
 import { fenced, formatCall } from '../core/parser';
-import type { ProblemDefinition } from '../core/problems/types';
+import type { InvestigationStep, ProblemDefinition } from '../core/problems/types';
+
+/** The investigation did not show the evidence a step expects: the problem's proof is broken (or the cluster stopped showing the fault). */
+export class OracleEvidenceError extends Error {
+  constructor(
+    message: string,
+    /** 1-based position of the step in the investigation. */
+    readonly step: number,
+    readonly call: string,
+    readonly observation: string,
+  ) {
+    super(message);
+    this.name = 'OracleEvidenceError';
+  }
+}
+
+/** Characters of the observation quoted when evidence is missing. */
+const EXCERPT = 240;
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
+}
+
+/** Checks one step's observation; returns why the evidence is missing, or undefined when it is there. */
+export function checkEvidence(step: InvestigationStep, observation: string): string | undefined {
+  if (step.expect !== undefined && !new RegExp(step.expect).test(observation)) return `expected /${step.expect}/`;
+  if (step.expectNot !== undefined) {
+    const m = new RegExp(step.expectNot).exec(observation);
+    if (m) return `expected no /${step.expectNot}/, found "${excerpt(m[0])}"`;
+  }
+  return undefined;
+}
+
+/** The observation as the orchestrator hands it over, without its trailing prompt. */
+function bare(observation: string): string {
+  const i = observation.lastIndexOf(NEXT_ACTION);
+  return (i >= 0 && observation.slice(i).trim() === NEXT_ACTION ? observation.slice(0, i) : observation).trimEnd();
+}
+
+interface Planned {
+  reply: () => string;
+  step?: InvestigationStep;
+  index?: number;
+  call?: string;
+}
 
 /**
  * Not an agent to evaluate: it reads the problem's ground truth. It proves that each problem is solvable and that its
- * scoring can tell a fix from doing nothing (`aiopslab verify`):
- *  - `solve`: runs the problem's `solution` commands through exec_shell, then submits the expected answer;
+ * scoring can tell a fix from doing nothing (`aiopslab validate`):
+ *  - `solve`: replays the problem's `investigation` (agent-facing calls; each step's observation must show the
+ *    evidence the step expects, else the run fails with an OracleEvidenceError naming the step and quoting what
+ *    was seen), then for mitigation runs the `solution` commands through exec_shell, then submits the expected answer;
  *  - `idle`: does nothing (mitigation: submits at once, nothing fixed; other tasks: never answers);
  *  - `wrong`: submits a wrong answer (detection, localization, analysis).
  */
 export class OracleAgent implements Agent {
   readonly name: string;
-  private readonly replies: string[];
+  private readonly plan: Planned[];
+  private lastCall?: Planned;
+  private exported?: string;
+  /** Set when a step's evidence was missing (the run then ends with this error). */
+  evidenceFailure?: OracleEvidenceError;
+  /** Steps whose evidence was found (1-based positions). */
+  readonly evidenceFound: number[] = [];
 
   constructor(problem: ProblemDefinition, mode: 'solve' | 'idle' | 'wrong') {
     this.name = mode === 'solve' ? 'oracle' : mode === 'idle' ? 'do-nothing' : 'wrong-answer';
     const submit = (value: unknown) => fenced(problem.task === 'mitigation' ? formatCall('submit') : formatCall('submit', [value]));
     if (mode === 'idle') {
       // Mitigation: submit without fixing anything. Other tasks: look around and never answer.
-      this.replies = [problem.task === 'mitigation' ? submit(undefined) : fenced(formatCall('exec_shell', ['kubectl get pods -A']))];
+      const reply = problem.task === 'mitigation' ? submit(undefined) : fenced(formatCall('exec_shell', ['kubectl get pods -A']));
+      this.plan = [{ reply: () => reply }];
     } else if (mode === 'wrong') {
-      this.replies = [submit(wrongSubmission(problem))];
+      this.plan = [{ reply: () => submit(wrongSubmission(problem)) }];
     } else {
+      const steps = problem.investigation ?? [];
       const commands = problem.task === 'mitigation' ? problem.solution ?? [] : [];
-      this.replies = [...commands.map((command) => fenced(formatCall('exec_shell', [command], { timeout: 180 }))), submit(expectedSubmission(problem))];
+      this.plan = [
+        ...steps.map((step, i): Planned => ({ step, index: i + 1, reply: () => fenced(formatCall(step.action, step.args.map((a) => this.resolve(a)))) })),
+        ...commands.map((command): Planned => ({ reply: () => fenced(formatCall('exec_shell', [command], { timeout: 180 })) })),
+        { reply: () => submit(expectedSubmission(problem)) },
+      ];
     }
+  }
+
+  /** Number of actions a `solve` run takes (investigation, solution, submit). */
+  static stepsToSolve(problem: ProblemDefinition): number {
+    return (problem.investigation?.length ?? 0) + (problem.task === 'mitigation' ? problem.solution?.length ?? 0 : 0) + 1;
   }
 
   initContext(): void {}
 
-  async getAction(): Promise<string> {
-    return this.replies.shift() ?? fenced(formatCall('submit'));
+  async getAction(observation: string): Promise<string> {
+    const previous = this.lastCall;
+    if (previous) this.observe(previous, bare(observation));
+    const next = this.plan.shift();
+    if (!next) return fenced(formatCall('submit'));
+    const reply = next.reply();
+    next.call = reply.replace(/^```\n|\n```$/g, '');
+    this.lastCall = next;
+    return reply;
+  }
+
+  private observe(done: Planned, observation: string): void {
+    const exported = /exported to(?: directory)?:\s*(\S+)/i.exec(observation);
+    if (exported && (done.step?.action === 'get_traces' || done.step?.action === 'get_metrics')) this.exported = exported[1];
+    if (!done.step || done.index === undefined) return;
+    const why = checkEvidence(done.step, observation);
+    if (!why) {
+      if (done.step.expect !== undefined || done.step.expectNot !== undefined) this.evidenceFound.push(done.index);
+      return;
+    }
+    const total = done.index + this.plan.filter((p) => p.step).length;
+    const message =
+      `Oracle evidence missing at investigation step ${done.index} of ${total}, ${done.call}: ${why}; ` +
+      `the observation was: "${excerpt(observation) || '(empty)'}"`;
+    this.evidenceFailure = new OracleEvidenceError(message, done.index, done.call ?? '', observation);
+    throw this.evidenceFailure;
+  }
+
+  /** `{exported}` → the file the latest get_traces / get_metrics reported. */
+  private resolve(arg: string | number): string | number {
+    if (typeof arg !== 'string' || !arg.includes('{exported}')) return arg;
+    return arg.split('{exported}').join(this.exported ?? '{exported}');
   }
 }

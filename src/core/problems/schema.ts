@@ -3,7 +3,7 @@ import { CatalogError, formatZodIssues, parseYamlMapping } from '../catalog-erro
 import { TASK_TYPES, taskTypeOfId, type TaskType } from '../tasks/task-type';
 import { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds';
-import type { FaultSpec, GroundTruth, MitigationCheck, ProblemDefinition, WorkloadSpec } from './types';
+import { INVESTIGATION_ACTIONS, type FaultSpec, type GroundTruth, type InvestigationStep, type MitigationCheck, type ProblemDefinition, type WorkloadSpec } from './types';
 
 export { CatalogError } from '../catalog-error';
 
@@ -82,6 +82,59 @@ const groundTruthSchema = z.strictObject({
     .optional(),
 });
 
+const regex = z
+  .string({ error: 'expected a regular expression (JavaScript syntax)' })
+  .min(1, { error: 'expected a non-empty regular expression' })
+  .refine(
+    (text) => {
+      try {
+        new RegExp(text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected a valid regular expression (JavaScript syntax)' },
+  );
+const namespaceAndMinutes = z.union([name, z.tuple([name, positiveInt])], { error: 'expected a namespace or [namespace, minutes]' });
+
+/**
+ * One investigation step: exactly one action key (its arguments as the value) plus the evidence to find, e.g.
+ * `{exec_shell: "kubectl get pods -n ns", expect: "CrashLoopBackOff"}` or `{get_logs: [ns, geo], expect: "not authorized"}`.
+ */
+const investigationStepSchema = z
+  .strictObject({
+    exec_shell: name.optional(),
+    get_logs: z.tuple([name, name], { error: 'expected [namespace, service]' }).optional(),
+    get_metrics: namespaceAndMinutes.optional(),
+    get_traces: namespaceAndMinutes.optional(),
+    read_metrics: name.optional(),
+    read_traces: name.optional(),
+    expect: regex.optional(),
+    expectNot: regex.optional(),
+  })
+  .superRefine((step, ctx) => {
+    const actions = INVESTIGATION_ACTIONS.filter((a) => step[a] !== undefined);
+    if (actions.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one action (${INVESTIGATION_ACTIONS.join(', ')}) in the step, got ${actions.length === 0 ? 'none' : actions.join(' and ')}`,
+      });
+    }
+  });
+const investigationSchema = z
+  .array(investigationStepSchema, { error: 'expected a list of investigation steps' })
+  .min(1, { error: 'expected at least one investigation step' });
+type InvestigationStepFile = z.infer<typeof investigationStepSchema>;
+
+/** The file's step shape → the call the oracle makes. */
+export function toInvestigationStep(step: InvestigationStepFile): InvestigationStep {
+  const action = INVESTIGATION_ACTIONS.find((a) => step[a] !== undefined)!;
+  const value = step[action]!;
+  const args: Array<string | number> = typeof value === 'string' ? [value] : [...value];
+  return { action, args, ...(step.expect !== undefined ? { expect: step.expect } : {}), ...(step.expectNot !== undefined ? { expectNot: step.expectNot } : {}) };
+}
+
 const faultKind = z.enum(Object.keys(FAULT_KINDS) as [FaultKind, ...FaultKind[]], {
   error: `expected a fault kind, one of ${Object.keys(FAULT_KINDS).join(', ')}`,
 });
@@ -104,6 +157,8 @@ const variantSchema = z.strictObject({
   /** Per task: replaces the family's entry for that task. */
   groundTruth: groundTruthSchema.optional(),
   solution: z.array(name).min(1).optional(),
+  /** Replaces the family's investigation. */
+  investigation: investigationSchema.optional(),
 });
 
 /** One YAML file under problems/: a family of problems that share a fault, expanded by its variants and tasks. */
@@ -122,6 +177,11 @@ export const problemFamilySchema = z.strictObject({
   groundTruth: groundTruthSchema.optional(),
   /** Shell commands an SRE runs to fix the fault; used by the mitigation problem's oracle. */
   solution: z.array(name).min(1).optional(),
+  /**
+   * How an SRE finds the fault with the agent-facing APIs, for every task of the family (mitigation: before the
+   * solution). The oracle replays these steps and checks each step's `expect` / `expectNot` against what it saw.
+   */
+  investigation: investigationSchema.optional(),
   variants: z.array(variantSchema, { error: 'expected a list of variants' }).min(1, { error: 'expected at least one variant' }).optional(),
 });
 
@@ -200,6 +260,8 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
         params: { ...(fam.fault.params ?? {}), ...(v.fault?.params ?? {}) },
       };
       const solution = task === 'mitigation' ? (v.solution ?? fam.solution) : undefined;
+      const investigationFile = v.investigation ?? fam.investigation;
+      const investigation = investigationFile?.map(toInvestigationStep);
       const def: ProblemDefinition = {
         id,
         family: fam.family,
@@ -211,6 +273,7 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
         groundTruth: groundTruth ?? ({ task: 'detection', expected: 'Yes' } as GroundTruth),
         experimental: fam.experimental ?? false,
         ...(solution ? { solution } : {}),
+        ...(investigation ? { investigation } : {}),
         sourceFile: fileName,
         order: fam.order,
       };

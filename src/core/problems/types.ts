@@ -47,6 +47,24 @@ export type GroundTruth =
   | { task: 'analysis'; system_level: string; fault_type: string }
   | { task: 'mitigation'; checks: MitigationCheck[] };
 
+/** The agent-facing actions an investigation step may call (every action but submit). */
+export const INVESTIGATION_ACTIONS = ['exec_shell', 'get_logs', 'get_metrics', 'get_traces', 'read_metrics', 'read_traces'] as const;
+export type InvestigationAction = (typeof INVESTIGATION_ACTIONS)[number];
+
+/**
+ * One step of a problem's oracle investigation: an agent-facing call an SRE would make, and the evidence its
+ * observation must show. In `args`, the text `{exported}` stands for the file the latest get_traces / get_metrics
+ * call reported (so `read_traces` can read it).
+ */
+export interface InvestigationStep {
+  action: InvestigationAction;
+  args: Array<string | number>;
+  /** A regular expression (JavaScript syntax, case-sensitive) the observation must match: the evidence. */
+  expect?: string;
+  /** A regular expression the observation must not match (evidence of absence, e.g. for no-fault problems). */
+  expectNot?: string;
+}
+
 /** One registered problem after its family file's variants have been expanded. */
 export interface ProblemDefinition {
   id: string;
@@ -63,6 +81,11 @@ export interface ProblemDefinition {
   experimental: boolean;
   /** How an SRE fixes it: shell commands (kubectl …) that an oracle run executes; used to prove mitigation scoring. */
   solution?: string[];
+  /**
+   * How an SRE finds the fault with the agent-facing APIs (every task of the family; mitigation runs it before
+   * `solution`). The oracle replays it, checks each step's evidence, then submits the expected answer.
+   */
+  investigation?: InvestigationStep[];
   /** The file this problem came from, for error messages and "Open definition". */
   sourceFile: string;
   /** Position of the family in the original registry (facts §1.3); lower first. Experimental families come after. */
