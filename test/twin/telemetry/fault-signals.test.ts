@@ -177,6 +177,28 @@ describe('twin fault signals: HotelReservation (and only those)', () => {
     assert.deepEqual(failingEdges(w, healed + 1000), []);
   });
 
+  it('profile running the geo binary (F11): only GetProfiles fails (/hotels and /recommendations 500), geo keeps serving; the right command heals', () => {
+    const w = world('hotel-reservation', HOTEL);
+    w.engine.addWorkload({ rate: 60, script: MIXED_HOTEL });
+    run(w, 30_000);
+    const [pod] = podsOf(w.store, HOTEL, 'io.kompose.service', 'profile');
+    const original = structuredClone(pod);
+    pod.spec.containers[0].command = ['geo'];
+    w.store.update('pods', pod);
+    const start = w.clock.now();
+    run(w, 60_000);
+    assert.deepEqual(failingEdges(w, start), ['frontend→profile']);
+    assert.ok(w.engine.callErrors(start).every((e) => e.message === 'rpc error: code = Unavailable desc = there is no connection available'));
+    assert.deepEqual(failingServices(w, HOTEL), ['frontend']);
+    for (const op of ['HTTP POST /user', 'HTTP POST /reservation']) assert.equal(w.engine.traces.find({ service: 'frontend', operation: op, tags: { error: 'true' } }).length, 0, op);
+    assert.ok(w.engine.traces.find({ service: 'geo', limit: 5 }).length > 0, 'geo still answers searches');
+    w.store.update('pods', original);
+    const healed = w.clock.now();
+    run(w, 60_000);
+    assert.deepEqual(failingEdges(w, healed + 1000), []);
+    assert.deepEqual(failingServices(w, HOTEL, '30s'), []);
+  });
+
   it('KernelChaos (broken on purpose): the controller fails to apply it and the signals stay healthy', () => {
     const clock = new ClusterClock(Date.parse('2026-09-15T13:00:00Z'));
     const store = new FakeStore(clock);
@@ -278,6 +300,33 @@ describe('twin fault signals: SocialNetwork user-service (and only those)', () =
     w.store.delete('pods', SOCIAL, pending.metadata.name!);
     w.store.create('pods', pod);
     assertHealed(w);
+  });
+});
+
+describe('twin fault signals: SocialNetwork url-shorten-mongodb requireTLS (F2)', () => {
+  it('url-shorten-service never opens 9090: only composes fail, at text-service; reads stay healthy; leaving the loop heals', () => {
+    const clock = new ManualClock();
+    const store = new FakeStore(clock);
+    deployApp(store, 'social-network', SOCIAL);
+    let stuck = false;
+    const engine = new SimEngine({ model: loadModel('social-network'), store, clock, seed: 5, listening: (pod) => (stuck && pod.metadata.labels?.service === 'url-shorten-service' ? [] : undefined) });
+    const w = { clock, store, engine };
+    engine.addWorkload({ rate: 40, script: 'mixed-workload.lua' });
+    run(w, 30_000);
+    stuck = true;
+    store.update('pods', podsOf(store, SOCIAL, 'service', 'url-shorten-service')[0]);
+    const start = clock.now();
+    run(w, 60_000);
+    const root = w.engine.callErrors(start).filter((e) => e.callee === 'url-shorten-service');
+    assert.deepEqual(root.map((e) => `${e.caller}: ${e.message}`), ['text-service: TSocket::open() connect() <Host: url-shorten-service Port: 9090>: Connection refused']);
+    assert.ok(failingEdges(w, start).every((e) => ['text-service→url-shorten-service', 'compose-post-service→text-service', 'nginx-thrift→compose-post-service'].includes(e)), failingEdges(w, start).join(', '));
+    assert.equal(engine.health().services['url-shorten-service'].route.kind, 'refused', 'endpoints unchanged, nothing listens');
+    for (const op of ['/wrk2-api/home-timeline/read', '/wrk2-api/user-timeline/read']) assert.equal(engine.traces.find({ service: 'nginx-thrift', operation: op, tags: { error: 'true' } }).length, 0, op);
+    stuck = false;
+    store.update('pods', podsOf(store, SOCIAL, 'service', 'url-shorten-service')[0]);
+    const healed = clock.now();
+    run(w, 60_000);
+    assert.deepEqual(failingEdges(w, healed + 1000), []);
   });
 });
 
