@@ -107,6 +107,42 @@ describe('twin simulation: chaos acts on the pods the Chaos Mesh controller sele
     }
   });
 
+  for (const [mode, value, expected] of [['fixed', '2', 2], ['fixed-percent', '67', 2], ['all', undefined, 3]] as Array<[string, string | undefined, number]>) {
+    it(`StressChaos mode ${mode}${value ? ` ${value}` : ''}, 3 replicas: exactly the ${expected} recorded pods are stressed`, () => {
+      const clock = new ManualClock(T0);
+      const store = new FakeStore(clock);
+      deployApp(store, 'hotel-reservation', NS);
+      const [first] = podsOf(store, NS, 'io.kompose.service', 'user');
+      for (const [suffix, ip] of [['-b', '10.244.1.98'], ['-c', '10.244.1.99']]) {
+        const extra = structuredClone(first);
+        extra.metadata.name = first.metadata.name!.replace(/-a/, suffix);
+        delete extra.metadata.uid;
+        extra.status.podIP = ip;
+        store.create('pods', extra);
+      }
+      const engine = new SimEngine({ model: loadModel('hotel-reservation'), store, clock, seed: 4 });
+      const ctl = startChaosController({ store, clock, seed: 7, killContainer: () => true, log: (m) => { throw new Error(m); } });
+      try {
+        engine.addWorkload({ rate: 20, entries: [LOGIN] });
+        const obj = chaos('StressChaos', 'stress', { mode, ...(value ? { value } : {}), duration: '10m', stressors: { cpu: { workers: 2, load: 100 } } });
+        store.create('stresschaos.chaos-mesh.org', obj);
+        clock.advance(120_000);
+        engine.advanceTo();
+        const records = store.get('stresschaos.chaos-mesh.org', NS, 'stress')!.status.experiment.containerRecords as Array<{ id: string; phase: string }>;
+        const chosen = new Set(records.map((r) => r.id.split('/')[1]));
+        assert.equal(chosen.size, expected);
+        for (const p of podsOf(store, NS, 'io.kompose.service', 'user')) {
+          const v = instantQuery(engine.metrics, `rate(container_cpu_usage_seconds_total{pod="${p.metadata.name}",container="hotel-reserv-user"}[1m])`, engine.now()) as { samples: Array<{ v: number }> };
+          const stressed = v.samples[0].v > 0.9;
+          assert.equal(stressed, chosen.has(p.metadata.name!), `${p.metadata.name}: cpu ${v.samples[0].v}, recorded ${chosen.has(p.metadata.name!)}`);
+        }
+      } finally {
+        ctl.stop();
+        engine.stop();
+      }
+    });
+  }
+
   it('without a controller (plain objects), the selector is still evaluated by the simulation', () => {
     const clock = new ManualClock(T0);
     const store = new FakeStore(clock);
