@@ -9,4 +9,5 @@ export VSCODE_HARNESS_TIMEOUT="${VSCODE_HARNESS_TIMEOUT:-240}"
 exec tools/vscode-harness/vscode \
   --extensionDevelopmentPath="$PWD" \
   --extensionDevelopmentPath="$PWD/test-fixtures/fake-lm" \
+  --extensionDevelopmentPath="$PWD/test-fixtures/activation-probe" \
   --extensionTestsPath="$PWD/out/test/vscode/index.js"
