@@ -88,7 +88,7 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
       /Error from server \(ServiceUnavailable\): error trying to reach service: dial tcp [0-9.]+:14269: connect: connection refused/);
   });
 
-  it('get_metrics / get_traces of KubeEnvironment go through the service proxy when no direct URL is given; no endpoints → 503 text', async () => {
+  it('get_metrics / get_traces of KubeEnvironment go through the service proxy (with or without direct URLs); no endpoints → 503 text', async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(twin.kubeconfigPath);
     const prom = prometheusEndpoint(kc);
@@ -133,17 +133,19 @@ describe('telemetry endpoints through the API server (no cluster)', () => {
     currentContext: 'x',
   });
 
-  it('Prometheus: the direct URL when given, else prometheus-server:80 in observe through the API server', () => {
-    assert.deepEqual([prometheusEndpoint(kc, 'http://127.0.0.1:9').via, prometheusEndpoint(kc, 'http://127.0.0.1:9').base], ['direct', 'http://127.0.0.1:9']);
+  it('Prometheus: prometheus-server:80 in observe through the API server; a direct URL only when preferred', () => {
     assert.equal(prometheusEndpoint(kc).base, 'https://10.0.0.1:6443/api/v1/namespaces/observe/services/prometheus-server:80/proxy');
+    assert.equal(prometheusEndpoint(kc, { directUrl: 'http://127.0.0.1:9' }).via, 'apiserver', 'the same path as a real cluster by default');
+    assert.deepEqual([prometheusEndpoint(kc, { directUrl: 'http://127.0.0.1:9', prefer: 'direct' }).via, prometheusEndpoint(kc, { directUrl: 'http://127.0.0.1:9', prefer: 'direct' }).base], ['direct', 'http://127.0.0.1:9']);
   });
 
-  it('Jaeger: Service jaeger, else the OpenTelemetry demo\'s jaeger-query under /jaeger/ui, else none', async () => {
+  it('Jaeger: Service jaeger, else the OpenTelemetry demo\'s jaeger-query under /jaeger/ui, else the direct URL or none', async () => {
     const services: Record<string, { spec: { ports: Array<{ port: number }> } }> = { 'astronomy-shop/jaeger-query': { spec: { ports: [{ port: 16686 }] } }, 'test-social-network/jaeger': { spec: { ports: [{ port: 5775 }, { port: 16686 }] } } };
     const read = async (ns: string, name: string) => services[`${ns}/${name}`];
     assert.equal((await jaegerEndpoint(kc, 'astronomy-shop', read))!.base, 'https://10.0.0.1:6443/api/v1/namespaces/astronomy-shop/services/jaeger-query:16686/proxy/jaeger/ui');
     assert.equal((await jaegerEndpoint(kc, 'test-social-network', read))!.base, 'https://10.0.0.1:6443/api/v1/namespaces/test-social-network/services/jaeger:16686/proxy');
     assert.equal(await jaegerEndpoint(kc, 'default', read), undefined);
+    assert.equal((await jaegerEndpoint(kc, 'default', read, { directUrl: 'http://127.0.0.1:7' }))!.base, 'http://127.0.0.1:7', 'no Service: the direct URL if there is one');
   });
 
   it('kubeFetch sends the kubeconfig\'s credentials and turns the API server\'s own Status failures into errors', async () => {
