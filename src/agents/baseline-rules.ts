@@ -97,6 +97,8 @@ export interface Snapshot {
   flagData?: Record<string, string>;
   /** service name → its log text (from get_logs). */
   logs: Record<string, string>;
+  /** Findings of follow-up reads (e.g. a database's mounted configuration), merged with the rules' findings. */
+  extra?: Finding[];
 }
 
 export function emptySnapshot(namespace: string): Snapshot {
@@ -846,6 +848,78 @@ export function ruleLogs(snap: Snapshot): Finding[] {
   return out;
 }
 
+// --- Database that requires TLS while its clients speak plain TCP (found after a db-unselectable finding).
+
+/** A `mode:` line of a mongod.conf `net.tls` / `net.ssl` section that refuses plain connections. */
+const TLS_REQUIRED = /^(\s*)mode:\s*(requireTLS|requireSSL|preferTLS|preferSSL)\s*$/m;
+
+/** ConfigMaps printed by `kubectl get configmap <name> -o json` (one after another, or as a List) → name → data. */
+export function parseConfigMaps(text: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  const add = (doc: unknown) => {
+    const cm = doc as { kind?: string; metadata?: { name?: string }; data?: Record<string, unknown>; items?: unknown[] };
+    if (Array.isArray(cm?.items)) return cm.items.forEach(add);
+    if (cm?.kind !== 'ConfigMap' || !cm.metadata?.name) return;
+    const data: Record<string, string> = {};
+    for (const [k, v] of Object.entries(cm.data ?? {})) if (typeof v === 'string') data[k] = v;
+    out[cm.metadata.name] = data;
+  };
+  for (const doc of parseJsonSequence(text)) add(doc);
+  return out;
+}
+
+/** The command that prints every ConfigMap a workload's pods mount (as JSON), in one shell call. */
+export function mountedConfigMapsCommand(namespace: string, workload: string): string {
+  return (
+    `echo '### configmaps'; for cm in $(kubectl get deployment ${workload} -n ${namespace} -o jsonpath='{.spec.template.spec.volumes[*].configMap.name}'); ` +
+    `do kubectl get configmap $cm -n ${namespace} -o json; done; echo '### end'`
+  );
+}
+
+/**
+ * A database whose mounted configuration requires TLS (e.g. mongod.conf `net.tls.mode: requireTLS`) while its
+ * clients cannot select it: switch TLS off in that ConfigMap (dropping the certificate lines), restart the database,
+ * then restart the clients that gave up on it. Undefined when no mounted configuration requires TLS.
+ */
+export function ruleTlsRequired(snap: Snapshot, db: string, configMaps: Record<string, Record<string, string>>, clients: readonly string[]): Finding | undefined {
+  for (const [name, data] of Object.entries(configMaps)) {
+    const patched: Record<string, string> = {};
+    for (const [file, text] of Object.entries(data)) {
+      if (!TLS_REQUIRED.test(text)) continue;
+      patched[file] = text
+        .replace(TLS_REQUIRED, (_m, indent: string) => `${indent}mode: disabled`)
+        .split('\n')
+        .filter((line) => !/^\s*(certificateKeyFile|CAFile|PEMKeyFile|certificateKeyFilePassword):/.test(line))
+        .join('\n');
+    }
+    if (Object.keys(patched).length === 0) continue;
+    const patch = JSON.stringify({ data: patched }).replace(/'/g, `'\\''`);
+    const clientPods = snap.pods.filter((p) => clients.includes(workloadOf(p, snap.deployments))).map((p) => p.metadata.name);
+    const mode = TLS_REQUIRED.exec(Object.values(data).find((t) => TLS_REQUIRED.test(t)) ?? '')?.[2];
+    return {
+      target: db,
+      rule: 'db-requires-tls',
+      evidence: `ConfigMap ${name} of ${db} sets TLS mode ${mode}, while ${clients.join(', ') || 'its clients'} cannot select it`,
+      score: 86,
+      analysis: ANALYSIS_TABLE.dbUnreachableConfig,
+      fix: [
+        `kubectl patch configmap ${name} -n ${snap.namespace} --type merge -p '${patch}'`,
+        `kubectl rollout restart deployment ${db} -n ${snap.namespace}`,
+        waitRollout(snap, db),
+        ...(clientPods.length > 0 ? [`kubectl delete pod ${clientPods.join(' ')} -n ${snap.namespace}`, waitPodsReady(snap)] : []),
+      ],
+    };
+  }
+  return undefined;
+}
+
+/** Workloads whose logs say they cannot select database server `db` (and never started). */
+export function unselectableClients(snap: Snapshot, db: string): string[] {
+  return Object.entries(snap.logs)
+    .filter(([, log]) => new RegExp(`No suitable servers found[^\\n]*?'${db}:\\d+'`, 'i').test(log) && !/Starting the [\w-]+ server/.test(log))
+    .map(([w]) => w);
+}
+
 /** Every rule, in one place. */
 export const RULES: ReadonlyArray<(snap: Snapshot) => Finding[]> = [
   ruleChaosExperiments,
@@ -871,7 +945,7 @@ export interface Diagnosis {
 
 /** Run every rule; merge findings per target keeping the best score (and the first analysis/fix found). */
 export function diagnose(snap: Snapshot): Diagnosis {
-  const all = RULES.flatMap((r) => r(snap));
+  const all = [...RULES.flatMap((r) => r(snap)), ...(snap.extra ?? [])];
   const byTarget = new Map<string, Finding>();
   for (const f of all) {
     const cur = byTarget.get(f.target);
@@ -887,7 +961,7 @@ export function diagnose(snap: Snapshot): Diagnosis {
   }
   // A database found faulty through its clients' logs explains its clients' crashes.
   for (const f of all) {
-    if ((f.rule === 'db-not-authorized' || f.rule === 'db-user-missing' || f.rule === 'db-unselectable') && f.score >= 80) {
+    if ((f.rule === 'db-not-authorized' || f.rule === 'db-user-missing' || f.rule === 'db-unselectable' || f.rule === 'db-requires-tls') && f.score >= 80) {
       for (const other of byTarget.values()) {
         if (other.target !== f.target && (other.rule === 'crashing-pod' || other.rule === 'connection-refused' || other.rule === 'no-ready-endpoints')) other.score = Math.min(other.score, 35);
       }

@@ -40,6 +40,10 @@ import {
   commonLabelKey,
   LOG_PATTERN,
   parsePrefixedLogs,
+  mountedConfigMapsCommand,
+  parseConfigMaps,
+  ruleTlsRequired,
+  unselectableClients,
   type Diagnosis,
   type Snapshot,
 } from './baseline-rules';
@@ -101,6 +105,7 @@ export class BaselineAgent implements Agent {
   private pending?: (obs: string) => void;
   private steps = 0;
   private diagnosis?: Diagnosis;
+  private configRead = false;
   /** Set for a Docker Compose app (namespace docker, Flower): the plan and rules of baseline-docker.ts instead. */
   private docker?: DockerSnapshot;
 
@@ -119,6 +124,7 @@ export class BaselineAgent implements Agent {
     this.steps = 0;
     this.pending = undefined;
     this.diagnosis = undefined;
+    this.configRead = false;
     const [podsCmd, svcCmd, eventsCmd] = inventoryCommands(this.ns);
     this.queue = [
       { call: shellCall(podsCmd), note: `List the pods in ${this.ns}.`, onResult: (o) => this.readInventory(o) },
@@ -259,6 +265,24 @@ export class BaselineAgent implements Agent {
    */
   private planFix(): void {
     const best = this.diagnosis?.suspects[0];
+    if (best?.rule === 'db-unselectable' && !this.configRead) {
+      // Clients cannot select a database that runs: read the configuration its pods mount before choosing a fix.
+      this.configRead = true;
+      const db = best.target;
+      this.queue.push({
+        call: shellCall(mountedConfigMapsCommand(this.ns, db)),
+        note: `Read the configuration ${db} mounts: its clients cannot select it although it runs.`,
+        onResult: (o) => {
+          const found = ruleTlsRequired(this.snap, db, parseConfigMaps(splitSections(o).configmaps ?? o), unselectableClients(this.snap, db));
+          if (found) {
+            this.snap.extra = [...(this.snap.extra ?? []), found];
+            this.diagnosis = diagnose(this.snap);
+          }
+          this.planFix();
+        },
+      });
+      return;
+    }
     if (!best || best.score < DETECTION_THRESHOLD || !best.fix || best.fix.length === 0) return;
     const groups: string[][] = [[]];
     for (const cmd of best.fix.slice(0, this.maxFixCommands)) {

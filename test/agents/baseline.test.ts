@@ -326,7 +326,7 @@ describe('agents / baseline: rules', () => {
 });
 
 /** A fake environment answering the baseline's calls from kubectl JSON fixtures. */
-function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string>; prefixedLogs?: string }) {
+function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string>; prefixedLogs?: string; configMaps?: object[] }) {
   const calls: Array<{ api: string; args: unknown[] }> = [];
   const respond = (reply: string): string => {
     const call = parseReply(reply);
@@ -343,6 +343,7 @@ function fakeEnvironment(state: { pods: object[]; deployments: object[]; service
         flags: state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found',
         volumes: list([]),
         logs: state.prefixedLogs ?? '',
+        configmaps: (state.configMaps ?? []).map((c) => JSON.stringify(c, null, 2)).join('\n'),
       };
       const asked = [...cmd.matchAll(/echo '### (\w+)'/g)].map((m) => m[1]);
       if (asked.length > 0) return asked.map((name) => `### ${name}\n${sections[name] ?? ''}`).join('\n') + '\n';
@@ -443,6 +444,42 @@ describe('agents / baseline: whole episodes through the text protocol', () => {
     assert.deepEqual(await runBaseline('detection', env), ['No']);
     const logCall = String(env.calls[3].args[0]);
     assert.match(logCall, /Starting the/, 'the grep keeps the start line');
+  });
+
+  it('mitigation of a database that requires TLS (auth_miss_mongodb): reads the ConfigMap it mounts, switches TLS off, restarts it and its client', async () => {
+    const names = ['compose-post-service', 'url-shorten-service', 'url-shorten-mongodb'];
+    const sn = socialNetwork({
+      pods: names.map((n, i) => pod(`${n}-5d8f9c7b4-${'abc'[i]}x7k2`, { app: n, port: n.endsWith('mongodb') ? 27017 : 9090 })),
+      deployments: names.map((n) => deployment(n)),
+      services: names.map((n) => service(n, { port: n.endsWith('mongodb') ? 27017 : 9090 })),
+      endpoints: names.map((n) => endpoints(n, { port: n.endsWith('mongodb') ? 27017 : 9090 })),
+    });
+    const unselectable = (t: string) =>
+      `[pod/url-shorten-service-5d8f9c7b4-bx7k2/url-shorten-service] [2026-Nov-28 04:48:${t}] <error>: (utils_mongodb.h:76:CreateIndex) Error in createIndexes: No suitable servers found: \`serverSelectionTimeoutMS\` expired: [connection closed calling ismaster on 'url-shorten-mongodb:27017']\n`;
+    const mongodConf = 'net:\n  bindIp: 0.0.0.0\n  port: 27017\n  tls:\n    mode: requireTLS\n    certificateKeyFile: /etc/tls/tls.pem\n    CAFile: /etc/tls/ca.crt\n';
+    const env = fakeEnvironment({
+      ...sn,
+      prefixedLogs: unselectable('00.419000') + unselectable('01.719000'),
+      configMaps: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'url-shorten-mongodb', namespace: NS_SN }, data: { 'mongod.conf': mongodConf } }],
+    });
+    assert.deepEqual(await runBaseline('mitigation', env), []);
+    const shell = env.calls.filter((c) => c.api === 'exec_shell').map((c) => String(c.args[0]));
+    assert.equal(shell[4], `echo '### configmaps'; for cm in $(kubectl get deployment url-shorten-mongodb -n ${NS_SN} -o jsonpath='{.spec.template.spec.volumes[*].configMap.name}'); do kubectl get configmap $cm -n ${NS_SN} -o json; done; echo '### end'`);
+    const fix = shell.slice(5).join('; ');
+    const patch = /kubectl patch configmap url-shorten-mongodb -n test-social-network --type merge -p '(.*?)'; /.exec(fix);
+    assert.ok(patch, `a ConfigMap patch in: ${fix}`);
+    assert.equal(JSON.parse(patch[1]).data['mongod.conf'], 'net:\n  bindIp: 0.0.0.0\n  port: 27017\n  tls:\n    mode: disabled\n');
+    assert.match(fix, /kubectl rollout restart deployment url-shorten-mongodb -n test-social-network; kubectl rollout status deployment\/url-shorten-mongodb -n test-social-network --timeout=25s; kubectl delete pod url-shorten-service-5d8f9c7b4-bx7k2 -n test-social-network; kubectl wait --for=condition=Ready pods --all -n test-social-network --timeout=25s$/);
+    assert.equal(env.calls[env.calls.length - 1].api, 'submit');
+  });
+
+  it('a database that cannot be selected but whose configuration asks for no TLS gets no TLS fix', async () => {
+    const names = ['url-shorten-service', 'url-shorten-mongodb'];
+    const sn = socialNetwork({ pods: names.map((n, i) => pod(`${n}-5d8f9c7b4-${'ab'[i]}x7k2`, { app: n })), deployments: names.map((n) => deployment(n)), services: names.map((n) => service(n)), endpoints: names.map((n) => endpoints(n)) });
+    const line = `[pod/url-shorten-service-5d8f9c7b4-ax7k2/url-shorten-service] [2026-Nov-28 04:48:00.419000] <error>: (utils_mongodb.h:76:CreateIndex) Error in createIndexes: No suitable servers found: \`serverSelectionTimeoutMS\` expired: [connection refused calling ismaster on 'url-shorten-mongodb:27017']\n`;
+    const env = fakeEnvironment({ ...sn, prefixedLogs: line, configMaps: [{ kind: 'ConfigMap', metadata: { name: 'url-shorten-mongodb' }, data: { 'mongod.conf': 'net:\n  tls:\n    mode: disabled\n' } }] });
+    await runBaseline('mitigation', env);
+    assert.ok(!env.calls.some((c) => /kubectl patch configmap/.test(String(c.args[0]))), 'nothing to switch off');
   });
 
   it('never loops: unreadable observations still end in a submit within the step budget', async () => {
