@@ -221,6 +221,8 @@ export class Engine {
           const env = this.environmentFor(cluster, app);
           try {
             await env.recoverFault({ ...problem, fault: entry.fault }, app);
+            // Also the killed session's load generator, which would keep hammering the app (unless the cluster is in use).
+            if (!(await this.sessionRunningOn(entry.cluster, entry.id))) await env.stopWorkload();
           } finally {
             await env.dispose();
           }
@@ -234,6 +236,13 @@ export class Engine {
     return { recovered, failed, skipped };
   }
 
+  /** Whether another journal entry on this cluster belongs to a session that is still running. */
+  private async sessionRunningOn(cluster: string, exceptId: string): Promise<boolean> {
+    return (await this.journal.list()).some((e) => e.id !== exceptId && e.cluster === cluster && (
+      (e.pid !== undefined && e.pid !== process.pid && isAlive(e.pid)) ||
+      (e.pid === process.pid && [...this.interactive.values()].some((s) => s.id === e.sessionId && !s.done))));
+  }
+
   private environmentFor(cluster: ClusterHandle, app: AppDefinition): KubeEnvironment {
     const env = new KubeEnvironment({
       info: cluster.info,
@@ -242,7 +251,6 @@ export class Engine {
       context: cluster.context,
       kubeCacheDir: cluster.kubeCacheDir,
       kubectl: cluster.kubectl,
-      dockerShim: cluster.dockerShim,
       telemetry: cluster.telemetry,
       projectRoot: this.root,
       shellPolicy: this.config.shellPolicy,
