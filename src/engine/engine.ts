@@ -251,6 +251,7 @@ export class Engine {
       context: cluster.context,
       kubeCacheDir: cluster.kubeCacheDir,
       kubectl: cluster.kubectl,
+      dockerShim: cluster.dockerShim,
       telemetry: cluster.telemetry,
       projectRoot: this.root,
       shellPolicy: this.config.shellPolicy,

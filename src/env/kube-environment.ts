@@ -215,7 +215,7 @@ export class KubeEnvironment implements ProblemEnvironment {
   }
 
   private async getMetrics(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
-    // The embedded cluster hands out a direct URL; otherwise Service observe/prometheus-server through the API server.
+    // Service observe/prometheus-server through the API server's service proxy, on the embedded cluster too.
     const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
     try {
       const pods = (await this.core.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name ?? '');
@@ -227,7 +227,7 @@ export class KubeEnvironment implements ProblemEnvironment {
   }
 
   private async getTraces(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
-    // The embedded cluster hands out a direct URL; otherwise the namespace's Jaeger query Service through the API server.
+    // The namespace's Jaeger query Service through the API server's service proxy, on the embedded cluster too.
     const endpoint = await jaegerEndpoint(this.kc, namespace, (ns, name) => this.probe.getService(ns, name).catch(() => undefined), this.options.telemetry?.jaegerUrls[namespace]);
     if (!endpoint) return `Error: no Jaeger query service is reachable for namespace ${namespace}.`;
     try {
