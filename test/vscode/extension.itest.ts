@@ -532,7 +532,8 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const rendered = waitFor(api.panels.onDidReceiveMessage, (m) => m.message.type === 'rendered' && m.panel.sessionId === chatSolvedSessionId, 'the solved transcript');
     await vscode.commands.executeCommand('aiopslab.openTranscript', chatSolvedSessionId);
     await rendered;
-    await vscode.commands.executeCommand('workbench.view.extension.aiopslab');
+    // The screenshot is taken after the extension host exits (the views are empty then): the panel gets the window.
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await vscode.commands.executeCommand('workbench.action.closePanel');
     const panel = api.panels.get(chatSolvedSessionId!)!;
