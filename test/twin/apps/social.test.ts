@@ -68,6 +68,13 @@ describe('twin apps: SocialNetwork containers under faults (real kubectl)', func
     twin.advance(1000);
     r = await twin.k(['describe', 'svc', 'user-service', '-n', NS]);
     assert.match(r.stdout, /Endpoints:\s+10\.244\.\d+\.\d+:9999/);
+    assert.match(r.stdout, /TargetPort:\s+9999\/TCP/);
+    // F1, only those: no pod changes (27 × 1/1 Running), and a Service patch emits no event.
+    const before = await twin.pods(NS);
+    assert.equal(before.size, 27);
+    for (const [name, p] of before) assert.deepEqual([p.ready, p.status], ['1/1', 'Running'], name);
+    r = await twin.k(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=Service']);
+    assert.doesNotMatch(r.stdout, /user-service/);
     const report = await runWrk2();
     assert.match(report, /^Running 10s test @ http:\/\/10\.\d+\.\d+\.\d+:8080\/wrk2-api\/post\/compose$/m);
     assert.match(report, /^ {2}2 threads and 2 connections$/m);
@@ -142,6 +149,12 @@ describe('twin apps: SocialNetwork containers under faults (real kubectl)', func
     assert.equal(pods.size, 26);
     r = await twin.k(['get', 'endpoints', 'user-service', '-n', NS]);
     assert.match(r.stdout, /user-service\s+<none>/);
+    // F6: the Deployment reads 0/0, the scale-down and the pod's stop are in the events.
+    r = await twin.k(['get', 'deployment', 'user-service', '-n', NS, '--no-headers']);
+    assert.match(r.stdout, /^user-service\s+0\/0\s+0\s+0\s/);
+    r = await twin.k(['get', 'events', '-n', NS]);
+    assert.match(r.stdout, /ScalingReplicaSet\s+deployment\/user-service\s+Scaled down replica set user-service-[a-z0-9]+ to 0 from 1/);
+    assert.match(r.stdout, /Killing\s+pod\/user-service-[a-z0-9]+-[a-z0-9]+\s+Stopping container user-service/);
     const compose = await twin.podName(NS, 'service=compose-post-service');
     const count = async () => (await twin.logs(NS, compose)).split('\n').filter((l) => /Failed to connect user-service-client$/.test(l)).length;
     const before = await count();
