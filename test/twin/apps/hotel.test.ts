@@ -137,6 +137,18 @@ describe('twin apps: HotelReservation containers under faults (real kubectl)', f
     assert.match(logs, /Read database URL: mongodb-geo:27777/);
     assert.match(logs, /PNC cmd\/geo\/db.go:26 > no reachable servers/);
     assert.match(logs, /^panic: no reachable servers$/m);
+    // F5: describe shows the image and the port; revision 2; the rollout and pull events; mongodb-geo saw nothing.
+    r = await twin.k(['describe', 'pod', pod, '-n', NS]);
+    assert.match(r.stdout, /Image:\s+yinfangchen\/geo:app3/);
+    assert.match(r.stdout, /Port:\s+8083\/TCP/);
+    assert.match(r.stdout, /Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+2/);
+    r = await twin.k(['get', 'deployment', 'geo', '-n', NS, '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}']);
+    assert.equal(r.stdout, '2');
+    r = await twin.k(['get', 'events', '-n', NS]);
+    assert.match(r.stdout, /ScalingReplicaSet\s+deployment\/geo\s+Scaled up replica set geo-[a-z0-9]+ to 1/);
+    assert.match(r.stdout, /ScalingReplicaSet\s+deployment\/geo\s+Scaled down replica set geo-[a-z0-9]+ to 0 from 1/);
+    assert.match(r.stdout, /Pulling image "yinfangchen\/geo:app3"/);
+    assert.doesNotMatch(await twin.logs(NS, await twin.podName(NS, 'io.kompose.service=mongodb-geo'), ['--since=60s']), /27777/);
     r = await twin.k(['rollout', 'undo', 'deployment/geo', '-n', NS]);
     assert.equal(r.code, 0, r.stderr);
     twin.advance(4000);
