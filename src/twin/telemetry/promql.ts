@@ -1,6 +1,7 @@
 /**
  * A PromQL subset evaluated over the MetricStore: instant and range vector selectors with =, !=, =~, !~ matchers and
- * `offset`; rate/irate/increase/delta/idelta, *_over_time, histogram_quantile, abs/ceil/floor/round/clamp_min/clamp_max,
+ * `offset`; rate/irate/increase/delta/idelta, *_over_time (incl. quantile/stddev/stdvar/present/absent), deriv,
+ * predict_linear, histogram_quantile, abs/ceil/floor/round/clamp_min/clamp_max/log2/log10/sgn,
  * scalar/vector/time/sort/sort_desc; sum/avg/max/min/count/stddev/stdvar/topk/bottomk/quantile with by/without;
  * label_replace/label_join; arithmetic and comparison operators (with `bool`) between scalars and vectors, one-to-one
  * and many-to-one / one-to-many vector matching (on/ignoring, group_left/group_right with extra labels); and/or/unless;
@@ -33,6 +34,9 @@ const FUNCTIONS: Record<string, { args: string[]; minArgs?: number; variadic?: b
   histogram_quantile: { args: ['s', 'v'] }, abs: { args: ['v'] }, ceil: { args: ['v'] }, floor: { args: ['v'] }, round: { args: ['v', 's'], minArgs: 1 },
   clamp_min: { args: ['v', 's'] }, clamp_max: { args: ['v', 's'] }, scalar: { args: ['v'] }, vector: { args: ['s'] }, time: { args: [] },
   sort: { args: ['v'] }, sort_desc: { args: ['v'] }, absent: { args: ['v'] }, exp: { args: ['v'] }, ln: { args: ['v'] }, sqrt: { args: ['v'] },
+  deriv: { args: ['m'] }, predict_linear: { args: ['m', 's'] }, quantile_over_time: { args: ['s', 'm'] }, stddev_over_time: { args: ['m'] },
+  stdvar_over_time: { args: ['m'] }, present_over_time: { args: ['m'] }, absent_over_time: { args: ['m'] },
+  log2: { args: ['v'] }, log10: { args: ['v'] }, sgn: { args: ['v'] },
   label_replace: { args: ['v', 'str', 'str', 'str', 'str'] }, label_join: { args: ['v', 'str', 'str', 'str'], minArgs: 3, variadic: true },
 };
 /** The default evaluation interval a subquery without a step uses. */
@@ -468,24 +472,31 @@ export class Evaluator {
     if (fn === 'time') return { type: 'scalar', v: t / 1000 };
     if (fn === 'vector') return { type: 'vector', samples: [{ labels: {}, v: this.scalarArg(e.args[0], t) }] };
     const sel = e.args[0];
-    if (FUNCTIONS[fn].args[0] === 'm' && sel.t === 'sel') {
-      const at = t - sel.offset;
-      const from = at - sel.range!;
+    // The range-vector argument (first, or second for quantile_over_time) and a scalar parameter beside it.
+    const mi = FUNCTIONS[fn].args.indexOf('m');
+    const rsel = mi >= 0 ? e.args[mi] : undefined;
+    const param = mi >= 0 && e.args.length > 1 ? this.scalarArg(e.args[mi === 0 ? 1 : 0], t) : undefined;
+    if (rsel?.t === 'sel') {
+      const at = t - rsel.offset;
+      const from = at - rsel.range!;
       const out: Sample[] = [];
-      for (const s of this.series(sel)) {
-        const v = fn === 'rate' || fn === 'increase' ? s.extrapolatedRate(from, at, sel.range!, fn === 'rate') : rangeFn(fn, rangePoints(s, from, at), from, at, sel.range!);
-        if (v !== undefined) out.push({ labels: fn.endsWith('_over_time') && fn !== 'count_over_time' && fn !== 'last_over_time' ? dropName(s.labels) : fn === 'last_over_time' ? s.labels : dropName(s.labels), v });
+      let found = false;
+      for (const s of this.series(rsel)) {
+        const v = fn === 'rate' || fn === 'increase' ? s.extrapolatedRate(from, at, rsel.range!, fn === 'rate') : rangeFn(fn, rangePoints(s, from, at), from, at, rsel.range!, param);
+        if (v !== undefined) { found = true; if (fn !== 'absent_over_time') out.push({ labels: fn === 'last_over_time' ? s.labels : dropName(s.labels), v }); }
       }
+      if (fn === 'absent_over_time') return { type: 'vector', samples: found ? [] : [{ labels: equalityLabels(rsel), v: 1 }] };
       return { type: 'vector', samples: out };
     }
-    if (FUNCTIONS[fn].args[0] === 'm' && sel.t === 'sub') {
-      const at = t - sel.offset;
-      const from = at - sel.range;
+    if (rsel?.t === 'sub') {
+      const at = t - rsel.offset;
+      const from = at - rsel.range;
       const out: Sample[] = [];
-      for (const g of this.subquery(sel, t)) {
-        const v = rangeFn(fn, g.points, from, at, sel.range);
+      for (const g of this.subquery(rsel, t)) {
+        const v = rangeFn(fn, g.points, from, at, rsel.range, param);
         if (v !== undefined) out.push({ labels: fn === 'last_over_time' ? g.labels : dropName(g.labels), v });
       }
+      if (fn === 'absent_over_time') return { type: 'vector', samples: out.length ? [] : [{ labels: {}, v: 1 }] };
       return { type: 'vector', samples: out };
     }
     if (fn === 'label_replace' || fn === 'label_join') return { type: 'vector', samples: this.labelFn(e, t) };
@@ -496,8 +507,8 @@ export class Evaluator {
     }
     const v = this.vec(this.eval(e.args[0], t));
     switch (fn) {
-      case 'abs': case 'ceil': case 'floor': case 'exp': case 'ln': case 'sqrt': {
-        const f = { abs: Math.abs, ceil: Math.ceil, floor: Math.floor, exp: Math.exp, ln: Math.log, sqrt: Math.sqrt }[fn];
+      case 'abs': case 'ceil': case 'floor': case 'exp': case 'ln': case 'sqrt': case 'log2': case 'log10': case 'sgn': {
+        const f = { abs: Math.abs, ceil: Math.ceil, floor: Math.floor, exp: Math.exp, ln: Math.log, sqrt: Math.sqrt, log2: Math.log2, log10: Math.log10, sgn: Math.sign }[fn];
         return { type: 'vector', samples: v.map((s) => ({ labels: dropName(s.labels), v: f(s.v) })) };
       }
       case 'round': {
@@ -702,7 +713,27 @@ function rangePoints(s: Series, fromExclusive: number, to: number): Array<[numbe
   return out.reverse();
 }
 
-function rangeFn(fn: string, pts: Array<[number, number]>, from: number, to: number, rangeMs: number): number | undefined {
+/** The labels an absent()/absent_over_time() result carries: the selector's equality matchers. */
+function equalityLabels(sel: Extract<Expr, { t: 'sel' }>): Labels {
+  const labels: Labels = {};
+  for (const m of sel.matchers) if (m.op === '=' && m.name !== '__name__') labels[m.name] = m.value;
+  return labels;
+}
+
+/** Prometheus' linearRegression: slope per second and the value at `interceptMs`. */
+function linearRegression(pts: Array<[number, number]>, interceptMs: number): { slope: number; intercept: number } {
+  const y0 = pts[0][1];
+  if (pts.every(([, v]) => v === y0)) return Number.isFinite(y0) ? { slope: 0, intercept: y0 } : { slope: NaN, intercept: NaN };
+  let n = 0, sx = 0, sy = 0, sxy = 0, sx2 = 0;
+  for (const [t, v] of pts) {
+    const x = (t - interceptMs) / 1000;
+    n++; sx += x; sy += v; sxy += x * v; sx2 += x * x;
+  }
+  const slope = (sxy - (sx * sy) / n) / (sx2 - (sx * sx) / n);
+  return { slope, intercept: sy / n - (slope * sx) / n };
+}
+
+function rangeFn(fn: string, pts: Array<[number, number]>, from: number, to: number, rangeMs: number, param?: number): number | undefined {
   if (!pts.length) return undefined;
   const vals = pts.map((p) => p[1]);
   switch (fn) {
@@ -722,6 +753,19 @@ function rangeFn(fn: string, pts: Array<[number, number]>, from: number, to: num
     case 'last_over_time': return vals[vals.length - 1];
     case 'resets': { let n = 0; for (let i = 1; i < vals.length; i++) if (vals[i] < vals[i - 1]) n++; return n; }
     case 'changes': { let n = 0; for (let i = 1; i < vals.length; i++) if (vals[i] !== vals[i - 1]) n++; return n; }
+    case 'present_over_time': case 'absent_over_time': return 1;
+    case 'quantile_over_time': return quantile(param ?? NaN, vals);
+    case 'stddev_over_time': case 'stdvar_over_time': {
+      const mean = vals.reduce((a, b) => a + b, 0) / vals.length;
+      const variance = vals.reduce((a, b) => a + (b - mean) ** 2, 0) / vals.length;
+      return fn === 'stddev_over_time' ? Math.sqrt(variance) : variance;
+    }
+    case 'deriv': return pts.length < 2 ? undefined : linearRegression(pts, pts[0][0]).slope;
+    case 'predict_linear': {
+      if (pts.length < 2) return undefined;
+      const { slope, intercept } = linearRegression(pts, to);
+      return intercept + slope * (param ?? 0);
+    }
   }
   return undefined;
 }

@@ -68,3 +68,38 @@ describe('PromQL: vector matching, label functions, subqueries', () => {
     assert.throws(() => instantQuery(m, 'rate(sum(req_total)[5m:1m] offset 1m)', END) && instantQuery(m, 'time()[5m:1m]', END), /subquery is only allowed on instant vector/);
   });
 });
+
+describe('PromQL: trends and distributions over time', () => {
+  // Memory growing 1 MiB per 15 s (a leak), plus a flat series.
+  const m = new MetricStore();
+  for (let i = 0; i <= 40; i++) {
+    const t = T + i * 15_000;
+    m.add({ __name__: 'mem_bytes', pod: 'leaky' }, t, 100 * 2 ** 20 + i * 2 ** 20);
+    m.add({ __name__: 'mem_bytes', pod: 'flat' }, t, 50 * 2 ** 20);
+  }
+  const one = (q: string): number => {
+    const v = instantQuery(m, q, END) as { samples: Array<{ v: number }> };
+    assert.equal(v.samples.length, 1, q);
+    return v.samples[0].v;
+  };
+
+  it('deriv and predict_linear find the leak; the flat pod has slope 0', () => {
+    assert.ok(Math.abs(one('deriv(mem_bytes{pod="leaky"}[5m])') - 2 ** 20 / 15) < 1e-6);
+    assert.equal(one('deriv(mem_bytes{pod="flat"}[5m])'), 0);
+    // In one hour: now (140 MiB) + 240 × 1 MiB.
+    assert.ok(Math.abs(one('predict_linear(mem_bytes{pod="leaky"}[10m], 3600)') - (140 + 240) * 2 ** 20) < 1);
+    assert.deepEqual((instantQuery(m, 'predict_linear(mem_bytes[10m], 3600) > 300 * 1024 * 1024', END) as { samples: Array<{ labels: Record<string, string> }> }).samples.map((s) => s.labels), [{ pod: 'leaky' }]);
+  });
+
+  it('quantile/stddev/stdvar/present/absent_over_time, log2/log10/sgn', () => {
+    assert.equal(one('quantile_over_time(0.5, mem_bytes{pod="flat"}[5m])'), 50 * 2 ** 20);
+    assert.equal(one('stddev_over_time(mem_bytes{pod="flat"}[5m])'), 0);
+    assert.ok(one('stdvar_over_time(mem_bytes{pod="leaky"}[1m])') > 0);
+    assert.equal(one('present_over_time(mem_bytes{pod="flat"}[5m])'), 1);
+    assert.deepEqual((instantQuery(m, 'absent_over_time(mem_bytes{pod="gone"}[5m])', END) as { samples: Array<{ labels: Record<string, string> }> }).samples.map((s) => s.labels), [{ pod: 'gone' }]);
+    assert.equal((instantQuery(m, 'absent_over_time(mem_bytes{pod="flat"}[5m])', END) as { samples: unknown[] }).samples.length, 0);
+    assert.equal(one('log2(mem_bytes{pod="flat"} / 1048576 * 2 / 100)'), 0);
+    assert.equal(one('log10(vector(1000))'), 3);
+    assert.equal(one('sgn(vector(-4))'), -1);
+  });
+});
