@@ -858,7 +858,7 @@ export function instantQuery(store: MetricStore, query: string, tMs: number): Va
 /** Evaluates `query` at every step from `startMs` to `endMs`; returns a matrix (series sorted by labels). */
 export function rangeQuery(store: MetricStore, query: string, startMs: number, endMs: number, stepMs: number): Extract<Value, { type: 'matrix' }> {
   const expr = parsePromQL(query);
-  if (expr.t === 'str' || (expr.t === 'sel' && expr.range !== undefined)) {
+  if (expr.t === 'str' || (expr.t === 'sel' && expr.range !== undefined) || expr.t === 'sub') {
     throw new PromQLError(`invalid expression type "${expr.t === 'str' ? 'string' : 'range vector'}" for range query, must be Scalar or instant Vector`);
   }
   const ev = new Evaluator(store);
