@@ -65,6 +65,9 @@ describe('Flower on the twin: docker shim and the two Flower faults', function (
     assert.doesNotMatch((await docker(['ps'])).stdout, /supernode-1/);
     assert.match((await docker(['ps', '-a'])).stdout, /Exited \(0\) .* supernode-1/);
     assert.equal((await docker(['exec', 'supernode-1', 'ls'])).code, 1);
+    // Only supernode-1 (F13): the other five containers keep running.
+    const up = (await docker(['ps'])).stdout;
+    for (const c of ['superlink', 'serverapp', 'supernode-2', 'clientapp-1', 'clientapp-2']) assert.match(up, new RegExp(`Up .* ${c}$`, 'm'), c);
     await injectorFor(fault.kind).recover(ctx(fault));
     assert.match((await docker(['ps'])).stdout, /Up .* supernode-1/);
   });
