@@ -90,6 +90,7 @@ describe('Flower (Docker Compose app) end to end on the embedded cluster', funct
   function assertScores(r: Awaited<ReturnType<typeof runAll>>): void {
     for (const [name, s] of Object.entries({ oracle: r.oracle, idle: r.idle, baseline: r.baseline, probe: r.probe })) assert.equal(s.status, 'completed', `${name}: ${s.error ?? ''}`);
     assert.equal(r.oracle.verdict?.success, true, r.oracle.verdict?.explanation);
+    assert.ok(r.oracle.steps.length > 1, 'the oracle replays the problem\'s investigation (its evidence must be observable) before submitting');
     assert.equal(r.idle.verdict?.success, false);
     assert.equal(r.baseline.verdict?.success, true, `${r.baseline.verdict?.explanation}\n${JSON.stringify(r.baseline.trace, null, 1)}`);
     assert.equal(r.probe.verdict?.success, false, 'a wrong answer must fail');
