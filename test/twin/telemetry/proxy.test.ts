@@ -75,6 +75,9 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
     assert.match(await failure(kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=sum(`])), /Error from server \(BadRequest\): the server rejected our request for an unknown reason/);
     const services = JSON.parse(await kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/services/jaeger:16686/proxy/api/services`]));
     assert.ok(Array.isArray(services.data), JSON.stringify(services));
+    // The agent's own kubeconfig (the restricted view) reaches them the same way, as an SRE's kubectl would.
+    const agent = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.agentKubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
+    assert.equal(JSON.parse(await agent.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])).status, 'success');
     const ui = JSON.parse(await kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/pods/${(await kubectl.json(['get', 'pods', '-n', NS])).items[0].metadata.name}:16686/proxy/api/services`]));
     assert.deepEqual(ui, services, 'the pod proxy reaches the same query API');
   });
