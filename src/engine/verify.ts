@@ -41,9 +41,11 @@ export async function validateProblems(engine: Engine, problems: ProblemDefiniti
     const run = async (mode: 'solve' | 'idle' | 'wrong'): Promise<RunBrief> => {
       const t0 = Date.now();
       const agent = new OracleAgent(problem, mode);
-      const maxSteps = mode === 'solve' ? (problem.solution?.length ?? 0) + 2 : mode === 'idle' && problem.task !== 'mitigation' ? 1 : 2;
+      const maxSteps = mode === 'solve' ? OracleAgent.stepsToSolve(problem) + 1 : mode === 'idle' && problem.task !== 'mitigation' ? 1 : 2;
       const r = await validator.run({ problemId: problem.id, agent, agentName: agent.name, maxSteps, signal });
-      return { session_id: r.session_id, status: r.status, success: r.verdict?.success === true, error: r.error, explanation: r.verdict?.explanation, seconds: (Date.now() - t0) / 1000 };
+      // The oracle's proof counts only with its evidence: a step that did not show it fails the run, naming the step.
+      const evidence = agent.evidenceFailure?.message;
+      return { session_id: r.session_id, status: r.status, success: r.verdict?.success === true && !evidence, error: evidence ?? r.error, explanation: r.verdict?.explanation, seconds: (Date.now() - t0) / 1000 };
     };
     const oracle = await run('solve');
     const idle = await run('idle');
