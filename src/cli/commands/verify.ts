@@ -35,7 +35,7 @@ export function registerVerifyCommand(program: Command): void {
 
 function progress(r: ValidateResult): void {
   process.stderr.write(`${validated(r) ? 'ok  ' : 'FAIL'}  ${r.problemId} (${r.seconds.toFixed(1)} s)\n`);
-  if (!r.solvable) process.stderr.write(`      oracle did not pass: ${oneLine(r.oracle.error ?? r.oracle.explanation ?? r.oracle.status, 200)}\n`);
+  if (!r.solvable) process.stderr.write(`      oracle did not pass: ${oneLine(r.oracle.error ?? r.oracle.explanation ?? r.oracle.status, 600)}\n`);
   if (!r.discriminating) process.stderr.write(`      doing nothing was not failed: ${oneLine(r.idle.error ?? r.idle.explanation ?? r.idle.status, 200)}\n`);
   if (!r.rejectsWrong && r.wrong) process.stderr.write(`      a wrong answer was not failed: ${oneLine(r.wrong.error ?? r.wrong.explanation ?? r.wrong.status, 200)}\n`);
 }
