@@ -40,7 +40,8 @@ import {
   commonLabelKey,
   LOG_PATTERN,
   parsePrefixedLogs,
-  mountedConfigMapsCommand,
+  mountedConfigMapNamesCommand,
+  configMapsCommand,
   parseConfigMaps,
   ruleTlsRequired,
   unselectableClients,
@@ -270,15 +271,23 @@ export class BaselineAgent implements Agent {
       this.configRead = true;
       const db = best.target;
       this.queue.push({
-        call: shellCall(mountedConfigMapsCommand(this.ns, db)),
-        note: `Read the configuration ${db} mounts: its clients cannot select it although it runs.`,
+        call: shellCall(mountedConfigMapNamesCommand(this.ns, db)),
+        note: `List the ConfigMaps ${db} mounts: its clients cannot select it although it runs.`,
         onResult: (o) => {
-          const found = ruleTlsRequired(this.snap, db, parseConfigMaps(splitSections(o).configmaps ?? o), unselectableClients(this.snap, db));
-          if (found) {
-            this.snap.extra = [...(this.snap.extra ?? []), found];
-            this.diagnosis = diagnose(this.snap);
-          }
-          this.planFix();
+          const names = (splitSections(o).configmapnames ?? '').split(/\s+/).filter((n) => /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n));
+          if (names.length === 0) return this.planFix();
+          this.queue.unshift({
+            call: shellCall(configMapsCommand(this.ns, names)),
+            note: `Read the configuration of ${db} (${names.join(', ')}).`,
+            onResult: (cm) => {
+              const found = ruleTlsRequired(this.snap, db, parseConfigMaps(splitSections(cm).configmaps ?? cm), unselectableClients(this.snap, db));
+              if (found) {
+                this.snap.extra = [...(this.snap.extra ?? []), found];
+                this.diagnosis = diagnose(this.snap);
+              }
+              this.planFix();
+            },
+          });
         },
       });
       return;

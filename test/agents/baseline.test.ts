@@ -343,7 +343,8 @@ function fakeEnvironment(state: { pods: object[]; deployments: object[]; service
         flags: state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found',
         volumes: list([]),
         logs: state.prefixedLogs ?? '',
-        configmaps: (state.configMaps ?? []).map((c) => JSON.stringify(c, null, 2)).join('\n'),
+        configmapnames: (state.configMaps ?? []).map((c) => (c as { metadata: { name: string } }).metadata.name).join(' '),
+        configmaps: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: state.configMaps ?? [] }, null, 2),
       };
       const asked = [...cmd.matchAll(/echo '### (\w+)'/g)].map((m) => m[1]);
       if (asked.length > 0) return asked.map((name) => `### ${name}\n${sections[name] ?? ''}`).join('\n') + '\n';
@@ -464,8 +465,10 @@ describe('agents / baseline: whole episodes through the text protocol', () => {
     });
     assert.deepEqual(await runBaseline('mitigation', env), []);
     const shell = env.calls.filter((c) => c.api === 'exec_shell').map((c) => String(c.args[0]));
-    assert.equal(shell[4], `echo '### configmaps'; for cm in $(kubectl get deployment url-shorten-mongodb -n ${NS_SN} -o jsonpath='{.spec.template.spec.volumes[*].configMap.name}'); do kubectl get configmap $cm -n ${NS_SN} -o json; done; echo '### end'`);
-    const fix = shell.slice(5).join('; ');
+    assert.equal(shell[4], `echo '### configmapnames'; kubectl get deployment url-shorten-mongodb -n ${NS_SN} -o jsonpath='{.spec.template.spec.volumes[*].configMap.name}'; echo; echo '### end'`);
+    assert.equal(shell[5], `echo '### configmaps'; kubectl get configmap url-shorten-mongodb -n ${NS_SN} -o json; echo '### end'`);
+    for (const cmd of shell) assert.doesNotMatch(cmd, /\$\(|`/, 'no command substitution (refused by the guarded shell policy)');
+    const fix = shell.slice(6).join('; ');
     const patch = /kubectl patch configmap url-shorten-mongodb -n test-social-network --type merge -p '(.*?)'; /.exec(fix);
     assert.ok(patch, `a ConfigMap patch in: ${fix}`);
     assert.equal(JSON.parse(patch[1]).data['mongod.conf'], 'net:\n  bindIp: 0.0.0.0\n  port: 27017\n  tls:\n    mode: disabled\n');
