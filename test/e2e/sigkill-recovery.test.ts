@@ -178,7 +178,7 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
     return { child, out: () => text, exited };
   };
 
-  const journal = (): Array<{ pid?: number; problemId: string; fault: { kind: string } }> => {
+  const journal = (): Array<{ id: string; pid?: number; problemId: string; fault: { kind: string } }> => {
     try {
       return JSON.parse(fs.readFileSync(journalFile, 'utf8'));
     } catch {
@@ -242,6 +242,7 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
       kill9(session);
       await session.exited;
       assert.equal(journal().length, 1, 'the killed session left its fault in the journal');
+      const lastEntry = journal()[0];
 
       if (c.recoveredByNextRun) {
         pending = { session, c };
@@ -266,6 +267,16 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
       await c.healed?.(k);
       const workload = (await k.run(['get', 'jobs,configmaps', '-n', 'default', '-o', 'name'])).split('\n').filter((n) => /wrk2/.test(n));
       assert.deepEqual(workload, [], "the killed session's wrk2 workload is stopped too");
+
+      // A kill between writing the journal and injecting leaves an entry for a fault that is not there: recovering
+      // it again must succeed and change nothing (recover is idempotent).
+      if (c.kind !== 'redeploy-without-pv') {
+        fs.writeFileSync(journalFile, JSON.stringify([{ ...lastEntry, id: `${lastEntry.id}-again`, pid: 999_999 }]));
+        const again = await cli(['recover']);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.deepEqual(journal(), []);
+        await assertClean(c.namespace);
+      }
       await kubectlDeleteNamespace(k, c.namespace);
     });
   }
