@@ -8,6 +8,8 @@ import { resolveKubectl } from '../../../src/twin/kubectl-path';
 import { Kubectl } from '../../../src/env/kubectl';
 import { KubeEnvironment } from '../../../src/env/kube-environment';
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { execFileSync } from 'node:child_process';
 import { jaegerEndpoint, KubeProxyError, kubeFetch, prometheusEndpoint } from '../../../src/env/telemetry/kube-proxy';
 import { findAppsDir } from '../../../src/twin/sim/load-model';
 
@@ -178,6 +180,53 @@ describe('telemetry endpoints through the API server (no cluster)', () => {
       assert.ok(seen.every((l) => l.endsWith('Bearer tok-1')));
     } finally {
       server.close();
+    }
+  });
+
+  it('kubeFetch over https: verifies the server with the kubeconfig\'s CA and sends the client certificate', async function () {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-tls-'));
+    try {
+      const gen = (args: string[]) => execFileSync('openssl', args, { cwd: tmp, stdio: 'pipe' });
+      try {
+        gen(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca']);
+        gen(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+        fs.writeFileSync(path.join(tmp, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+        gen(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'san.ext']);
+        gen(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=aiopslab/O=system:masters']);
+        gen(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '2']);
+      } catch {
+        this.skip(); // no openssl here
+      }
+      const read = (f: string) => fs.readFileSync(path.join(tmp, f));
+      const seen: string[] = [];
+      const server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
+        const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
+        seen.push(`${req.url} ${peer.subject?.CN}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"status":"success","data":{"resultType":"vector","result":[]}}');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      try {
+        const port = (server.address() as { port: number }).port;
+        const local = new k8s.KubeConfig();
+        local.loadFromOptions({
+          clusters: [{ name: 'c', server: `https://127.0.0.1:${port}`, caData: read('ca.crt').toString('base64'), skipTLSVerify: false }],
+          users: [{ name: 'u', certData: read('client.crt').toString('base64'), keyData: read('client.key').toString('base64') }],
+          contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x',
+        });
+        const ep = prometheusEndpoint(local);
+        const res = await ep.fetch(`${ep.base}/api/v1/query?query=up`);
+        assert.equal(((await res.json()) as { status: string }).status, 'success');
+        assert.deepEqual(seen, ['/api/v1/namespaces/observe/services/prometheus-server:80/proxy/api/v1/query?query=up aiopslab']);
+        // A kubeconfig with another CA refuses the server.
+        const wrong = new k8s.KubeConfig();
+        wrong.loadFromOptions({ clusters: [{ name: 'c', server: `https://127.0.0.1:${port}`, skipTLSVerify: false }], users: [{ name: 'u', token: 't' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+        await assert.rejects(kubeFetch(wrong)(`https://127.0.0.1:${port}/`), /certificate|self.signed|unable to verify/i);
+      } finally {
+        server.close();
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
