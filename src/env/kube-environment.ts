@@ -39,7 +39,7 @@ export interface KubeEnvironmentOptions {
   workloadMode?: 'steady' | 'original';
   /** Caps the original's post-injection waits (the embedded cluster shows symptoms faster than a real one). */
   maxInjectSettleSeconds?: number;
-  /** Direct URLs of the telemetry APIs (the embedded cluster's); without them they are reached through the API server's service proxy. */
+  /** Direct URLs of the telemetry APIs (the embedded cluster's); get_metrics/get_traces read them through the API server's service proxy all the same (telemetry/kube-proxy.ts). */
   telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
   /** Duration of the steady background load, seconds (at least the session's wall-clock budget). */
   steadyWorkloadSeconds?: number;
