@@ -289,7 +289,8 @@ function renderCharts(): void {
   const telemetry = results?.telemetry;
   if (!telemetry) {
     const why = results?.notes?.find((n) => /telemetry/i.test(n));
-    chartsEl.append(el('p', 'placeholder', why ?? (header?.live ? 'Request latency and error rate per service are charted when the session ends.' : 'This session recorded no telemetry.')));
+    const pending = header?.live ? 'Request latency and error rate per service are charted when the session ends.' : header?.replay && !results ? 'The charts follow at the end of the replay.' : 'This session recorded no telemetry.';
+    chartsEl.append(el('p', 'placeholder', why ?? pending));
     return;
   }
   const writes = steps
