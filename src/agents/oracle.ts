@@ -26,6 +26,20 @@ function excerpt(text: string): string {
   return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
 }
 
+/**
+ * Where to quote the observation from when `pattern` did not match: the first line holding the longest literal word
+ * of the pattern (e.g. `user-service` for `user-service\s+0/0`), else the beginning.
+ */
+export function excerptFor(pattern: string, observation: string): string {
+  const words = (pattern.replace(/\\[a-zA-Z]/g, ' ').match(/[A-Za-z0-9_.-]{4,}/g) ?? []).sort((a, b) => b.length - a.length);
+  const lines = observation.split('\n');
+  for (const w of words) {
+    const i = lines.findIndex((l) => l.includes(w));
+    if (i >= 0) return excerpt((i > 0 ? '… ' : '') + lines.slice(i).join('\n'));
+  }
+  return excerpt(observation);
+}
+
 /** Checks one step's observation; returns why the evidence is missing, or undefined when it is there. */
 export function checkEvidence(step: InvestigationStep, observation: string): string | undefined {
   if (step.expect !== undefined && !new RegExp(step.expect).test(observation)) return `expected /${step.expect}/`;
@@ -118,7 +132,7 @@ export class OracleAgent implements Agent {
     const total = done.index + this.plan.filter((p) => p.step).length;
     const message =
       `Oracle evidence missing at investigation step ${done.index} of ${total}, ${done.call}: ${why}; ` +
-      `the observation was: "${excerpt(observation) || '(empty)'}"`;
+      `the observation was: "${(done.step.expect !== undefined && !new RegExp(done.step.expect).test(observation) ? excerptFor(done.step.expect, observation) : excerpt(observation)) || '(empty)'}"`;
     this.evidenceFailure = new OracleEvidenceError(message, done.index, done.call ?? '', observation);
     throw this.evidenceFailure;
   }

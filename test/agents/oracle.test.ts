@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { OracleAgent, OracleEvidenceError, checkEvidence } from '../../src/agents/oracle';
+import { OracleAgent, OracleEvidenceError, checkEvidence, excerptFor } from '../../src/agents/oracle';
 import { NEXT_ACTION, Orchestrator } from '../../src/core/orchestrator/orchestrator';
 import { parseResponse } from '../../src/core/parser';
 import type { ProblemDefinition } from '../../src/core/problems/types';
@@ -43,10 +43,16 @@ describe('agents / oracle: investigation with evidence', () => {
       assert.ok(e instanceof OracleEvidenceError);
       assert.equal(e.step, 1);
       assert.match(e.message, /^Oracle evidence missing at investigation step 1 of 3, exec_shell\("kubectl get pods -n test-hotel-reservation"\): expected \/geo-/);
-      assert.match(e.message, /the observation was: "NAME READY STATUS geo-5c86d97575-lt9f7 1\/1 Running 0 1m"$/);
+      assert.match(e.message, /the observation was: "… geo-5c86d97575-lt9f7 1\/1 Running 0 1m"$/);
       return true;
     });
     assert.ok(oracle.evidenceFailure);
+  });
+
+  it('quotes the observation from the line the pattern is about', () => {
+    const obs = 'NAME READY UP-TO-DATE AVAILABLE AGE\ncompose-post-service 1/1 1 1 13s\nuser-service 1/1 1 1 13s\nuser-timeline-service 1/1 1 1 13s';
+    assert.equal(excerptFor('user-service\\s+0/0\\s', obs), '… user-service 1/1 1 1 13s user-timeline-service 1/1 1 1 13s');
+    assert.equal(excerptFor('nothing-like-it', 'a\nb'), 'a b');
   });
 
   it('expectNot: evidence of absence (no-fault problems)', () => {
@@ -71,7 +77,7 @@ describe('agents / oracle: investigation with evidence', () => {
     const agent = new OracleAgent(p, 'solve');
     const record = await orchestrator.run({ problem: p, app: catalog.apps.get(p.app)!, agent, maxSteps: OracleAgent.stepsToSolve(p) + 1 });
     assert.equal(record.status, 'error');
-    assert.match(record.error ?? '', /Oracle evidence missing at investigation step 1 of 1, exec_shell\("kubectl get deployments -n test-social-network"\): expected \/user-service\\s\+0\/0\/; the observation was: "NAME READY UP-TO-DATE AVAILABLE AGE user-service 1\/1 1 1 5m"/);
+    assert.match(record.error ?? '', /Oracle evidence missing at investigation step 1 of 1, exec_shell\("kubectl get deployments -n test-social-network"\): expected \/user-service\\s\+0\/0\/; the observation was: "… user-service 1\/1 1 1 5m"/);
     assert.notEqual(record.verdict?.success, true);
     assert.ok(env.calls.includes('recover:scale-to-zero'));
   });
