@@ -85,13 +85,13 @@ export function formatRecoveryReport(report: LeftoverReport, options: { journalF
   if (failed.length) {
     lines.push('', `Could not undo (${failed.length}) — they stay in the journal:`);
     for (const { entry: e, error } of failed) {
-      lines.push(`  ✗ ${e.fault.kind}: ${describeFault(e.fault)}`, `      ${where(e)}`, `      ${origin(e)}`, `      error: ${error.split('\n')[0]}`);
+      lines.push(`  ✗ ${e.fault.kind}: ${describeFault(e.fault)}`, `      ${where(e)}`, `      ${origin(e)}`, `      error: ${summarizeError(error)}`);
       lines.push(`      to fix: ${howToFix(e, error)}`);
       const undo = manualUndo(e.fault, e.namespace, options.manifestsDirOf?.(e));
       if (undo.length) {
         lines.push('      or undo it by hand:');
         for (const c of undo) lines.push(`        ${isEmbedded(e) ? c : c.replace(/^kubectl /, `kubectl --context ${e.cluster} `)}`);
-        lines.push(`      and then delete the entry with id ${e.id} from ${options.journalFile}.`);
+        lines.push(`      and then drop its journal entry: aiopslab recover --forget ${e.id.slice(0, 8)}`);
       }
     }
   }
@@ -104,10 +104,25 @@ export function formatRecoveryReport(report: LeftoverReport, options: { journalF
   return lines.join('\n');
 }
 
+/** The part of an error a person needs (kubectl prefixes client-go log lines to the real cause). */
+export function summarizeError(error: string): string {
+  if (/connect: connection refused/.test(error)) {
+    const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
+    return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''} (connection refused)`;
+  }
+  if (/No active cluster/i.test(error)) return 'no such context in the kubeconfig';
+  const noFile = /ENOENT: no such file or directory, open '([^']+)'/.exec(error);
+  if (noFile) return `the kubeconfig ${noFile[1]} does not exist`;
+  return error.split('\n')[0];
+}
+
 function howToFix(entry: JournalEntry, error: string): string {
   if (/unknown problem|unknown app/i.test(error)) return `this installation does not know problem ${entry.problemId} any more; undo it by hand.`;
-  if (/context .* does not exist|no context|connection refused|unable to connect|i\/o timeout|no such host|was refused/i.test(error)) {
-    return `make the cluster reachable (\`kubectl --context ${entry.cluster} get namespaces\` must work; for the embedded cluster started with \`aiopslab twin start\`, start it again with the same KUBECONFIG), then run \`aiopslab recover\` again.`;
+  if (/No active cluster|context .* does not exist|ENOENT: no such file or directory, open/i.test(error)) {
+    return `point KUBECONFIG at the kubeconfig that has the context "${entry.cluster}" (for a cluster from \`aiopslab twin start\`, the path it printed), then run \`aiopslab recover\` again.`;
+  }
+  if (/connection refused|unable to connect|i\/o timeout|no such host|was refused|Unauthorized|forbidden/i.test(error)) {
+    return `make the cluster reachable (\`kubectl --context ${entry.cluster} get namespaces\` must work; an embedded cluster from \`aiopslab twin start\` that was stopped took its faults with it: then just drop the entry with \`aiopslab recover --forget ${entry.id.slice(0, 8)}\`), then run \`aiopslab recover\` again.`;
   }
   return 'look at the error above, fix its cause, then run `aiopslab recover` again.';
 }
@@ -119,7 +134,7 @@ export function formatLeftoversBeforeRun(report: LeftoverReport): string {
     lines.push(`Recovered a fault left behind by an earlier session that did not finish: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}).`);
   }
   for (const { entry: e, error } of report.failed) {
-    lines.push(`Could not recover a fault left behind by an earlier session: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}): ${error.split('\n')[0]}. Run \`aiopslab recover\` for how to fix it.`);
+    lines.push(`Could not recover a fault left behind by an earlier session: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}): ${summarizeError(error)}. Run \`aiopslab recover\` for how to fix it.`);
   }
   for (const { entry: e, reason } of report.skipped) {
     lines.push(`Note: ${e.fault.kind} on ${e.namespace} (${e.cluster}) belongs to a session that is still running (${reason}); left alone.`);
