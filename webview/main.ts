@@ -296,8 +296,8 @@ function renderCharts(): void {
   const writes = steps
     .filter((s) => stepChangesCluster(s) && s.startedAt !== undefined)
     .map((s) => ({ atMs: s.startedAt! + (s.agentMs ?? 0), step: s.step, title: s.action ? formatAction(s.action) : 'action' }));
-  const charts = buildCharts(telemetry, { injectedAt: results?.timeline?.injectedAt, writes });
-  chartsEl.append(el('p', 'chart-caption', `Per service, from Prometheus (namespace ${telemetry.namespace}; one point every ${Math.round(telemetry.stepMs / 1000)} s over the previous ${telemetry.windowSec} s). Time is relative to the fault injection; dashed red: the injection, orange: the agent's actions that change the cluster.`));
+  const charts = buildCharts(telemetry, { injectedAt: results?.timeline?.injectedAt, endedAt: header?.live ? undefined : header?.endTime, writes });
+  chartsEl.append(el('p', 'chart-caption', `Per service, from Prometheus (namespace ${telemetry.namespace}; one point every ${Math.round(telemetry.stepMs / 1000)} s over the previous ${telemetry.windowSec} s). Time is relative to the fault injection; dashed red: the injection, orange: the agent's actions that change the cluster, grey: the end of the agent's episode (the evaluation follows).`));
   const legend = el('div', 'chart-legend');
   legend.setAttribute('role', 'list');
   for (const line of charts[0].lines) {

@@ -63,6 +63,13 @@ describe('transcript telemetry charts (geometry for the inline SVG)', () => {
     assert.ok(w && w.x <= c.plot.right + 1e-9 && w.x > c.plot.right - 5, `inside the plot, at its right edge: ${w?.x}`);
   });
 
+  it('marks the end of the agent\'s episode when the evaluation ran on after it', () => {
+    const [c] = buildCharts(telemetry(), { injectedAt, endedAt: T + 250_000, writes: [] });
+    assert.deepEqual(c.markers.map((m) => m.kind), ['inject', 'end']);
+    const [d] = buildCharts(telemetry(), { injectedAt, endedAt: T + 300_000, writes: [] });
+    assert.deepEqual(d.markers.map((m) => m.kind), ['inject'], 'not when the window ends with the episode');
+  });
+
   it('formats relative times', () => {
     assert.equal(relativeTime(0), '0s');
     assert.equal(relativeTime(-45_000), '-45s');

@@ -22,7 +22,7 @@ export interface ChartLine {
 }
 
 export interface ChartMarker {
-  kind: 'inject' | 'write';
+  kind: 'inject' | 'write' | 'end';
   x: number;
   label: string;
   title: string;
@@ -42,6 +42,8 @@ export interface ChartModel {
 
 export interface ChartMarkers {
   injectedAt?: number;
+  /** When the agent loop ended (what follows is the evaluation watching the cluster, and cleanup). */
+  endedAt?: number;
   /** The agent's actions that may change the cluster: when each ran and what it was. */
   writes: Array<{ atMs: number; step: number; title: string }>;
 }
@@ -131,6 +133,9 @@ export function buildCharts(t: SessionTelemetry, marks: ChartMarkers): ChartMode
   const markers: ChartMarker[] = [];
   if (marks.injectedAt !== undefined && marks.injectedAt >= t.startMs && marks.injectedAt <= endMs) {
     markers.push({ kind: 'inject', x: xOfTime(marks.injectedAt), label: 'fault', title: `Fault injected at ${new Date(marks.injectedAt).toISOString().slice(11, 19)} UTC` });
+  }
+  if (marks.endedAt !== undefined && marks.endedAt >= t.startMs && marks.endedAt <= endMs - t.stepMs / 2) {
+    markers.push({ kind: 'end', x: xOfTime(marks.endedAt), label: 'end', title: `The agent's episode ended (${relativeTime(marks.endedAt - origin)}); after it, the evaluation` });
   }
   for (const w of marks.writes) {
     if (w.atMs < t.startMs || w.atMs > endMs) continue;
