@@ -265,6 +265,8 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
       }
       await assertClean(c.namespace);
       await c.healed?.(k);
+      // And the app works again: every pod runs with all containers ready (crash loops, pause images, Pending gone).
+      await waitFor(async () => unready(k, c.namespace), (u) => u.length === 0, `every pod of ${c.namespace} to be ready`);
       const workload = (await k.run(['get', 'jobs,configmaps', '-n', 'default', '-o', 'name'])).split('\n').filter((n) => /wrk2/.test(n));
       assert.deepEqual(workload, [], "the killed session's wrk2 workload is stopped too");
 
@@ -284,4 +286,16 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
 
 async function kubectlDeleteNamespace(k: Kubectl, namespace: string): Promise<void> {
   await k.run(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
+}
+
+/** Pods that are not (yet) running with every container ready, as `name (reason)`. */
+async function unready(k: Kubectl, namespace: string): Promise<string[]> {
+  const pods = (await k.json(['get', 'pods', '-n', namespace])).items as Array<{
+    metadata: { name: string; deletionTimestamp?: string };
+    status?: { phase?: string; containerStatuses?: Array<{ ready?: boolean; state?: { waiting?: { reason?: string } } }> };
+  }>;
+  return pods
+    .filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Succeeded')
+    .filter((p) => !(p.status?.containerStatuses?.length && p.status.containerStatuses.every((s) => s.ready)))
+    .map((p) => `${p.metadata.name} (${p.status?.containerStatuses?.find((s) => !s.ready)?.state?.waiting?.reason ?? p.status?.phase ?? '?'})`);
 }
