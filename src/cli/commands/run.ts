@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SessionEvent } from '../../core/orchestrator/events';
-import type { SessionRecord } from '../../core/session/types';
+import type { ServiceSeries, SessionRecord } from '../../core/session/types';
 import { createAgent } from '../../agents/registry';
 import { formatLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor, printJson } from '../context';
@@ -90,7 +90,26 @@ export function renderSummary(record: SessionRecord): string {
     lines.push(`Expected: ${JSON.stringify(record.verdict.expected)}`, `Given:    ${JSON.stringify(record.verdict.given)}`);
     lines.push(`Result:   ${record.verdict.success ? 'SOLVED' : 'NOT SOLVED'} — ${record.verdict.explanation}`);
   }
+  const telemetry = telemetryLine(record);
+  if (telemetry) lines.push(telemetry);
   const metrics = Object.entries(record.results);
   if (metrics.length) lines.push('', table(['METRIC', 'VALUE'], metrics.map(([k, v]) => [k, typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v)])));
   return lines.join('\n');
+}
+
+/** One line about the recorded telemetry: the service with the worst p99 and the one with the most errors, or why there is none. */
+export function telemetryLine(record: SessionRecord): string | undefined {
+  const t = record.telemetry;
+  if (!t) {
+    const note = record.notes?.find((n) => /telemetry/i.test(n));
+    return note ? `Telemetry: none (${note.replace(/^No telemetry recorded:\s*/, '')})` : undefined;
+  }
+  const peak = (values: Array<number | null>) => Math.max(-1, ...values.filter((v): v is number => v !== null));
+  const worst = (pick: (s: ServiceSeries) => Array<number | null>) => t.services.map((s) => ({ s: s.service, v: peak(pick(s)) })).sort((a, b) => b.v - a.v)[0];
+  const p99 = worst((s) => s.p99Ms);
+  const errors = worst((s) => s.errorRate);
+  const parts = [`${t.services.length} service(s), a point every ${Math.round(t.stepMs / 1000)} s`];
+  if (p99 && p99.v >= 0) parts.push(`highest p99 ${p99.s} ${p99.v >= 1000 ? `${(p99.v / 1000).toFixed(2)} s` : `${p99.v} ms`}`);
+  if (errors && errors.v > 0) parts.push(`most errors ${errors.s} ${Math.round(errors.v * 1000) / 10} %`);
+  return `Telemetry: ${parts.join('; ')}`;
 }
