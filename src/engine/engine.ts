@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Agent } from '../core/agents/types';
 import type { AppDefinition } from '../core/apps/types';
@@ -14,7 +13,7 @@ import type { SessionListener } from '../core/orchestrator/events';
 import type { ProblemRegistry } from '../core/problems/registry';
 import { loadCatalog, projectRoot } from '../env/catalog';
 import { loadConfig, loadDotEnv, type AiopsConfig } from '../env/config';
-import { FileJournal } from '../env/journal';
+import { FileJournal, sessionProcessAlive } from '../env/journal';
 import { KubeEnvironment } from '../env/kube-environment';
 
 import { FileSessionStore } from '../env/session-store';
@@ -202,7 +201,7 @@ export class Engine {
     const failed: Array<{ entry: JournalEntry; error: string }> = [];
     const skipped: Array<{ entry: JournalEntry; reason: string }> = [];
     for (const entry of await this.journal.list()) {
-      if (entry.pid && entry.pid !== process.pid && isAlive(entry.pid)) {
+      if (entry.pid && entry.pid !== process.pid && sessionProcessAlive(entry.pid, entry.pidStart)) {
         skipped.push({ entry, reason: `its session is still running in process ${entry.pid}` });
         continue;
       }
@@ -239,7 +238,7 @@ export class Engine {
   /** Whether another journal entry on this cluster belongs to a session that is still running. */
   private async sessionRunningOn(cluster: string, exceptId: string): Promise<boolean> {
     return (await this.journal.list()).some((e) => e.id !== exceptId && e.cluster === cluster && (
-      (e.pid !== undefined && e.pid !== process.pid && isAlive(e.pid)) ||
+      (e.pid !== undefined && e.pid !== process.pid && sessionProcessAlive(e.pid, e.pidStart)) ||
       (e.pid === process.pid && [...this.interactive.values()].some((s) => s.id === e.sessionId && !s.done))));
   }
 
@@ -272,16 +271,3 @@ export class Engine {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // A process killed with kill -9 stays a zombie until its parent reaps it: on Linux that is not alive.
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}

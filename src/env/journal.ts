@@ -11,7 +11,9 @@ export class FileJournal implements RecoveryJournal {
 
   async add(entry: JournalEntry): Promise<void> {
     const entries = (await this.list()).filter((e) => e.id !== entry.id);
-    entries.push({ ...entry, pid: entry.pid ?? process.pid });
+    const pid = entry.pid ?? process.pid;
+    const pidStart = entry.pidStart ?? processStart(pid);
+    entries.push({ ...entry, pid, ...(pidStart ? { pidStart } : {}) });
     await this.write(entries);
   }
 
@@ -37,4 +39,35 @@ export class FileJournal implements RecoveryJournal {
     await fs.promises.writeFile(tmp, JSON.stringify(entries, null, 2) + '\n');
     await fs.promises.rename(tmp, this.file);
   }
+}
+
+/** When process `pid` started, where the system tells (Linux: /proc/<pid>/stat field 22, clock ticks since boot). */
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the session process that wrote a journal entry still runs. Not when it is gone, when it is a zombie (killed
+ * with kill -9, not reaped yet), or when its pid now belongs to another process (started at another time).
+ */
+export function sessionProcessAlive(pid: number, pidStart?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return true; // no /proc (macOS, Windows): the pid exists, so assume it is the session
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z') return false;
+  return pidStart === undefined || fields[19] === pidStart;
 }

@@ -105,4 +105,13 @@ describe('CLI: aiopslab recover', function () {
     assert.match(r.stdout, new RegExp(`Left alone \\(1\\) — still in use:\\n {2}· k8s-target-port: .*\\n.*\\n.*\\n {6}its session is still running in process ${process.pid}`));
     assert.deepEqual(JSON.parse(fs.readFileSync(journalFile, 'utf8')).map((e: { id: string }) => e.id), ['aaaaaaaa-0000-0000-0000-000000000000']);
   });
+
+  it('does not take a pid reused by another process after a kill -9 for the session (Linux)', async function () {
+    if (!fs.existsSync('/proc/self/stat')) this.skip();
+    writeJournal([entry({ pid: process.pid, pidStart: '1', cluster: 'http://127.0.0.1:45678' })]);
+    const r = await cli([]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Undone \(1\):/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(journalFile, 'utf8')), []);
+  });
 });

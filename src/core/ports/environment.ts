@@ -65,6 +65,8 @@ export interface JournalEntry {
   appId: string;
   createdAt: string;
   pid?: number;
+  /** When that process started (Linux), so a pid reused by another process after a kill -9 is not taken for it. */
+  pidStart?: string;
 }
 
 export interface RecoveryJournal {
