@@ -21,14 +21,16 @@ describe('cluster diff: a deployed app against its manifests', function () {
     await kubectl.run(['apply', '-R', '-f', dir, '-n', ns]);
   };
 
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-diff-'));
+
   before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-diff-'));
     twin = await startTwin({ stateDir: dir });
     kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
     await deploy(HOTEL.dir, HOTEL.ns);
   });
   after(async () => {
     await twin?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('finds no difference in a clean deployment of each app (defaults, allocated IPs and bound volumes are not differences)', async () => {
