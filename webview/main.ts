@@ -3,7 +3,7 @@
  * (../src/extension/protocol.ts), all text through textContent (observations are untrusted). Large transcripts
  * render in chunks per animation frame, and observations are built only when expanded, so 1,000 steps stay smooth.
  */
-import type { HeaderView, HostMessage, PanelState, ResultsView, StepView, TranscriptSnapshot, WebviewMessage } from '../src/extension/protocol';
+import type { HeaderView, HostMessage, LiveTelemetryView, PanelState, ResultsView, StepView, TranscriptSnapshot, WebviewMessage } from '../src/extension/protocol';
 import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
 import { stepChangesCluster } from '../src/extension/model/command-risk';
 import { buildCharts, type ChartModel } from '../src/extension/model/telemetry-charts';
@@ -27,6 +27,7 @@ const OBS_PREVIEW = 4000;
 let header: HeaderView | undefined;
 let steps: StepView[] = [];
 let results: ResultsView | undefined;
+let liveTelemetry: LiveTelemetryView | undefined;
 const turnEls = new Map<number, HTMLElement>();
 let replayTimer: number | undefined;
 let renderToken = 0;
@@ -286,18 +287,19 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
 function renderCharts(): void {
   chartsEl.textContent = '';
   chartsEl.append(el('h2', undefined, 'Telemetry'));
-  const telemetry = results?.telemetry;
+  const telemetry = results?.telemetry ?? (results ? undefined : liveTelemetry?.telemetry);
+  const injectedAt = results?.timeline?.injectedAt ?? liveTelemetry?.injectedAt;
   if (!telemetry) {
     const why = results?.notes?.find((n) => /telemetry/i.test(n));
-    const pending = header?.live ? 'Request latency and error rate per service are charted when the session ends.' : header?.replay && !results ? 'The charts follow at the end of the replay.' : 'This session recorded no telemetry.';
+    const pending = header?.live ? 'Request latency and error rate per service are charted here while the session runs, once Prometheus has two scrapes of this episode (read every 20 s).' : header?.replay && !results ? 'The charts follow at the end of the replay.' : 'This session recorded no telemetry.';
     chartsEl.append(el('p', 'placeholder', why ?? pending));
     return;
   }
   const writes = steps
     .filter((s) => stepChangesCluster(s) && s.startedAt !== undefined)
     .map((s) => ({ atMs: s.startedAt! + (s.agentMs ?? 0), step: s.step, title: s.action ? formatAction(s.action) : 'action' }));
-  const charts = buildCharts(telemetry, { injectedAt: results?.timeline?.injectedAt, endedAt: header?.live ? undefined : header?.endTime, writes });
-  chartsEl.append(el('p', 'chart-caption', `Per service, from Prometheus (namespace ${telemetry.namespace}; one point every ${Math.round(telemetry.stepMs / 1000)} s over the previous ${telemetry.windowSec} s). Time is relative to the fault injection; dashed red: the injection, orange: the agent's actions that change the cluster, grey: the end of the agent's episode (the evaluation follows).`));
+  const charts = buildCharts(telemetry, { injectedAt, endedAt: header?.live ? undefined : header?.endTime, writes });
+  chartsEl.append(el('p', 'chart-caption', `Per service, from Prometheus (namespace ${telemetry.namespace}; one point every ${Math.round(telemetry.stepMs / 1000)} s over the previous ${telemetry.windowSec} s). Time is relative to the fault injection; dashed red: the injection, orange: the agent's actions that change the cluster, grey: the end of the agent's episode (the evaluation follows).${results ? '' : ' Live: read again every 20 s while the session runs.'}`));
   const legend = el('div', 'chart-legend');
   legend.setAttribute('role', 'list');
   for (const line of charts[0].lines) {
@@ -392,6 +394,7 @@ function applySnapshot(s: TranscriptSnapshot): void {
   header = s.header;
   steps = [...s.steps].sort((a, b) => a.step - b.step);
   results = s.results;
+  liveTelemetry = s.liveTelemetry;
   renderHeader();
   renderAllTurns();
   renderResults();
@@ -428,6 +431,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       startReplay(m.delayMs);
       break;
     case 'pong':
+      break;
+    case 'telemetry':
+      liveTelemetry = { telemetry: m.telemetry, injectedAt: m.injectedAt };
+      if (!results) renderCharts();
       break;
     case 'reveal':
       document.querySelector(m.selector)?.scrollIntoView({ block: 'start' });

@@ -61,10 +61,17 @@ export interface ResultsView {
   notes?: string[];
 }
 
+/** The app's telemetry read while the session runs (the charts before the results hold the final one). */
+export interface LiveTelemetryView {
+  telemetry: SessionTelemetry;
+  injectedAt?: number;
+}
+
 export interface TranscriptSnapshot {
   header: HeaderView;
   steps: StepView[];
   results?: ResultsView;
+  liveTelemetry?: LiveTelemetryView;
 }
 
 /** Host → webview. */
@@ -73,6 +80,7 @@ export type HostMessage =
   | { type: 'header'; header: HeaderView }
   | { type: 'step'; step: StepView }
   | { type: 'results'; results: ResultsView; header: HeaderView }
+  | ({ type: 'telemetry' } & LiveTelemetryView)
   | { type: 'action-result'; ok: boolean; message: string }
   | { type: 'replay'; delayMs: number }
   | { type: 'pong'; id: number }
@@ -91,7 +99,7 @@ export type WebviewMessage =
   | { type: 'rendered'; steps: number; ms: number }
   | { type: 'dom'; id: number; count: number; texts: string[] };
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom', 'reveal']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom', 'reveal', 'telemetry']);
 const WEBVIEW_TYPES = new Set<WebviewMessage['type']>(['ready', 'ping', 'send-action', 'stop', 'export-json', 'rendered', 'dom']);
 
 function isObj(v: unknown): v is Record<string, unknown> {

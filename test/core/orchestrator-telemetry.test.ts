@@ -56,6 +56,28 @@ describe('orchestrator: the session records the app\'s telemetry for the charts'
     }
   });
 
+  it('emits the telemetry while the agent works, for live charts, and stops when the episode ends', async () => {
+    const { problem, app, env, orchestrator, events } = setup();
+    let reads = 0;
+    env.collectTelemetry = async () => {
+      reads++;
+      return { source: 'prometheus', namespace: app.namespace, startMs: 0, endMs: 1000, stepMs: 5000, windowSec: 30, services: [{ service: 'frontend', p50Ms: [reads], p99Ms: [reads], errorRate: [0] }] };
+    };
+    let seen: () => void = () => undefined;
+    const firstLive = new Promise<void>((resolve) => (seen = resolve));
+    orchestrator.events.on((e) => e.type === 'telemetry' && seen());
+    // The agent answers once the first live reading has come (or after 5 s, and the assertion below fails).
+    const agent: Agent = { name: 'waits', initContext: () => undefined, getAction: async () => { await Promise.race([firstLive, new Promise((r) => setTimeout(r, 5000))]); return fenced('submit("Yes")'); } };
+    const record = await orchestrator.run({ problem, app, agent, maxSteps: 5, liveTelemetryMs: 10 });
+    const types = events.map((e) => e.type);
+    const live = events.filter((e) => e.type === 'telemetry');
+    assert.ok(live.length >= 1, types.join(','));
+    assert.ok(types.lastIndexOf('telemetry') < types.indexOf('evaluated'), 'none after the episode');
+    const first = live[0];
+    assert.ok(first.type === 'telemetry' && first.injectedAt === record.timeline?.injectedAt);
+    assert.equal(record.telemetry?.services[0].service, 'frontend', 'the final reading is recorded');
+  });
+
   it('a telemetry failure never fails the session: nothing is recorded, and a note says why', async () => {
     const { problem, app, env, store, orchestrator } = setup();
     env.collectTelemetry = async () => {

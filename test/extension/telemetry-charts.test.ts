@@ -85,3 +85,14 @@ describe('transcript telemetry charts (geometry for the inline SVG)', () => {
     assert.deepEqual(view.notes, ['n']);
   });
 });
+
+describe('transcript model: live telemetry', () => {
+  it('forwards telemetry read during the session to the panel and keeps it for a panel opened later', async () => {
+    const { Transcript } = await import('../../src/extension/model/transcript-model');
+    const t = new Transcript({ problemId: 'p', task: 'detection', app: 'a', agent: 'x', maxSteps: 5 });
+    const telemetry = { source: 'prometheus' as const, namespace: 'ns', startMs: 0, endMs: 1, stepMs: 5000, windowSec: 30, services: [] };
+    const messages = t.apply({ type: 'telemetry', sessionId: 's', telemetry, injectedAt: 42 });
+    assert.deepEqual(messages, [{ type: 'telemetry', telemetry, injectedAt: 42 }]);
+    assert.deepEqual(t.snapshot().liveTelemetry, { telemetry, injectedAt: 42 });
+  });
+});

@@ -1,4 +1,4 @@
-import type { SessionRecord, StepRecord } from '../session/types';
+import type { SessionRecord, SessionTelemetry, StepRecord } from '../session/types';
 import type { TaskType } from '../tasks/task-type';
 import type { EnvironmentInfo } from '../ports/environment';
 
@@ -10,6 +10,8 @@ export type SessionEvent =
   | { type: 'phase'; sessionId: string; phase: SessionPhase; detail?: string }
   | { type: 'step-parsed'; sessionId: string; step: number; reply: string; action?: StepRecord['action']; parseError?: string }
   | { type: 'observation'; sessionId: string; step: StepRecord }
+  /** The app's telemetry so far, read now and then while the agent works (live charts); the final one is in the record. */
+  | { type: 'telemetry'; sessionId: string; telemetry: SessionTelemetry; injectedAt?: number }
   | { type: 'evaluated'; sessionId: string; record: SessionRecord }
   | { type: 'session-ended'; sessionId: string; record: SessionRecord; file?: string };
 

@@ -47,6 +47,8 @@ export interface SessionOptions {
    * agent is told why and goes on.
    */
   untilSolved?: boolean;
+  /** While the agent works, read the app's telemetry this often for live charts (default 20 s; 0 = only at the end). */
+  liveTelemetryMs?: number;
 }
 
 class Cancelled extends Error {}
@@ -105,6 +107,7 @@ export class Orchestrator {
     let loopStart = executionStart;
     let loopEnd = executionStart;
     let deployStart: number | undefined;
+    let stopLiveTelemetry = (): void => undefined;
     try {
       throwIfCancelled();
       emitPhase('preflight');
@@ -143,6 +146,7 @@ export class Orchestrator {
       };
       await agent.initContext(context);
       emitPhase('agent');
+      stopLiveTelemetry = this.liveTelemetry(sessionId, app, deployStart!, record.timeline!.injectedAt, options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
       loopStart = clock.now();
       record.start_time = loopStart / 1000;
       const deadline = options.wallClockMs ? loopStart + options.wallClockMs : Infinity;
@@ -192,6 +196,7 @@ export class Orchestrator {
       loopEnd = clock.now();
       if (record.status === 'running') record.status = 'completed';
     } catch (error) {
+      stopLiveTelemetry();
       loopEnd = clock.now();
       if (error instanceof Cancelled || signal?.aborted) {
         record.status = 'cancelled';
@@ -201,6 +206,7 @@ export class Orchestrator {
         record.error = errorMessage(error);
       }
     }
+    stopLiveTelemetry();
     record.end_time = loopEnd / 1000;
 
     // Evaluate while the cluster still shows the agent's end state (mitigation is judged on it).
@@ -254,6 +260,34 @@ export class Orchestrator {
     }
     this.events.emit({ type: 'session-ended', sessionId, record, file });
     return record;
+  }
+
+  /**
+   * Reads the app's telemetry every `everyMs` while the agent works and emits it (live charts). At most one read at a
+   * time; failures are ignored (the final read at the end of the episode records the reason). Returns the stopper.
+   */
+  private liveTelemetry(sessionId: string, app: AppDefinition, sinceMs: number, injectedAt: number | undefined, everyMs: number): () => void {
+    const env = this.deps.env;
+    if (!env.collectTelemetry || !(everyMs > 0)) return () => undefined;
+    let busy = false;
+    let stopped = false;
+    const timer = setInterval(() => {
+      if (busy || stopped) return;
+      busy = true;
+      withTimeout(env.collectTelemetry!(app, sinceMs), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long')
+        .then((telemetry) => {
+          if (!stopped) this.events.emit({ type: 'telemetry', sessionId, telemetry, injectedAt });
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, everyMs);
+    (timer as { unref?: () => void }).unref?.();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 
   private async cleanup(problem: ProblemDefinition, app: AppDefinition, entry: JournalEntry | undefined, record: SessionRecord, keepApp: boolean): Promise<void> {
@@ -374,6 +408,7 @@ interface TurnOutcome {
 }
 
 const TELEMETRY_TIMEOUT_MS = 20_000;
+const LIVE_TELEMETRY_MS = 20_000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -5,7 +5,7 @@
  */
 import type { SessionEvent } from '../../core/orchestrator/events';
 import type { SessionRecord, StepRecord } from '../../core/session/types';
-import type { HeaderView, HostMessage, ResultsView, StepView, TranscriptSnapshot } from '../protocol';
+import type { HeaderView, HostMessage, LiveTelemetryView, ResultsView, StepView, TranscriptSnapshot } from '../protocol';
 
 export function stepView(s: StepRecord): StepView {
   return {
@@ -71,6 +71,8 @@ export class Transcript {
   readonly steps: StepView[] = [];
   results: ResultsView | undefined;
   header: HeaderView;
+  /** The latest telemetry read while the session runs. */
+  liveTelemetry: LiveTelemetryView | undefined;
 
   constructor(init: { sessionId?: string; problemId: string; task: string; app: string; agent: string; maxSteps: number; interactive?: boolean; now?: number }) {
     this.header = {
@@ -99,7 +101,7 @@ export class Transcript {
   }
 
   snapshot(flags: { replay?: boolean } = {}): TranscriptSnapshot {
-    return { header: { ...this.header, replay: flags.replay ?? this.header.replay }, steps: this.steps, results: this.results };
+    return { header: { ...this.header, replay: flags.replay ?? this.header.replay }, steps: this.steps, results: this.results, ...(this.liveTelemetry ? { liveTelemetry: this.liveTelemetry } : {}) };
   }
 
   get finished(): boolean {
@@ -134,6 +136,9 @@ export class Transcript {
         h.steps = this.steps.length;
         return [{ type: 'step', step: view }, { type: 'header', header: { ...h } }];
       }
+      case 'telemetry':
+        this.liveTelemetry = { telemetry: event.telemetry, injectedAt: event.injectedAt };
+        return [{ type: 'telemetry', ...this.liveTelemetry }];
       case 'evaluated':
       case 'session-ended': {
         const record = event.record;
