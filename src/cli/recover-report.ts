@@ -131,7 +131,8 @@ function howToFix(entry: JournalEntry, error: string): string {
 export function formatLeftoversBeforeRun(report: LeftoverReport): string {
   const lines: string[] = [];
   for (const e of report.recovered) {
-    lines.push(`Recovered a fault left behind by an earlier session that did not finish: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}).`);
+    if (isEmbedded(e)) lines.push(`Cleared the journal entry of an earlier session that did not finish (${e.fault.kind}, ${e.problemId}): its embedded cluster ended with it, so nothing was left to undo.`);
+    else lines.push(`Recovered a fault left behind by an earlier session that did not finish: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}).`);
   }
   for (const { entry: e, error } of report.failed) {
     lines.push(`Could not recover a fault left behind by an earlier session: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}): ${summarizeError(error)}. Run \`aiopslab recover\` for how to fix it.`);
