@@ -76,7 +76,7 @@ const COUNTED_KINDS: Record<string, string> = {
 };
 /** Flower's training run as started by the engine's `flwr` workload on the embedded cluster (namespace docker). */
 const FLOWER_RUN_CONFIGMAP = 'flwr-run';
-const DRY_RUN_SUFFIX = '-aiopslab-diff';
+const DRY_RUN_PREFIX = 'aiopslab-diff-';
 
 const IGNORED_ANNOTATION = (key: string): boolean =>
   key === 'kubectl.kubernetes.io/last-applied-configuration' ||
@@ -147,7 +147,13 @@ function parseObjects(text: string): any[] {
 
 /** The manifest objects as a fresh create would store them (defaults filled in by the server), keyed like the live ones. */
 async function expectedObjects(kubectl: Kubectl, manifests: any[], namespace: string): Promise<Map<string, any>> {
-  const renamed = manifests.map((m) => ({ ...m, metadata: { ...m.metadata, name: `${m.metadata.name}${DRY_RUN_SUFFIX}`, namespace: undefined } }));
+  // Short temporary names (a name plus a suffix could pass the 63-character limit of Services), mapped back after.
+  const original = new Map<string, string>();
+  const renamed = manifests.map((m, i) => {
+    const name = `${DRY_RUN_PREFIX}${i}`;
+    original.set(name, m.metadata.name);
+    return { ...m, metadata: { ...m.metadata, name, namespace: undefined } };
+  });
   let text: string;
   try {
     text = await kubectl.run(['create', '--dry-run=server', '-n', namespace, '-f', '-', '-o', 'yaml'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: renamed }));
@@ -156,7 +162,9 @@ async function expectedObjects(kubectl: Kubectl, manifests: any[], namespace: st
   }
   const result = new Map<string, any>();
   for (const o of parseObjects(text)) {
-    o.metadata.name = String(o.metadata.name).slice(0, -DRY_RUN_SUFFIX.length);
+    const name = original.get(String(o.metadata.name));
+    if (!name) continue;
+    o.metadata.name = name;
     result.set(keyOf(o, namespace), o);
   }
   return result;
