@@ -61,7 +61,13 @@ interface Planned {
   step?: InvestigationStep;
   index?: number;
   call?: string;
+  /** When this step was first tried (ms), for `within`. */
+  firstAt?: number;
+  attempts?: number;
 }
+
+/** Pause between two tries of a step whose evidence may take a while to show (`within`). */
+export const RETRY_INTERVAL_MS = 2_000;
 
 /**
  * Not an agent to evaluate: it reads the problem's ground truth. It proves that each problem is solvable and that its
@@ -104,34 +110,50 @@ export class OracleAgent implements Agent {
 
   /** Number of actions a `solve` run takes (investigation, solution, submit). */
   static stepsToSolve(problem: ProblemDefinition): number {
-    return (problem.investigation?.length ?? 0) + (problem.task === 'mitigation' ? problem.solution?.length ?? 0 : 0) + 1;
+    const retries = (problem.investigation ?? []).reduce((n, st) => n + (st.within ? Math.ceil((st.within * 1000) / RETRY_INTERVAL_MS) + 1 : 0), 0);
+    return (problem.investigation?.length ?? 0) + retries + (problem.task === 'mitigation' ? problem.solution?.length ?? 0 : 0) + 1;
   }
 
   initContext(): void {}
 
   async getAction(observation: string): Promise<string> {
     const previous = this.lastCall;
-    if (previous) this.observe(previous, bare(observation));
+    if (previous && this.observe(previous, bare(observation)) === 'retry') {
+      // The symptom may still be developing (a crash loop, a log line not yet written): look again, as an SRE would.
+      await this.sleep(RETRY_INTERVAL_MS);
+      this.plan.unshift(previous);
+    }
     const next = this.plan.shift();
     if (!next) return fenced(formatCall('submit'));
+    if (next.step) {
+      next.firstAt ??= this.now();
+      next.attempts = (next.attempts ?? 0) + 1;
+    }
     const reply = next.reply();
     next.call = reply.replace(/^```\n|\n```$/g, '');
     this.lastCall = next;
     return reply;
   }
 
-  private observe(done: Planned, observation: string): void {
+  /** Waits between tries of a step, and the clock (replaceable in tests). */
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  now: () => number = () => Date.now();
+
+  private observe(done: Planned, observation: string): 'ok' | 'retry' {
     const exported = /exported to(?: directory)?:\s*(\S+)/i.exec(observation);
     if (exported && (done.step?.action === 'get_traces' || done.step?.action === 'get_metrics')) this.exported = exported[1];
-    if (!done.step || done.index === undefined) return;
+    if (!done.step || done.index === undefined) return 'ok';
     const why = checkEvidence(done.step, observation);
     if (!why) {
       if (done.step.expect !== undefined || done.step.expectNot !== undefined) this.evidenceFound.push(done.index);
-      return;
+      return 'ok';
     }
+    const waited = this.now() - (done.firstAt ?? this.now());
+    if (done.step.within !== undefined && waited + RETRY_INTERVAL_MS <= done.step.within * 1000) return 'retry';
     const total = done.index + this.plan.filter((p) => p.step).length;
+    const tries = (done.attempts ?? 1) > 1 ? ` (${done.attempts} tries over ${Math.round(waited / 1000)} s)` : '';
     const message =
-      `Oracle evidence missing at investigation step ${done.index} of ${total}, ${done.call}: ${why}; ` +
+      `Oracle evidence missing at investigation step ${done.index} of ${total}, ${done.call}${tries}: ${why}; ` +
       `the observation was: "${(done.step.expect !== undefined && !new RegExp(done.step.expect).test(observation) ? excerptFor(done.step.expect, observation) : excerpt(observation)) || '(empty)'}"`;
     this.evidenceFailure = new OracleEvidenceError(message, done.index, done.call ?? '', observation);
     throw this.evidenceFailure;

@@ -55,6 +55,32 @@ describe('agents / oracle: investigation with evidence', () => {
     assert.equal(excerptFor('nothing-like-it', 'a\nb'), 'a b');
   });
 
+  it('within: looks again every 2 s while the symptom develops, and fails naming the tries once the time is up', async () => {
+    const slow = withInvestigation('misconfig_app_hotel_res-detection-1', [
+      { action: 'exec_shell', args: ['kubectl get pods -n test-hotel-reservation'], expect: 'geo-\\S+\\s+0/1\\s+(Error|CrashLoopBackOff)', within: 6 },
+    ]);
+    assert.equal(OracleAgent.stepsToSolve(slow), 1 + 4 + 1);
+    const run = () => {
+      const oracle = new OracleAgent(slow, 'solve');
+      let t = 0;
+      oracle.now = () => t;
+      oracle.sleep = async (ms) => {
+        t += ms;
+      };
+      return oracle;
+    };
+    const running = 'geo-6d97fc5449-n9fcb 1/1 Running 0 10s';
+    const ok = run();
+    const seen = [await ok.getAction(NEXT_ACTION), await ok.getAction(running), await ok.getAction(running), await ok.getAction('geo-6d97fc5449-n9fcb 0/1 Error 0 12s')];
+    assert.deepEqual(seen.map((r) => call(r).api), ['exec_shell', 'exec_shell', 'exec_shell', 'submit']);
+    const never = run();
+    await never.getAction(NEXT_ACTION);
+    await never.getAction(running);
+    await never.getAction(running);
+    await never.getAction(running);
+    await assert.rejects(never.getAction(running), /step 1 of 1, exec_shell\("kubectl get pods -n test-hotel-reservation"\) \(4 tries over 6 s\): expected/);
+  });
+
   it('expectNot: evidence of absence (no-fault problems)', () => {
     assert.equal(checkEvidence({ action: 'exec_shell', args: [], expectNot: 'CrashLoopBackOff|Error' }, 'all Running'), undefined);
     assert.match(checkEvidence({ action: 'exec_shell', args: [], expectNot: 'CrashLoopBackOff|Error' }, 'geo 0/1 CrashLoopBackOff')!, /expected no \/CrashLoopBackOff\|Error\/, found "CrashLoopBackOff"/);

@@ -37,7 +37,8 @@ describe('problems / investigation (the oracle\'s evidence, stored with the prob
   - get_traces: test-hotel-reservation
   - read_traces: "{exported}"
     expectNot: 'True,500'
-  - get_metrics: [test-hotel-reservation, 10]`);
+  - get_metrics: [test-hotel-reservation, 10]
+    within: 30`);
 
   it('expands to calls with arguments for every task, placeholders substituted; a variant replaces it', () => {
     const problems = parseProblemFamily('problems/demo.yaml', good);
@@ -49,7 +50,7 @@ describe('problems / investigation (the oracle\'s evidence, stored with the prob
         { action: 'get_logs', args: ['test-hotel-reservation', 'geo'], expect: 'not authorized on geo-db' },
         { action: 'get_traces', args: ['test-hotel-reservation'] },
         { action: 'read_traces', args: ['{exported}'], expectNot: 'True,500' },
-        { action: 'get_metrics', args: ['test-hotel-reservation', 10] },
+        { action: 'get_metrics', args: ['test-hotel-reservation', 10], within: 30 },
       ]);
     }
     const rate = problems.find((p) => p.id === 'demo-detection-2')!;
@@ -68,5 +69,6 @@ describe('problems / investigation (the oracle\'s evidence, stored with the prob
     throwsCatalog(family('investigation:\n  - {get_logs: geo}'), 'investigation[0].get_logs: expected [namespace, service]');
     throwsCatalog(family('investigation:\n  - {exec_shell: ls, expekt: x}'), 'investigation[0].expekt: unknown field');
     throwsCatalog(family('investigation: []'), 'investigation: expected at least one investigation step');
+    throwsCatalog(family('investigation:\n  - {exec_shell: ls, expect: x, within: -1}'), 'investigation[0].within: expected a positive number of seconds, got -1');
   });
 });

@@ -112,6 +112,7 @@ const investigationStepSchema = z
     read_traces: name.optional(),
     expect: regex.optional(),
     expectNot: regex.optional(),
+    within: z.number({ error: 'expected a number of seconds' }).positive({ error: 'expected a positive number of seconds' }).max(300, { error: 'expected at most 300 seconds' }).optional(),
   })
   .superRefine((step, ctx) => {
     const actions = INVESTIGATION_ACTIONS.filter((a) => step[a] !== undefined);
@@ -132,7 +133,13 @@ export function toInvestigationStep(step: InvestigationStepFile): InvestigationS
   const action = INVESTIGATION_ACTIONS.find((a) => step[a] !== undefined)!;
   const value = step[action]!;
   const args: Array<string | number> = typeof value === 'string' ? [value] : [...value];
-  return { action, args, ...(step.expect !== undefined ? { expect: step.expect } : {}), ...(step.expectNot !== undefined ? { expectNot: step.expectNot } : {}) };
+  return {
+    action,
+    args,
+    ...(step.expect !== undefined ? { expect: step.expect } : {}),
+    ...(step.expectNot !== undefined ? { expectNot: step.expectNot } : {}),
+    ...(step.within !== undefined ? { within: step.within } : {}),
+  };
 }
 
 const faultKind = z.enum(Object.keys(FAULT_KINDS) as [FaultKind, ...FaultKind[]], {

@@ -63,6 +63,11 @@ export interface InvestigationStep {
   expect?: string;
   /** A regular expression the observation must not match (evidence of absence, e.g. for no-fault problems). */
   expectNot?: string;
+  /**
+   * Seconds the symptom may take to show (a crash loop, a log line not yet written): until then the oracle repeats
+   * the call every 2 s, as an SRE looks again; after that a missing evidence fails.
+   */
+  within?: number;
 }
 
 /** One registered problem after its family file's variants have been expanded. */
