@@ -40,6 +40,9 @@ async function apply(c: FaultContext, change: (conf: string) => string): Promise
   const deployment = String(c.fault.params.restartDeployment ?? name);
   const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
   await c.kubectl.run(['patch', 'deployment', deployment, '-n', c.namespace, '-p', JSON.stringify(restartedAt)]);
+  // The clients are restarted once the new Mongo runs with the new setting; restarted earlier, they would race its
+  // restart (and, in the embedded cluster, win the start-up race against the old plain-TCP server and start serving).
+  await c.kubectl.run(['rollout', 'status', `deployment/${deployment}`, '-n', c.namespace, '--timeout=120s']);
   const prefixes = (c.fault.params.restartPods as string[] | undefined) ?? ['url-shorten-service'];
   const pods = ((await c.kubectl.json(['get', 'pods', '-n', c.namespace])).items ?? []) as Array<{ metadata: { name: string } }>;
   const victims = pods.map((p) => p.metadata.name).filter((n) => prefixes.some((p) => n.includes(p)));
