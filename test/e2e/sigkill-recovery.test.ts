@@ -8,7 +8,7 @@ import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { diffAppAgainstManifests, formatDifference } from '../../src/env/cluster-diff';
 
 /**
- * kill -9 in the middle of a problem, for each injector kind: the next start (`aiopslab recover`, or a plain `human`
+ * kill -9 in the middle of a problem, for each injector kind (both Flower faults too): the next start (`aiopslab recover`, or a plain `human`
  * run) names the leftover fault, undoes it, and the app's namespace equals a clean deployment object by object.
  *
  * The cluster must outlive the killed process, so all cases share one embedded cluster started with
@@ -123,7 +123,18 @@ const CASES: Case[] = [
     problem: 'flower_node_stop-detection', killAt: 'settle', kind: 'flower-container-stop', namespace: NS.flower,
     visible: async (k) => (await json(k, ['get', 'pod', 'supernode-1', '-n', NS.flower]))?.metadata.annotations?.['twin.aiopslab.io/docker-stop'] !== undefined,
   },
+  {
+    problem: 'flower_model_misconfig-detection', kind: 'flower-model-misconfig', namespace: NS.flower, killAt: 'settle',
+    visible: async (k) => /Linear\(80, 10\)/.test(await taskLine(k)),
+    healed: async (k) => assert.match(await taskLine(k), /Linear\(84, 10\)/),
+  },
 ];
+
+/** Line 24 of the Flower app's task.py installed in clientapp-1 (the model's last layer). */
+async function taskLine(k: Kubectl): Promise<string> {
+  const text = await k.run(['exec', 'clientapp-1', '-n', NS.flower, '--', 'sh', '-c', 'cat /app/.flwr/apps/*/task.py']).catch(() => '');
+  return text.split('\n')[23] ?? '';
+}
 
 async function waitFor<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
