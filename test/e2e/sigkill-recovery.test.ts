@@ -8,8 +8,9 @@ import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { diffAppAgainstManifests, formatDifference } from '../../src/env/cluster-diff';
 
 /**
- * kill -9 in the middle of a problem, for each injector kind (both Flower faults too): the next start (`aiopslab recover`, or a plain `human`
- * run) names the leftover fault, undoes it, and the app's namespace equals a clean deployment object by object.
+ * kill -9 in the middle of a problem, for each injector kind (both Flower faults too): the next start
+ * (`aiopslab recover`, or a plain `human` run) names the leftover fault, undoes it, and the app's namespace equals a
+ * clean deployment object by object.
  *
  * The cluster must outlive the killed process, so all cases share one embedded cluster started with
  * `aiopslab twin start --detach` and used as a kubeconfig context (`--cluster aiopslab-twin`), as a user would.
