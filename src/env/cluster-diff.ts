@@ -18,9 +18,9 @@
  *   (revision), pv.kubernetes.io/* and volume(.beta).kubernetes.io/* (binding, provisioner);
  * - a Pod's service-account token volume and its mounts (`kube-api-access-<random>`, added by admission);
  * - values the cluster allocates unless the manifest sets them: Service clusterIP(s), nodePorts and
- *   healthCheckNodePort; a Pod's nodeName (scheduler); PersistentVolume claimRef and PersistentVolumeClaim volumeName (binding). A PV claimRef is
- *   still checked against the live PVC it names: a claim left over from a deleted PVC (redeploy without PV) is a
- *   difference;
+ *   healthCheckNodePort; a Pod's nodeName (scheduler); PersistentVolume claimRef and PersistentVolumeClaim
+ *   volumeName (binding). A PV claimRef is still checked against the live PVC it names: a claim left over from a
+ *   deleted PVC (redeploy without PV) is a difference;
  * - `kubectl.kubernetes.io/restartedAt` in a pod template: it only records that `kubectl rollout restart` replaced the
  *   pods; the pods run the same configuration. The original's own recovery of the flagd and Mongo-TLS faults restarts
  *   the pods this way to pick up the restored configuration, so a recovered app legitimately carries it, and removing
@@ -30,8 +30,8 @@
  * as objects (their owners are). Extra Deployments, StatefulSets, DaemonSets, Services, ConfigMaps, Secrets,
  * PersistentVolumeClaims and Jobs count, except what the system or the engine creates on its own: ConfigMap
  * kube-root-ca.crt, service-account token Secrets, the workload Job wrk2-job with its script ConfigMap and Flower's
- * run trigger ConfigMap flwr-run (the `flwr` workload on the embedded cluster). Every
- * Chaos Mesh resource (chaos-mesh.org) in the namespace counts: a clean app has none.
+ * run trigger ConfigMap flwr-run (the `flwr` workload on the embedded cluster). Every Chaos Mesh resource
+ * (chaos-mesh.org) in the namespace counts: a clean app has none.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
