@@ -33,6 +33,12 @@ export interface EngineOptions {
    * everything shipped runs on a real or embedded cluster.
    */
   environmentFactory?: (app: AppDefinition) => Promise<ProblemEnvironment>;
+  /**
+   * Keeps one cluster open for every session of this engine and leaves each app deployed between sessions: the next
+   * session of the same app checks it against its manifests and reuses it when it is clean (redeploys when not).
+   * Batch runs (validate, benchmarks) use it; call dispose() at the end.
+   */
+  shareCluster?: boolean;
 }
 
 /** What `recoverLeftovers` found in the recovery journal and did about it. */
@@ -72,6 +78,7 @@ export class Engine {
   readonly store: FileSessionStore;
   readonly journal: FileJournal;
   private readonly interactive = new Map<string, InteractiveSession>();
+  private sharedCluster?: Promise<ClusterHandle>;
 
   private constructor(
     readonly config: AiopsConfig,
@@ -79,6 +86,7 @@ export class Engine {
     readonly problems: ProblemRegistry,
     readonly apps: Map<string, AppDefinition>,
     private readonly environmentFactory?: (app: AppDefinition) => Promise<ProblemEnvironment>,
+    readonly shareCluster = false,
   ) {
     this.store = new FileSessionStore(config.resultsDir);
     this.journal = new FileJournal(path.join(config.resultsDir, '.state', 'recovery-journal.json'));
@@ -90,7 +98,7 @@ export class Engine {
     const config = loadConfig({ cwd, file: options.configFile, env: options.env, overrides: options.overrides });
     const root = options.root ?? projectRoot();
     const catalog = loadCatalog(root);
-    return new Engine(config, root, catalog.problems, catalog.apps, options.environmentFactory);
+    return new Engine(config, root, catalog.problems, catalog.apps, options.environmentFactory, options.shareCluster ?? false);
   }
 
   get stateDir(): string {
@@ -112,7 +120,7 @@ export class Engine {
   async run(options: RunOptions): Promise<SessionRecord> {
     const { problem, app } = this.problem(options.problemId);
     await this.recoverLeftovers();
-    const env = this.environmentFactory ? await this.environmentFactory(app) : this.environmentFor(await openCluster(this.config, this.stateDir), app);
+    const env = this.environmentFactory ? await this.environmentFactory(app) : await this.openEnvironment(app);
     const orchestrator = new Orchestrator({ env, journal: this.journal, store: this.store, clock: realClock, newId: randomUUID, versions: versions(this.root) });
     const unsubscribe = options.onEvent ? orchestrator.events.on(options.onEvent) : undefined;
     try {
@@ -210,21 +218,14 @@ export class Engine {
         continue;
       }
       try {
-        if (entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost')) {
+        const shared = this.sharedCluster ? await this.sharedCluster.catch(() => undefined) : undefined;
+        if (shared && entry.cluster === shared.info.cluster) {
+          // A fault whose recovery failed in an earlier session on this engine's shared cluster: undo it there.
+          await this.recoverEntry(entry, { ...shared, release: async () => undefined }, true);
+        } else if (entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost')) {
           // An embedded cluster lives only as long as its process: its faults are gone with it.
         } else {
-          const app = this.apps.get(entry.appId);
-          const problem = this.problems.all({ includeExperimental: true }).find((p) => p.id === entry.problemId);
-          if (!app || !problem) throw new Error(`unknown problem ${entry.problemId} or app ${entry.appId}`);
-          const cluster = await openCluster({ ...this.config, cluster: entry.cluster }, this.stateDir);
-          const env = this.environmentFor(cluster, app);
-          try {
-            await env.recoverFault({ ...problem, fault: entry.fault }, app);
-            // Also the killed session's load generator, which would keep hammering the app (unless the cluster is in use).
-            if (!(await this.sessionRunningOn(entry.cluster, entry.id))) await env.stopWorkload();
-          } finally {
-            await env.dispose();
-          }
+          await this.recoverEntry(entry, await openCluster({ ...this.config, cluster: entry.cluster }, this.stateDir), false);
         }
         await this.journal.remove(entry.id);
         recovered.push(entry);
@@ -242,7 +243,41 @@ export class Engine {
       (e.pid === process.pid && [...this.interactive.values()].some((s) => s.id === e.sessionId && !s.done))));
   }
 
-  private environmentFor(cluster: ClusterHandle, app: AppDefinition): KubeEnvironment {
+  private async recoverEntry(entry: JournalEntry, cluster: ClusterHandle, reuseApp: boolean): Promise<void> {
+    const app = this.apps.get(entry.appId);
+    const problem = this.problems.all({ includeExperimental: true }).find((p) => p.id === entry.problemId);
+    if (!app || !problem) {
+      await cluster.release();
+      throw new Error(`unknown problem ${entry.problemId} or app ${entry.appId}`);
+    }
+    const env = this.environmentFor(cluster, app, reuseApp);
+    try {
+      await env.recoverFault({ ...problem, fault: entry.fault }, app);
+      // Also the killed session's load generator, which would keep hammering the app (unless the cluster is in use).
+      if (!(await this.sessionRunningOn(entry.cluster, entry.id))) await env.stopWorkload();
+    } finally {
+      await env.dispose();
+    }
+  }
+
+  /** Lets go of the shared cluster (engines created with shareCluster); a no-op otherwise. */
+  async dispose(): Promise<void> {
+    const shared = this.sharedCluster;
+    this.sharedCluster = undefined;
+    if (shared) await (await shared.catch(() => undefined))?.release();
+  }
+
+  private async openEnvironment(app: AppDefinition): Promise<KubeEnvironment> {
+    if (!this.shareCluster) return this.environmentFor(await openCluster(this.config, this.stateDir), app);
+    if (!this.sharedCluster) {
+      this.sharedCluster = openCluster(this.config, this.stateDir);
+      this.sharedCluster.catch(() => { this.sharedCluster = undefined; });
+    }
+    const cluster = await this.sharedCluster;
+    return this.environmentFor({ ...cluster, release: async () => undefined }, app, true);
+  }
+
+  private environmentFor(cluster: ClusterHandle, app: AppDefinition, reuseApp = false): KubeEnvironment {
     const env = new KubeEnvironment({
       info: cluster.info,
       kubeconfigPath: cluster.kubeconfigPath,
@@ -263,6 +298,7 @@ export class Engine {
       readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
       maxInjectSettleSeconds: cluster.info.kind === 'embedded' ? 10 : undefined,
       steadyWorkloadSeconds: Math.max(600, this.config.wallClockMinutes * 60 + 300),
+      reuseApp,
       onDispose: () => cluster.release(),
     });
     for (const a of this.apps.values()) env.registerApp(a);

@@ -33,7 +33,16 @@ export interface ValidateResult {
  * wrong answer must fail. Sessions go to `<results>/validate/`, apart from agents' sessions.
  */
 export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal): Promise<ValidateResult[]> {
-  const validator = Engine.create({ root: engine.root, overrides: { ...engine.config, resultsDir: path.join(engine.config.resultsDir, 'validate'), shellPolicy: 'open' } });
+  // One cluster for the whole batch, each app deployed once and reused while it matches its manifests.
+  const validator = Engine.create({ root: engine.root, shareCluster: true, overrides: { ...engine.config, resultsDir: path.join(engine.config.resultsDir, 'validate'), shellPolicy: 'open' } });
+  try {
+    return await validateEach(validator, problems, onResult, signal);
+  } finally {
+    await validator.dispose();
+  }
+}
+
+async function validateEach(validator: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal): Promise<ValidateResult[]> {
   const results: ValidateResult[] = [];
   for (const problem of problems) {
     if (signal?.aborted) break;

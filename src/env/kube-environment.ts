@@ -20,6 +20,7 @@ import { collectSessionSeries } from './telemetry/session-series';
 import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 import { releaseStaleVolumes } from './volumes';
+import { refreshDeployedApp } from './app-reuse';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -48,6 +49,11 @@ export interface KubeEnvironmentOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The cluster's own `docker` executable (the embedded cluster's shim): on exec_shell's PATH for namespace docker (Flower), and the Flower faults' docker. */
   dockerShim?: string;
+  /**
+   * Leave the app deployed after the session and reuse it in the next one when it still matches its manifests
+   * (batch runs on one cluster). Without it every session deploys the app afresh and removes it at the end.
+   */
+  reuseApp?: boolean;
   onDispose?: () => Promise<void>;
 }
 
@@ -65,6 +71,8 @@ export class KubeEnvironment implements ProblemEnvironment {
   private readonly apps: k8s.AppsV1Api;
   private readonly kubectl: Kubectl;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** This session found the app deployed and clean, and reuses it. */
+  private reusing = false;
 
   constructor(private readonly options: KubeEnvironmentOptions) {
     this.info = options.info;
@@ -85,20 +93,34 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   async preflight(_problem: ProblemDefinition, app: AppDefinition, signal?: AbortSignal): Promise<void> {
     if (app.metadataOnly) throw new Error(`App ${app.id} is metadata-only: it has no manifests to deploy.`);
+    this.reusing = false;
     const existing = await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }));
     if (!existing) return;
+    if (this.options.reuseApp && !existing.metadata?.deletionTimestamp) {
+      const fresh = await refreshDeployedApp({ kubectl: this.kubectl, namespace: app.namespace, manifestsDir: this.manifestsDir(app), listPods: () => this.probe.listPods(app.namespace),
+        deleteEvents: async () => { await this.core.deleteCollectionNamespacedEvent({ namespace: app.namespace }); } });
+      if (fresh.clean) {
+        this.reusing = true;
+        return;
+      }
+    }
     // A problem never starts on a dirty cluster: leftovers of an earlier run are removed with their namespace.
     await this.kubectl.run(['delete', 'namespace', app.namespace, '--wait=false']);
     await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
   }
 
   async deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void> {
+    if (this.reusing) return this.waitForReady(app, signal);
     const dir = this.manifestsDir(app);
     await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
       if (!/AlreadyExists/.test(error.message)) throw error;
     });
     await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
+    await this.waitForReady(app, signal);
+  }
+
+  private async waitForReady(app: AppDefinition, signal?: AbortSignal): Promise<void> {
     try {
       await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
     } catch (error) {
@@ -153,6 +175,7 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   async removeApp(app: AppDefinition): Promise<void> {
     await stopWrk2(this.kubectl).catch(() => undefined);
+    if (this.options.reuseApp) return; // the next session checks it against its manifests before reusing it
     await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
   }
 
