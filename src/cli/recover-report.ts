@@ -69,9 +69,26 @@ export async function checkRecoveredApps(engine: Engine, entries: JournalEntry[]
   return out;
 }
 
+/** How the report names the ways to act on it: the CLI's commands by default (the VS Code extension passes its own). */
+export interface RecoveryReportCommands {
+  /** Runs the recovery again, e.g. "`aiopslab recover`". */
+  recover: string;
+  /** Drops one journal entry without undoing it. */
+  forget(idPrefix: string): string;
+  /** Stops a session that is still running. */
+  stop: string;
+}
+
+export const CLI_RECOVERY_COMMANDS: RecoveryReportCommands = {
+  recover: '`aiopslab recover`',
+  forget: (id) => `\`aiopslab recover --forget ${id}\``,
+  stop: 'stop it with Ctrl-C',
+};
+
 /** The full report of `aiopslab recover`. */
-export function formatRecoveryReport(report: LeftoverReport, options: { journalFile: string; checks?: Map<string, string[]>; manifestsDirOf?: (entry: JournalEntry) => string | undefined }): string {
+export function formatRecoveryReport(report: LeftoverReport, options: { journalFile: string; checks?: Map<string, string[]>; manifestsDirOf?: (entry: JournalEntry) => string | undefined; commands?: RecoveryReportCommands }): string {
   const { recovered, failed, skipped } = report;
+  const commands = options.commands ?? CLI_RECOVERY_COMMANDS;
   const total = recovered.length + failed.length + skipped.length;
   if (total === 0) return `Nothing to recover: the recovery journal (${options.journalFile}) lists no fault left behind.`;
   const lines: string[] = [`The recovery journal (${options.journalFile}) lists ${plural(total, 'fault')} not recovered yet.`];
@@ -86,19 +103,19 @@ export function formatRecoveryReport(report: LeftoverReport, options: { journalF
     lines.push('', `Could not undo (${failed.length}) — they stay in the journal:`);
     for (const { entry: e, error } of failed) {
       lines.push(`  ✗ ${e.fault.kind}: ${describeFault(e.fault)}`, `      ${where(e)}`, `      ${origin(e)}`, `      error: ${summarizeError(error)}`);
-      lines.push(`      to fix: ${howToFix(e, error)}`);
+      lines.push(`      to fix: ${howToFix(e, error, commands)}`);
       const undo = manualUndo(e.fault, e.namespace, options.manifestsDirOf?.(e));
       if (undo.length) {
         lines.push('      or undo it by hand:');
         for (const c of undo) lines.push(`        ${isEmbedded(e) ? c : c.replace(/^kubectl /, `kubectl --context ${e.cluster} `)}`);
-        lines.push(`      and then drop its journal entry: aiopslab recover --forget ${e.id.slice(0, 8)}`);
+        lines.push(`      and then drop its journal entry: ${commands.forget(e.id.slice(0, 8)).replace(/`/g, '')}`);
       }
     }
   }
   if (skipped.length) {
     lines.push('', `Left alone (${skipped.length}) — still in use:`);
     for (const { entry: e, reason } of skipped) {
-      lines.push(`  · ${e.fault.kind}: ${describeFault(e.fault)}`, `      ${where(e)}`, `      ${origin(e)}`, `      ${reason}; its session recovers it when it ends (stop it with Ctrl-C), or run \`aiopslab recover\` once it is gone.`);
+      lines.push(`  · ${e.fault.kind}: ${describeFault(e.fault)}`, `      ${where(e)}`, `      ${origin(e)}`, `      ${reason}; its session recovers it when it ends (${commands.stop}), or run ${commands.recover} once it is gone.`);
     }
   }
   return lines.join('\n');
@@ -116,15 +133,15 @@ export function summarizeError(error: string): string {
   return error.split('\n')[0];
 }
 
-function howToFix(entry: JournalEntry, error: string): string {
+function howToFix(entry: JournalEntry, error: string, commands: RecoveryReportCommands): string {
   if (/unknown problem|unknown app/i.test(error)) return `this installation does not know problem ${entry.problemId} any more; undo it by hand.`;
   if (/No active cluster|context .* does not exist|ENOENT: no such file or directory, open/i.test(error)) {
-    return `point KUBECONFIG at the kubeconfig that has the context "${entry.cluster}" (for a cluster from \`aiopslab twin start\`, the path it printed), then run \`aiopslab recover\` again.`;
+    return `point KUBECONFIG at the kubeconfig that has the context "${entry.cluster}" (for a cluster from \`aiopslab twin start\`, the path it printed), then run ${commands.recover} again.`;
   }
   if (/connection refused|unable to connect|i\/o timeout|no such host|was refused|Unauthorized|forbidden/i.test(error)) {
-    return `make the cluster reachable (\`kubectl --context ${entry.cluster} get namespaces\` must work; an embedded cluster from \`aiopslab twin start\` that was stopped took its faults with it: then just drop the entry with \`aiopslab recover --forget ${entry.id.slice(0, 8)}\`), then run \`aiopslab recover\` again.`;
+    return `make the cluster reachable (\`kubectl --context ${entry.cluster} get namespaces\` must work; an embedded cluster from \`aiopslab twin start\` that was stopped took its faults with it: then just drop the entry with ${commands.forget(entry.id.slice(0, 8))}), then run ${commands.recover} again.`;
   }
-  return 'look at the error above, fix its cause, then run `aiopslab recover` again.';
+  return `look at the error above, fix its cause, then run ${commands.recover} again.`;
 }
 
 /** The short note `run` and `human` print before starting, when the journal had leftovers. Empty when it had none. */

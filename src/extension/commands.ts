@@ -10,6 +10,9 @@ import { summarize } from '../core/session/summary';
 import { agentChoices, apiKeyVariables, SECRET_PREFIX, type AgentChoice } from './agents';
 import type { EngineHost, LiveSession } from './host';
 import { humanTextToTurn, submitCallFromText } from './model/chat-input';
+import { problemPickItems, SEPARATOR_KIND } from './model/problem-picks';
+import { recoverySummary } from './model/recovery-summary';
+import { heavy } from './load-heavy';
 import { definitionLine, resultWord, type ProblemNode } from './model/tree-model';
 import { formatAction, snapshotFromRecord } from './model/transcript-model';
 import { TranscriptPanel } from './panel/transcript-panel';
@@ -20,6 +23,8 @@ export interface CommandDeps {
   host: EngineHost;
   log: vscode.OutputChannel;
   refresh(): void;
+  /** Fired with each quick pick the commands show (the integration tests drive them through it). */
+  quickPickShown?: vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem>>;
 }
 
 type SessionArg = Pick<SessionIndexEntry, 'session_id'> | string | undefined;
@@ -37,30 +42,65 @@ function problemIdOf(arg: ProblemArg): string | undefined {
   return (arg as ProblemDefinition).id;
 }
 
+/** How the recovery report names the ways out, in the extension's words. */
+const EXTENSION_RECOVERY_COMMANDS = {
+  recover: '"AIOpsLab: Recover Leftover Faults"',
+  forget: (id: string) => `"Forget Entry…" in the notification of "AIOpsLab: Recover Leftover Faults" (entry ${id})`,
+  stop: 'stop it with "AIOpsLab: Stop Session" in the window that runs it, or Ctrl-C in a terminal',
+};
+
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { context, host, log } = deps;
   const secrets = context.secrets;
 
+  /**
+   * Shows a quick pick and resolves with the accepted item (undefined when dismissed). With `filter`, the items follow
+   * the typed text through it (shown with alwaysShow, so VS Code's own matching does not hide them again).
+   */
+  function showPick<T extends vscode.QuickPickItem>(items: T[], options: { title: string; placeholder?: string; filter?: (value: string) => T[]; matchOnDescription?: boolean; matchOnDetail?: boolean }): Promise<T | undefined> {
+    const qp = vscode.window.createQuickPick<T>();
+    qp.title = options.title;
+    qp.placeholder = options.placeholder;
+    qp.matchOnDescription = options.matchOnDescription ?? false;
+    qp.matchOnDetail = options.matchOnDetail ?? false;
+    qp.ignoreFocusOut = false;
+    qp.items = items;
+    return new Promise((resolve) => {
+      let settled = false;
+      const subs: vscode.Disposable[] = [
+        qp.onDidAccept(() => {
+          const [picked] = qp.selectedItems.length ? qp.selectedItems : qp.activeItems;
+          if (!picked) return;
+          settled = true;
+          resolve(picked);
+          qp.hide();
+        }),
+        qp.onDidHide(() => {
+          if (!settled) resolve(undefined);
+          settled = true;
+          for (const d of subs) d.dispose();
+          qp.dispose();
+        }),
+      ];
+      const filter = options.filter;
+      if (filter) subs.push(qp.onDidChangeValue((value) => (qp.items = filter(value))));
+      qp.show();
+      deps.quickPickShown?.fire(qp as unknown as vscode.QuickPick<vscode.QuickPickItem>);
+    });
+  }
+
   async function pickProblem(title: string): Promise<string | undefined> {
     const problems = host.engine.listProblems({ includeExperimental: true });
-    const items: Array<vscode.QuickPickItem & { id?: string }> = [];
-    let lastApp = '';
-    for (const p of [...problems].sort((a, b) => a.app.localeCompare(b.app) || TASK_TYPES.indexOf(a.task) - TASK_TYPES.indexOf(b.task))) {
-      if (p.app !== lastApp) {
-        items.push({ label: p.app, kind: vscode.QuickPickItemKind.Separator });
-        lastApp = p.app;
-      }
-      items.push({ label: p.id, description: `${p.app} · ${p.task}${p.experimental ? ' · experimental' : ''}`, detail: p.summary, id: p.id });
-    }
-    const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Filter by problem ID, app or task (e.g. "hotel mitigation")', matchOnDescription: true, matchOnDetail: true });
+    const toItems = (query: string) => problemPickItems(problems, query).map((i) => ({ ...i, kind: i.kind === SEPARATOR_KIND ? vscode.QuickPickItemKind.Separator : undefined }));
+    const pick = await showPick(toItems(''), { title, placeholder: 'Filter by problem ID, app, task or fault, in any order (e.g. "hotel mitigation")', filter: toItems });
     return pick?.id;
   }
 
   async function pickAgent(): Promise<AgentChoice | undefined> {
     const choices = await agentChoices(secrets);
-    const pick = await vscode.window.showQuickPick(
+    const pick = await showPick(
       choices.map((c) => ({ label: c.label, description: c.description, detail: c.detail, choice: c })),
-      { title: 'Agent to run', placeHolder: 'OpenAI-compatible agents (keys: AIOpsLab: Set API Key…), VS Code language models, or the baseline' },
+      { title: 'Agent to run', placeholder: 'OpenAI-compatible agents (keys: AIOpsLab: Set API Key…), VS Code language models, or the baseline', matchOnDescription: true },
     );
     return pick?.choice;
   }
@@ -68,9 +108,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   async function pickSession(title: string, running = false): Promise<string | undefined> {
     const entries = running ? host.runningEntries() : await host.engine.store.list();
     if (running && entries.length === 1) return entries[0].session_id;
-    const pick = await vscode.window.showQuickPick(
+    const pick = await showPick(
       entries.map((e) => ({ label: e.problem_id, description: `${e.agent} · ${resultWord(e)} · ${e.steps} steps`, detail: `${e.session_id} · ${new Date(e.start_time * 1000).toLocaleString()}`, id: e.session_id })),
-      { title, placeHolder: running ? 'Running sessions' : 'Sessions in the results folder, newest first' },
+      { title, placeholder: running ? 'Running sessions' : 'Sessions in the results folder, newest first', matchOnDescription: true, matchOnDetail: true },
     );
     return pick?.id;
   }
@@ -132,11 +172,64 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     return uri.fsPath;
   }
 
+  /**
+   * Undoes leftover faults with the engine (as `aiopslab recover` does), compares each recovered app with its
+   * manifests, writes the CLI's full report to the output channel and says in a notification what was undone,
+   * cleared, not undone (with the way out: Forget Entry…) or left alone.
+   */
+  async function recover(): Promise<{ recovered: unknown[]; failed: unknown[]; skipped: unknown[]; message: string; report: string }> {
+    const engine = host.engine;
+    const { checkRecoveredApps, formatRecoveryReport, appManifestsDir } = heavy();
+    const { report, checks } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'AIOpsLab: recovering leftover faults…' }, async (progress) => {
+      const r = await engine.recoverLeftovers();
+      if (r.recovered.length) progress.report({ message: 'comparing the apps with their manifests…' });
+      return { report: r, checks: await checkRecoveredApps(engine, r.recovered).catch(() => undefined) };
+    });
+    const manifestsDirOf = (entry: { appId: string }) => {
+      const app = engine.apps.get(entry.appId);
+      const dir = app && !app.metadataOnly ? appManifestsDir(engine.root, app) : undefined;
+      return dir && fs.existsSync(dir) ? dir : undefined;
+    };
+    const text = formatRecoveryReport(report, { journalFile: engine.journal.file, checks, manifestsDirOf, commands: EXTENSION_RECOVERY_COMMANDS });
+    log.appendLine(`Recover Leftover Faults (${new Date().toLocaleString()}):`);
+    log.appendLine(text);
+    const summary = recoverySummary(report);
+    const actions = [...(report.failed.length ? ['Forget Entry…', 'Retry'] : []), ...(summary.undone.length || summary.cleared.length || report.failed.length || report.skipped.length ? ['Show Report'] : [])];
+    const shown = summary.severity === 'warning' ? vscode.window.showWarningMessage(`AIOpsLab: ${summary.message}`, ...actions) : vscode.window.showInformationMessage(`AIOpsLab: ${summary.message}`, ...actions);
+    void shown.then(async (action) => {
+      if (action === 'Show Report') log.show(true);
+      else if (action === 'Retry') await vscode.commands.executeCommand('aiopslab.recover');
+      else if (action === 'Forget Entry…') {
+        const pick = await vscode.window.showQuickPick(
+          report.failed.map(({ entry, error }) => ({ label: entry.problemId, description: `${entry.fault.kind} · ${entry.namespace} · ${entry.cluster}`, detail: error.split('\n')[0], id: entry.id })),
+          { title: 'Forget which journal entry? (it is dropped without being undone)' },
+        );
+        if (pick) await vscode.commands.executeCommand('aiopslab.recover', { forget: pick.id });
+      }
+    });
+    deps.refresh();
+    return { ...report, message: summary.message, report: text };
+  }
+
+  /** Drops one journal entry without undoing it (`aiopslab recover --forget`): undone by hand, or its cluster is gone. */
+  async function forgetEntry(idPrefix: string): Promise<{ forgotten: string } | undefined> {
+    const engine = host.engine;
+    const prefix = idPrefix.trim();
+    const matches = prefix ? (await engine.journal.list()).filter((e) => e.id.startsWith(prefix)) : [];
+    if (matches.length !== 1) throw new Error(matches.length ? `"${prefix}" matches ${matches.length} journal entries.` : `No entry "${prefix}" in the recovery journal (${engine.journal.file}).`);
+    const [entry] = matches;
+    await engine.journal.remove(entry.id);
+    const message = `Forgot ${entry.fault.kind} of ${entry.problemId} in ${entry.namespace} (${entry.cluster}); it was not undone.`;
+    log.appendLine(message);
+    void vscode.window.showInformationMessage(`AIOpsLab: ${message}`);
+    return { forgotten: entry.id };
+  }
+
   const handlers: Record<string, (...args: never[]) => unknown> = {
     'aiopslab.startProblem': async (arg?: ProblemArg) => {
       const problemId = problemIdOf(arg) ?? (await pickProblem('Start which problem?'));
       if (!problemId) return undefined;
-      const how = await vscode.window.showQuickPick(
+      const how = await showPick(
         [
           { label: '$(play) Run with an agent…', id: 'agent' },
           { label: '$(person) Act as the agent yourself', id: 'human' },
@@ -246,13 +339,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`AIOpsLab suite finished: ${records.length} session(s). ${text}`);
       return rows;
     },
-    'aiopslab.recover': async () => {
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'AIOpsLab: recovering leftover faults…' }, () => host.engine.recoverLeftovers());
-      const msg = `Recovered ${result.recovered.length} leftover fault(s)${result.failed.length ? `; ${result.failed.length} failed: ${result.failed.map((f) => `${f.entry.problemId}: ${f.error}`).join('; ')}` : ''}.`;
-      if (result.failed.length) void vscode.window.showWarningMessage(msg);
-      else void vscode.window.showInformationMessage(msg);
-      return result;
-    },
+    'aiopslab.recover': async (options?: { forget?: string }) => (options?.forget !== undefined ? forgetEntry(options.forget) : recover()),
     'aiopslab.openClusterTerminal': async (arg?: SessionArg) => {
       const id = sessionIdOf(arg) ?? (host.running().length > 1 ? await pickSession('Open a terminal on the cluster of which session?', true) : undefined);
       const live = id ? host.get(id) : host.running()[0];

@@ -11,6 +11,8 @@ import { registerReplyTools } from './editor/replies';
 import { registerStatusBar } from './status-bar';
 import { registerEndpointProvider } from './byo/provider';
 import { EngineHost } from './host';
+import { heavy } from './load-heavy';
+import { isEmbeddedEntry } from './model/recovery-summary';
 import { TranscriptPanel, TranscriptSerializer, VIEW_TYPE } from './panel/transcript-panel';
 import { registerTools } from './tools';
 import { ProblemsProvider } from './views/problems';
@@ -27,6 +29,8 @@ export interface AiopsLabApi {
   onDidOfferRecovery: vscode.Event<string[]>;
   /** Restores transcript panels after a reload (VS Code calls it; exposed so tests can exercise it). */
   serializer: TranscriptSerializer;
+  /** Fired with each quick pick the commands show (Start Problem…, Run Agent on Problem…): tests drive them through it. */
+  onDidShowQuickPick: vscode.Event<vscode.QuickPick<vscode.QuickPickItem>>;
   activationMs: number;
 }
 
@@ -38,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   const sessions = new SessionsProvider(host);
   const chat = new AiopsChatParticipant(host, context.extensionUri);
   const serializer = new TranscriptSerializer(context.extensionUri, host);
+  const quickPickShown = new vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem>>();
 
   const refresh = () => {
     problems.refresh();
@@ -54,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     problemsView,
     sessionsView,
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
-    ...registerCommands({ context, host, log, refresh }),
+    quickPickShown,
+    ...registerCommands({ context, host, log, refresh, quickPickShown }),
     ...registerTools(host),
     ...registerReplyTools(host),
     ...registerStatusBar(host),
@@ -104,36 +110,30 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   });
   context.subscriptions.push(onEngine, recoveryOffered);
 
-  return { host, problems, sessions, chat, panels: TranscriptPanel, serializer, onDidOfferRecovery: recoveryOffered.event, activationMs: Date.now() - t0 };
+  return { host, problems, sessions, chat, panels: TranscriptPanel, serializer, onDidOfferRecovery: recoveryOffered.event, onDidShowQuickPick: quickPickShown.event, activationMs: Date.now() - t0 };
 }
 
 async function offerRecovery(host: EngineHost, log: vscode.OutputChannel, offered: (problemIds: string[]) => void): Promise<void> {
   if (!vscode.workspace.getConfiguration('aiopslab').get<boolean>('recoverOnActivation', true)) return;
   try {
+    const { sessionProcessAlive } = heavy();
     const entries = await host.engine.journal.list();
-    const stale = entries.filter((e) => e.pid !== process.pid && !isAlive(e.pid));
+    // The engine's rule: a session process that is gone (or whose pid now belongs to another process) left them behind.
+    const stale = entries.filter((e) => e.pid !== process.pid && !(e.pid && sessionProcessAlive(e.pid, e.pidStart)));
     if (!stale.length) return;
     log.appendLine(`Leftover faults from sessions that did not finish: ${stale.map((e) => `${e.problemId} (${e.cluster})`).join(', ')}`);
-    const question = vscode.window.showWarningMessage(
-      `AIOpsLab: ${stale.length} fault(s) from a session that did not finish are still recorded (${stale.map((e) => e.problemId).join(', ')}). Undo them now?`,
-      'Recover now',
-      'Later',
-    );
+    const embedded = stale.filter((e) => isEmbeddedEntry(e)).length;
+    const ids = stale.map((e) => e.problemId).join(', ');
+    const onlyEmbedded = embedded === stale.length;
+    const action = onlyEmbedded ? 'Clear' : 'Recover now';
+    const question = onlyEmbedded
+      ? vscode.window.showInformationMessage(`AIOpsLab: the recovery journal still lists ${stale.length} fault(s) of a session that did not finish (${ids}), on an embedded cluster that ended with it: nothing is left to undo. Clear the entries?`, action, 'Later')
+      : vscode.window.showWarningMessage(`AIOpsLab: ${stale.length - embedded} fault(s) from a session that did not finish may still be in a cluster (${ids}). Undo them now?`, action, 'Later');
     offered(stale.map((e) => e.problemId));
     const pick = await question;
-    if (pick === 'Recover now') await vscode.commands.executeCommand('aiopslab.recover');
+    if (pick === action) await vscode.commands.executeCommand('aiopslab.recover');
   } catch (e) {
     log.appendLine(`Could not read the recovery journal: ${(e as Error).message}`);
-  }
-}
-
-function isAlive(pid: number | undefined): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

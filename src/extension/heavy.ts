@@ -5,3 +5,6 @@
 export { Engine } from '../engine';
 export { createAgent, listAgents } from '../agents/registry';
 export { endpointChat, resolveEndpoint } from './byo/endpoint-chat';
+export { checkRecoveredApps, formatRecoveryReport } from '../cli/recover-report';
+export { appManifestsDir } from '../env/app-paths';
+export { sessionProcessAlive } from '../env/journal';
