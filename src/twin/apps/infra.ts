@@ -180,12 +180,13 @@ export function redisBehaviour(world: AppWorld): ContainerBehaviour {
   };
 }
 
-/** `until nc -z [-v] [-w30] <host> <port>; do …; done` → the (host, port) it waits for. */
-export function waitTarget(script: string): { host: string; port: number; message?: string } | undefined {
+/** `until nc -z [-v] [-w30] <host> <port>; do …; [sleep N;] done` → the (host, port) it waits for and the pause between tries. */
+export function waitTarget(script: string): { host: string; port: number; message?: string; sleepMs: number } | undefined {
   const m = /until\s+nc\s+((?:-\S+\s+)*)([\w.-]+)\s+(\d+)\s*;\s*do\s+(.*?);?\s*done/.exec(script);
   if (!m) return undefined;
   const echo = /echo\s+("?)([^";]+)\1/.exec(m[4]);
-  return { host: m[2], port: Number(m[3]), message: echo?.[2]?.trim() };
+  const sleep = /(?:^|[;\s])sleep\s+(\d+(?:\.\d+)?)/.exec(m[4]);
+  return { host: m[2], port: Number(m[3]), message: echo?.[2]?.trim(), sleepMs: sleep ? Number(sleep[1]) * 1000 : 0 };
 }
 
 /** busybox: wait loops complete when the target comes up; anything else is the default container. */
@@ -204,8 +205,9 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
       const failLine = verbose ? (now.kind === 'nxdomain' ? `nc: bad address '${target.host}'` : `nc: ${target.host} (${now.ip ?? ''}:${target.port}): Connection refused`) : undefined;
       const loop = [...(failLine ? [failLine] : []), ...(target.message ? [target.message] : [])];
       if (soon.ok) {
-        // The dependency is starting: a couple of rounds of the loop, then it answers.
-        return { kind: 'exit', exitCode: 0, lines: [...loop, ...loop, ...(verbose ? [`${target.host} (${now.ip || soon.ip || ''}:${target.port}) open`] : [])], afterMs: 4000 };
+        // The dependency is starting (its container is being pulled or started, well under the loop's pause here):
+        // the first try fails, the next one after the `sleep` answers.
+        return { kind: 'exit', exitCode: 0, lines: [...loop, ...(verbose ? [`${target.host} (${now.ip || soon.ip || ''}:${target.port}) open`] : [])], afterMs: Math.max(target.sleepMs, 100) };
       }
       // Nothing answers yet: the loop runs until the target comes up (re-checked on cluster changes, see index.ts).
       world.record(ctx, { binary: 'sh', ports: [], servingFromMs: Infinity, extra: { loop } });
