@@ -111,9 +111,10 @@ export function socialBehaviour(world: AppWorld): ContainerBehaviour {
         const tls = !!server && server.tlsMode === 'requireTLS';
         const detail = tls ? `connection closed calling ismaster on '${spec.mongo.service}:27017'` : `connection refused calling ismaster on '${spec.mongo.service}:27017'`;
         if (!tls && soon.ok) {
-          // Start-up race: Mongo is still coming up; a couple of retries, then the server starts.
-          run.loop = { detail, untilMs: now + 2 * RETRY_MS, tls: false };
-          info.servingFromMs = now + 2 * RETRY_MS;
+          // Start-up race: Mongo is still coming up (its image pull and start take well under RETRY_MS here): the first
+          // createIndexes fails, the retry succeeds and the server starts.
+          run.loop = { detail, untilMs: now + RETRY_MS, tls: false };
+          info.servingFromMs = now + RETRY_MS;
           return { kind: 'running', lines: [] };
         }
         run.loop = { detail, untilMs: Infinity, tls, mongoPodUid: server?.pod.metadata.uid, mongoCtr: server?.container?.name };
