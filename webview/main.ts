@@ -81,6 +81,13 @@ sendBtn.onclick = () => {
 actionBox.addEventListener('keydown', (e) => {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) sendBtn.click();
 });
+// One listener for the reply buttons of every turn (a 1,000-step transcript would otherwise carry 2,000 of them).
+turnsEl.addEventListener('click', (e) => {
+  const button = (e.target as HTMLElement).closest<HTMLElement>('[data-reply-act]');
+  const text = button?.closest('.reply')?.querySelector('.reply-text')?.textContent;
+  if (!button || !text) return;
+  post({ type: button.dataset.replyAct === 'open' ? 'open-reply' : 'rerun-reply', text });
+});
 inputEl.append(el('label', 'label', 'Your action (an API call, or a shell command; Ctrl+Enter sends)'), actionBox, sendBtn, actionStatus);
 
 // ---- header ----
@@ -141,7 +148,15 @@ function renderTurn(s: StepView): HTMLElement {
     const reply = el('details', 'reply');
     const lines = s.reply.split('\n');
     reply.open = lines.length <= 12;
-    reply.append(el('summary', undefined, `Agent reply (${lines.length} line${lines.length === 1 ? '' : 's'})`), el('pre', 'reply-text', s.reply));
+    const actions = el('div', 'reply-actions');
+    const open = el('button', 'link', 'Open in editor');
+    open.dataset.replyAct = 'open';
+    open.title = 'Open this reply as an aiopslab-reply document: the parsed call, parse errors as diagnostics, Run in session';
+    const rerun = el('button', 'link', 'Run in current session');
+    rerun.dataset.replyAct = 'rerun';
+    rerun.title = 'Run this reply\'s action again in the session you are acting in now (Act as Human Agent)';
+    actions.append(open, rerun);
+    reply.append(el('summary', undefined, `Agent reply (${lines.length} line${lines.length === 1 ? '' : 's'})`), el('pre', 'reply-text', s.reply), actions);
     turn.append(reply);
   }
   if (s.action) {
@@ -438,6 +453,9 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       break;
     case 'reveal':
       document.querySelector(m.selector)?.scrollIntoView({ block: 'start' });
+      break;
+    case 'click':
+      (document.querySelector(m.selector) as HTMLElement | null)?.click();
       break;
     case 'query-dom': {
       const nodes = [...document.querySelectorAll(m.selector)];

@@ -87,20 +87,26 @@ export type HostMessage =
   /** Test/diagnostic hook: the page answers with `dom` for the selector. */
   | { type: 'query-dom'; id: number; selector: string }
   /** Scrolls the first element matching the selector to the top (e.g. the results and charts, for a screenshot). */
-  | { type: 'reveal'; selector: string };
+  | { type: 'reveal'; selector: string }
+  /** Test hook: clicks the first element matching the selector, as a user would. */
+  | { type: 'click'; selector: string };
 
 /** Webview → host. */
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'ping'; id: number }
   | { type: 'send-action'; text: string }
+  /** A past reply of the transcript, to open as an aiopslab-reply document (CodeLens, diagnostics, Run in session). */
+  | { type: 'open-reply'; text: string }
+  /** A past reply of the transcript, to run again in the session the user is acting in now. */
+  | { type: 'rerun-reply'; text: string }
   | { type: 'stop' }
   | { type: 'export-json' }
   | { type: 'rendered'; steps: number; ms: number }
   | { type: 'dom'; id: number; count: number; texts: string[] };
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom', 'reveal', 'telemetry']);
-const WEBVIEW_TYPES = new Set<WebviewMessage['type']>(['ready', 'ping', 'send-action', 'stop', 'export-json', 'rendered', 'dom']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom', 'reveal', 'click', 'telemetry']);
+const WEBVIEW_TYPES = new Set<WebviewMessage['type']>(['ready', 'ping', 'send-action', 'open-reply', 'rerun-reply', 'stop', 'export-json', 'rendered', 'dom']);
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -113,6 +119,8 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
     case 'ping':
       return typeof v.id === 'number';
     case 'send-action':
+    case 'open-reply':
+    case 'rerun-reply':
       return typeof v.text === 'string' && v.text.length <= 100_000;
     case 'rendered':
       return typeof v.steps === 'number' && typeof v.ms === 'number';

@@ -39,4 +39,10 @@ describe('extension inline debugging of agent replies', () => {
     assert.deepEqual(analyseReplies('no code here'), []);
     assert.equal(analyseReplies('```\r\nsubmit("Yes")\r\n```\r\n')[0].call?.name, 'submit');
   });
+
+  it('finds blocks opened after text on the same line and closed right after the call ("Action:```", "...)```")', () => {
+    const blocks = analyseReplies('Thought: look at the pods\nAction:```\nexec_shell("kubectl get pods -n x")\n```\nthen\nAction: ```bash\nget_logs("x", "geo")```\n');
+    assert.deepEqual(blocks.map((b) => b.call?.text), ['exec_shell("kubectl get pods -n x")', 'get_logs("x", "geo")']);
+    assert.ok(blocks[0].text.startsWith('```\nexec_shell'));
+  });
 });

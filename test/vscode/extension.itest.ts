@@ -249,6 +249,31 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal((await panel.queryDom('.charts svg.chart')).count, 3, 'the session recorded telemetry');
   });
 
+  it('opens a past reply from a transcript as an aiopslab-reply document, and runs it again in the current session', async () => {
+    const panel = api.panels.get(humanSessionId)!;
+    const record = (await api.host.loadRecord(humanSessionId))!;
+    const opened = waitFor(vscode.workspace.onDidOpenTextDocument, (d) => d.languageId === 'aiopslab-reply', 'the reply document');
+    panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="open"]' });
+    const doc = await opened;
+    assert.equal(doc.getText(), record.steps[0].reply);
+    const lenses = await until(async () => {
+      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+      return l?.length ? l : undefined;
+    }, 'CodeLens on the reply');
+    assert.ok(lenses.some((l) => l.command?.title.includes('exec_shell("kubectl get pods -n test-hotel-reservation")')), JSON.stringify(lenses.map((l) => l.command?.title)));
+
+    // The same reply again, in a session the user acts in now.
+    const id = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
+    try {
+      panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="rerun"]' });
+      await until(() => api.host.get(id)?.transcript.header.steps === 1, 'the reply to run as a step of the new session');
+      assert.equal(api.host.get(id)!.transcript.snapshot().steps[0].action?.name, 'exec_shell');
+    } finally {
+      await vscode.commands.executeCommand('aiopslab.stopSession', id);
+      api.panels.get(id)?.panel.dispose();
+    }
+  });
+
   it('restores a transcript panel from its saved state after a reload (serializer)', async () => {
     api.panels.get(humanSessionId)?.panel.dispose();
     const panel = vscode.window.createWebviewPanel('aiopslab.transcript', 'restored', vscode.ViewColumn.Active, { enableScripts: true });

@@ -15,14 +15,17 @@ export interface ReplyBlock {
   error?: { message: string; code: string; start: number; end: number };
 }
 
-const FENCED = /(^|\n)([ \t]*)(`{3,})[^\n`]*\n[\s\S]*?\n[ \t]*\3[ \t]*(?=\n|$)/g;
+// A fenced block as agents write them: the opening fence at the start of a line or after text on it ("Action:```", the
+// form the text protocol's own wrapping and many models use), an optional info string, then everything up to the
+// next fence of the same length (on its own line or right after the last call, "...)```").
+const FENCED = /(`{3,})[^\n`]*\n[\s\S]*?\1(?!`)/g;
 
 export function analyseReplies(doc: string): ReplyBlock[] {
   const text = doc.replace(/\r\n/g, '\n');
   const out: ReplyBlock[] = [];
   for (const m of text.matchAll(FENCED)) {
-    const start = (m.index ?? 0) + m[1].length;
-    const end = (m.index ?? 0) + m[0].length;
+    const start = m.index ?? 0;
+    const end = start + m[0].length;
     const block = text.slice(start, end);
     const item: ReplyBlock = { start, end, text: block };
     try {

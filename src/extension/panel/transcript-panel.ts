@@ -129,6 +129,13 @@ export class TranscriptPanel implements vscode.Disposable {
       case 'export-json':
         void vscode.commands.executeCommand('aiopslab.exportSession', { session_id: this.sessionId });
         break;
+      case 'open-reply':
+        void vscode.workspace.openTextDocument({ language: 'aiopslab-reply', content: m.text }).then((doc) => vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true }));
+        break;
+      case 'rerun-reply':
+        // The session the user acts in now (this one, or another one started since); errors come as notifications.
+        void vscode.commands.executeCommand('aiopslab.sendAction', m.text);
+        break;
       case 'dom': {
         const resolve = this.queries.get(m.id);
         this.queries.delete(m.id);
