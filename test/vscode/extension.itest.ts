@@ -271,6 +271,9 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     } finally {
       await vscode.commands.executeCommand('aiopslab.stopSession', id);
       api.panels.get(id)?.panel.dispose();
+      // The reply document is untitled: close it without the save dialog.
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
 
