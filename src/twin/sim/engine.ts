@@ -123,7 +123,9 @@ export class SimEngine {
   private readonly allWorkloads = new Map<string, ResolvedWorkload>();
   private readonly explicitIds = new Set<string>();
   private nextId = 1;
-  private pendingTraces: Array<{ endMs: number; trace: TraceRecord; stats?: ClientStats; status: number; index: number }> = [];
+  private pendingTraces: Array<{ endMs: number; trace: TraceRecord; stats?: ClientStats; status: number; index: number; latencyMs: number }> = [];
+  /** When the last message consumer of the request being simulated ends. */
+  private asyncEndMs = 0;
   private pendingObs: Obs[] = [];
   private pendingCallErrors: Array<{ caller: string; callee: string; message: string; endMs: number }> = [];
   private readonly families: Family[] = [];
@@ -379,13 +381,16 @@ export class SimEngine {
     }
     const sampled = this.sampleRatio >= 1 || this.rng.next() < this.sampleRatio;
     const spans: SpanRecord[] | null = sampled ? [] : null;
+    this.asyncEndMs = 0;
     const out = this.runOp(entry.service, entry.operation, pod, t, undefined, spans, undefined, entry);
     const status = out.ok ? 200 : 500;
     const traceId = sampled ? this.rng.hex64() : '';
     if (spans && spans.length) {
-      const trace: TraceRecord = { traceId, startUs: Math.round(t * 1000), endUs: Math.round(out.endMs * 1000), spans };
-      if (out.endMs <= this.nowMsHorizon()) this.finishTrace(trace, stats, status, out.endMs - t, index);
-      else this.pendingTraces.push({ endMs: out.endMs, trace, stats, status, index });
+      // Message consumers may still run after the response: the trace ends with its last span.
+      const endMs = Math.max(out.endMs, this.asyncEndMs);
+      const trace: TraceRecord = { traceId, startUs: Math.round(t * 1000), endUs: Math.round(endMs * 1000), spans };
+      if (endMs <= this.nowMsHorizon()) this.finishTrace(trace, stats, status, out.endMs - t, index);
+      else this.pendingTraces.push({ endMs, trace, stats, status, index, latencyMs: out.endMs - t });
     } else {
       this.finishClient(stats, status, out.endMs - t, index);
     }
@@ -437,7 +442,7 @@ export class SimEngine {
     let span: SpanRecord | undefined;
     const myId = spans ? this.spanId() : '';
     if (spans && spec.traced) {
-      span = { spanId: myId, service, operation: op, startUs: Math.round(t * 1000), durationUs: 0, kind: 'server', error: false, tags: [], pod: pod.name, ...(parentId ? { parentSpanId: parentId } : {}) };
+      span = { spanId: myId, service, operation: op, startUs: Math.round(t * 1000), durationUs: 0, kind: spec.protocol === 'kafka' ? 'consumer' : 'server', error: false, tags: [], pod: pod.name, ...(parentId ? { parentSpanId: parentId } : {}) };
       spans.push(span);
     }
     this.spansSimulated += spec.traced ? 1 : 0;
@@ -494,8 +499,11 @@ export class SimEngine {
   }
 
   private buildServerTags(span: SpanRecord, spec: ServiceSpec, ok: boolean, fail: Outcome | undefined, entry: EntrySpec | undefined, _callerProtocol: string | undefined): void {
-    const tags: Array<[string, TagValue]> = [['span.kind', 'server']];
-    if (spec.protocol === 'http') {
+    const tags: Array<[string, TagValue]> = [['span.kind', spec.protocol === 'kafka' ? 'consumer' : 'server']];
+    if (spec.protocol === 'kafka') {
+      tags.push(['messaging.system', 'kafka'], ['messaging.operation', span.operation.split(' ').pop() ?? 'process']);
+      span.error = !ok;
+    } else if (spec.protocol === 'http') {
       const status = ok ? 200 : 500;
       tags.push(['http.method', entry?.method ?? span.operation.split(' ')[span.operation.startsWith('HTTP') ? 1 : 0] ?? 'GET'], ['http.status_code', status]);
       if (entry?.path) tags.push(['http.url', entry.path]);
@@ -606,12 +614,25 @@ export class SimEngine {
       const ms = this.ownLatency(c.service, callee, pod, 1, undefined, c.operation);
       this.podMetrics.served(pod.name, callee);
       inner = { ok: true, endMs: serverStart + ms };
+      if (callee.consumers) for (const k of callee.consumers) this.consume(k, inner.endMs, parentId, spans);
     }
     if (pod.egressLoss > 0 && this.rng.next() < pod.egressLoss) return this.hang(t, callerSpec, c.service, port, pod.lossUntilMs);
     const endMs = inner.endMs + respDelay + net;
     if (pod.http?.code !== undefined && pod.http.code >= 400) return { ok: false, endMs, error: `HTTP ${pod.http.code}`, grpcCode: 'UNKNOWN' };
     this.podMetrics.exchanged(callerPod.name, pod.name, callee);
     return inner.ok ? { ok: true, endMs } : { ok: false, endMs, error: inner.error, grpcCode: inner.grpcCode };
+  }
+
+  /**
+   * A consumer group processes a message published at `publishedMs` on one of its serving pods (the poll picks it up
+   * a few ms later); nobody waits for it. No serving pod: the message waits in the broker (lag is not modelled).
+   */
+  private consume(k: CallSpec, publishedMs: number, parentId: string | undefined, spans: SpanRecord[] | null): void {
+    // A consumer listens on nothing: it only has to run (not paused, not failed by chaos).
+    const pods = this.view.services[k.service]?.pods.filter((p) => p.serving || p.downReason === 'not listening') ?? [];
+    if (!pods.length) return;
+    const out = this.runOp(k.service, k.operation, this.pick(pods), publishedMs + 2 + this.rng.next() * 8, parentId, spans, 'kafka');
+    if (out.endMs > this.asyncEndMs) this.asyncEndMs = out.endMs;
   }
 
   /** A call whose packets are dropped: it ends at the caller's deadline, or (no deadline) when the loss ends. */
@@ -696,7 +717,7 @@ export class SimEngine {
     if (this.pendingTraces.length) {
       const keep: typeof this.pendingTraces = [];
       for (const p of this.pendingTraces) {
-        if (p.endMs <= t) this.finishTrace(p.trace, p.stats!, p.status, (p.trace.endUs - p.trace.startUs) / 1000, p.index);
+        if (p.endMs <= t) this.finishTrace(p.trace, p.stats!, p.status, p.latencyMs, p.index);
         else keep.push(p);
       }
       this.pendingTraces = keep;

@@ -52,6 +52,12 @@ export interface ServiceSpec {
   errorRate?: number;
   operations: Record<string, OperationSpec>;
   resources: ResourceSpec;
+  /**
+   * A message broker's consumer groups (kafka): every message published here is processed once per entry, by one
+   * serving pod of that service, right after the publish; the publisher does not wait. The consumer's span is a child
+   * of the publisher's client span (the trace context travels in the message headers).
+   */
+  consumers?: CallSpec[];
 }
 
 export interface ResourceSpec {
@@ -227,6 +233,7 @@ function parseService(name: string, raw: unknown): ServiceSpec {
     latency, operations, resources,
   };
   if (o.binary !== undefined) spec.binary = str(o.binary, `${w}.binary`);
+  if (o.consumers !== undefined) spec.consumers = arr(o.consumers, `${w}.consumers`).map((c, i) => parseCall(c, `${w}.consumers[${i}]`));
   if (o.errorRate !== undefined) spec.errorRate = num(o.errorRate, `${w}.errorRate`);
   return spec;
 }
@@ -308,6 +315,13 @@ function checkReferences(m: AppModel): void {
         }
       }
     }
+  }
+  for (const [name, s] of Object.entries(m.services)) {
+    (s.consumers ?? []).forEach((c, i) => {
+      const w = `services.${name}.consumers[${i}]`;
+      if (!has(c.service)) fail(w, `unknown service ${c.service}`);
+      if (!m.services[c.service].traced || !m.services[c.service].operations[c.operation]) fail(w, `${c.service} does not serve ${c.operation}`);
+    });
   }
   m.workloads.forEach((w, i) => w.entries.forEach((e, j) => {
     if (!has(e.service)) fail(`workloads[${i}].entries[${j}]`, `unknown service ${e.service}`);
