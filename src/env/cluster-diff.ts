@@ -133,16 +133,59 @@ function resourceFor(o: any): string {
   return g ? `${o.kind.toLowerCase()}.${g}` : o.kind.toLowerCase();
 }
 
-/** Parses kubectl's `-o yaml` output of several objects (documents, or a List). */
-function parseObjects(text: string): any[] {
+/**
+ * Parses kubectl's `-o json` output: a List, or one object after the other (what `create` prints for several). JSON,
+ * because parsing YAML took most of a diff's time.
+ */
+export function parseObjects(text: string): any[] {
   const out: any[] = [];
-  for (const doc of YAML.parseAllDocuments(text)) {
-    const value = doc.toJS();
+  for (const chunk of splitJsonValues(text)) {
+    const value = JSON.parse(chunk);
     if (!value || typeof value !== 'object') continue;
     if (Array.isArray(value.items)) out.push(...value.items);
     else out.push(value);
   }
   return out;
+}
+
+/** Splits concatenated top-level JSON objects (`{…}\n{…}`), minding braces inside strings. */
+function splitJsonValues(text: string): string[] {
+  const chunks: string[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') {
+      if (depth++ === 0) start = i;
+    } else if (c === '}' && --depth === 0) chunks.push(text.slice(start, i + 1));
+  }
+  return chunks;
+}
+
+/**
+ * Expected objects and chaos kinds per cluster, manifests and namespace, kept for the life of the process: they depend
+ * only on those and the server's defaults, and batch runs diff the same app before every session.
+ */
+const expectedCache = new Map<string, Promise<Map<string, any>>>();
+const chaosCache = new Map<string, Promise<string[]>>();
+
+function clusterKey(kubectl: Kubectl): string {
+  return `${kubectl.options.kubeconfigPath ?? process.env.KUBECONFIG ?? ''}|${kubectl.options.context ?? ''}`;
+}
+
+function cached<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = make();
+    cache.set(key, value);
+    value.catch(() => cache.delete(key)); // a failure is not remembered
+  }
+  return value;
 }
 
 /** The manifest objects as a fresh create would store them (defaults filled in by the server), keyed like the live ones. */
@@ -156,7 +199,7 @@ async function expectedObjects(kubectl: Kubectl, manifests: any[], namespace: st
   });
   let text: string;
   try {
-    text = await kubectl.run(['create', '--dry-run=server', '-n', namespace, '-f', '-', '-o', 'yaml'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: renamed }));
+    text = await kubectl.run(['create', '--dry-run=server', '-n', namespace, '-f', '-', '-o', 'json'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: renamed }));
   } catch (error) {
     throw new Error(`Could not ask the cluster how it would store the app's manifests (server-side dry run): ${(error as Error).message}`);
   }
@@ -182,11 +225,18 @@ async function chaosResources(kubectl: Kubectl): Promise<string[]> {
 export async function diffAppAgainstManifests(options: DiffOptions): Promise<ObjectDifference[]> {
   const { kubectl, namespace } = options;
   const manifests = readManifests(options.manifestsDir).filter((m) => m.kind !== 'Namespace');
-  const chaos = await chaosResources(kubectl);
+  const cluster = clusterKey(kubectl);
+  // Chaos Mesh may be installed later (a real cluster's first chaos fault): only a found list is kept.
+  const chaos = await cached(chaosCache, cluster, async () => {
+    const found = await chaosResources(kubectl);
+    if (found.length === 0) throw new Error('no Chaos Mesh kinds yet');
+    return found;
+  }).catch(() => [] as string[]);
   const resources = new Set<string>([...Object.values(COUNTED_KINDS), ...manifests.map(resourceFor), ...chaos]);
   const [expected, liveItems] = await Promise.all([
-    expectedObjects(kubectl, manifests, namespace),
-    kubectl.run(['get', [...resources].join(','), '-n', namespace, '-o', 'yaml']).then(parseObjects),
+    // Copies: the comparison below must not change what the next diff expects.
+    cached(expectedCache, `${cluster}|${namespace}|${JSON.stringify(manifests)}`, () => expectedObjects(kubectl, manifests, namespace)).then((m) => structuredClone(m)),
+    kubectl.run(['get', [...resources].join(','), '-n', namespace, '-o', 'json']).then(parseObjects),
   ]);
   const live = new Map<string, any>();
   for (const o of liveItems) {

@@ -11,7 +11,8 @@ import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
 import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
-import { startWrk2, stopWrk2 } from './workload/wrk2';
+import { startWrk2, stopWrk2, type WorkloadObjects } from './workload/wrk2';
+import { workloadObjects } from './workload/workload-objects';
 import { csvToTable } from './telemetry/csv-table';
 import { exportMetrics } from './telemetry/metrics-export';
 import { exportTraces } from './telemetry/traces-export';
@@ -70,6 +71,7 @@ export class KubeEnvironment implements ProblemEnvironment {
   private readonly core: k8s.CoreV1Api;
   private readonly apps: k8s.AppsV1Api;
   private readonly kubectl: Kubectl;
+  private readonly workloadObjects: WorkloadObjects;
   private readonly sleep: (ms: number) => Promise<void>;
   /** This session found the app deployed and clean, and reuses it. */
   private reusing = false;
@@ -83,6 +85,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
     this.kubectl = new Kubectl({ kubectl: options.kubectl, kubeconfigPath: options.kubeconfigPath, context: options.context, kubeCacheDir: options.kubeCacheDir });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.workloadObjects = workloadObjects(this.kc);
     this.probe = {
       listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items as KubeJson[],
       getService: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedService({ namespace, name })),
@@ -162,7 +165,7 @@ export class KubeEnvironment implements ProblemEnvironment {
       workload,
       scriptsDir: path.join(appDir(this.options.projectRoot, app), 'workload'),
       appNamespace: app.namespace,
-      kubectl: this.kubectl,
+      objects: this.workloadObjects,
       mode: this.options.workloadMode ?? 'steady',
       steadySeconds: this.options.steadyWorkloadSeconds ?? 3600,
     });
@@ -170,11 +173,11 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   /** Stops the load generator (wrk2) a session started, e.g. one left running by a session that was killed. */
   async stopWorkload(): Promise<void> {
-    await stopWrk2(this.kubectl).catch(() => undefined);
+    await stopWrk2(this.workloadObjects).catch(() => undefined);
   }
 
   async removeApp(app: AppDefinition): Promise<void> {
-    await stopWrk2(this.kubectl).catch(() => undefined);
+    await stopWrk2(this.workloadObjects).catch(() => undefined);
     if (this.options.reuseApp) return; // the next session checks it against its manifests before reusing it
     await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
   }
@@ -310,7 +313,13 @@ export class KubeEnvironment implements ProblemEnvironment {
   private async allPodsReady(namespace: string): Promise<boolean> {
     const pods = (await this.core.listNamespacedPod({ namespace })).items;
     if (pods.length === 0) return false;
-    return pods.every((p) => p.status?.phase === 'Succeeded' || (!!p.status?.containerStatuses?.length && p.status.containerStatuses.every((c) => c.ready)));
+    // A pod still terminating (replaced at the end of an earlier session on a reused app) is not settled: a fault
+    // injected now could pick it and find it gone.
+    if (!pods.every((p) => !p.metadata?.deletionTimestamp && (p.status?.phase === 'Succeeded' || (!!p.status?.containerStatuses?.length && p.status.containerStatuses.every((c) => c.ready))))) return false;
+    // Between a pod's deletion and its replacement's creation the pods above can all be ready: count replicas too.
+    const [deployments, statefulSets] = await Promise.all([this.apps.listNamespacedDeployment({ namespace }), this.apps.listNamespacedStatefulSet({ namespace })]);
+    return [...deployments.items, ...statefulSets.items].every((w) =>
+      (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0) && (w.status?.readyReplicas ?? 0) >= (w.spec?.replicas ?? 1));
   }
 
   private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {

@@ -1,3 +1,4 @@
+import * as k8s from '@kubernetes/client-node';
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,6 +9,7 @@ import { Kubectl } from '../../src/env/kubectl';
 import { injectorFor, type FaultContext } from '../../src/env/faults';
 import type { FaultSpec } from '../../src/core/problems/types';
 import type { AppDefinition } from '../../src/core/apps/types';
+import { workloadObjects } from '../../src/env/workload/workload-objects';
 import { startWrk2, stopWrk2 } from '../../src/env/workload/wrk2';
 
 const NS = 'fault-test';
@@ -164,16 +166,25 @@ describe('fault injectors against the embedded cluster (real kubectl)', function
     const scripts = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-lua-'));
     fs.writeFileSync(path.join(scripts, 'compose-post.lua'), 'request = function() return wrk.format("GET", "/") end\n');
     const workload = { kind: 'wrk2' as const, rate: 10, dist: 'exp' as const, connections: 2, duration: 10, threads: 2, script: 'compose-post.lua', url: { service: 'user-service', port: 9090, path: '/wrk2-api/post/compose' } };
-    const { url } = await startWrk2({ workload, scriptsDir: scripts, appNamespace: NS, kubectl, mode: 'original', steadySeconds: 600 });
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(twin.kubeconfigPath);
+    const objects = workloadObjects(kc);
+    const { url } = await startWrk2({ workload, scriptsDir: scripts, appNamespace: NS, objects, mode: 'original', steadySeconds: 600 });
     const job = await kubectl.json(['get', 'job', 'wrk2-job', '-n', 'default']);
     const container = job.spec.template.spec.containers[0];
     assert.deepEqual(container.args, ['wrk', '-D', 'exp', '-t', '2', '-c', '2', '-d', '10s', '-L', '-s', '/scripts/compose-post.lua', url, '-R', '10', '--latency']);
     assert.match(url, /^http:\/\/\d+\.\d+\.\d+\.\d+:9090\/wrk2-api\/post\/compose$/);
     const cm = await kubectl.json(['get', 'cm', 'wrk2-payload-script', '-n', 'default']);
     assert.match(cm.data['compose-post.lua'], /wrk.format/);
-    await startWrk2({ workload, scriptsDir: scripts, appNamespace: NS, kubectl, mode: 'steady', steadySeconds: 600 });
-    assert.ok((await kubectl.json(['get', 'job', 'wrk2-job', '-n', 'default'])).spec.template.spec.containers[0].args.includes('600s'));
-    await stopWrk2(kubectl);
+    // Started again: the running Job is replaced (deleted, waited for, created anew), not patched.
+    const firstUid = job.metadata.uid;
+    await startWrk2({ workload, scriptsDir: scripts, appNamespace: NS, objects, mode: 'steady', steadySeconds: 600 });
+    const again = await kubectl.json(['get', 'job', 'wrk2-job', '-n', 'default']);
+    assert.ok(again.spec.template.spec.containers[0].args.includes('600s'));
+    assert.notEqual(again.metadata.uid, firstUid);
+    await stopWrk2(objects);
+    await stopWrk2(objects); // nothing left to stop: no error
+    assert.doesNotMatch(await kubectl.run(['get', 'jobs,cm', '-n', 'default', '-o', 'name']), /wrk2/);
   });
 
 });

@@ -44,9 +44,9 @@ async function apply(c: FaultContext, change: (conf: string) => string): Promise
   // restart (and, in the embedded cluster, win the start-up race against the old plain-TCP server and start serving).
   await c.kubectl.run(['rollout', 'status', `deployment/${deployment}`, '-n', c.namespace, '--timeout=120s']);
   const prefixes = (c.fault.params.restartPods as string[] | undefined) ?? ['url-shorten-service'];
-  const pods = ((await c.kubectl.json(['get', 'pods', '-n', c.namespace])).items ?? []) as Array<{ metadata: { name: string } }>;
-  const victims = pods.map((p) => p.metadata.name).filter((n) => prefixes.some((p) => n.includes(p)));
-  if (victims.length) await c.kubectl.run(['delete', 'pod', ...victims, '-n', c.namespace, '--wait=false']);
+  const pods = ((await c.kubectl.json(['get', 'pods', '-n', c.namespace])).items ?? []) as Array<{ metadata: { name: string; deletionTimestamp?: string } }>;
+  const victims = pods.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter((n) => prefixes.some((p) => n.includes(p)));
+  if (victims.length) await c.kubectl.run(['delete', 'pod', ...victims, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
 }
 
 export const mongoRequireTlsFault: FaultInjector = {

@@ -6,7 +6,8 @@ import type { FaultContext, FaultInjector } from './types';
  */
 async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<string[]> {
   const list = await c.kubectl.json(['get', 'pods', '-n', c.namespace]);
-  return ((list.items ?? []) as Array<{ metadata: { name: string } }>).map((p) => p.metadata.name).filter(test);
+  // Pods already terminating (replaced by an earlier restart) are skipped: an exec or delete could find them gone.
+  return ((list.items ?? []) as Array<{ metadata: { name: string; deletionTimestamp?: string } }>).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
 }
 
 async function runScript(c: FaultContext, mongoService: string, script: string): Promise<void> {
@@ -17,7 +18,7 @@ async function runScript(c: FaultContext, mongoService: string, script: string):
 
 async function restartService(c: FaultContext, key: string, includeMongo: boolean, prefixOnly: boolean): Promise<void> {
   const pods = await podsNamed(c, (n) => (prefixOnly ? n.startsWith(key) : n.includes(key)) && (includeMongo || !n.includes('mongodb-')));
-  if (pods.length) await c.kubectl.run(['delete', 'pod', ...pods, '-n', c.namespace, '--wait=false']);
+  if (pods.length) await c.kubectl.run(['delete', 'pod', ...pods, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
 }
 
 function names(c: FaultContext): { key: string; mongo: string } {

@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import YAML from 'yaml';
 import type { Wrk2Workload } from '../../core/problems/types';
-import type { Kubectl } from '../kubectl';
+import type { KubeJson } from '../../core/ports/environment';
 
 export const WORKLOAD_NAMESPACE = 'default';
 export const JOB_NAME = 'wrk2-job';
@@ -14,13 +13,26 @@ export interface Wrk2Launch {
   /** Folder holding the app's Lua scripts (apps/<app>/workload). */
   scriptsDir: string;
   appNamespace: string;
-  kubectl: Kubectl;
+  objects: WorkloadObjects;
   /**
    * `original`: the problem's own short run (5–10 s right after injection, as the original does);
    * `steady`: the same rate kept up for the whole episode, as production traffic would be.
    */
   mode: 'original' | 'steady';
   steadySeconds: number;
+}
+
+/**
+ * The few object operations the workload needs, over the Kubernetes API (client-node: a request each, where a kubectl
+ * process costs 60 ms — a session starts and stops its workload, and batch runs do that hundreds of times).
+ */
+export interface WorkloadObjects {
+  getService(namespace: string, name: string): Promise<KubeJson | undefined>;
+  /** Whether the object exists (also while it is being deleted). */
+  exists(kind: 'Job' | 'ConfigMap', namespace: string, name: string): Promise<boolean>;
+  create(object: Record<string, unknown>): Promise<void>;
+  /** Deletes if present; a Job in the foreground, so that its pods go first. */
+  remove(kind: 'Job' | 'ConfigMap', namespace: string, name: string): Promise<void>;
 }
 
 /** The wrk2 command line exactly as the original builds it (facts §8), with `--latency`. */
@@ -56,23 +68,29 @@ export function wrk2Job(workload: Wrk2Workload, url: string, durationSec: number
 }
 
 /** Launches wrk2 as a Kubernetes Job with the Lua script mounted from a ConfigMap, as the original does. */
-export async function startWrk2(launch: Wrk2Launch): Promise<{ url: string; durationSec: number }> {
-  const { workload, kubectl } = launch;
+export async function startWrk2(launch: Wrk2Launch, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<{ url: string; durationSec: number }> {
+  const { workload, objects } = launch;
   const scriptFile = path.join(launch.scriptsDir, workload.script);
   if (!fs.existsSync(scriptFile)) throw new Error(`The workload script ${scriptFile} does not exist.`);
-  const service = await kubectl.json(['get', 'service', workload.url.service, '-n', launch.appNamespace]);
+  const service = await objects.getService(launch.appNamespace, workload.url.service);
+  if (!service) throw new Error(`Service ${workload.url.service} does not exist in ${launch.appNamespace}: the workload has nothing to target.`);
   const ip = service.spec?.clusterIP;
   if (!ip || ip === 'None') throw new Error(`Service ${workload.url.service} in ${launch.appNamespace} has no cluster IP for the workload to target.`);
   const url = `http://${ip}:${workload.url.port}${workload.url.path === '/' ? '' : workload.url.path}`;
   const durationSec = launch.mode === 'steady' ? Math.max(workload.duration, launch.steadySeconds) : workload.duration;
-  await stopWrk2(kubectl);
-  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: SCRIPT_CONFIGMAP, namespace: WORKLOAD_NAMESPACE }, data: { [workload.script]: fs.readFileSync(scriptFile, 'utf8') } };
-  await kubectl.run(['apply', '-f', '-'], YAML.stringify(configMap));
-  await kubectl.run(['apply', '-f', '-'], YAML.stringify(wrk2Job(workload, url, durationSec)));
+  await stopWrk2(objects);
+  // A Job still being deleted (its pods go first) would swallow a new one of the same name: wait until it is gone.
+  const deadline = Date.now() + 120_000;
+  while ((await objects.exists('Job', WORKLOAD_NAMESPACE, JOB_NAME)) || (await objects.exists('ConfigMap', WORKLOAD_NAMESPACE, SCRIPT_CONFIGMAP))) {
+    if (Date.now() > deadline) throw new Error(`The previous workload (Job ${JOB_NAME} in ${WORKLOAD_NAMESPACE}) is still being deleted after 120 s.`);
+    await sleep(100);
+  }
+  await objects.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: SCRIPT_CONFIGMAP, namespace: WORKLOAD_NAMESPACE }, data: { [workload.script]: fs.readFileSync(scriptFile, 'utf8') } });
+  await objects.create(wrk2Job(workload, url, durationSec));
   return { url, durationSec };
 }
 
-export async function stopWrk2(kubectl: Kubectl): Promise<void> {
-  await kubectl.run(['delete', 'job', JOB_NAME, '-n', WORKLOAD_NAMESPACE, '--ignore-not-found', '--cascade=foreground', '--wait=false']);
-  await kubectl.run(['delete', 'configmap', SCRIPT_CONFIGMAP, '-n', WORKLOAD_NAMESPACE, '--ignore-not-found']);
+export async function stopWrk2(objects: WorkloadObjects): Promise<void> {
+  await objects.remove('Job', WORKLOAD_NAMESPACE, JOB_NAME);
+  await objects.remove('ConfigMap', WORKLOAD_NAMESPACE, SCRIPT_CONFIGMAP);
 }
