@@ -67,7 +67,7 @@ interface Planned {
 }
 
 /** Pause between two tries of a step whose evidence may take a while to show (`within`). */
-export const RETRY_INTERVAL_MS = 2_000;
+export const RETRY_INTERVAL_MS = 500;
 
 /**
  * Not an agent to evaluate: it reads the problem's ground truth. It proves that each problem is solvable and that its

@@ -58,6 +58,12 @@ export interface RunOptions {
   keepApp?: boolean;
   sessionId?: string;
   untilSolved?: boolean;
+  /**
+   * Start the agent right after the fault is applied, without the problem's settle time (the original's sleep that
+   * lets symptoms develop). For runs whose score cannot depend on it: validate's do-nothing and wrong answers of
+   * tasks scored on the answer alone, and oracles that wait for their evidence (`within`) themselves.
+   */
+  skipInjectSettle?: boolean;
 }
 
 export const realClock: Clock = {
@@ -120,7 +126,7 @@ export class Engine {
   async run(options: RunOptions): Promise<SessionRecord> {
     const { problem, app } = this.problem(options.problemId);
     await this.recoverLeftovers();
-    const env = this.environmentFactory ? await this.environmentFactory(app) : await this.openEnvironment(app);
+    const env = this.environmentFactory ? await this.environmentFactory(app) : await this.openEnvironment(app, options.skipInjectSettle ? 0 : undefined);
     const orchestrator = new Orchestrator({ env, journal: this.journal, store: this.store, clock: realClock, newId: randomUUID, versions: versions(this.root) });
     const unsubscribe = options.onEvent ? orchestrator.events.on(options.onEvent) : undefined;
     try {
@@ -267,17 +273,17 @@ export class Engine {
     if (shared) await (await shared.catch(() => undefined))?.release();
   }
 
-  private async openEnvironment(app: AppDefinition): Promise<KubeEnvironment> {
-    if (!this.shareCluster) return this.environmentFor(await openCluster(this.config, this.stateDir), app);
+  private async openEnvironment(app: AppDefinition, maxInjectSettleSeconds?: number): Promise<KubeEnvironment> {
+    if (!this.shareCluster) return this.environmentFor(await openCluster(this.config, this.stateDir), app, false, maxInjectSettleSeconds);
     if (!this.sharedCluster) {
       this.sharedCluster = openCluster(this.config, this.stateDir);
       this.sharedCluster.catch(() => { this.sharedCluster = undefined; });
     }
     const cluster = await this.sharedCluster;
-    return this.environmentFor({ ...cluster, release: async () => undefined }, app, true);
+    return this.environmentFor({ ...cluster, release: async () => undefined }, app, true, maxInjectSettleSeconds);
   }
 
-  private environmentFor(cluster: ClusterHandle, app: AppDefinition, reuseApp = false): KubeEnvironment {
+  private environmentFor(cluster: ClusterHandle, app: AppDefinition, reuseApp = false, maxInjectSettleSeconds?: number): KubeEnvironment {
     const env = new KubeEnvironment({
       info: cluster.info,
       kubeconfigPath: cluster.kubeconfigPath,
@@ -296,7 +302,7 @@ export class Engine {
       workloadMode: this.config.workload,
       // The embedded cluster brings an app up in seconds; a real one may need minutes to pull images.
       readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
-      maxInjectSettleSeconds: cluster.info.kind === 'embedded' ? 10 : undefined,
+      maxInjectSettleSeconds: maxInjectSettleSeconds ?? (cluster.info.kind === 'embedded' ? 10 : undefined),
       steadyWorkloadSeconds: Math.max(600, this.config.wallClockMinutes * 60 + 300),
       reuseApp,
       onDispose: () => cluster.release(),

@@ -55,9 +55,9 @@ describe('agents / oracle: investigation with evidence', () => {
     assert.equal(excerptFor('nothing-like-it', 'a\nb'), 'a b');
   });
 
-  it('within: looks again every 2 s while the symptom develops, and fails naming the tries once the time is up', async () => {
+  it('within: looks again every half second while the symptom develops, and fails naming the tries once the time is up', async () => {
     const slow = withInvestigation('misconfig_app_hotel_res-detection-1', [
-      { action: 'exec_shell', args: ['kubectl get pods -n test-hotel-reservation'], expect: 'geo-\\S+\\s+0/1\\s+(Error|CrashLoopBackOff)', within: 6 },
+      { action: 'exec_shell', args: ['kubectl get pods -n test-hotel-reservation'], expect: 'geo-\\S+\\s+0/1\\s+(Error|CrashLoopBackOff)', within: 1.5 },
     ]);
     assert.equal(OracleAgent.stepsToSolve(slow), 1 + 4 + 1);
     const run = () => {
@@ -78,7 +78,7 @@ describe('agents / oracle: investigation with evidence', () => {
     await never.getAction(running);
     await never.getAction(running);
     await never.getAction(running);
-    await assert.rejects(never.getAction(running), /step 1 of 1, exec_shell\("kubectl get pods -n test-hotel-reservation"\) \(4 tries over 6 s\): expected/);
+    await assert.rejects(never.getAction(running), /step 1 of 1, exec_shell\("kubectl get pods -n test-hotel-reservation"\) \(4 tries over 2 s\): expected/);
   });
 
   it('expectNot: evidence of absence (no-fault problems)', () => {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
 import { validated, validateProblems, type ValidateResult } from '../../engine/verify';
 import { cancelOnSigint, engineFor, printJson } from '../context';
@@ -13,18 +13,26 @@ export function registerVerifyCommand(program: Command): void {
     .option('--problems <pattern>', 'problem IDs containing this text or matching this glob (default: all registered)')
     .addOption(taskOption())
     .option('--app <app>', 'only problems of this app')
+    .option('--parallel <n>', 'workers on the embedded cluster, each with its own twin, apps split between them (default 3; a real cluster always gets 1)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--parallel takes a whole number of workers, 1 or more.');
+      return n;
+    })
     .option('--json', 'machine-readable output')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean }, command: Command) => {
+    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number }, command: Command) => {
       const engine = engineFor(command);
       const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app });
       const cancel = cancelOnSigint();
       try {
-        const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal);
+        const started = Date.now();
+        const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal, opts.parallel);
         if (opts.json) printJson(results);
         else {
           const mark = (ok: boolean) => (ok ? 'pass' : 'FAIL');
           process.stdout.write('\n' + table(['PROBLEM', 'ORACLE', 'DO-NOTHING', 'WRONG ANSWER', 'TIME'], results.map((r) => [r.problemId, mark(r.solvable), mark(r.discriminating), r.wrong ? mark(r.rejectsWrong) : '-', `${r.seconds.toFixed(1)} s`])) + '\n');
-          process.stdout.write(`\n${results.filter(validated).length} of ${results.length} problem(s) validated\n`);
+          const seconds = results.map((r) => r.seconds).sort((a, b) => a - b);
+          const median = seconds.length ? seconds[Math.floor(seconds.length / 2)] : 0;
+          process.stdout.write(`\n${results.filter(validated).length} of ${results.length} problem(s) validated in ${((Date.now() - started) / 1000).toFixed(0)} s (median ${median.toFixed(1)} s per problem)\n`);
         }
         process.exitCode = results.every(validated) ? 0 : 1;
       } finally {

@@ -65,7 +65,7 @@ export interface InvestigationStep {
   expectNot?: string;
   /**
    * Seconds the symptom may take to show (a crash loop, a log line not yet written): until then the oracle repeats
-   * the call every 2 s, as an SRE looks again; after that a missing evidence fails.
+   * the call every half second, as an SRE looks again; after that a missing evidence fails.
    */
   within?: number;
 }
