@@ -14,14 +14,19 @@ import { Engine } from '../src/engine';
 export async function run(): Promise<Record<string, number | string>> {
   if (process.env.AIOPSLAB_BENCH_SKIP_CATALOG) return { skipped: 'AIOPSLAB_BENCH_SKIP_CATALOG is set' };
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-bench-baseline-'));
-  const engine = Engine.create({ cwd });
+  // One embedded cluster for the whole catalog, each app reused while it matches its manifests (as validate does).
+  const engine = Engine.create({ cwd, shareCluster: true });
   const records: SessionRecord[] = [];
   const started = Date.now();
   let errors = 0;
-  for (const problem of engine.listProblems()) {
-    const record = await engine.run({ problemId: problem.id, agent: createAgent('baseline', {}), agentName: 'baseline' });
-    if (record.status === 'error') errors++;
-    else records.push(record);
+  try {
+    for (const problem of engine.listProblems()) {
+      const record = await engine.run({ problemId: problem.id, agent: createAgent('baseline', {}), agentName: 'baseline' });
+      if (record.status === 'error') errors++;
+      else records.push(record);
+    }
+  } finally {
+    await engine.dispose();
   }
   const out: Record<string, number | string> = { problems: engine.listProblems().length, errors, catalog_wall_s: Math.round((Date.now() - started) / 1000) };
   for (const row of summarize(records)) {
