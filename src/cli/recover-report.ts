@@ -6,6 +6,7 @@ import { appManifestsDir } from '../env/app-paths';
 import { diffAppAgainstManifests, formatDifference } from '../env/cluster-diff';
 import { describeFault, manualUndo } from '../env/faults/describe';
 import { Kubectl } from '../env/kubectl';
+import { isEmbeddedClusterEntry } from '../env/journal';
 
 /** What `aiopslab recover` (and the start of `run`/`human`) tells people about faults left behind by killed sessions. */
 
@@ -14,12 +15,9 @@ function when(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
 }
 
-function isEmbedded(entry: JournalEntry): boolean {
-  return entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost');
-}
 
 function where(entry: JournalEntry): string {
-  return `problem ${entry.problemId} · namespace ${entry.namespace} · cluster ${isEmbedded(entry) ? `embedded (${entry.cluster})` : entry.cluster}`;
+  return `problem ${entry.problemId} · namespace ${entry.namespace} · cluster ${isEmbeddedClusterEntry(entry) ? `embedded (${entry.cluster})` : entry.cluster}`;
 }
 
 function origin(entry: JournalEntry): string {
@@ -35,7 +33,7 @@ export async function checkRecoveredApps(engine: Engine, entries: JournalEntry[]
   const out = new Map<string, string[]>();
   for (const entry of entries) {
     const app = engine.apps.get(entry.appId);
-    if (isEmbedded(entry)) {
+    if (isEmbeddedClusterEntry(entry)) {
       out.set(entry.id, ['nothing left to check: the embedded cluster it ran on ended with its process']);
       continue;
     }
@@ -107,7 +105,7 @@ export function formatRecoveryReport(report: LeftoverReport, options: { journalF
       const undo = manualUndo(e.fault, e.namespace, options.manifestsDirOf?.(e));
       if (undo.length) {
         lines.push('      or undo it by hand:');
-        for (const c of undo) lines.push(`        ${isEmbedded(e) ? c : c.replace(/^kubectl /, `kubectl --context ${e.cluster} `)}`);
+        for (const c of undo) lines.push(`        ${isEmbeddedClusterEntry(e) ? c : c.replace(/^kubectl /, `kubectl --context ${e.cluster} `)}`);
         lines.push(`      and then drop its journal entry: ${commands.forget(e.id.slice(0, 8)).replace(/`/g, '')}`);
       }
     }
@@ -148,7 +146,7 @@ function howToFix(entry: JournalEntry, error: string, commands: RecoveryReportCo
 export function formatLeftoversBeforeRun(report: LeftoverReport): string {
   const lines: string[] = [];
   for (const e of report.recovered) {
-    if (isEmbedded(e)) lines.push(`Cleared the journal entry of an earlier session that did not finish (${e.fault.kind}, ${e.problemId}): its embedded cluster ended with it, so nothing was left to undo.`);
+    if (isEmbeddedClusterEntry(e)) lines.push(`Cleared the journal entry of an earlier session that did not finish (${e.fault.kind}, ${e.problemId}): its embedded cluster ended with it, so nothing was left to undo.`);
     else lines.push(`Recovered a fault left behind by an earlier session that did not finish: ${e.fault.kind} — ${describeFault(e.fault)} (${where(e)}).`);
   }
   for (const { entry: e, error } of report.failed) {

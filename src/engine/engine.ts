@@ -13,7 +13,7 @@ import type { SessionListener } from '../core/orchestrator/events';
 import type { ProblemRegistry } from '../core/problems/registry';
 import { loadCatalog, projectRoot } from '../env/catalog';
 import { loadConfig, loadDotEnv, type AiopsConfig } from '../env/config';
-import { FileJournal, sessionProcessAlive } from '../env/journal';
+import { FileJournal, isEmbeddedClusterEntry, sessionProcessAlive } from '../env/journal';
 import { KubeEnvironment } from '../env/kube-environment';
 
 import { FileSessionStore } from '../env/session-store';
@@ -228,7 +228,7 @@ export class Engine {
         if (shared && entry.cluster === shared.info.cluster) {
           // A fault whose recovery failed in an earlier session on this engine's shared cluster: undo it there.
           await this.recoverEntry(entry, { ...shared, release: async () => undefined }, true);
-        } else if (entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost')) {
+        } else if (isEmbeddedClusterEntry(entry)) {
           // An embedded cluster lives only as long as its process: its faults are gone with it.
         } else {
           await this.recoverEntry(entry, await openCluster({ ...this.config, cluster: entry.cluster }, this.stateDir), false);

@@ -71,3 +71,11 @@ export function sessionProcessAlive(pid: number, pidStart?: string): boolean {
   if (fields[0] === 'Z') return false;
   return pidStart === undefined || fields[19] === pidStart;
 }
+
+/**
+ * A journal entry of an embedded cluster (its API server on the loopback address): the cluster lived only as long as
+ * its session's process, so its faults went with it and there is nothing to undo.
+ */
+export function isEmbeddedClusterEntry(entry: Pick<JournalEntry, 'cluster'>): boolean {
+  return entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost');
+}

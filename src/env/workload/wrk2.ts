@@ -68,7 +68,7 @@ export function wrk2Job(workload: Wrk2Workload, url: string, durationSec: number
 }
 
 /** Launches wrk2 as a Kubernetes Job with the Lua script mounted from a ConfigMap, as the original does. */
-export async function startWrk2(launch: Wrk2Launch, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<{ url: string; durationSec: number }> {
+export async function startWrk2(launch: Wrk2Launch): Promise<{ url: string; durationSec: number }> {
   const { workload, objects } = launch;
   const scriptFile = path.join(launch.scriptsDir, workload.script);
   if (!fs.existsSync(scriptFile)) throw new Error(`The workload script ${scriptFile} does not exist.`);
@@ -83,7 +83,7 @@ export async function startWrk2(launch: Wrk2Launch, sleep: (ms: number) => Promi
   const deadline = Date.now() + 120_000;
   while ((await objects.exists('Job', WORKLOAD_NAMESPACE, JOB_NAME)) || (await objects.exists('ConfigMap', WORKLOAD_NAMESPACE, SCRIPT_CONFIGMAP))) {
     if (Date.now() > deadline) throw new Error(`The previous workload (Job ${JOB_NAME} in ${WORKLOAD_NAMESPACE}) is still being deleted after 120 s.`);
-    await sleep(100);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await objects.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: SCRIPT_CONFIGMAP, namespace: WORKLOAD_NAMESPACE }, data: { [workload.script]: fs.readFileSync(scriptFile, 'utf8') } });
   await objects.create(wrk2Job(workload, url, durationSec));

@@ -5,14 +5,10 @@
  * one `aiopslab recover` prints) goes to the output channel. No vscode import, so it is unit-tested in Node.
  */
 import type { JournalEntry } from '../../core/ports/environment';
+import type { LeftoverReport } from '../../engine/engine';
 import { describeFault } from '../../env/faults/describe';
+import { isEmbeddedClusterEntry } from '../../env/journal';
 
-/** The engine's `recoverLeftovers()` result (engine/engine.ts LeftoverReport), structurally. */
-export interface LeftoverReportLike {
-  recovered: JournalEntry[];
-  failed: Array<{ entry: JournalEntry; error: string }>;
-  skipped: Array<{ entry: JournalEntry; reason: string }>;
-}
 
 export interface RecoverySummary {
   /** One notification line. */
@@ -22,10 +18,8 @@ export interface RecoverySummary {
   cleared: JournalEntry[];
 }
 
-/** An entry of an embedded cluster (the engine's rule: its API server on the loopback address). */
-export function isEmbeddedEntry(entry: Pick<JournalEntry, 'cluster'>): boolean {
-  return entry.cluster.startsWith('http://127.0.0.1') || entry.cluster.startsWith('http://localhost');
-}
+/** An entry of an embedded cluster (the engine's rule), whose faults ended with its session. */
+export const isEmbeddedEntry = isEmbeddedClusterEntry;
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -47,7 +41,7 @@ function shortError(error: string): string {
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }
 
-export function recoverySummary(report: LeftoverReportLike): RecoverySummary {
+export function recoverySummary(report: LeftoverReport): RecoverySummary {
   const undone = report.recovered.filter((e) => !isEmbeddedEntry(e));
   const cleared = report.recovered.filter((e) => isEmbeddedEntry(e));
   const { failed, skipped } = report;

@@ -37,19 +37,9 @@ export interface AppTwin {
   close(): Promise<void>;
 }
 
-export async function startAppTwin(): Promise<AppTwin> {
-  // Cluster time starts a while back so that kubectl's `(Xs ago)` (computed against the real clock) stays positive.
-  const clock = new ManualClock(Date.now() - 2 * 60 * 1000);
-  const store = new MemoryStore({ finishGracefulDeletes: false, namespaceFinalizeDelayMs: 0 });
-  const errors: string[] = [];
-  const cluster = startCluster(store, { clock, seed: 7, systemComponents: false, log: (m) => errors.push(m) });
-  const { world } = registerAppBehaviours(cluster.behaviours, { store, clock, killContainer: cluster.killContainer });
-  const api: ApiServer = createApiServer({ store, runtime: cluster.runtime, followMaxMs: 2000 });
-  const port = await api.listen(0, '127.0.0.1');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twin-apps-'));
-  const kubeconfig = writeKubeconfig(path.join(dir, 'kubeconfig'), { server: `http://127.0.0.1:${port}`, token: 't' });
-  const kubectl = await resolveKubectl();
-  const k = (args: string[], stdin?: string): Promise<RunResult> =>
+/** Runs the real kubectl against a twin's kubeconfig (async spawn: the server shares this event loop), killed after 20 s. */
+export function kubectlRunner(kubectl: string, kubeconfig: string, dir: string): (args: string[], stdin?: string) => Promise<RunResult> {
+  return (args, stdin) =>
     new Promise((resolve) => {
       const c = spawn(kubectl, args, { env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(dir, 'cache'), HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
@@ -63,6 +53,21 @@ export async function startAppTwin(): Promise<AppTwin> {
       });
       c.stdin.end(stdin ?? '');
     });
+}
+
+export async function startAppTwin(): Promise<AppTwin> {
+  // Cluster time starts a while back so that kubectl's `(Xs ago)` (computed against the real clock) stays positive.
+  const clock = new ManualClock(Date.now() - 2 * 60 * 1000);
+  const store = new MemoryStore({ finishGracefulDeletes: false, namespaceFinalizeDelayMs: 0 });
+  const errors: string[] = [];
+  const cluster = startCluster(store, { clock, seed: 7, systemComponents: false, log: (m) => errors.push(m) });
+  const { world } = registerAppBehaviours(cluster.behaviours, { store, clock, killContainer: cluster.killContainer });
+  const api: ApiServer = createApiServer({ store, runtime: cluster.runtime, followMaxMs: 2000 });
+  const port = await api.listen(0, '127.0.0.1');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twin-apps-'));
+  const kubeconfig = writeKubeconfig(path.join(dir, 'kubeconfig'), { server: `http://127.0.0.1:${port}`, token: 't' });
+  const kubectl = await resolveKubectl();
+  const k = kubectlRunner(kubectl, kubeconfig, dir);
   const twin: AppTwin = {
     store,
     cluster,

@@ -13,7 +13,6 @@
  * the API server's proxy), so minutes of load cost no real waiting.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +29,7 @@ import { resolveKubectl } from '../../../src/twin/kubectl-path';
 import type { KubeObject } from '../../../src/twin/contracts';
 import type { Wrk2Workload } from '../../../src/core/problems/types';
 import { wrk2Job, SCRIPT_CONFIGMAP, JOB_NAME, WORKLOAD_NAMESPACE } from '../../../src/env/workload/wrk2';
-import { APPS_DIR, type RunResult } from './harness';
+import { APPS_DIR, kubectlRunner, type RunResult } from './harness';
 
 /** What the readiness bound is, in twin milliseconds after `kubectl apply` returned. */
 const READY_BOUND_MS = 2000;
@@ -69,16 +68,7 @@ async function startTwin(): Promise<Twin> {
   const kubectl = await resolveKubectl();
   return {
     clock, store, tel: t,
-    k: (args, stdin) => new Promise((resolve) => {
-      const c = spawn(kubectl, args, { env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: path.join(dir, 'cache'), HOME: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      c.stdout.on('data', (d) => (stdout += d));
-      c.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => c.kill('SIGKILL'), 20000);
-      c.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
-      c.stdin.end(stdin ?? '');
-    }),
+    k: kubectlRunner(kubectl, kubeconfig, dir),
     advance(ms: number) {
       for (let s = 0; s < ms; s += 100) {
         cluster.advance(Math.min(100, ms - s));
