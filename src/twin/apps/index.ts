@@ -51,8 +51,8 @@ const hotelOracle: Wrk2Oracle = (w, run, i) => {
  * What the processes of a pod listen on now, as the behaviours know it (for the request simulation's
  * `ListeningPorts` option): undefined when no app behaviour runs in the pod.
  */
-export function listeningPorts(world: AppWorld): (pod: KubeObject, nowMs: number) => number[] | undefined {
-  return (pod, nowMs) => {
+export function listeningPorts(world: AppWorld): (pod: KubeObject, nowMs: number, noteChange?: (atMs: number) => void) => number[] | undefined {
+  return (pod, nowMs, noteChange) => {
     let known = false;
     const ports: number[] = [];
     for (const c of (pod.spec?.containers ?? []) as any[]) {
@@ -62,6 +62,7 @@ export function listeningPorts(world: AppWorld): (pod: KubeObject, nowMs: number
         continue;
       }
       known = true;
+      for (const t of [info.servingFromMs, info.servingUntilMs, info.reviewAtMs]) if (t !== undefined && t > nowMs && t !== Infinity) noteChange?.(t);
       if (nowMs >= info.servingFromMs && (info.servingUntilMs === undefined || nowMs < info.servingUntilMs)) ports.push(...info.ports);
     }
     return known ? ports : undefined;
@@ -82,7 +83,7 @@ export interface AppBehaviourOptions {
 export interface AppBehaviours {
   world: AppWorld;
   /** For the request simulation (`startTelemetry({ listening })`): what each pod's processes listen on. */
-  listening: (pod: KubeObject, nowMs: number) => number[] | undefined;
+  listening: (pod: KubeObject, nowMs: number, noteChange?: (atMs: number) => void) => number[] | undefined;
   /** Connects the request simulation once it runs (e.g. `{ wrk2Oracle: wrk2OracleFor(telemetry) }`). */
   connectSim(hooks: SimHooks): void;
   unregister(): void;

@@ -8,7 +8,7 @@ import type { ContainerBehaviour, ContainerContext, KubeObject } from '../contra
 import { defaultBehaviour, shellEnv } from '../cluster/default-behaviour';
 import { Shell, type ShellResult } from '../cluster/shell';
 import { isoSec } from './formats';
-import { reach } from './net';
+import { reach, type Reach } from './net';
 import { addResponder, netTools, type HttpAnswer } from './tools';
 import type { AppWorld } from './world';
 
@@ -189,6 +189,9 @@ export function waitTarget(script: string): { host: string; port: number; messag
   return { host: m[2], port: Number(m[3]), message: echo?.[2]?.trim(), sleepMs: sleep ? Number(sleep[1]) * 1000 : 0 };
 }
 
+/** From the shell's start to nc's first answer (shell start-up, DNS lookup, connect). */
+const NC_TRY_MS = 50;
+
 /** busybox: wait loops complete when the target comes up; anything else is the default container. */
 export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
   return {
@@ -200,14 +203,38 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
       if (!target) return defaultBehaviour.start(ctx);
       const verbose = /nc\s+(?:-\S+\s+)*-\S*v/.test(script);
       const now = reach(world, ctx.namespace, target.host, target.port);
-      if (now.ok) return { kind: 'exit', exitCode: 0, lines: verbose ? [`${target.host} (${now.ip}:${target.port}) open`] : [], afterMs: 50 };
+      if (now.ok) return { kind: 'exit', exitCode: 0, lines: verbose ? [`${target.host} (${now.ip}:${target.port}) open`] : [], afterMs: NC_TRY_MS };
+      const failLines = (r: Reach) => [
+        ...(verbose ? [!r.ok && r.kind === 'nxdomain' ? `nc: bad address '${target.host}'` : `nc: ${target.host} (${(r.ip ?? '')}:${target.port}): Connection refused`] : []),
+        ...(target.message ? [target.message] : []),
+      ];
+      const openLine = (ip: string | undefined) => `${target.host} (${ip ?? ''}:${target.port}) open`;
+      if (world.killContainer && world.clock.setTimeout) {
+        // The loop as the shell runs it: nc tries once the shell is up, then again after every `sleep`; the container
+        // completes at the first try the target answers (a dependency started a moment earlier counts).
+        const info = world.record(ctx, { binary: 'sh', ports: [], servingFromMs: Infinity });
+        const uid = ctx.pod.metadata.uid ?? '';
+        const attempt = () => {
+          if (!world.isCurrent(info)) return;
+          const r = reach(world, ctx.namespace, target.host, target.port);
+          const t = world.now();
+          if (r.ok) {
+            if (verbose) world.inject(uid, ctx.containerName, t, openLine(r.ip));
+            world.killContainer!(ctx.namespace, info.podName, ctx.containerName, 0, 'Completed');
+            return;
+          }
+          for (const line of failLines(r)) world.inject(uid, ctx.containerName, t, line);
+          world.later(Math.max(target.sleepMs, 100) + NC_TRY_MS, attempt);
+        };
+        world.later(NC_TRY_MS, attempt);
+        return { kind: 'running', lines: [] };
+      }
       const soon = reach(world, ctx.namespace, target.host, target.port, { allowStarting: true });
-      const failLine = verbose ? (now.kind === 'nxdomain' ? `nc: bad address '${target.host}'` : `nc: ${target.host} (${now.ip ?? ''}:${target.port}): Connection refused`) : undefined;
-      const loop = [...(failLine ? [failLine] : []), ...(target.message ? [target.message] : [])];
+      const loop = failLines(now);
       if (soon.ok) {
         // The dependency is starting (its container is being pulled or started, well under the loop's pause here):
         // the first try fails, the next one after the `sleep` answers.
-        return { kind: 'exit', exitCode: 0, lines: [...loop, ...(verbose ? [`${target.host} (${now.ip || soon.ip || ''}:${target.port}) open`] : [])], afterMs: Math.max(target.sleepMs, 100) };
+        return { kind: 'exit', exitCode: 0, lines: [...loop, ...(verbose ? [openLine(now.ip || soon.ip)] : [])], afterMs: Math.max(target.sleepMs, 100) };
       }
       // Nothing answers yet: the loop runs until the target comes up (re-checked on cluster changes, see index.ts).
       world.record(ctx, { binary: 'sh', ports: [], servingFromMs: Infinity, extra: { loop } });
@@ -218,15 +245,15 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
         container: ctx.containerName,
         host: target.host,
         port: target.port,
-        openLine: verbose ? (ip) => `${target.host} (${ip}:${target.port}) open` : undefined,
+        openLine: verbose ? openLine : undefined,
       });
       return { kind: 'running', lines: loop };
     },
     logsBetween(ctx, fromMs, toMs) {
       const info = world.byContext.get(ctx);
       const loop = (info?.extra?.loop ?? []) as string[];
-      if (!loop.length) return [];
-      const n = Math.floor((toMs - info!.startMs) / 2000) - Math.floor((fromMs - info!.startMs) / 2000);
+      if (!info || !loop.length) return world.takeInjected(ctx.pod.metadata.uid ?? '', ctx.containerName, toMs + 1);
+      const n = Math.floor((toMs - info.startMs) / 2000) - Math.floor((fromMs - info.startMs) / 2000);
       const out: string[] = [];
       for (let i = 0; i < Math.min(n, 500); i++) out.push(...loop);
       out.push(...world.takeInjected(ctx.pod.metadata.uid ?? '', ctx.containerName, toMs + 1));
@@ -252,6 +279,9 @@ export function recheckWaitLoops(world: AppWorld): void {
   }
 }
 
+/** A shallow `git clone` of the app's repository (the twin's network is as quick as its image pulls). */
+const CLONE_MS = 800;
+
 /** alpine/git init containers: `git clone` succeeds with git's progress output; the script's echo lines follow. */
 export function gitBehaviour(world: AppWorld): ContainerBehaviour {
   return {
@@ -269,7 +299,7 @@ export function gitBehaviour(world: AppWorld): ContainerBehaviour {
       }
       if (!lines.length && argv[0] === 'git') return { kind: 'exit', exitCode: 0, lines: ['git version 2.43.0'] };
       void world;
-      return { kind: 'exit', exitCode: 0, lines, afterMs: 1500 };
+      return { kind: 'exit', exitCode: 0, lines, afterMs: CLONE_MS };
     },
   };
 }

@@ -38,14 +38,17 @@ export const SOCIAL: Record<string, CppService> = {
   UserTimelineService: { service: 'user-timeline-service', file: 'UserTimelineService.cpp', startLine: 90, mongo: { service: 'user-timeline-mongodb', failLine: 76 } },
 };
 
+/** The createIndexes loop of the C++ services (observed: every ~1.3 s; the first try a moment after start). */
 const RETRY_MS = 1300;
+const FIRST_TRY_MS = 300;
+/** From a successful createIndexes to the Thrift server listening. */
+const SERVER_OPEN_MS = 10;
 
 interface SocialRun {
   spec: CppService;
   binary: string;
   /** The createIndexes loop: its detail text, and until when it runs (Infinity = forever). */
   loop?: { detail: string; untilMs: number; mongoPodUid?: string; mongoCtr?: string; tls: boolean };
-  actualStart?: number;
 }
 
 const runs = new WeakMap<InstanceInfo, SocialRun>();
@@ -110,16 +113,32 @@ export function socialBehaviour(world: AppWorld): ContainerBehaviour {
         const soon = !r.ok ? reach(world, ctx.namespace, spec.mongo.service, 27017, { allowStarting: true }) : r;
         const tls = !!server && server.tlsMode === 'requireTLS';
         const detail = tls ? `connection closed calling ismaster on '${spec.mongo.service}:27017'` : `connection refused calling ismaster on '${spec.mongo.service}:27017'`;
-        if (!tls && soon.ok) {
-          // Start-up race: Mongo is still coming up (its image pull and start take well under RETRY_MS here): the first
-          // createIndexes fails, the retry succeeds and the server starts.
-          run.loop = { detail, untilMs: now + RETRY_MS, tls: false };
-          info.servingFromMs = now + RETRY_MS;
-          return { kind: 'running', lines: [] };
-        }
         run.loop = { detail, untilMs: Infinity, tls, mongoPodUid: server?.pod.metadata.uid, mongoCtr: server?.container?.name };
         info.servingFromMs = Infinity;
         info.extra = { tlsClientOf: tls ? server?.pod.metadata.uid : undefined };
+        if (!tls && world.clock.setTimeout) {
+          // The loop as the service runs it: createIndexes first ~300 ms after start, then every RETRY_MS; the server
+          // starts (and opens 9090) at the first try that reaches a Mongo accepting plain connections.
+          const attempt = (t: number) => {
+            if (!world.isCurrent(info)) return;
+            const m = reach(world, ctx.namespace, spec.mongo!.service, 27017);
+            const behind = m.ok ? mongoBehind(world, ctx.namespace, spec.mongo!.service) : undefined;
+            if (m.ok && behind && behind.tlsMode !== 'requireTLS') {
+              run.loop!.untilMs = t;
+              info.servingFromMs = t + SERVER_OPEN_MS;
+              info.reviewAtMs = undefined;
+              return;
+            }
+            info.reviewAtMs = t + RETRY_MS + SERVER_OPEN_MS;
+            world.later(RETRY_MS, () => attempt(t + RETRY_MS));
+          };
+          info.reviewAtMs = now + FIRST_TRY_MS + SERVER_OPEN_MS;
+          world.later(FIRST_TRY_MS, () => attempt(now + FIRST_TRY_MS));
+        } else if (!tls && soon.ok) {
+          // No scheduling clock: Mongo is still coming up, the first createIndexes fails, the retry succeeds.
+          run.loop.untilMs = now + FIRST_TRY_MS + RETRY_MS;
+          info.servingFromMs = run.loop.untilMs;
+        }
         return { kind: 'running', lines: [] };
       }
       return { kind: 'running', lines: [started] };
@@ -129,13 +148,12 @@ export function socialBehaviour(world: AppWorld): ContainerBehaviour {
       const info = world.byContext.get(ctx);
       const run = info ? runs.get(info) : undefined;
       if (!info || !run) return [];
-      if (run.actualStart === undefined) run.actualStart = fromMs;
       const out: string[] = [];
       if (run.loop) {
-        const t0 = run.actualStart;
-        const first = Math.max(0, Math.ceil((fromMs - t0 - 300) / RETRY_MS));
+        const t0 = info.startMs;
+        const first = Math.max(0, Math.ceil((fromMs - t0 - FIRST_TRY_MS) / RETRY_MS));
         for (let k = first; ; k++) {
-          const t = t0 + 300 + k * RETRY_MS;
+          const t = t0 + FIRST_TRY_MS + k * RETRY_MS;
           if (t >= toMs || t >= run.loop.untilMs || out.length > 4000) break;
           out.push(
             dsb(t, 'error', 'utils_mongodb.h:76:CreateIndex', `Error in createIndexes: No suitable servers found: \`serverSelectionTimeoutMS\` expired: [${run.loop.detail}]`),

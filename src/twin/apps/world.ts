@@ -8,6 +8,8 @@ import type { ContainerContext, KubeObject, ObjectStore } from '../contracts';
 
 export interface AppClock {
   now(): number;
+  /** The twin's clocks schedule in cluster time; a clock without it makes retry loops decide at start instead. */
+  setTimeout?(fn: () => void, delayMs: number): unknown;
 }
 
 export interface MongoRole {
@@ -59,6 +61,8 @@ export interface InstanceInfo {
   servingFromMs: number;
   /** Stops serving at this instant (process exit), if known. */
   servingUntilMs?: number;
+  /** When its serving may change next without a cluster change (a retry loop's next try), if pending. */
+  reviewAtMs?: number;
   startMs: number;
   extra?: Record<string, unknown>;
 }
@@ -142,6 +146,19 @@ export class AppWorld {
     this.instances.set(`${full.podUid}/${ctx.containerName}`, full);
     this.byContext.set(ctx, full);
     return full;
+  }
+
+  /** Runs `fn` after `ms` of cluster time; false when the clock cannot schedule. */
+  later(ms: number, fn: () => void): boolean {
+    if (!this.clock.setTimeout) return false;
+    this.clock.setTimeout(fn, ms);
+    return true;
+  }
+
+  /** Is this still the process of its container (not replaced by a restart, its pod not deleted)? */
+  isCurrent(info: InstanceInfo): boolean {
+    const pod = this.store.get('pods', info.namespace, info.podName);
+    return this.instances.get(`${info.podUid}/${info.container}`) === info && pod?.metadata.uid === info.podUid && !pod.metadata.deletionTimestamp;
   }
 
   instanceOf(pod: KubeObject, container: string): InstanceInfo | undefined {

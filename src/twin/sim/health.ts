@@ -238,7 +238,7 @@ function readFlags(snap: ClusterSnapshot): Record<string, string> {
  * apps' container behaviours: a url-shorten-service stuck in its index loop never opens 9090; a geo process that is
  * about to panic). `undefined` = no opinion (a running container serves its declared containerPorts).
  */
-export type ListeningPorts = (pod: KubeObject, nowMs: number) => number[] | undefined;
+export type ListeningPorts = (pod: KubeObject, nowMs: number, noteChange?: (atMs: number) => void) => number[] | undefined;
 
 export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: number, everRegistered: ReadonlySet<string> = new Set(), listening?: ListeningPorts): HealthView {
   const ns = model.namespace;
@@ -272,7 +272,8 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
     if (!running) state.downReason = pod.metadata.deletionTimestamp ? 'terminating' : 'not running';
     if (isPauseImage(image) || isPauseImage(st?.image)) { state.serving = false; state.downReason = 'pause image'; }
     if (state.serving && listening) {
-      const open = listening(pod, nowMs);
+      // The answer may change without a cluster change (a process opening its port after start-up, a retry loop).
+      const open = listening(pod, nowMs, noteChange);
       if (open) {
         state.ports = open;
         state.namedPorts = Object.fromEntries(Object.entries(namedPorts).filter(([, p]) => open.includes(p)));

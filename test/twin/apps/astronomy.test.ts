@@ -109,7 +109,10 @@ describe('twin apps: AstronomyShop containers and flagd flags (real kubectl)', f
     twin.advance(6000);
     const pod = await twin.podName(ns, 'opentelemetry.io/name=accounting');
     assert.equal((await twin.pods(ns)).get(pod)!.status, 'Init:0/1');
-    assert.match(await twin.logs(ns, pod, ['-c', 'wait-for-kafka']), /^nc: bad address 'kafka'\nwaiting for kafka$/m);
+    const looping = await twin.logs(ns, pod, ['-c', 'wait-for-kafka']);
+    assert.match(looping, /^nc: bad address 'kafka'\nwaiting for kafka$/m);
+    // One try when the shell is up, then one after every `sleep 2`: 3 in the ~5.5 s since the container started.
+    assert.equal(looping.split('\n').filter((l) => l === 'waiting for kafka').length, 3, looping);
     r = await twin.k(['apply', '-n', ns, '-f', path.join(APPS_DIR, 'astronomy-shop', 'manifests', 'kafka.yaml')]);
     assert.equal(r.code, 0, r.stderr);
     for (let i = 0; i < 8; i++) {

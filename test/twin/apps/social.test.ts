@@ -166,4 +166,31 @@ describe('twin apps: SocialNetwork containers under faults (real kubectl)', func
     twin.advance(3000);
     assert.doesNotMatch(await runWrk2(), /Non-2xx/);
   });
+
+  it('a service started while its Mongo is down retries createIndexes every ~1.3 s, callers fail; once Mongo is up it starts and serves', async () => {
+    let r = await twin.k(['scale', 'deployment', 'user-mongodb', '-n', NS, '--replicas=0']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(2000);
+    await restart('user-service');
+    twin.advance(6000);
+    const user = await twin.podName(NS, 'service=user-service');
+    let logs = await twin.logs(NS, user);
+    const tries = logs.split('\n').filter((l) => /<error>: \(UserService\.cpp:80:main\) Failed to create mongodb index, try again$/.test(l));
+    // Started ~6 s ago (image pull included): the first try ~0.3 s after start, then every 1.3 s.
+    assert.ok(tries.length >= 3 && tries.length <= 5, `${tries.length} tries:\n${logs}`);
+    assert.match(logs, /Error in createIndexes: No suitable servers found: `serverSelectionTimeoutMS` expired: \[connection refused calling ismaster on 'user-mongodb:27017'\]/);
+    assert.doesNotMatch(logs, /Starting the user-service server/);
+    assert.deepEqual([(await twin.pods(NS)).get(user)!.ready], ['1/1'], 'no probes: Ready while looping');
+    assert.match(await runWrk2(), /Non-2xx or 3xx responses: 100/);
+
+    r = await twin.k(['scale', 'deployment', 'user-mongodb', '-n', NS, '--replicas=1']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    logs = await twin.logs(NS, user);
+    assert.match(logs, /<info>: \(UserService\.cpp:94:main\) Starting the user-service server \.\.\.$/m);
+    const after = logs.slice(logs.indexOf('Starting the user-service server'));
+    assert.doesNotMatch(after, /try again/, 'the loop ends with the start');
+    assert.doesNotMatch(await runWrk2(), /Non-2xx/);
+    assert.equal((await twin.pods(NS)).get(user)!.restarts, '0', 'the same process recovered');
+  });
 });
