@@ -121,7 +121,7 @@ export function formatRecoveryReport(report: LeftoverReport, options: { journalF
 
 /** The part of an error a person needs (kubectl prefixes client-go log lines to the real cause). */
 export function summarizeError(error: string): string {
-  if (/connect: connection refused/.test(error)) {
+  if (/connect: connection refused|ECONNREFUSED/.test(error)) {
     const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
     return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''} (connection refused)`;
   }
@@ -136,7 +136,7 @@ function howToFix(entry: JournalEntry, error: string, commands: RecoveryReportCo
   if (/No active cluster|context .* does not exist|ENOENT: no such file or directory, open/i.test(error)) {
     return `point KUBECONFIG at the kubeconfig that has the context "${entry.cluster}" (for a cluster from \`aiopslab twin start\`, the path it printed), then run ${commands.recover} again.`;
   }
-  if (/connection refused|unable to connect|i\/o timeout|no such host|was refused|Unauthorized|forbidden/i.test(error)) {
+  if (/connection refused|ECONNREFUSED|unable to connect|i\/o timeout|no such host|was refused|Unauthorized|forbidden/i.test(error)) {
     return `make the cluster reachable (\`kubectl --context ${entry.cluster} get namespaces\` must work; an embedded cluster from \`aiopslab twin start\` that was stopped took its faults with it: then just drop the entry with ${commands.forget(entry.id.slice(0, 8))}), then run ${commands.recover} again.`;
   }
   return `look at the error above, fix its cause, then run ${commands.recover} again.`;

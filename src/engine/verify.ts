@@ -43,73 +43,105 @@ export interface ValidateResult {
  * wrong answer must fail. Sessions go to `<results>/validate/` (one folder per worker when several run), apart from
  * agents' sessions.
  *
- * On the embedded cluster the apps are validated in parallel, each worker with its own twin (`parallel`, default up
- * to 3): most of a run is waiting for symptoms, settle windows and kubectl, so workers overlap well even on 2 cores.
- * A real cluster gets one worker: sessions there share one cluster and its `default/wrk2-job`.
+ * On the embedded cluster problems run in parallel workers, each with its own twin (`parallel`, default up to 3): most
+ * of a run is waiting for symptoms, settle windows and kubectl, so workers overlap well even on 2 cores. A real
+ * cluster gets one worker: sessions there share one cluster and its `default/wrk2-job`.
  */
 export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number): Promise<ValidateResult[]> {
+  // Mitigation costs its settle window twice (the oracle's evaluation and doing nothing's), plus the injection's.
+  const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + Number(p.fault.params.settleSeconds ?? 0) : 0);
+  return inWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
+    const result = await validateOne(validator, problem, signal);
+    onResult?.(result);
+    return result;
+  });
+}
+
+export interface SolveResult {
+  problemId: string;
+  oracle: RunBrief;
+}
+
+/**
+ * Only the oracle of each problem (set-up, the solution, evaluation, clean-up), in the same workers as validate: the
+ * quick check that every problem can be solved, and the catalog benchmark.
+ */
+export async function solveProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: SolveResult) => void, signal?: AbortSignal, parallel?: number): Promise<SolveResult[]> {
+  const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? engine.config.settleSeconds : 0);
+  return inWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
+    const result = { problemId: problem.id, oracle: await runOracle(validator, problem, 'solve', signal) };
+    onResult?.(result);
+    return result;
+  });
+}
+
+/**
+ * Runs `one` for every problem in workers that take the next problem from a shared queue: the costliest first (by
+ * `cost`, an estimate in seconds), preferring an app the worker has already deployed (its cluster keeps every app it
+ * deployed, and a session reuses an app that still matches its manifests). Results come in the order of `problems`.
+ */
+async function inWorkers<R extends { problemId: string }>(engine: Engine, problems: ProblemDefinition[], parallel: number | undefined, cost: (p: ProblemDefinition) => number, signal: AbortSignal | undefined, one: (validator: Engine, problem: ProblemDefinition) => Promise<R>): Promise<R[]> {
   const embedded = engine.config.cluster === 'embedded';
-  const groups = byApp(problems);
-  const workers = Math.max(1, Math.min(embedded ? parallel ?? 3 : 1, groups.length));
-  // Apps to workers, the largest first onto the least loaded (problems of one app stay together: they reuse its deployment).
-  const shares: ProblemDefinition[][] = Array.from({ length: workers }, () => []);
-  for (const group of [...groups].sort((a, b) => b.length - a.length)) shares.reduce((least, s) => (s.length < least.length ? s : least)).push(...group);
-  const results = await Promise.all(shares.map(async (share, i) => {
+  const workers = Math.max(1, Math.min(embedded ? parallel ?? 3 : 1, problems.length));
+  const queue = [...problems].sort((a, b) => cost(b) - cost(a));
+  const take = (deployed: Set<string>): ProblemDefinition | undefined => {
+    const i = queue.findIndex((p) => deployed.has(p.app));
+    return queue.splice(i >= 0 ? i : 0, 1)[0];
+  };
+  const results = await Promise.all(Array.from({ length: workers }, async (_, i) => {
     const dir = workers === 1 ? 'validate' : path.join('validate', `worker-${i + 1}`);
-    // One cluster per worker for its whole batch, each app deployed once and reused while it matches its manifests.
+    // One cluster per worker for its whole batch.
     const validator = Engine.create({ root: engine.root, shareCluster: true, overrides: { ...engine.config, resultsDir: path.join(engine.config.resultsDir, dir), shellPolicy: 'open' } });
+    const deployed = new Set<string>();
+    const done: R[] = [];
     try {
-      return await validateEach(validator, share, onResult, signal);
+      for (let problem = take(deployed); problem && !signal?.aborted; problem = take(deployed)) {
+        deployed.add(problem.app);
+        done.push(await one(validator, problem));
+      }
+      return done;
     } finally {
       await validator.dispose();
     }
   }));
-  // In the order asked for, whichever worker ran them.
   const found = new Map(results.flat().map((r) => [r.problemId, r]));
-  return problems.map((p) => found.get(p.id)).filter((r): r is ValidateResult => r !== undefined);
+  return problems.map((p) => found.get(p.id)).filter((r): r is R => r !== undefined);
 }
 
-function byApp(problems: ProblemDefinition[]): ProblemDefinition[][] {
-  const groups = new Map<string, ProblemDefinition[]>();
-  for (const p of problems) groups.set(p.app, [...(groups.get(p.app) ?? []), p]);
-  return [...groups.values()];
+async function validateOne(validator: Engine, problem: ProblemDefinition, signal?: AbortSignal): Promise<ValidateResult> {
+  const started = Date.now();
+  const run = (mode: OracleMode) => runOracle(validator, problem, mode, signal);
+  const oracle = await run('solve');
+  const idle = await run('idle');
+  const wrong = problem.task === 'mitigation' ? undefined : await run('wrong');
+  return {
+    problemId: problem.id,
+    solvable: oracle.status === 'completed' && oracle.success,
+    discriminating: (idle.status === 'completed' || idle.status === 'timeout') && !idle.success,
+    rejectsWrong: wrong === undefined || ((wrong.status === 'completed' || wrong.status === 'timeout') && !wrong.success),
+    oracle,
+    idle,
+    ...(wrong ? { wrong } : {}),
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
-async function validateEach(validator: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal): Promise<ValidateResult[]> {
-  const results: ValidateResult[] = [];
-  for (const problem of problems) {
-    if (signal?.aborted) break;
-    const started = Date.now();
-    const run = async (mode: 'solve' | 'idle' | 'wrong'): Promise<RunBrief> => {
-      const t0 = Date.now();
-      const agent = new OracleAgent(problem, mode);
-      const maxSteps = mode === 'solve' ? OracleAgent.stepsToSolve(problem) + 1 : mode === 'idle' && problem.task !== 'mitigation' ? 1 : 2;
-      const timer = new PhaseTimer(t0);
-      // Only mitigation is scored on the cluster (after its settle window): elsewhere the answer alone decides, and the
-      // oracle waits for developing symptoms itself (its steps' `within`), so the settle time would only add seconds.
-      const skipInjectSettle = problem.task !== 'mitigation';
-      const r = await validator.run({ problemId: problem.id, agent, agentName: agent.name, maxSteps, signal, skipInjectSettle, onEvent: (e) => timer.on(e) });
-      // The oracle's proof counts only with its evidence: a step that did not show it fails the run, naming the step.
-      const evidence = agent.evidenceFailure?.message;
-      return { session_id: r.session_id, status: r.status, success: r.verdict?.success === true && !evidence, error: evidence ?? r.error, explanation: r.verdict?.explanation, seconds: (Date.now() - t0) / 1000, phases: timer.done() };
-    };
-    const oracle = await run('solve');
-    const idle = await run('idle');
-    const wrong = problem.task === 'mitigation' ? undefined : await run('wrong');
-    const result: ValidateResult = {
-      problemId: problem.id,
-      solvable: oracle.status === 'completed' && oracle.success,
-      discriminating: (idle.status === 'completed' || idle.status === 'timeout') && !idle.success,
-      rejectsWrong: wrong === undefined || ((wrong.status === 'completed' || wrong.status === 'timeout') && !wrong.success),
-      oracle,
-      idle,
-      ...(wrong ? { wrong } : {}),
-      seconds: (Date.now() - started) / 1000,
-    };
-    results.push(result);
-    onResult?.(result);
-  }
-  return results;
+type OracleMode = 'solve' | 'idle' | 'wrong';
+
+/** One session of the problem's oracle agent in a mode: its solution, doing nothing, or a wrong answer. */
+async function runOracle(validator: Engine, problem: ProblemDefinition, mode: OracleMode, signal?: AbortSignal): Promise<RunBrief> {
+  const t0 = Date.now();
+  const agent = new OracleAgent(problem, mode);
+  const maxSteps = mode === 'solve' ? OracleAgent.stepsToSolve(problem) + 1 : mode === 'idle' && problem.task !== 'mitigation' ? 1 : 2;
+  const timer = new PhaseTimer(t0);
+  // The oracle waits for developing symptoms itself (its steps' `within`), and outside mitigation the answer alone
+  // decides, so the post-injection settle time would only add seconds. Doing nothing about a mitigation problem
+  // keeps it: that run must meet the fault fully developed when it is scored.
+  const skipInjectSettle = problem.task !== 'mitigation' || mode === 'solve';
+  const r = await validator.run({ problemId: problem.id, agent, agentName: agent.name, maxSteps, signal, skipInjectSettle, onEvent: (e) => timer.on(e) });
+  // The oracle's proof counts only with its evidence: a step that did not show it fails the run, naming the step.
+  const evidence = agent.evidenceFailure?.message;
+  return { session_id: r.session_id, status: r.status, success: r.verdict?.success === true && !evidence, error: evidence ?? r.error, explanation: r.verdict?.explanation, seconds: (Date.now() - t0) / 1000, phases: timer.done() };
 }
 
 export function validated(r: ValidateResult): boolean {

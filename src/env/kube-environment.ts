@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { apiLister, type ObjectLister } from './api-lister';
+import { loadKubeConfig } from './kubeconfig-load';
 import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
 import type { ActionRunContext, ClusterProbe, EnvironmentInfo, KubeJson, ProblemEnvironment } from '../core/ports/environment';
@@ -11,6 +13,7 @@ import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
 import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
+import { faultApi, type FaultApi } from './faults/api';
 import { startWrk2, stopWrk2, type WorkloadObjects } from './workload/wrk2';
 import { workloadObjects } from './workload/workload-objects';
 import { csvToTable } from './telemetry/csv-table';
@@ -47,6 +50,8 @@ export interface KubeEnvironmentOptions {
   steadyWorkloadSeconds?: number;
   /** How long to wait for an app's pods to become ready. */
   readyTimeoutMs?: number;
+  /** Between two looks at the cluster while waiting (readiness, a namespace's deletion); default 200 ms. */
+  pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   /** The cluster's own `docker` executable (the embedded cluster's shim): on exec_shell's PATH for namespace docker (Flower), and the Flower faults' docker. */
   dockerShim?: string;
@@ -67,25 +72,27 @@ const NO_SERVICE = 'Error: Your service/namespace does not exist. Use kubectl to
 export class KubeEnvironment implements ProblemEnvironment {
   readonly info: EnvironmentInfo;
   readonly probe: ClusterProbe;
-  private readonly kc = new k8s.KubeConfig();
+  private readonly kc: k8s.KubeConfig;
   private readonly core: k8s.CoreV1Api;
   private readonly apps: k8s.AppsV1Api;
   private readonly kubectl: Kubectl;
   private readonly workloadObjects: WorkloadObjects;
+  private readonly lister: ObjectLister;
+  private readonly faultApi: FaultApi;
   private readonly sleep: (ms: number) => Promise<void>;
   /** This session found the app deployed and clean, and reuses it. */
   private reusing = false;
 
   constructor(private readonly options: KubeEnvironmentOptions) {
     this.info = options.info;
-    if (options.kubeconfigPath) this.kc.loadFromFile(options.kubeconfigPath);
-    else this.kc.loadFromDefault();
-    if (options.context) this.kc.setCurrentContext(options.context);
+    this.kc = loadKubeConfig(options.kubeconfigPath, options.context);
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
     this.kubectl = new Kubectl({ kubectl: options.kubectl, kubeconfigPath: options.kubeconfigPath, context: options.context, kubeCacheDir: options.kubeCacheDir });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.workloadObjects = workloadObjects(this.kc);
+    this.lister = apiLister(this.kc);
+    this.faultApi = faultApi(this.kc);
     this.probe = {
       listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items as KubeJson[],
       getService: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedService({ namespace, name })),
@@ -100,7 +107,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     const existing = await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }));
     if (!existing) return;
     if (this.options.reuseApp && !existing.metadata?.deletionTimestamp) {
-      const fresh = await refreshDeployedApp({ kubectl: this.kubectl, namespace: app.namespace, manifestsDir: this.manifestsDir(app), listPods: () => this.probe.listPods(app.namespace),
+      const fresh = await refreshDeployedApp({ kubectl: this.kubectl, lister: this.lister, namespace: app.namespace, manifestsDir: this.manifestsDir(app), listPods: () => this.probe.listPods(app.namespace),
         deleteEvents: async () => { await this.core.deleteCollectionNamespacedEvent({ namespace: app.namespace }); } });
       if (fresh.clean) {
         this.reusing = true;
@@ -296,6 +303,7 @@ export class KubeEnvironment implements ProblemEnvironment {
       app,
       namespace: app.namespace,
       kubectl: this.kubectl,
+      api: this.faultApi,
       sleep: this.sleep,
       deployApp: async (wait) => {
         await this.kubectl.run(['create', 'namespace', app.namespace]).catch(() => undefined);
@@ -328,7 +336,7 @@ export class KubeEnvironment implements ProblemEnvironment {
       if (signal?.aborted) throw new Error('cancelled');
       if (await condition()) return;
       if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.`);
-      await this.sleep(200);
+      await this.sleep(this.options.pollMs ?? 200);
     }
   }
 

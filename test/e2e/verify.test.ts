@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCli } from '../support/cli';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'aiopslab.js');
 
 /**
  * Scores that can be trusted (issue: a do-nothing mitigation scored as success in the original): on the embedded
@@ -19,15 +17,7 @@ describe('every registered problem is solvable and tells the right answer from d
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-verify-'));
     // A shorter settle window than the default 10 s keeps this test at a few minutes; restarts still count.
     fs.writeFileSync(path.join(cwd, 'aiopslab.config.yaml'), 'settleSeconds: 4\n');
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'validate', '--json'], { cwd });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
+    const r = await runCli(['validate', '--json'], { cwd });
     type Brief = { explanation?: string; error?: string; status: string };
     const results = JSON.parse(r.stdout) as Array<{ problemId: string; solvable: boolean; discriminating: boolean; rejectsWrong: boolean; oracle: Brief; idle: Brief; wrong?: Brief }>;
     assert.equal(results.length, 89);
@@ -38,6 +28,19 @@ describe('every registered problem is solvable and tells the right answer from d
       .map((x) => `${x.problemId}:${!x.solvable ? ` oracle failed (${why(x.oracle)})` : ''}${!x.discriminating ? ` do-nothing passed (${why(x.idle)})` : ''}${!x.rejectsWrong ? ` wrong answer passed (${why(x.wrong)})` : ''}`);
     assert.deepEqual(bad, []);
     assert.equal(r.code, 0, r.stderr);
+    fs.rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('aiopslab validate --oracle-only: only the oracles run (no do-nothing or wrong-answer sessions), a table and a count', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-verify-'));
+    const r = await runCli(['validate', '--oracle-only', '--problems', 'k8s_target_port-misconfig-*-1'], { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /PROBLEM\s+ORACLE\s+TIME/);
+    for (const task of ['detection', 'localization', 'analysis', 'mitigation']) assert.match(r.stdout, new RegExp(`k8s_target_port-misconfig-${task}-1\\s+pass\\s+\\d+\\.\\d s`));
+    assert.match(r.stdout, /4 of 4 problem\(s\) solved by their oracle in \d+ s/);
+    // One session per problem: the oracle's.
+    const sessions = fs.readdirSync(path.join(cwd, 'aiopslab-results', 'validate'), { recursive: true }).filter((f) => /^[0-9a-f-]{36}_[\d.]+\.json$/.test(path.basename(String(f))));
+    assert.equal(sessions.length, 4, sessions.join(', '));
     fs.rmSync(cwd, { recursive: true, force: true });
   });
 });

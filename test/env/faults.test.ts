@@ -11,6 +11,7 @@ import type { FaultSpec } from '../../src/core/problems/types';
 import type { AppDefinition } from '../../src/core/apps/types';
 import { workloadObjects } from '../../src/env/workload/workload-objects';
 import { startWrk2, stopWrk2 } from '../../src/env/workload/wrk2';
+import { faultApiFromFile } from '../../src/env/faults/api';
 
 const NS = 'fault-test';
 const app: AppDefinition = { id: 'test-app', name: 'Test', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
@@ -84,7 +85,7 @@ describe('fault injectors against the embedded cluster (real kubectl)', function
   after(async () => twin?.stop());
 
   function context(fault: FaultSpec): FaultContext {
-    return { fault, app, namespace: NS, kubectl, sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined };
+    return { fault, app, namespace: NS, kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined };
   }
 
   async function twice(kind: 'inject' | 'recover', fault: FaultSpec): Promise<void> {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
-import { validated, validateProblems, type ValidateResult } from '../../engine/verify';
+import { solveProblems, validated, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { oneLine, table } from '../format';
 import { taskOption } from '../main';
@@ -18,13 +18,24 @@ export function registerVerifyCommand(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--parallel takes a whole number of workers, 1 or more.');
       return n;
     })
+    .option('--oracle-only', 'only the oracle of each problem (a quick check that every problem can be solved)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number }, command: Command) => {
+    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number; oracleOnly?: boolean }, command: Command) => {
       const engine = engineFor(command);
       const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app });
       const cancel = cancelOnSigint();
       try {
         const started = Date.now();
+        if (opts.oracleOnly) {
+          const solved = await solveProblems(engine, problems, opts.json ? undefined : solveProgress, cancel.signal, opts.parallel);
+          if (opts.json) printJson(solved);
+          else {
+            process.stdout.write('\n' + table(['PROBLEM', 'ORACLE', 'TIME'], solved.map((r) => [r.problemId, r.oracle.success ? 'pass' : 'FAIL', `${r.oracle.seconds.toFixed(1)} s`])) + '\n');
+            process.stdout.write(`\n${solved.filter((r) => r.oracle.success).length} of ${solved.length} problem(s) solved by their oracle in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+          }
+          process.exitCode = solved.every((r) => r.oracle.success) ? 0 : 1;
+          return;
+        }
         const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal, opts.parallel);
         if (opts.json) printJson(results);
         else {
@@ -46,4 +57,9 @@ function progress(r: ValidateResult): void {
   if (!r.solvable) process.stderr.write(`      oracle did not pass: ${oneLine(r.oracle.error ?? r.oracle.explanation ?? r.oracle.status, 600)}\n`);
   if (!r.discriminating) process.stderr.write(`      doing nothing was not failed: ${oneLine(r.idle.error ?? r.idle.explanation ?? r.idle.status, 200)}\n`);
   if (!r.rejectsWrong && r.wrong) process.stderr.write(`      a wrong answer was not failed: ${oneLine(r.wrong.error ?? r.wrong.explanation ?? r.wrong.status, 200)}\n`);
+}
+
+function solveProgress(r: SolveResult): void {
+  process.stderr.write(`${r.oracle.success ? 'ok  ' : 'FAIL'}  ${r.problemId} (${r.oracle.seconds.toFixed(1)} s)\n`);
+  if (!r.oracle.success) process.stderr.write(`      oracle did not pass: ${oneLine(r.oracle.error ?? r.oracle.explanation ?? r.oracle.status, 600)}\n`);
 }

@@ -1,6 +1,6 @@
-import YAML from 'yaml';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
+import { apiCall, statusCode } from './api';
 
 /**
  * Chaos Mesh experiments, as the original creates them (facts §7): a chaos-mesh.org/v1alpha1 resource in the app
@@ -24,28 +24,50 @@ function selector(c: FaultContext, withNamespaces: boolean): Record<string, unkn
   return { ...(withNamespaces ? { namespaces: [c.namespace] } : {}), labelSelectors: { [labelKey]: target } };
 }
 
+const GROUP = 'chaos-mesh.org';
+const VERSION = 'v1alpha1';
+
+/** What `kubectl apply` of the experiment does: create it, or replace the one of that name. */
+async function applyChaos(c: FaultContext, kind: string, resource: { metadata: { name: string } }): Promise<void> {
+  const ref = { group: GROUP, version: VERSION, namespace: c.namespace, plural: kind.toLowerCase() };
+  try {
+    await c.api.custom.createNamespacedCustomObject({ ...ref, body: resource });
+    return;
+  } catch (error) {
+    const code = statusCode(error);
+    if (code === 404 && !/namespaces? "?[\w-]+"? not found/.test(String((error as { body?: unknown }).body ?? ''))) {
+      throw new FaultError(`Chaos Mesh is not installed in this cluster (no ${kind} resource type). Install it with: helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2`);
+    }
+    if (code !== 409) throw new Error(`Creating ${kind} ${c.namespace}/${resource.metadata.name} failed: ${(error as Error).message}`);
+  }
+  await apiCall(`Updating ${kind} ${c.namespace}/${resource.metadata.name}`, async () => {
+    const current = (await c.api.custom.getNamespacedCustomObject({ ...ref, name: resource.metadata.name })) as { metadata?: { resourceVersion?: string } };
+    const body = { ...resource, metadata: { ...resource.metadata, resourceVersion: current.metadata?.resourceVersion } };
+    await c.api.custom.replaceNamespacedCustomObject({ ...ref, name: resource.metadata.name, body });
+  });
+}
+
 function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
   const name = (c: FaultContext) => String(p(c, 'name', shape.defaultName));
   return {
     kind,
     async inject(c) {
       const resource = {
-        apiVersion: 'chaos-mesh.org/v1alpha1',
+        apiVersion: `${GROUP}/${VERSION}`,
         kind: shape.kind,
         metadata: { name: name(c), namespace: c.namespace },
         spec: shape.spec(c, selector(c, shape.kind === 'NetworkChaos')),
       };
-      try {
-        await c.kubectl.run(['apply', '-f', '-'], YAML.stringify(resource));
-      } catch (error) {
-        if (/no matches for kind|the server doesn't have a resource type|ensure CRDs are installed/i.test((error as Error).message)) {
-          throw new FaultError(`Chaos Mesh is not installed in this cluster (no ${shape.kind} resource type). Install it with: helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2`);
-        }
-        throw error;
-      }
+      await applyChaos(c, shape.kind, resource);
     },
     async recover(c) {
-      await c.kubectl.run(['delete', shape.kind.toLowerCase(), name(c), '-n', c.namespace, '--ignore-not-found']);
+      const ref = { group: GROUP, version: VERSION, namespace: c.namespace, plural: shape.kind.toLowerCase(), name: name(c) };
+      try {
+        await c.api.custom.deleteNamespacedCustomObject(ref);
+      } catch (error) {
+        if (statusCode(error) === 404) return; // already gone (or Chaos Mesh was removed with it): idempotent
+        throw new Error(`Deleting ${shape.kind} ${c.namespace}/${ref.name} failed: ${(error as Error).message}`);
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
+import { apiCall, MERGE_PATCH, STRATEGIC_PATCH } from './api';
 
 const FLAGS_KEY = 'demo.flagd.json';
 
@@ -7,9 +8,10 @@ const FLAGS_KEY = 'demo.flagd.json';
 async function setVariant(c: FaultContext, variant: string): Promise<void> {
   const flag = String(c.fault.params.flag ?? '');
   const configMap = String(c.fault.params.configMap ?? 'flagd-config');
-  const cm = await c.kubectl.json(['get', 'configmap', configMap, '-n', c.namespace]);
+  const namespace = c.namespace;
+  const cm = await apiCall(`Reading ConfigMap ${namespace}/${configMap}`, () => c.api.core.readNamespacedConfigMap({ name: configMap, namespace }));
   const raw = cm.data?.[FLAGS_KEY];
-  if (typeof raw !== 'string') throw new FaultError(`ConfigMap ${configMap} in ${c.namespace} has no ${FLAGS_KEY} key.`);
+  if (typeof raw !== 'string') throw new FaultError(`ConfigMap ${configMap} in ${namespace} has no ${FLAGS_KEY} key.`);
   const doc = JSON.parse(raw) as { flags?: Record<string, { defaultVariant?: string; variants?: Record<string, unknown> }> };
   const entry = doc.flags?.[flag];
   if (!entry) throw new FaultError(`Unknown flagd flag "${flag}" in ${configMap}.`);
@@ -17,12 +19,12 @@ async function setVariant(c: FaultContext, variant: string): Promise<void> {
   entry.defaultVariant = variant;
   // Same layout as the file it came from (2-space JSON, keeping its final newline), so recovery restores it byte for byte.
   const patch = { data: { [FLAGS_KEY]: JSON.stringify(doc, null, 2) + (raw.endsWith('\n') ? '\n' : '') } };
-  await c.kubectl.run(['patch', 'configmap', configMap, '-n', c.namespace, '--type=merge', '-p', JSON.stringify(patch)]);
+  await apiCall(`Patching ConfigMap ${namespace}/${configMap}`, () => c.api.core.patchNamespacedConfigMap({ name: configMap, namespace, body: patch }, MERGE_PATCH));
   // What `kubectl rollout restart` does, but with a millisecond timestamp: kubectl refuses a second restart within
   // the same second, which an inject followed at once by a recover would hit.
   const restart = String(c.fault.params.restartDeployment ?? 'flagd');
   const annotation = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
-  await c.kubectl.run(['patch', 'deployment', restart, '-n', c.namespace, '-p', JSON.stringify(annotation)]);
+  await apiCall(`Restarting Deployment ${namespace}/${restart}`, () => c.api.apps.patchNamespacedDeployment({ name: restart, namespace, body: annotation }, STRATEGIC_PATCH));
 }
 
 export const flagdFault: FaultInjector = {

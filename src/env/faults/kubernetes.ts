@@ -1,5 +1,6 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
+import { apiCall, JSON_PATCH, MERGE_PATCH } from './api';
 
 function param<T>(context: FaultContext, name: string, fallback?: T): T {
   const value = context.fault.params[name] ?? fallback;
@@ -16,11 +17,12 @@ function target(context: FaultContext): string {
 /** Service targetPort from → to on every port that has it (facts §7 misconfig_k8s). */
 async function setTargetPort(context: FaultContext, from: number, to: number): Promise<void> {
   const name = target(context);
-  const service = await context.kubectl.json(['get', 'service', name, '-n', context.namespace]);
+  const namespace = context.namespace;
+  const service = await apiCall(`Reading Service ${namespace}/${name}`, () => context.api.core.readNamespacedService({ name, namespace }));
   const ports = (service.spec?.ports ?? []) as Array<{ targetPort?: number | string }>;
   const patch = ports.map((p, i) => (p.targetPort === from ? { op: 'replace', path: `/spec/ports/${i}/targetPort`, value: to } : undefined)).filter(Boolean);
   if (patch.length === 0) return; // already in the wanted state: idempotent
-  await context.kubectl.run(['patch', 'service', name, '-n', context.namespace, '--type=json', '-p', JSON.stringify(patch)]);
+  await apiCall(`Patching Service ${namespace}/${name}`, () => context.api.core.patchNamespacedService({ name, namespace, body: patch }, JSON_PATCH));
 }
 
 export const targetPortFault: FaultInjector = {
@@ -29,14 +31,17 @@ export const targetPortFault: FaultInjector = {
   recover: (c) => setTargetPort(c, Number(param(c, 'to', 9999)), Number(param(c, 'from', 9090))),
 };
 
+/** What `kubectl scale` does: a patch of the Deployment's scale subresource. */
+async function scale(c: FaultContext, replicas: number): Promise<void> {
+  const name = target(c);
+  const namespace = c.namespace;
+  await apiCall(`Scaling Deployment ${namespace}/${name} to ${replicas}`, () => c.api.apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas } } }, MERGE_PATCH));
+}
+
 export const scaleToZeroFault: FaultInjector = {
   kind: 'scale-to-zero',
-  inject: async (c) => {
-    await c.kubectl.run(['scale', 'deployment', target(c), '-n', c.namespace, '--replicas=0']);
-  },
-  recover: async (c) => {
-    await c.kubectl.run(['scale', 'deployment', target(c), '-n', c.namespace, `--replicas=${param(c, 'originalReplicas', 1)}`]);
-  },
+  inject: (c) => scale(c, 0),
+  recover: (c) => scale(c, Number(param(c, 'originalReplicas', 1))),
 };
 
 /**

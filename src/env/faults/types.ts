@@ -1,5 +1,6 @@
 import type { AppDefinition } from '../../core/apps/types';
 import type { FaultSpec } from '../../core/problems/types';
+import type { FaultApi } from './api';
 import type { Kubectl } from '../kubectl';
 
 export interface FaultContext {
@@ -7,6 +8,8 @@ export interface FaultContext {
   app: AppDefinition;
   namespace: string;
   kubectl: Kubectl;
+  /** The same cluster through the API (reads and patches without a kubectl process). */
+  api: FaultApi;
   sleep(ms: number): Promise<void>;
   /** Applies the app's manifests; with `wait`, until its pods are ready. */
   deployApp(wait: boolean): Promise<void>;

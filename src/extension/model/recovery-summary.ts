@@ -32,7 +32,7 @@ function some<T>(items: T[], show: (item: T) => string, max = 2): string {
 
 /** The first line of an error, without kubectl's client-go log prefixes when they hide the cause. */
 function shortError(error: string): string {
-  if (/connect: connection refused/.test(error)) {
+  if (/connect: connection refused|ECONNREFUSED/.test(error)) {
     const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
     return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''}`;
   }

@@ -35,7 +35,7 @@ export const DEFAULT_TIMING: Timing = {
   containerStartMs: 30,
   crashAfterMs: 100,
   kubeletSyncMs: 1000,
-  terminationMs: 400,
+  terminationMs: 200,
   backoffInitialMs: 10_000,
   backoffMaxMs: 300_000,
   backoffResetMs: 600_000,

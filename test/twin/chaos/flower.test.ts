@@ -11,6 +11,7 @@ import type { FaultSpec } from '../../../src/core/problems/types';
 import type { AppDefinition } from '../../../src/core/apps/types';
 import { flowerManifest } from '../../../src/twin/flower/manifest';
 import { writeDockerShim } from '../../../src/twin/flower/docker-cli';
+import { faultApiFromFile } from '../../../src/env/faults/api';
 
 const app: AppDefinition = { id: 'flower', name: 'Flower', namespace: 'docker', description: '', supportedOperations: [], deploy: { kind: 'none' } } as AppDefinition;
 
@@ -28,7 +29,7 @@ describe('Flower on the twin: docker shim and the two Flower faults', function (
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
   });
-  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: 'docker', kubectl, sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
+  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: 'docker', kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
   async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
     const end = Date.now() + ms;
     while (!(await probe())) {

@@ -8,6 +8,7 @@ import { Kubectl } from '../../../src/env/kubectl';
 import { injectorFor, type FaultContext } from '../../../src/env/faults';
 import type { FaultSpec } from '../../../src/core/problems/types';
 import type { AppDefinition } from '../../../src/core/apps/types';
+import { faultApiFromFile } from '../../../src/env/faults/api';
 
 const NS = 'chaos-test';
 const app: AppDefinition = { id: 'chaos-app', name: 'Chaos', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
@@ -50,7 +51,7 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
   let twin: TwinHandle;
   let kubectl: Kubectl;
 
-  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: NS, kubectl, sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
+  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: NS, kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
   const podsOf = async (service: string) => (await kubectl.json(['get', 'pods', '-n', NS, '-l', `io.kompose.service=${service}`])).items as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
   const runningWithRestarts = (service: string, restarts: number) => until(`${service} Running with ${restarts} restarts`, async () => {
     const out = await kubectl.run(['get', 'pods', '-n', NS, '-l', `io.kompose.service=${service}`, '--no-headers']);
