@@ -1,6 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
-import { solveProblems, validated, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
+import { DEFAULT_WORKERS, solveProblems, validated, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { oneLine, table } from '../format';
 import { taskOption } from '../main';
@@ -13,7 +13,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--problems <pattern>', 'problem IDs containing this text or matching this glob (default: all registered)')
     .addOption(taskOption())
     .option('--app <app>', 'only problems of this app')
-    .option('--parallel <n>', 'workers on the embedded cluster, each with its own twin, apps split between them (default 3; a real cluster always gets 1)', (v: string) => {
+    .option('--parallel <n>', `workers on the embedded cluster, each with its own twin, taking problems from one queue (default ${DEFAULT_WORKERS}; a real cluster always gets 1)`, (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--parallel takes a whole number of workers, 1 or more.');
       return n;
