@@ -1,11 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCli } from '../support/cli';
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const bin = path.join(root, 'bin', 'aiopslab.js');
 
 /**
  * `aiopslab recover` as users read it, from a hand-written recovery journal: what was found, what was undone,
@@ -36,16 +34,7 @@ describe('CLI: aiopslab recover', function () {
     fs.mkdirSync(path.dirname(journalFile), { recursive: true });
     fs.writeFileSync(journalFile, JSON.stringify(entries));
   };
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '--results', results, 'recover', ...args], { cwd, env: { ...process.env, KUBECONFIG: kubeconfig } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
+  const cli = (args: string[]) => runCli(['--results', results, 'recover', ...args], { cwd, env: { ...process.env, KUBECONFIG: kubeconfig } });
 
   after(() => fs.rmSync(cwd, { recursive: true, force: true }));
 

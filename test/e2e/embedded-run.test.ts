@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCli } from '../support/cli';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const bin = path.join(root, 'bin', 'aiopslab.js');
@@ -109,15 +110,7 @@ describe('end to end with an OpenAI-compatible model on the embedded cluster', f
       { json: completion('Action:```\nsubmit()\n```', { usage: { prompt_tokens: 1600, completion_tokens: 10 } }) },
     ]);
     const env = { ...process.env, OPENAI_COMPATIBLE_BASE_URL: server.baseURL, OPENAI_COMPATIBLE_MODEL: 'gpt-4o', OPENAI_COMPATIBLE_API_KEY: 'sk-e2e-secret-0042' };
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'run', 'scale_pod_zero_social_net-mitigation-1', '--agent', 'generic', '--json'], { cwd, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
+    const r = await runCli(['run', 'scale_pod_zero_social_net-mitigation-1', '--agent', 'generic', '--json'], { cwd, env });
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 3000));
     const record = JSON.parse(r.stdout);
     assert.equal(record.results.success, true, record.verdict?.explanation);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Kubectl } from '../../src/env/kubectl';
 import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { diffAppAgainstManifests, formatDifference } from '../../src/env/cluster-diff';
+import { runCli } from '../support/cli';
 
 /**
  * kill -9 in the middle of a problem, for each injector kind (both Flower faults too): the next start
@@ -167,16 +168,7 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
     }
   };
 
-  const cli = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, '--results', results, '--cluster', CONTEXT, ...args], { cwd, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    });
+  const cli = (args: string[]) => runCli(['--results', results, '--cluster', CONTEXT, ...args], { cwd, env });
 
   /** `aiopslab human <problem>` with stdin left open: it deploys, injects, and then waits for the first action. */
   const startSession = (problem: string): Session => {
