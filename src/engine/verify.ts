@@ -38,6 +38,9 @@ export interface ValidateResult {
   seconds: number;
 }
 
+/** Workers on the embedded cluster unless asked otherwise (each runs its own twin process). */
+export const DEFAULT_WORKERS = 4;
+
 /**
  * Proves problems trustworthy on the configured cluster: the oracle must score success, doing nothing must fail and a
  * wrong answer must fail. Sessions go to `<results>/validate/` (one folder per worker when several run), apart from
@@ -48,9 +51,6 @@ export interface ValidateResult {
  * (the oracles of the whole catalog, measured on 2 cores: 109 s with 3 workers, 87 s with 4, 73 s with 5). A real
  * cluster gets one worker: sessions there share one cluster and its `default/wrk2-job`.
  */
-/** Workers on the embedded cluster unless asked otherwise (each a twin of a few hundred MB). */
-export const DEFAULT_WORKERS = 4;
-
 export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number): Promise<ValidateResult[]> {
   // Mitigation costs its settle window twice (the oracle's evaluation and doing nothing's), plus the injection's.
   const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + Number(p.fault.params.settleSeconds ?? 0) : 0);

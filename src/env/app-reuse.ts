@@ -1,7 +1,6 @@
 import type { KubeJson } from '../core/ports/environment';
 import type { Kubectl } from './kubectl';
 import { diffAppAgainstManifests, type ObjectDifference } from './cluster-diff';
-import type { ObjectLister } from './api-lister';
 
 export interface RefreshResult {
   /** The app matches its manifests and was refreshed: the next session can use it as deployed. */
@@ -23,14 +22,12 @@ export async function refreshDeployedApp(options: {
   kubectl: Kubectl;
   namespace: string;
   manifestsDir: string;
-  /** Reads the live objects through the API (see cluster-diff). */
-  lister?: ObjectLister;
   listPods: () => Promise<KubeJson[]>;
   /** Deletes the namespace's events in one request (kubectl delete events --all deletes them one by one: 30 s+). */
   deleteEvents: () => Promise<void>;
 }): Promise<RefreshResult> {
   const { kubectl, namespace } = options;
-  const differences = await diffAppAgainstManifests({ kubectl, manifestsDir: options.manifestsDir, namespace, lister: options.lister });
+  const differences = await diffAppAgainstManifests({ kubectl, manifestsDir: options.manifestsDir, namespace });
   if (differences.length > 0) return { clean: false, differences, replacedPods: [] };
   const stale = (await options.listPods()).filter(carriesHistory).map((p) => String(p.metadata?.name));
   if (stale.length > 0) await kubectl.run(['delete', 'pod', ...stale, '-n', namespace, '--wait=false']);

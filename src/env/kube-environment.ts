@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { apiLister, type ObjectLister } from './api-lister';
 import { loadKubeConfig } from './kubeconfig-load';
 import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
@@ -77,7 +76,6 @@ export class KubeEnvironment implements ProblemEnvironment {
   private readonly apps: k8s.AppsV1Api;
   private readonly kubectl: Kubectl;
   private readonly workloadObjects: WorkloadObjects;
-  private readonly lister: ObjectLister;
   private readonly faultApi: FaultApi;
   private readonly sleep: (ms: number) => Promise<void>;
   /** This session found the app deployed and clean, and reuses it. */
@@ -91,7 +89,6 @@ export class KubeEnvironment implements ProblemEnvironment {
     this.kubectl = new Kubectl({ kubectl: options.kubectl, kubeconfigPath: options.kubeconfigPath, context: options.context, kubeCacheDir: options.kubeCacheDir });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.workloadObjects = workloadObjects(this.kc);
-    this.lister = apiLister(this.kc);
     this.faultApi = faultApi(this.kc);
     this.probe = {
       listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items as KubeJson[],
@@ -107,7 +104,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     const existing = await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }));
     if (!existing) return;
     if (this.options.reuseApp && !existing.metadata?.deletionTimestamp) {
-      const fresh = await refreshDeployedApp({ kubectl: this.kubectl, lister: this.lister, namespace: app.namespace, manifestsDir: this.manifestsDir(app), listPods: () => this.probe.listPods(app.namespace),
+      const fresh = await refreshDeployedApp({ kubectl: this.kubectl, namespace: app.namespace, manifestsDir: this.manifestsDir(app), listPods: () => this.probe.listPods(app.namespace),
         deleteEvents: async () => { await this.core.deleteCollectionNamespacedEvent({ namespace: app.namespace }); } });
       if (fresh.clean) {
         this.reusing = true;

@@ -32,11 +32,12 @@ export async function apiCall<T>(what: string, call: () => Promise<T>): Promise<
   try {
     return await call();
   } catch (error) {
-    throw new Error(`${what} failed: ${serverMessage(error)}`);
+    throw new Error(`${what} failed: ${apiErrorMessage(error)}`);
   }
 }
 
-function serverMessage(error: unknown): string {
+/** What the server said about a failed call (its Status message), else the HTTP status or the client's error. */
+export function apiErrorMessage(error: unknown): string {
   const body = (error as { body?: unknown }).body;
   if (typeof body === 'string') {
     try {

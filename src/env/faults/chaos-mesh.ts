@@ -1,6 +1,6 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
-import { apiCall, statusCode } from './api';
+import { apiCall, apiErrorMessage, statusCode } from './api';
 
 /**
  * Chaos Mesh experiments, as the original creates them (facts §7): a chaos-mesh.org/v1alpha1 resource in the app
@@ -35,10 +35,10 @@ async function applyChaos(c: FaultContext, kind: string, resource: { metadata: {
     return;
   } catch (error) {
     const code = statusCode(error);
-    if (code === 404 && !/namespaces? "?[\w-]+"? not found/.test(String((error as { body?: unknown }).body ?? ''))) {
+    if (code === 404 && !/namespaces? "?[\w-]+"? not found/.test(apiErrorMessage(error))) {
       throw new FaultError(`Chaos Mesh is not installed in this cluster (no ${kind} resource type). Install it with: helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2`);
     }
-    if (code !== 409) throw new Error(`Creating ${kind} ${c.namespace}/${resource.metadata.name} failed: ${(error as Error).message}`);
+    if (code !== 409) throw new Error(`Creating ${kind} ${c.namespace}/${resource.metadata.name} failed: ${apiErrorMessage(error)}`);
   }
   await apiCall(`Updating ${kind} ${c.namespace}/${resource.metadata.name}`, async () => {
     const current = (await c.api.custom.getNamespacedCustomObject({ ...ref, name: resource.metadata.name })) as { metadata?: { resourceVersion?: string } };
@@ -66,7 +66,7 @@ function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
         await c.api.custom.deleteNamespacedCustomObject(ref);
       } catch (error) {
         if (statusCode(error) === 404) return; // already gone (or Chaos Mesh was removed with it): idempotent
-        throw new Error(`Deleting ${shape.kind} ${c.namespace}/${ref.name} failed: ${(error as Error).message}`);
+        throw new Error(`Deleting ${shape.kind} ${c.namespace}/${ref.name} failed: ${apiErrorMessage(error)}`);
       }
     },
   };

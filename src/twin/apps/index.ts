@@ -51,7 +51,10 @@ const hotelOracle: Wrk2Oracle = (w, run, i) => {
  * What the processes of a pod listen on now, as the behaviours know it (for the request simulation's
  * `ListeningPorts` option): undefined when no app behaviour runs in the pod.
  */
-export function listeningPorts(world: AppWorld): (pod: KubeObject, nowMs: number, noteChange?: (atMs: number) => void) => number[] | undefined {
+/** What a pod's processes listen on at `nowMs`; `noteChange` learns when that answer will change by itself. */
+export type ListeningFn = (pod: KubeObject, nowMs: number, noteChange?: (atMs: number) => void) => number[] | undefined;
+
+export function listeningPorts(world: AppWorld): ListeningFn {
   return (pod, nowMs, noteChange) => {
     let known = false;
     const ports: number[] = [];
@@ -83,7 +86,7 @@ export interface AppBehaviourOptions {
 export interface AppBehaviours {
   world: AppWorld;
   /** For the request simulation (`startTelemetry({ listening })`): what each pod's processes listen on. */
-  listening: (pod: KubeObject, nowMs: number, noteChange?: (atMs: number) => void) => number[] | undefined;
+  listening: ListeningFn;
   /** Connects the request simulation once it runs (e.g. `{ wrk2Oracle: wrk2OracleFor(telemetry) }`). */
   connectSim(hooks: SimHooks): void;
   unregister(): void;

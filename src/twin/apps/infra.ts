@@ -209,7 +209,7 @@ export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
         ...(target.message ? [target.message] : []),
       ];
       const openLine = (ip: string | undefined) => `${target.host} (${ip ?? ''}:${target.port}) open`;
-      if (world.killContainer && world.clock.setTimeout) {
+      if (world.killContainer && world.canSchedule) {
         // The loop as the shell runs it: nc tries once the shell is up, then again after every `sleep`; the container
         // completes at the first try the target answers (a dependency started a moment earlier counts).
         const info = world.record(ctx, { binary: 'sh', ports: [], servingFromMs: Infinity });

@@ -116,7 +116,7 @@ export function socialBehaviour(world: AppWorld): ContainerBehaviour {
         run.loop = { detail, untilMs: Infinity, tls, mongoPodUid: server?.pod.metadata.uid, mongoCtr: server?.container?.name };
         info.servingFromMs = Infinity;
         info.extra = { tlsClientOf: tls ? server?.pod.metadata.uid : undefined };
-        if (!tls && world.clock.setTimeout) {
+        if (!tls && world.canSchedule) {
           // The loop as the service runs it: createIndexes first ~300 ms after start, then every RETRY_MS; the server
           // starts (and opens 9090) at the first try that reaches a Mongo accepting plain connections.
           const attempt = (t: number) => {

@@ -148,11 +148,14 @@ export class AppWorld {
     return full;
   }
 
-  /** Runs `fn` after `ms` of cluster time; false when the clock cannot schedule. */
-  later(ms: number, fn: () => void): boolean {
-    if (!this.clock.setTimeout) return false;
-    this.clock.setTimeout(fn, ms);
-    return true;
+  /** The clock schedules in cluster time (the twin's clocks do): retry loops can run try by try. */
+  get canSchedule(): boolean {
+    return this.clock.setTimeout !== undefined;
+  }
+
+  /** Runs `fn` after `ms` of cluster time (when `canSchedule`). */
+  later(ms: number, fn: () => void): void {
+    this.clock.setTimeout?.(fn, ms);
   }
 
   /** Is this still the process of its container (not replaced by a restart, its pod not deleted)? */
