@@ -31,7 +31,7 @@
  * PersistentVolumeClaims and Jobs count, except what the system or the engine creates on its own: ConfigMap
  * kube-root-ca.crt, service-account token Secrets, the workload Job wrk2-job with its script ConfigMap and Flower's
  * run trigger ConfigMap flwr-run (the `flwr` workload on the embedded cluster). Every Chaos Mesh resource
- * (chaos-mesh.org) in the namespace counts: a clean app has none.
+ * (chaos-mesh.org) in the namespace, or in Chaos Mesh's own namespace selecting pods of it, counts: a clean app has none.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,6 +40,7 @@ import type { Kubectl } from './kubectl';
 import { apiLister, splitApiVersion, type ObjectLister, type ResourceRef } from './api-lister';
 import { loadKubeConfig } from './kubeconfig-load';
 import { JOB_NAME, SCRIPT_CONFIGMAP } from './workload/wrk2';
+import { CHAOS_GROUP, CHAOS_NAMESPACE, chaosTargetsNamespace } from './faults/chaos-mesh';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -237,7 +238,11 @@ async function liveObjects(kubectl: Kubectl, namespace: string, manifests: any[]
   }).catch(() => [] as ResourceRef[]);
   const refs = new Map<string, ResourceRef>();
   for (const r of [...Object.values(COUNTED_REFS), ...manifests.map(refFor), ...chaos]) refs.set(`${r.group}/${r.plural}`, r);
-  return api.list(namespace, [...refs.values()]);
+  const [own, experiments] = await Promise.all([
+    api.list(namespace, [...refs.values()]),
+    chaos.length && namespace !== CHAOS_NAMESPACE ? api.list(CHAOS_NAMESPACE, chaos) : Promise.resolve([]),
+  ]);
+  return [...own, ...experiments.filter((o) => chaosTargetsNamespace(o, namespace))];
 }
 
 /** The API resource of a manifest kind (plural: the kind in lower case plus `s`, as for every kind the apps use). */
@@ -262,7 +267,7 @@ export async function diffAppAgainstManifests(options: DiffOptions): Promise<Obj
   ]);
   const live = new Map<string, any>();
   for (const o of liveItems) {
-    if (CLUSTER_SCOPED.has(o.kind) || o.metadata?.namespace === namespace) live.set(keyOf(o, namespace), o);
+    if (CLUSTER_SCOPED.has(o.kind) || o.metadata?.namespace === namespace || group(o.apiVersion) === CHAOS_GROUP) live.set(keyOf(o, namespace), o);
   }
 
   const differences: ObjectDifference[] = [];
@@ -291,10 +296,10 @@ export async function diffAppAgainstManifests(options: DiffOptions): Promise<Obj
   const manifestKeys = new Set(manifests.map((m) => keyOf(m, namespace)));
   for (const [key, o] of live) {
     if (manifestKeys.has(key) || CLUSTER_SCOPED.has(o.kind)) continue;
-    const isChaos = group(o.apiVersion) === 'chaos-mesh.org';
+    const isChaos = group(o.apiVersion) === CHAOS_GROUP;
     if (!isChaos && !(o.kind in COUNTED_REFS)) continue;
     if (!isChaos && ownedBySystem(o)) continue;
-    differences.push({ ...refOf(o, namespace), type: 'extra' });
+    differences.push({ ...refOf(o, isChaos ? String(o.metadata.namespace) : namespace), type: 'extra' });
   }
   return differences;
 }

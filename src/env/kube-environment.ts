@@ -13,6 +13,7 @@ import { execShellObservation } from './shell';
 import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
 import { faultApi, type FaultApi } from './faults/api';
+import { removeChaosTargeting } from './faults/chaos-mesh';
 import { startWrk2, stopWrk2, type WorkloadObjects } from './workload/wrk2';
 import { workloadObjects } from './workload/workload-objects';
 import { csvToTable } from './telemetry/csv-table';
@@ -111,7 +112,9 @@ export class KubeEnvironment implements ProblemEnvironment {
         return;
       }
     }
-    // A problem never starts on a dirty cluster: leftovers of an earlier run are removed with their namespace.
+    // A problem never starts on a dirty cluster: leftovers of an earlier run are removed with their namespace, and
+    // experiments (which live in Chaos Mesh's namespace) that still select it.
+    await removeChaosTargeting(this.faultApi, app.namespace);
     await this.kubectl.run(['delete', 'namespace', app.namespace, '--wait=false']);
     await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
   }

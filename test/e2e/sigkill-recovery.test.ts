@@ -87,11 +87,11 @@ const CASES: Case[] = [
   },
   {
     problem: 'pod_failure_hotel_res-detection-1', kind: 'chaos-pod-failure', namespace: NS.hotel,
-    visible: async (k) => (await json(k, ['get', 'podchaos', 'pod-failure-experiment', '-n', NS.hotel])) !== undefined,
+    visible: async (k) => (await json(k, ['get', 'podchaos', `${NS.hotel}-pod-failure-experiment`, '-n', 'chaos-mesh'])) !== undefined,
   },
   {
     problem: 'network_delay_hotel_res-detection-1', kind: 'chaos-network-delay', namespace: NS.hotel,
-    visible: async (k) => (await json(k, ['get', 'networkchaos', 'delay', '-n', NS.hotel])) !== undefined,
+    visible: async (k) => (await json(k, ['get', 'networkchaos', `${NS.hotel}-delay`, '-n', 'chaos-mesh'])) !== undefined,
   },
   {
     problem: 'revoke_auth_mongodb-detection-1', kind: 'mongo-revoke-auth', namespace: NS.hotel,

@@ -88,13 +88,23 @@ describe('cluster diff: a deployed app against its manifests', function () {
       apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'PodChaos', metadata: { name: 'pod-kill', namespace: HOTEL.ns },
       spec: { action: 'pod-failure', mode: 'one', duration: '200s', selector: { labelSelectors: { 'io.kompose.service': 'geo' } } },
     }));
+    // Our injectors put experiments in Chaos Mesh's namespace: one that selects this app counts, another app's does not.
+    await kubectl.run(['create', 'namespace', 'chaos-mesh']).catch(() => undefined);
+    for (const [name, namespaces] of [['targets-us', [HOTEL.ns]], ['targets-other', ['other-app']]] as const) {
+      await kubectl.run(['apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'NetworkChaos', metadata: { name, namespace: 'chaos-mesh' },
+        spec: { action: 'delay', mode: 'one', duration: '200s', delay: { latency: '1s' }, selector: { namespaces, labelSelectors: { 'io.kompose.service': 'geo' } } },
+      }));
+    }
     const found = await diff();
     assert.deepEqual(found.map(formatDifference).sort(), [
       'ConfigMap test-hotel-reservation/stray exists but is not part of the app',
+      'NetworkChaos chaos-mesh/targets-us exists but is not part of the app',
       'PodChaos test-hotel-reservation/pod-kill exists but is not part of the app',
       'Service test-hotel-reservation/rate is missing',
     ]);
     await kubectl.run(['delete', 'podchaos', 'pod-kill', '-n', HOTEL.ns]);
+    await kubectl.run(['delete', 'networkchaos', '--all', '-n', 'chaos-mesh']);
     await kubectl.run(['delete', 'configmap', 'stray', '-n', HOTEL.ns]);
     await kubectl.run(['apply', '-f', path.join(HOTEL.dir, 'rate.yaml'), '-n', HOTEL.ns]);
     assert.deepEqual(await diff(), []);

@@ -12,6 +12,7 @@ import type { AppDefinition } from '../../src/core/apps/types';
 import { workloadObjects } from '../../src/env/workload/workload-objects';
 import { startWrk2, stopWrk2 } from '../../src/env/workload/wrk2';
 import { faultApiFromFile } from '../../src/env/faults/api';
+import { CHAOS_NAMESPACE } from '../../src/env/faults/chaos-mesh';
 
 const NS = 'fault-test';
 const app: AppDefinition = { id: 'test-app', name: 'Test', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
@@ -134,19 +135,19 @@ describe('fault injectors against the embedded cluster (real kubectl)', function
     assert.equal((await kubectl.json(['get', 'deploy', 'profile', '-n', NS])).spec.template.spec.containers[0].image, 'yinfangchen/hotelreservation:latest');
   });
 
-  it('creates the Chaos Mesh experiments the original creates, and deletes them', async () => {
+  it('creates the Chaos Mesh experiments the original creates, in Chaos Mesh\'s namespace selecting the app namespace, and deletes them', async () => {
     const delay = { kind: 'chaos-network-delay', target: 'user-service', params: { name: 'delay', latency: '10s', jitter: '0ms', correlation: '100', duration: '200s', mode: 'one', labelKey: 'io.kompose.service' } };
     await twice('inject', delay);
-    const chaos = await kubectl.json(['get', 'networkchaos', 'delay', '-n', NS]);
+    const chaos = await kubectl.json(['get', 'networkchaos', `${NS}-delay`, '-n', CHAOS_NAMESPACE]);
     assert.equal(chaos.spec.action, 'delay');
     assert.deepEqual(chaos.spec.selector, { namespaces: [NS], labelSelectors: { 'io.kompose.service': 'user-service' } });
     assert.deepEqual(chaos.spec.delay, { latency: '10s', correlation: '100', jitter: '0ms' });
     await twice('recover', delay);
-    assert.equal((await kubectl.json(['get', 'networkchaos', '-n', NS])).items.length, 0);
+    assert.equal((await kubectl.json(['get', 'networkchaos', '-A'])).items.length, 0);
 
     const kill = { kind: 'chaos-pod-kill', target: 'user-service', params: { name: 'pod-kill', action: 'pod-failure', duration: '100s', labelKey: 'io.kompose.service' } };
     await injectorFor(kill.kind).inject(context(kill));
-    const pod = await kubectl.json(['get', 'podchaos', 'pod-kill', '-n', NS]);
+    const pod = await kubectl.json(['get', 'podchaos', `${NS}-pod-kill`, '-n', CHAOS_NAMESPACE]);
     assert.equal(pod.spec.action, 'pod-failure', 'named pod-kill, acting as pod-failure, like the original');
     await injectorFor(kill.kind).recover(context(kill));
   });

@@ -1,14 +1,19 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
-import { apiCall, apiErrorMessage, statusCode } from './api';
+import { apiCall, apiErrorMessage, statusCode, type FaultApi } from './api';
 
 /**
- * Chaos Mesh experiments, as the original creates them (facts §7): a chaos-mesh.org/v1alpha1 resource in the app
- * namespace selecting the target's pods by label; recovery deletes it. On a real cluster Chaos Mesh (2.6.x) must be
- * installed; the embedded cluster serves and simulates these kinds itself.
+ * Chaos Mesh experiments: a chaos-mesh.org/v1alpha1 resource selecting the target's pods by label; recovery deletes
+ * it. The original AIOpsLab creates them in the app namespace, where their Events ("Successfully apply chaos for
+ * <ns>/<victim>") sit next to the app's own and name the answer. Here they live in a namespace of their own
+ * (CHAOS_NAMESPACE, the one Chaos Mesh is installed in) and their selector names the app namespace, as Chaos Mesh
+ * allows: the agent's view (src/env/cluster-view) hides that namespace, so every kind — PodChaos, NetworkChaos,
+ * KernelChaos, … — is out of the agent's sight by construction. The object's name carries the app namespace so that
+ * two apps' experiments of one kind never share a name. On a real cluster Chaos Mesh (2.6.x) must be installed; the
+ * embedded cluster serves and simulates these kinds itself.
  */
 interface ChaosShape {
-  kind: 'PodChaos' | 'NetworkChaos' | 'KernelChaos' | 'StressChaos';
+  kind: typeof CHAOS_KINDS[number];
   defaultName: string;
   spec(c: FaultContext, selector: Record<string, unknown>): Record<string, unknown>;
 }
@@ -17,30 +22,81 @@ function p(c: FaultContext, name: string, fallback?: unknown): any { // eslint-d
   return c.fault.params[name] ?? fallback;
 }
 
-function selector(c: FaultContext, withNamespaces: boolean): Record<string, unknown> {
+function selector(c: FaultContext): Record<string, unknown> {
   const target = c.fault.target;
   if (!target) throw new FaultError(`Fault ${c.fault.kind} needs a target service.`);
   const labelKey = String(p(c, 'labelKey', c.app.serviceLabel ?? 'io.kompose.service'));
-  return { ...(withNamespaces ? { namespaces: [c.namespace] } : {}), labelSelectors: { [labelKey]: target } };
+  return { namespaces: [c.namespace], labelSelectors: { [labelKey]: target } };
 }
 
-const GROUP = 'chaos-mesh.org';
+export const CHAOS_GROUP = 'chaos-mesh.org';
 const VERSION = 'v1alpha1';
+/** Where every experiment lives: Chaos Mesh's own namespace (its Helm chart's default), never an app namespace. */
+export const CHAOS_NAMESPACE = 'chaos-mesh';
+
+/** Whether a chaos object's selector reaches into an app namespace (by `namespaces` or an explicit `pods` map). */
+export function chaosTargetsNamespace(obj: { spec?: { selector?: { namespaces?: unknown; pods?: unknown } } }, namespace: string): boolean {
+  const sel = obj.spec?.selector ?? {};
+  return (Array.isArray(sel.namespaces) && sel.namespaces.includes(namespace))
+    || (typeof sel.pods === 'object' && sel.pods !== null && namespace in sel.pods);
+}
+
+/** The kinds our injectors create (every one an experiment kind of Chaos Mesh). */
+const CHAOS_KINDS = ['PodChaos', 'NetworkChaos', 'KernelChaos', 'StressChaos'] as const;
+
+/**
+ * Deletes every experiment of our kinds that targets `namespace`: leftovers of a session that ended without recovery
+ * would otherwise outlive the app namespace they select (before, deleting that namespace took them with it).
+ * Quiet when Chaos Mesh is not installed.
+ */
+export async function removeChaosTargeting(api: FaultApi, namespace: string): Promise<void> {
+  await Promise.all(CHAOS_KINDS.map(async (kind) => {
+    const ref = { group: CHAOS_GROUP, version: VERSION, namespace: CHAOS_NAMESPACE, plural: kind.toLowerCase() };
+    let items: Array<{ metadata?: { name?: string }; spec?: { selector?: { namespaces?: unknown; pods?: unknown } } }>;
+    try {
+      items = ((await api.custom.listNamespacedCustomObject(ref)) as { items?: typeof items }).items ?? [];
+    } catch (error) {
+      if (statusCode(error) === 404) return;
+      throw new Error(`Listing ${kind} in ${CHAOS_NAMESPACE} failed: ${apiErrorMessage(error)}`);
+    }
+    for (const item of items.filter((o) => chaosTargetsNamespace(o, namespace))) {
+      await api.custom.deleteNamespacedCustomObject({ ...ref, name: String(item.metadata?.name) }).catch((error) => {
+        if (statusCode(error) !== 404) throw new Error(`Deleting ${kind} ${CHAOS_NAMESPACE}/${item.metadata?.name} failed: ${apiErrorMessage(error)}`);
+      });
+    }
+  }));
+}
+
+async function ensureChaosNamespace(c: FaultContext): Promise<void> {
+  try {
+    await c.api.core.createNamespace({ body: { metadata: { name: CHAOS_NAMESPACE } } });
+  } catch (error) {
+    if (statusCode(error) !== 409) throw new Error(`Creating namespace ${CHAOS_NAMESPACE} failed: ${apiErrorMessage(error)}`);
+  }
+}
 
 /** What `kubectl apply` of the experiment does: create it, or replace the one of that name. */
 async function applyChaos(c: FaultContext, kind: string, resource: { metadata: { name: string } }): Promise<void> {
-  const ref = { group: GROUP, version: VERSION, namespace: c.namespace, plural: kind.toLowerCase() };
-  try {
-    await c.api.custom.createNamespacedCustomObject({ ...ref, body: resource });
-    return;
-  } catch (error) {
-    const code = statusCode(error);
-    if (code === 404 && !/namespaces? "?[\w-]+"? not found/.test(apiErrorMessage(error))) {
-      throw new FaultError(`Chaos Mesh is not installed in this cluster (no ${kind} resource type). Install it with: helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2`);
+  const ref = { group: CHAOS_GROUP, version: VERSION, namespace: CHAOS_NAMESPACE, plural: kind.toLowerCase() };
+  const where = `${CHAOS_NAMESPACE}/${resource.metadata.name}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.api.custom.createNamespacedCustomObject({ ...ref, body: resource });
+      return;
+    } catch (error) {
+      const code = statusCode(error);
+      if (code === 404 && /namespaces? "?[\w-]+"? not found/.test(apiErrorMessage(error)) && attempt === 0) {
+        await ensureChaosNamespace(c);
+        continue;
+      }
+      if (code === 404) {
+        throw new FaultError(`Chaos Mesh is not installed in this cluster (no ${kind} resource type). Install it with: helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2`);
+      }
+      if (code !== 409) throw new Error(`Creating ${kind} ${where} failed: ${apiErrorMessage(error)}`);
+      break;
     }
-    if (code !== 409) throw new Error(`Creating ${kind} ${c.namespace}/${resource.metadata.name} failed: ${apiErrorMessage(error)}`);
   }
-  await apiCall(`Updating ${kind} ${c.namespace}/${resource.metadata.name}`, async () => {
+  await apiCall(`Updating ${kind} ${where}`, async () => {
     const current = (await c.api.custom.getNamespacedCustomObject({ ...ref, name: resource.metadata.name })) as { metadata?: { resourceVersion?: string } };
     const body = { ...resource, metadata: { ...resource.metadata, resourceVersion: current.metadata?.resourceVersion } };
     await c.api.custom.replaceNamespacedCustomObject({ ...ref, name: resource.metadata.name, body });
@@ -48,25 +104,25 @@ async function applyChaos(c: FaultContext, kind: string, resource: { metadata: {
 }
 
 function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
-  const name = (c: FaultContext) => String(p(c, 'name', shape.defaultName));
+  const name = (c: FaultContext) => `${c.namespace}-${String(p(c, 'name', shape.defaultName))}`;
   return {
     kind,
     async inject(c) {
       const resource = {
-        apiVersion: `${GROUP}/${VERSION}`,
+        apiVersion: `${CHAOS_GROUP}/${VERSION}`,
         kind: shape.kind,
-        metadata: { name: name(c), namespace: c.namespace },
-        spec: shape.spec(c, selector(c, shape.kind === 'NetworkChaos')),
+        metadata: { name: name(c), namespace: CHAOS_NAMESPACE },
+        spec: shape.spec(c, selector(c)),
       };
       await applyChaos(c, shape.kind, resource);
     },
     async recover(c) {
-      const ref = { group: GROUP, version: VERSION, namespace: c.namespace, plural: shape.kind.toLowerCase(), name: name(c) };
+      const ref = { group: CHAOS_GROUP, version: VERSION, namespace: CHAOS_NAMESPACE, plural: shape.kind.toLowerCase(), name: name(c) };
       try {
         await c.api.custom.deleteNamespacedCustomObject(ref);
       } catch (error) {
         if (statusCode(error) === 404) return; // already gone (or Chaos Mesh was removed with it): idempotent
-        throw new Error(`Deleting ${shape.kind} ${c.namespace}/${ref.name} failed: ${apiErrorMessage(error)}`);
+        throw new Error(`Deleting ${shape.kind} ${CHAOS_NAMESPACE}/${ref.name} failed: ${apiErrorMessage(error)}`);
       }
     },
   };

@@ -9,6 +9,7 @@ import { injectorFor, type FaultContext } from '../../../src/env/faults';
 import type { FaultSpec } from '../../../src/core/problems/types';
 import type { AppDefinition } from '../../../src/core/apps/types';
 import { faultApiFromFile } from '../../../src/env/faults/api';
+import { CHAOS_NAMESPACE as CM } from '../../../src/env/faults/chaos-mesh';
 
 const NS = 'chaos-test';
 const app: AppDefinition = { id: 'chaos-app', name: 'Chaos', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
@@ -78,17 +79,19 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     assert.match(describe, /hotel-reserv-user-normal: nginx:1\.25/);
     assert.match(describe, /Container hotel-reserv-user definition changed, will be restarted/);
 
-    const yaml = await kubectl.run(['get', 'podchaos', 'pod-failure-experiment', '-n', NS, '-o', 'yaml']);
+    const yaml = await kubectl.run(['get', 'podchaos', `${NS}-pod-failure-experiment`, '-n', CM, '-o', 'yaml']);
     assert.match(yaml, /desiredPhase: Run/);
     assert.match(yaml, new RegExp(`id: ${NS}/${pod.metadata.name}`));
     assert.match(yaml, /phase: Injected/);
     assert.match(yaml, /- chaos-mesh\/records/);
-    const events = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=PodChaos']);
-    assert.match(events, new RegExp(`Applied\\s+podchaos/pod-failure-experiment\\s+Successfully apply chaos for ${NS}/${pod.metadata.name}`));
+    const events = await kubectl.run(['get', 'events', '-n', CM, '--field-selector', 'involvedObject.kind=PodChaos']);
+    assert.match(events, new RegExp(`Applied\\s+podchaos/${NS}-pod-failure-experiment\\s+Successfully apply chaos for ${NS}/${pod.metadata.name}`));
     assert.match(events, /FinalizerInited/);
+    // As Chaos Mesh records them: on the experiment, in its namespace — none among the app's own events.
+    assert.doesNotMatch(await kubectl.run(['get', 'events', '-n', NS]), /podchaos|apply chaos/i);
 
     await injectorFor(fault.kind).recover(ctx(fault)); // kubectl delete: recovers first, then the object goes
-    assert.equal((await kubectl.run(['get', 'podchaos', '-n', NS, '--no-headers', '--ignore-not-found'])).trim(), '');
+    assert.equal((await kubectl.run(['get', 'podchaos', '-n', CM, '--no-headers', '--ignore-not-found'])).trim(), '');
     await runningWithRestarts('user', 2);
     const [after] = await podsOf('user');
     assert.equal(after.metadata.name, pod.metadata.name);
@@ -103,7 +106,7 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const [pod] = await podsOf('geo');
     const describe = await kubectl.run(['describe', 'pod', pod.metadata.name, '-n', NS]);
     assert.match(describe, /Last State:\s+Terminated\n\s+Reason:\s+Error\n\s+Exit Code:\s+137/);
-    const events = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.name=container-kill']);
+    const events = await kubectl.run(['get', 'events', '-n', CM, '--field-selector', `involvedObject.name=${NS}-container-kill`]);
     assert.match(events, new RegExp(`Successfully apply chaos for ${NS}/${pod.metadata.name}/hotel-reserv-geo`));
     await injectorFor(fault.kind).recover(ctx(fault));
     await runningWithRestarts('geo', 1);
@@ -113,11 +116,11 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'user', params: { duration: '2s', name: 'short' } };
     await injectorFor(fault.kind).inject(ctx(fault));
     const obj = await until('desiredPhase Stop', async () => {
-      const o = await kubectl.json(['get', 'podchaos', 'short', '-n', NS]);
+      const o = await kubectl.json(['get', 'podchaos', `${NS}-short`, '-n', CM]);
       return o.status?.experiment?.desiredPhase === 'Stop' && o.status.experiment.containerRecords?.[0]?.phase === 'Not Injected' ? o : undefined;
     });
     assert.ok(obj.status.conditions.some((c: any) => c.type === 'AllRecovered' && c.status === 'True')); // eslint-disable-line @typescript-eslint/no-explicit-any
-    const describe = await kubectl.run(['describe', 'podchaos', 'short', '-n', NS]);
+    const describe = await kubectl.run(['describe', 'podchaos', `${NS}-short`, '-n', CM]);
     assert.match(describe, /TimeUp\s+\S+\s+desiredphase\s+Time up according to the duration/);
     assert.match(describe, /Recovered\s+\S+\s+records\s+Successfully recover chaos for/);
     await runningWithRestarts('user', 4);
@@ -140,7 +143,7 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'triple', params: { name: 'one-of-three' } };
     await injectorFor(fault.kind).inject(ctx(fault));
     await until('one paused pod', async () => (await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length === 1);
-    const records = (await kubectl.json(['get', 'podchaos', 'one-of-three', '-n', NS])).status.experiment.containerRecords;
+    const records = (await kubectl.json(['get', 'podchaos', `${NS}-one-of-three`, '-n', CM])).status.experiment.containerRecords;
     assert.equal(records.length, 1);
     await injectorFor(fault.kind).recover(ctx(fault));
     assert.equal((await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length, 0);
@@ -156,16 +159,16 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
       await injectorFor(fault.kind).inject(ctx(fault));
       const name = String(fault.params.name);
       const obj = await until(`${name} injected`, async () => {
-        const o = await kubectl.json(['get', 'networkchaos', name, '-n', NS]);
+        const o = await kubectl.json(['get', 'networkchaos', `${NS}-${name}`, '-n', CM]);
         return o.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
       });
       assert.equal(obj.status.experiment.containerRecords.length, 1, 'mode one: one of the three pods');
       assert.match(obj.status.experiment.containerRecords[0].id, new RegExp(`^${NS}/triple-`));
-      const events = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', `involvedObject.kind=NetworkChaos,involvedObject.name=${name}`]);
+      const events = await kubectl.run(['get', 'events', '-n', CM, '--field-selector', `involvedObject.kind=NetworkChaos,involvedObject.name=${NS}-${name}`]);
       assert.match(events, new RegExp(`Successfully apply chaos for ${obj.status.experiment.containerRecords[0].id}`));
       assert.deepEqual(await snapshot(), before, 'no restart, no image change');
       await injectorFor(fault.kind).recover(ctx(fault));
-      assert.equal((await kubectl.run(['get', 'networkchaos', name, '-n', NS, '--ignore-not-found'])).trim(), '');
+      assert.equal((await kubectl.run(['get', 'networkchaos', `${NS}-${name}`, '-n', CM, '--ignore-not-found'])).trim(), '');
     }
     assert.deepEqual(await snapshot(), before);
   });
@@ -175,11 +178,11 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const fault: FaultSpec = { kind: 'kernel-chaos', target: 'geo', params: { mode: 'one' } };
     await injectorFor(fault.kind).inject(ctx(fault));
     const events = await until('the Failed event', async () => {
-      const out = await kubectl.run(['get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=KernelChaos,reason=Failed']);
+      const out = await kubectl.run(['get', 'events', '-n', CM, '--field-selector', 'involvedObject.kind=KernelChaos,reason=Failed']);
       return /Failed to apply chaos: rpc error: code = Unavailable/.test(out) ? out : undefined;
     });
     assert.match(events, /Warning\s+Failed/);
-    const obj = (await kubectl.json(['get', 'kernelchaos', '-n', NS])).items[0];
+    const obj = (await kubectl.json(['get', 'kernelchaos', '-n', CM])).items[0];
     assert.equal(obj.status.experiment.containerRecords[0].phase, 'Not Injected');
     const [after] = await podsOf('geo');
     assert.deepEqual([after.metadata.name, after.status.containerStatuses[0].restartCount], [geo.metadata.name, geo.status.containerStatuses[0].restartCount]);

@@ -64,7 +64,7 @@ describe('twin process: NetworkChaos mode one on 2 replicas, seen through the se
     const fault: FaultSpec = { kind: 'chaos-network-delay', target: 'user', params: { name: 'delay', latency: '3s', jitter: '0ms', correlation: '100', duration: '200s', mode: 'one', labelKey: 'io.kompose.service' } };
     await injectorFor(fault.kind).inject({ ...ctx, fault });
     const chaos = await until('the delay injected', async () => {
-      const o = await kubectl.json(['get', 'networkchaos', 'delay', '-n', NS]);
+      const o = await kubectl.json(['get', 'networkchaos', `${NS}-delay`, '-n', 'chaos-mesh']);
       return o.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
     });
     const selected = String(chaos.status.experiment.containerRecords[0].id).split('/')[1];
