@@ -3,13 +3,20 @@ import * as path from 'node:path';
 import type { EnvironmentInfo } from '../core/ports/environment';
 import type { AiopsConfig } from '../env/config';
 import { twinEntryPath } from './twin-entry';
+import { loadKubeConfig } from '../env/kubeconfig-load';
+import { startClusterView } from '../env/cluster-view';
+import { writeAgentKubeconfig } from '../env/cluster-view/kubeconfig';
 
 /** A cluster the engine can run a session on: where its kubeconfig is and how to let it go. */
 export interface ClusterHandle {
   info: EnvironmentInfo;
   kubeconfigPath?: string;
-  /** The agent's restricted kubeconfig (cannot see the fault machinery), when the cluster offers one. */
-  agentKubeconfigPath?: string;
+  /**
+   * The agent's kubeconfig: it names the agent's view of the cluster (src/env/cluster-view), a filtering proxy that
+   * leaves the fault machinery out. Everything the agent reaches — exec_shell's kubectl, get_logs, get_metrics,
+   * get_traces — goes through it; the engine's own operations use `kubeconfigPath`/`context`.
+   */
+  agentKubeconfigPath: string;
   context?: string;
   kubeCacheDir: string;
   telemetry?: { prometheusUrl?: string; jaegerUrls: Record<string, string> };
@@ -23,7 +30,10 @@ export class ClusterUnavailableError extends Error {}
 
 /**
  * Opens the configured cluster: `embedded` starts a fresh twin for the session (well under a second); anything else
- * names a context of the user's kubeconfig (a real cluster such as kind).
+ * names a context of the user's kubeconfig (a real cluster such as kind). Either way the agent's view is started in
+ * front of it: on the embedded cluster it forwards with the twin's agent identity (which RBAC-like refuses the Chaos
+ * Mesh kinds as well), on a real cluster with the context's own credentials (a ServiceAccount of the agent's own can
+ * take their place by handing another upstream kubeconfig here).
  */
 export async function openCluster(config: AiopsConfig, stateDir: string): Promise<ClusterHandle> {
   const kubectl = await findKubectl();
@@ -31,27 +41,41 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
     const twin = await import('../twin');
     const dir = fs.mkdtempSync(path.join(ensureDir(stateDir), 'twin-'));
     const handle = await twin.startTwin({ stateDir: dir, entryPath: twinEntryPath() });
+    const view = await startClusterView({ upstream: loadKubeConfig(handle.agentKubeconfigPath) }).catch(async (error: Error) => {
+      await handle.stop();
+      throw error;
+    });
+    const agentKubeconfigPath = writeAgentKubeconfig(path.join(dir, 'agent-view-kubeconfig'), view.url);
     return {
-      info: { kind: 'embedded', cluster: handle.agentUrl, kubeconfigPath: handle.agentKubeconfigPath, kubernetesVersion: 'v1.31' },
+      info: { kind: 'embedded', cluster: view.url, kubeconfigPath: agentKubeconfigPath, kubernetesVersion: 'v1.31' },
       kubeconfigPath: handle.kubeconfigPath,
-      agentKubeconfigPath: handle.agentKubeconfigPath,
+      agentKubeconfigPath,
       kubeCacheDir: handle.kubeCacheDir,
       kubectl,
       telemetry: handle.telemetry,
       dockerShim: handle.dockerShim,
       release: async () => {
+        await view.close();
         await handle.stop();
         fs.rmSync(dir, { recursive: true, force: true });
       },
     };
   }
+  const dir = fs.mkdtempSync(path.join(ensureDir(stateDir), 'view-'));
   const kubeCacheDir = path.join(ensureDir(stateDir), 'kube-cache');
+  const upstream = loadKubeConfig(undefined, config.cluster);
+  if (!upstream.getCurrentCluster()) throw new ClusterUnavailableError(`Context "${config.cluster}" is not in your kubeconfig (kubectl config get-contexts lists them).`);
+  const view = await startClusterView({ upstream });
   return {
     info: { kind: 'kubernetes', cluster: config.cluster },
     context: config.cluster,
+    agentKubeconfigPath: writeAgentKubeconfig(path.join(dir, 'agent-view-kubeconfig'), view.url),
     kubeCacheDir,
     kubectl,
-    release: async () => undefined,
+    release: async () => {
+      await view.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

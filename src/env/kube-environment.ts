@@ -74,6 +74,9 @@ export class KubeEnvironment implements ProblemEnvironment {
   readonly probe: ClusterProbe;
   private readonly kc: k8s.KubeConfig;
   private readonly core: k8s.CoreV1Api;
+  /** The agent's view (its kubeconfig): what get_logs / get_metrics / get_traces read on the agent's behalf. */
+  private readonly agentKc: k8s.KubeConfig;
+  private readonly agentCore: k8s.CoreV1Api;
   private readonly apps: k8s.AppsV1Api;
   private readonly kubectl: Kubectl;
   private readonly workloadObjects: WorkloadObjects;
@@ -87,6 +90,8 @@ export class KubeEnvironment implements ProblemEnvironment {
     this.kc = loadKubeConfig(options.kubeconfigPath, options.context);
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
+    this.agentKc = options.agentKubeconfigPath ? loadKubeConfig(options.agentKubeconfigPath) : this.kc;
+    this.agentCore = this.agentKc.makeApiClient(k8s.CoreV1Api);
     this.kubectl = new Kubectl({ kubectl: options.kubectl, kubeconfigPath: options.kubeconfigPath, context: options.context, kubeCacheDir: options.kubeCacheDir });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.workloadObjects = workloadObjects(this.kc);
@@ -232,15 +237,15 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   private async getLogs(namespace: string, service: string): Promise<string> {
     if (isDockerNamespace(namespace)) {
-      const text = await dockerContainerLogs(service, async (name) => String(await this.core.readNamespacedPodLog({ name, namespace })));
+      const text = await dockerContainerLogs(service, async (name) => String(await this.agentCore.readNamespacedPodLog({ name, namespace })));
       return text === NO_DOCKER_SERVICE ? text : capOutput(compressLogs(text, this.options.logDedup), this.options.outputCapChars);
     }
     try {
       const selector = namespace === 'default' && service.includes('wrk2-job') ? 'job-name=wrk2-job' : `${this.serviceLabel(namespace)}=${service}`;
-      const pods = await this.core.listNamespacedPod({ namespace, labelSelector: selector });
+      const pods = await this.agentCore.listNamespacedPod({ namespace, labelSelector: selector });
       const pod = pods.items[0];
       if (!pod?.metadata?.name) return NO_SERVICE;
-      const text = await this.core.readNamespacedPodLog({ name: pod.metadata.name, namespace });
+      const text = await this.agentCore.readNamespacedPodLog({ name: pod.metadata.name, namespace });
       return capOutput(compressLogs(String(text ?? ''), this.options.logDedup), this.options.outputCapChars);
     } catch {
       return NO_SERVICE;
@@ -249,9 +254,9 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   private async getMetrics(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
     // Service observe/prometheus-server through the API server's service proxy, on the embedded cluster too.
-    const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
+    const endpoint = prometheusEndpoint(this.agentKc, this.options.telemetry?.prometheusUrl);
     try {
-      const pods = (await this.core.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name ?? '');
+      const pods = (await this.agentCore.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name ?? '');
       if (pods.length === 0) return NO_SERVICE;
       return (await exportMetrics({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace, durationMinutes, outDir: sessionDir, pods })).text;
     } catch (error) {
@@ -261,7 +266,8 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   private async getTraces(namespace: string, durationMinutes: number, sessionDir: string): Promise<string> {
     // The namespace's Jaeger query Service through the API server's service proxy, on the embedded cluster too.
-    const endpoint = await jaegerEndpoint(this.kc, namespace, (ns, name) => this.probe.getService(ns, name).catch(() => undefined), this.options.telemetry?.jaegerUrls[namespace]);
+    const readService = async (ns: string, name: string) => this.orUndefined(() => this.agentCore.readNamespacedService({ namespace: ns, name })).catch(() => undefined);
+    const endpoint = await jaegerEndpoint(this.agentKc, namespace, readService, this.options.telemetry?.jaegerUrls[namespace]);
     if (!endpoint) return `Error: no Jaeger query service is reachable for namespace ${namespace}.`;
     try {
       return (await exportTraces({ jaegerUrl: endpoint.base, fetch: endpoint.fetch, namespace, durationMinutes, outDir: sessionDir })).text;
