@@ -83,6 +83,8 @@ export class OracleAgent implements Agent {
   private readonly plan: Planned[];
   private lastCall?: Planned;
   private exported?: string;
+  /** The get_traces / get_metrics step that made `exported`. */
+  private lastExport?: Planned;
   /** Set when a step's evidence was missing (the run then ends with this error). */
   evidenceFailure?: OracleEvidenceError;
   /** Steps whose evidence was found (1-based positions). */
@@ -120,8 +122,10 @@ export class OracleAgent implements Agent {
     const previous = this.lastCall;
     if (previous && this.observe(previous, bare(observation)) === 'retry') {
       // The symptom may still be developing (a crash loop, a log line not yet written): look again, as an SRE would.
+      // Reading an export again means exporting afresh first (the slow span may have ended since).
       await this.sleep(RETRY_INTERVAL_MS);
-      this.plan.unshift(previous);
+      const reexport = previous.step?.args.some((a) => typeof a === 'string' && a.includes('{exported}')) ? this.lastExport : undefined;
+      this.plan.unshift(...(reexport ? [reexport] : []), previous);
     }
     const next = this.plan.shift();
     if (!next) return fenced(formatCall('submit'));
@@ -141,7 +145,10 @@ export class OracleAgent implements Agent {
 
   private observe(done: Planned, observation: string): 'ok' | 'retry' {
     const exported = /exported to(?: directory)?:\s*(\S+)/i.exec(observation);
-    if (exported && (done.step?.action === 'get_traces' || done.step?.action === 'get_metrics')) this.exported = exported[1];
+    if (exported && (done.step?.action === 'get_traces' || done.step?.action === 'get_metrics')) {
+      this.exported = exported[1];
+      this.lastExport = done;
+    }
     if (!done.step || done.index === undefined) return 'ok';
     const why = checkEvidence(done.step, observation);
     if (!why) {
