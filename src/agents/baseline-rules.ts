@@ -5,6 +5,8 @@
  * suspects. Each rule is one small function; every finding says which rule fired and why.
  */
 
+import { ruleFailingCalls, ruleSlowCalls, type CallStats } from './baseline-traces';
+
 // ---------------------------------------------------------------------------------------------
 // Kubernetes shapes (only the fields the rules read; same names as kubectl's JSON).
 
@@ -66,12 +68,6 @@ export interface KubeEvent {
   type?: string;
 }
 
-export interface ChaosObject {
-  kind: string;
-  metadata: { name: string };
-  spec?: { action?: string; selector?: { labelSelectors?: Labels; pods?: Record<string, string[]> }; containerNames?: string[] };
-}
-
 export interface PersistentVolume {
   metadata: { name: string };
   spec?: { claimRef?: { namespace?: string; name?: string; uid?: string } };
@@ -90,7 +86,8 @@ export interface Snapshot {
   services: Service[];
   endpoints: Endpoints[];
   events: KubeEvent[];
-  chaos: ChaosObject[];
+  /** Client calls between services, summarised from a get_traces export (empty until read). */
+  calls: CallStats[];
   flags: FlagState[];
   volumes: PersistentVolume[];
   /** The flagd ConfigMap's data (file name → JSON text), when there is one. */
@@ -102,7 +99,7 @@ export interface Snapshot {
 }
 
 export function emptySnapshot(namespace: string): Snapshot {
-  return { namespace, pods: [], deployments: [], services: [], endpoints: [], events: [], chaos: [], flags: [], volumes: [], logs: {} };
+  return { namespace, pods: [], deployments: [], services: [], endpoints: [], events: [], calls: [], flags: [], volumes: [], logs: {} };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,17 +301,6 @@ export function parseEvents(text: string): KubeEvent[] {
     .map((f) => ({ involvedObject: { kind: f[0], name: f[1] }, reason: f[2], count: num(f[3]), message: f.slice(4).join('\t') }));
 }
 
-export const CHAOS_FIELDS = '{.kind}{"\\t"}{.metadata.name}{"\\t"}{.spec.action}{"\\t"}{.spec.selector}{"\\t"}{.spec.containerNames}{"\\n"}';
-
-export function parseChaos(text: string): ChaosObject[] {
-  const items = jsonItems(text);
-  if (items) return items.filter((c): c is ChaosObject => typeof (c as ChaosObject)?.kind === 'string' && /Chaos$/.test((c as ChaosObject).kind));
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.split('\t'))
-    .filter((f) => f.length >= 4 && /Chaos$/.test(f[0]))
-    .map((f) => ({ kind: f[0], metadata: { name: f[1] }, spec: { action: f[2] || undefined, selector: jsonOr(f[3], {}), containerNames: jsonOr<string[] | undefined>(f[4], undefined) } }));
-}
 
 export const PV_FIELDS = '{.metadata.name}{"\\t"}{.status.phase}{"\\t"}{.spec.claimRef}{"\\n"}';
 
@@ -592,19 +578,6 @@ export function ruleChangedDeployments(snap: Snapshot): Finding[] {
   return out;
 }
 
-/** `Successfully apply chaos for <ns>/<pod>[/<container>]` events that Chaos Mesh records on its experiments. */
-export function ruleChaosEvents(snap: Snapshot): Finding[] {
-  const out: Finding[] = [];
-  for (const e of snap.events) {
-    if (!/Chaos$/.test(e.involvedObject?.kind ?? '')) continue;
-    const m = /apply chaos for ([a-z0-9-]+)\/([a-z0-9.-]+)/i.exec(e.message ?? '');
-    if (!m || m[1] !== snap.namespace) continue;
-    const pod = snap.pods.find((p) => p.metadata.name === m[2]) ?? { metadata: { name: m[2] } };
-    out.push({ target: workloadOf(pod, snap.deployments), rule: 'chaos-event', evidence: `${e.involvedObject?.kind} ${e.involvedObject?.name}: ${e.message}`, score: 88 });
-  }
-  return out;
-}
-
 // --- Rule: a Service whose numeric targetPort matches no container port of the pods it selects.
 export function ruleServicePorts(snap: Snapshot): Finding[] {
   const out: Finding[] = [];
@@ -693,38 +666,6 @@ export function ruleKilledContainers(snap: Snapshot): Finding[] {
         out.push({ target: workloadOf(pod, snap.deployments), rule: 'container-killed', evidence: `pod ${pod.metadata.name} was killed (exit 137), restarts ${cs.restartCount ?? '?'}`, score: 40 });
       }
     }
-  }
-  return out;
-}
-
-/** The service a chaos experiment targets: its label selector's value, or the selected pods' workload. */
-function chaosTarget(c: ChaosObject, snap: Snapshot): string | undefined {
-  const labels = c.spec?.selector?.labelSelectors;
-  if (labels) {
-    const pod = snap.pods.find((p) => matchesSelector(p.metadata.labels, labels));
-    if (pod) return workloadOf(pod, snap.deployments);
-    const values = Object.values(labels);
-    if (values.length > 0) return values[0];
-  }
-  const pods = c.spec?.selector?.pods ? Object.values(c.spec.selector.pods).flat() : [];
-  const pod = snap.pods.find((p) => pods.includes(p.metadata.name));
-  if (pod) return workloadOf(pod, snap.deployments);
-  return undefined;
-}
-
-// --- Rule: a chaos experiment object in the namespace names its victim.
-export function ruleChaosExperiments(snap: Snapshot): Finding[] {
-  const out: Finding[] = [];
-  for (const c of snap.chaos) {
-    const target = chaosTarget(c, snap);
-    if (!target) continue;
-    out.push({
-      target,
-      rule: 'chaos-experiment',
-      evidence: `${c.kind} ${c.metadata.name}${c.spec?.action ? ` (${c.spec.action})` : ''} selects ${target}`,
-      score: 90,
-      fix: [`kubectl delete ${c.kind.toLowerCase()} ${c.metadata.name} -n ${snap.namespace}`],
-    });
   }
   return out;
 }
@@ -926,9 +867,9 @@ export function unselectableClients(snap: Snapshot, db: string): string[] {
 
 /** Every rule, in one place. */
 export const RULES: ReadonlyArray<(snap: Snapshot) => Finding[]> = [
-  ruleChaosExperiments,
-  ruleChaosEvents,
   ruleFeatureFlags,
+  ruleSlowCalls,
+  ruleFailingCalls,
   rulePendingPods,
   ruleDeploymentReplicas,
   ruleServicePorts,

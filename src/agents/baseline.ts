@@ -3,10 +3,11 @@
  * the agent-facing APIs in the text protocol (exec_shell, get_logs, submit) — never problem files or
  * ground truth — following a fixed plan with a step budget:
  *
- *   1. pods, 2. deployments + services + endpoints, 3. warning events + chaos experiments + flagd flags + volumes
+ *   1. pods, 2. deployments + services + endpoints, 3. warning events + flagd flags + volumes
  *   (all as compact kubectl JSON so a whole namespace fits one capped observation),
- *   4. when nothing structural explains it: the error lines of every pod (one call), then the logs of up to
- *      three workloads that crash or were replaced after the rest,
+ *   4. when nothing structural explains it: the error lines of every pod (one call), the calls between services in
+ *      the traces (get_traces, then one awk over the export: a callee far slower than the rest, or mostly failing),
+ *      then the logs of up to three workloads that crash or were replaced after the rest,
  *   5. for mitigation, the fix of the best suspect (one shell call of kubectl commands), then 6. submit.
  *
  * The decisions are the explicit rules in `baseline-rules.ts`.
@@ -15,14 +16,12 @@ import type { Agent, AgentContext } from '../core/agents/types';
 import type { TaskType } from '../core/tasks/task-type';
 import { formatCall } from '../core/parser';
 import {
-  CHAOS_FIELDS,
   DEPLOYMENT_FIELDS,
   DETECTION_THRESHOLD,
   diagnose,
   emptySnapshot,
   ENDPOINTS_FIELDS,
   EVENT_FIELDS,
-  parseChaos,
   parseDeployments,
   parseEndpoints,
   parseEvents,
@@ -48,6 +47,7 @@ import {
   type Diagnosis,
   type Snapshot,
 } from './baseline-rules';
+import { callStatsCommand, parseCallStats } from './baseline-traces';
 import { diagnoseDocker, DOCKER_CONTAINERS_COMMAND, dockerLogsCommand, emptyDockerSnapshot, isDockerNamespace, readDockerObservation, type DockerSnapshot } from './baseline-docker';
 
 const FENCE = '```';
@@ -71,13 +71,14 @@ const jp = (fields: string) => `-o jsonpath='{range .items[*]}${fields}{end}'`;
 
 /**
  * The three inventory calls. Each stays well under the environment's output cap for a namespace of
- * ~30 workloads (pods alone; then deployments, services and endpoints; then events, chaos, flags, volumes).
+ * ~30 workloads (pods alone; then deployments, services and endpoints; then events, flags, volumes). It never
+ * looks at fault machinery (Chaos Mesh objects or their events): an agent's view does not show it.
  */
 export function inventoryCommands(ns: string): string[] {
   return [
     `echo '### pods'; kubectl get pods -n ${ns} ${jp(POD_FIELDS)}; echo; echo '### end'`,
     `echo '### deployments'; kubectl get deployments -n ${ns} ${jp(DEPLOYMENT_FIELDS)}; echo; echo '### services'; kubectl get services -n ${ns} ${jp(SERVICE_FIELDS)}; echo; echo '### endpoints'; kubectl get endpoints -n ${ns} ${jp(ENDPOINTS_FIELDS)}; echo; echo '### end'`,
-    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### chaos'; kubectl get podchaos,networkchaos,stresschaos,httpchaos,iochaos -n ${ns} ${jp(CHAOS_FIELDS)}; echo; echo '### chaosevents'; kubectl get events -n ${ns} ${jp(EVENT_FIELDS)} | grep -E '^[A-Za-z]*Chaos'; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### volumes'; kubectl get pv ${jp(PV_FIELDS)}; echo; echo '### end'`,
+    `echo '### events'; kubectl get events -n ${ns} --field-selector type=Warning ${jp(EVENT_FIELDS)}; echo; echo '### flags'; kubectl get configmap flagd-config -n ${ns} -o jsonpath='{.data}'; echo; echo '### volumes'; kubectl get pv ${jp(PV_FIELDS)}; echo; echo '### end'`,
   ];
 }
 
@@ -89,15 +90,22 @@ export interface BaselineOptions {
   maxLogReads?: number;
   /** Fix commands run at most in mitigation, in one shell call (default 16). */
   maxFixCommands?: number;
+  /** Further looks at the traces, after a pause, when nothing explains the symptom (default 2). */
+  traceLooks?: number;
 }
 
 type Phase = 'inventory' | 'logs' | 'fix' | 'submit' | 'done';
+
+/** Pause before looking at the traces again (a 10 s network delay shows once a delayed call completes). */
+const TRACE_PAUSE_S = 15;
 
 export class BaselineAgent implements Agent {
   readonly name: string;
   private readonly maxSteps: number;
   private readonly maxLogReads: number;
   private readonly maxFixCommands: number;
+  /** Further looks at the traces when nothing explains the symptom (default 2). */
+  private readonly traceLooks: number;
   private task: TaskType = 'detection';
   private ns = 'default';
   private snap: Snapshot = emptySnapshot('default');
@@ -115,6 +123,7 @@ export class BaselineAgent implements Agent {
     this.maxSteps = options.maxSteps ?? 14;
     this.maxLogReads = options.maxLogReads ?? 3;
     this.maxFixCommands = options.maxFixCommands ?? 16;
+    this.traceLooks = options.traceLooks ?? 2;
   }
 
   initContext(context: AgentContext): void {
@@ -130,7 +139,7 @@ export class BaselineAgent implements Agent {
     this.queue = [
       { call: shellCall(podsCmd), note: `List the pods in ${this.ns}.`, onResult: (o) => this.readInventory(o) },
       { call: shellCall(svcCmd), note: 'List deployments, services and their endpoints.', onResult: (o) => this.readInventory(o) },
-      { call: shellCall(eventsCmd), note: 'Read warning events, chaos experiments and feature flags.', onResult: (o) => this.readInventory(o) },
+      { call: shellCall(eventsCmd), note: 'Read warning events, feature flags and volumes.', onResult: (o) => this.readInventory(o) },
     ];
     this.docker = undefined;
     if (isDockerNamespace(this.ns)) {
@@ -208,8 +217,6 @@ export class BaselineAgent implements Agent {
     if (sections.services !== undefined) this.snap.services = parseServices(sections.services);
     if (sections.endpoints !== undefined) this.snap.endpoints = parseEndpoints(sections.endpoints);
     if (sections.events !== undefined) this.snap.events = parseEvents(sections.events);
-    if (sections.chaosevents !== undefined) this.snap.events = [...this.snap.events, ...parseEvents(sections.chaosevents)];
-    if (sections.chaos !== undefined) this.snap.chaos = parseChaos(sections.chaos);
     if (sections.flags !== undefined) {
       this.snap.flags = parseFlags(sections.flags);
       this.snap.flagData = parseFlagData(sections.flags);
@@ -225,7 +232,7 @@ export class BaselineAgent implements Agent {
     if (this.docker) return; // the docker plan read every container's errors already
     const pre = diagnose(this.snap);
     const strong = pre.suspects.find((s) => s.score >= 85);
-    // A flag, a chaos experiment or a structural fault explains itself; logs add nothing.
+    // A flag or a structural fault explains itself; logs and traces add nothing.
     if (strong) {
       this.diagnosis = pre;
       return;
@@ -243,6 +250,7 @@ export class BaselineAgent implements Agent {
         },
       });
     }
+    this.queue.push(this.traceRead(this.traceLooks));
     const wanted: string[] = [];
     const add = (w: string) => {
       if (!wanted.includes(w)) wanted.push(w);
@@ -258,6 +266,35 @@ export class BaselineAgent implements Agent {
         },
       });
     }
+  }
+
+  /**
+   * Exports the last minute of traces and summarises the calls between services. When nothing at all explains the
+   * symptom yet, looks again after a pause (a call held up on the network shows only once it completes), at most
+   * `looksLeft` more times.
+   */
+  private traceRead(looksLeft: number): { call: string; note: string; onResult: (o: string) => void } {
+    return {
+      call: apiCall('get_traces', [this.ns, 1]),
+      note: 'Export the last minute of traces to compare the calls between services.',
+      onResult: (o) => {
+        const file = /exported to:\s*(\S+)/i.exec(o)?.[1];
+        if (!file) return;
+        this.queue.unshift({
+          call: shellCall(callStatsCommand(file)),
+          note: 'Summarise the calls between services: count, mean duration and errors per caller and callee.',
+          onResult: (stats) => {
+            this.snap.calls = parseCallStats(splitSections(stats).calls ?? '');
+            const explained = diagnose(this.snap).suspects.some((x) => x.score >= DETECTION_THRESHOLD);
+            if (explained || looksLeft <= 0 || this.snap.calls.length === 0) return;
+            this.queue.unshift(
+              { call: shellCall(`sleep ${TRACE_PAUSE_S}`), note: `Nothing stands out yet; wait ${TRACE_PAUSE_S} s for slow calls to complete.` },
+              this.traceRead(looksLeft - 1),
+            );
+          },
+        });
+      },
+    };
   }
 
   /**

@@ -2,7 +2,6 @@ import { strict as assert } from 'assert';
 import {
   diagnose,
   emptySnapshot,
-  parseChaos,
   parseDeployments,
   parseEndpoints,
   parseEvents,
@@ -16,6 +15,7 @@ import {
   type Snapshot,
 } from '../../src/agents/baseline-rules';
 import { BaselineAgent, namespaceFromDescription, recentlyReplaced } from '../../src/agents/baseline';
+import { parseCallStats } from '../../src/agents/baseline-traces';
 import { commonLabelKey, parsePrefixedLogs } from '../../src/agents/baseline-rules';
 import type { TaskType } from '../../src/core/tasks/task-type';
 import { parseResponse } from '../../src/core/parser';
@@ -82,7 +82,7 @@ describe('agents / baseline: reading kubectl output', () => {
     assert.deepEqual(parseJsonSequence('{"running":{}} {"waiting":{"reason":"a b"}} [1,2] true 3'), [{ running: {} }, { waiting: { reason: 'a b' } }, [1, 2], true, 3]);
   });
 
-  it('reads flagd flags and chaos experiments', () => {
+  it('reads flagd flags', () => {
     const flagd = JSON.stringify({
       'demo.flagd.json': JSON.stringify({
         $schema: 'https://flagd.dev/schema/v0/flags.json',
@@ -96,18 +96,6 @@ describe('agents / baseline: reading kubectl output', () => {
       { key: 'paymentUnreachable', defaultVariant: 'on' },
       { key: 'adFailure', defaultVariant: 'off' },
     ]);
-    const chaos = parseChaos(
-      list([
-        {
-          apiVersion: 'chaos-mesh.org/v1alpha1',
-          kind: 'NetworkChaos',
-          metadata: { name: 'delay', namespace: NS_HR },
-          spec: { action: 'delay', mode: 'one', selector: { labelSelectors: { 'io.kompose.service': 'user' } }, delay: { latency: '10s' }, duration: '200s' },
-        },
-      ]),
-    );
-    assert.equal(chaos[0].kind, 'NetworkChaos');
-    assert.deepEqual(chaos[0].spec?.selector?.labelSelectors, { 'io.kompose.service': 'user' });
   });
 
   it('finds the namespace in the task description', () => {
@@ -225,15 +213,12 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual(f.fix, [`kubectl patch deployment profile -n ${NS_HR} --type json -p '[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["profile"]}]'`, `kubectl rollout status deployment/profile -n ${NS_HR} --timeout=25s`]);
   });
 
-  it('a chaos experiment names its victim; a pod swapped to a pause image drifts from its deployment', () => {
+  it('a pod swapped to a pause image (Chaos Mesh pod-failure) drifts from its deployment', () => {
     const h = hotel({});
     h.pods.push(pod('user-66d5d6f874-9gh86', { app: 'user', labelKey: 'io.kompose.service', ns: NS_HR, image: 'gcr.io/google-containers/pause:latest', port: 8086, restarts: 1 }));
     h.deployments.push(deployment('user', { labelKey: 'io.kompose.service', ns: NS_HR, image: 'yinfangchen/hotelreservation:latest', command: ['user'] }));
     const drift = top(snapshot(NS_HR, h));
     assert.deepEqual([drift.target, drift.rule], ['user', 'image-drift']);
-    const chaos = [{ kind: 'PodChaos', metadata: { name: 'pod-failure-experiment' }, spec: { action: 'pod-failure', selector: { labelSelectors: { 'io.kompose.service': 'user' } } } }];
-    const f = top(snapshot(NS_HR, { ...h, chaos }));
-    assert.deepEqual([f.target, f.rule], ['user', 'chaos-experiment']);
   });
 
   it('a failure feature flag switched on names the service it breaks, and the fix switches it off', () => {
@@ -311,11 +296,14 @@ describe('agents / baseline: rules', () => {
     assert.deepEqual(f.fix, [`kubectl rollout undo deployment user-service -n ${NS_SN}`, `kubectl rollout status deployment/user-service -n ${NS_SN} --timeout=25s`]);
   });
 
-  it('Chaos Mesh events name the pod an experiment was applied to', () => {
-    const h = { pods: [pod('user-84d54dbf9d-j8vzn', { app: 'user', labelKey: 'io.kompose.service', ns: NS_HR, port: 8086 })], deployments: [deployment('user', { labelKey: 'io.kompose.service', ns: NS_HR })] };
-    const events = parseEvents(`PodChaos\tpod-failure-experiment\tApplied\t1\tSuccessfully apply chaos for ${NS_HR}/user-84d54dbf9d-j8vzn/hotel-reserv-user\n`);
-    const f = top(snapshot(NS_HR, { ...h, events }));
-    assert.deepEqual([f.target, f.rule], ['user', 'chaos-event']);
+  it('traces: calls into one service far slower than the rest, or mostly failing, name it; ordinary traffic names nothing', () => {
+    const calls = parseCallStats(NORMAL_CALLS + 'frontend user 2 10000412 0\n');
+    const f = top(snapshot(NS_HR, { calls }));
+    assert.deepEqual([f.target, f.rule], ['user', 'slow-calls']);
+    assert.match(f.evidence, /frontend → user: 2 call\(s\), mean 10\.0 s/);
+    const failing = top(snapshot(NS_HR, { calls: parseCallStats(NORMAL_CALLS + 'frontend user 6 2100 5\n') }));
+    assert.deepEqual([failing.target, failing.rule], ['user', 'failing-calls']);
+    assert.deepEqual(diagnose(snapshot(NS_HR, { calls: parseCallStats(NORMAL_CALLS) })).suspects, []);
   });
 
   it('finds workloads replaced after the rest of the namespace', () => {
@@ -326,7 +314,7 @@ describe('agents / baseline: rules', () => {
 });
 
 /** A fake environment answering the baseline's calls from kubectl JSON fixtures. */
-function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; chaos?: object[]; flagd?: string; logs?: Record<string, string>; prefixedLogs?: string; configMaps?: object[] }) {
+function fakeEnvironment(state: { pods: object[]; deployments: object[]; services: object[]; endpoints: object[]; events?: object[]; calls?: string; flagd?: string; logs?: Record<string, string>; prefixedLogs?: string; configMaps?: object[] }) {
   const calls: Array<{ api: string; args: unknown[] }> = [];
   const respond = (reply: string): string => {
     const call = parseReply(reply);
@@ -339,7 +327,7 @@ function fakeEnvironment(state: { pods: object[]; deployments: object[]; service
         services: list(state.services),
         endpoints: list(state.endpoints),
         events: list(state.events ?? []),
-        chaos: state.chaos ? list(state.chaos) : 'error: the server doesn\'t have a resource type "podchaos"',
+        calls: state.calls ?? '',
         flags: state.flagd ?? 'Error from server (NotFound): configmaps "flagd-config" not found',
         volumes: list([]),
         logs: state.prefixedLogs ?? '',
@@ -350,6 +338,7 @@ function fakeEnvironment(state: { pods: object[]; deployments: object[]; service
       if (asked.length > 0) return asked.map((name) => `### ${name}\n${sections[name] ?? ''}`).join('\n') + '\n';
       return `applied: ${cmd}`;
     }
+    if (call.api === 'get_traces') return state.calls === undefined ? 'Error: no Jaeger query service is reachable' : 'Traces data exported to: /session/trace_output/traces_1.csv';
     if (call.api === 'get_logs') return state.logs?.[String(call.args[1])] ?? 'Error: Your service/namespace does not exist. Use kubectl to check.';
     if (call.api === 'submit') return 'SUBMITTED';
     return `Invalid action: ${call.api}`;
@@ -369,7 +358,17 @@ async function runBaseline(task: TaskType, env: ReturnType<typeof fakeEnvironmen
   assert.fail('the baseline never submitted');
 }
 
+/** `caller callee count meanUs errors` of a healthy Hotel Reservation under the mixed workload. */
+const NORMAL_CALLS = 'frontend search 527 2100 0\nfrontend profile 700 1500 0\nsearch geo 527 900 0\nsearch rate 527 1100 0\nfrontend reservation 527 1300 0\nfrontend recommendation 173 1000 0\n';
+
 describe('agents / baseline: whole episodes through the text protocol', () => {
+  it('a network delay nothing in the objects shows: reads the traces and names the slow callee', async () => {
+    const env = fakeEnvironment({ ...socialNetwork(), calls: NORMAL_CALLS + 'frontend user-service 3 10000100 0\n' });
+    assert.deepEqual(await runBaseline('localization', env), [['user-service']]);
+    const summary = env.calls.find((c) => c.api === 'exec_shell' && /### calls/.test(String(c.args[0])));
+    assert.match(String(summary?.args[0]), /awk -F, '.*' '\/session\/trace_output\/traces_1\.csv'/);
+  });
+
   it('localization: three inventory calls, then submits the faulty service', async () => {
     const sn = socialNetwork();
     sn.services[1] = service('user-service', { targetPort: 9999 });
