@@ -8,7 +8,7 @@ import { isHiddenGroup, isHiddenObject, redactObject, type ViewRules } from './r
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-export function filterBody(rules: ViewRules, body: any, resource?: string): any | undefined {
+export function filterBody(rules: ViewRules, body: any, resource?: string): any {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
   if (body.kind === 'APIGroupList' && Array.isArray(body.groups)) {
     body.groups = body.groups.filter((g: any) => !isHiddenGroup(rules, String(g?.name ?? '')));
@@ -56,7 +56,7 @@ export function filterOpenApiIndex(rules: ViewRules, body: any): any {
 }
 
 /** One watch event (`{type, object}`): undefined when it must not reach the client. */
-export function filterWatchEvent(rules: ViewRules, event: any, resource?: string): any | undefined {
+export function filterWatchEvent(rules: ViewRules, event: any, resource?: string): any {
   const obj = event?.object;
   if (!obj || event.type === 'ERROR' || event.type === 'BOOKMARK') return event;
   if (obj.kind === 'Table' && Array.isArray(obj.rows)) {

@@ -24,7 +24,10 @@ export class JsonValueSplitter {
       }
       if (ch === '"') this.inString = true;
       else if (ch === '{' || ch === '[') { if (this.depth++ === 0) this.start = i; }
-      else if ((ch === '}' || ch === ']') && --this.depth === 0) out.push(this.buffer.slice(this.start, i + 1)), this.start = -1;
+      else if ((ch === '}' || ch === ']') && --this.depth === 0) {
+        out.push(this.buffer.slice(this.start, i + 1));
+        this.start = -1;
+      }
     }
     if (this.depth === 0) { this.buffer = ''; this.scanned = 0; }
     else { this.buffer = this.buffer.slice(this.start); this.scanned = this.buffer.length; this.start = 0; }
