@@ -297,13 +297,15 @@ describe('agents / baseline: rules', () => {
   });
 
   it('traces: calls into one service far slower than the rest, or mostly failing, name it; ordinary traffic names nothing', () => {
-    const calls = parseCallStats(NORMAL_CALLS + 'frontend user 2 10000412 0\n');
+    const calls = parseCallStats(NORMAL_CALLS + 'frontend user 2 10000412 0 2\n');
     const f = top(snapshot(NS_HR, { calls }));
     assert.deepEqual([f.target, f.rule], ['user', 'slow-calls']);
     assert.match(f.evidence, /frontend → user: 2 call\(s\), mean 10\.0 s/);
     const failing = top(snapshot(NS_HR, { calls: parseCallStats(NORMAL_CALLS + 'frontend user 6 2100 5\n') }));
     assert.deepEqual([failing.target, failing.rule], ['user', 'failing-calls']);
     assert.deepEqual(diagnose(snapshot(NS_HR, { calls: parseCallStats(NORMAL_CALLS) })).suspects, []);
+    // Two late calls among four fast ones: the aftermath of an earlier fault, not a slow service.
+    assert.deepEqual(diagnose(snapshot(NS_HR, { calls: parseCallStats(NORMAL_CALLS + 'frontend user 6 3300000 0 2\n') })).suspects, []);
   });
 
   it('finds workloads replaced after the rest of the namespace', () => {
@@ -359,11 +361,11 @@ async function runBaseline(task: TaskType, env: ReturnType<typeof fakeEnvironmen
 }
 
 /** `caller callee count meanUs errors` of a healthy Hotel Reservation under the mixed workload. */
-const NORMAL_CALLS = 'frontend search 527 2100 0\nfrontend profile 700 1500 0\nsearch geo 527 900 0\nsearch rate 527 1100 0\nfrontend reservation 527 1300 0\nfrontend recommendation 173 1000 0\n';
+const NORMAL_CALLS = 'frontend search 527 2100 0 0\nfrontend profile 700 1500 0 0\nsearch geo 527 900 0 0\nsearch rate 527 1100 0 0\nfrontend reservation 527 1300 0 0\nfrontend recommendation 173 1000 0 0\n';
 
 describe('agents / baseline: whole episodes through the text protocol', () => {
   it('a network delay nothing in the objects shows: reads the traces and names the slow callee', async () => {
-    const env = fakeEnvironment({ ...socialNetwork(), calls: NORMAL_CALLS + 'frontend user-service 3 10000100 0\n' });
+    const env = fakeEnvironment({ ...socialNetwork(), calls: NORMAL_CALLS + 'frontend user-service 3 10000100 0 3\n' });
     assert.deepEqual(await runBaseline('localization', env), [['user-service']]);
     const summary = env.calls.find((c) => c.api === 'exec_shell' && /### calls/.test(String(c.args[0])));
     assert.match(String(summary?.args[0]), /awk -F, '.*' '\/session\/trace_output\/traces_1\.csv'/);
