@@ -13,7 +13,7 @@ export class RegistryError extends Error {
 export interface ProblemFilter {
   task?: TaskType;
   app?: string;
-  /** A glob (`*`, `?`) matched against the whole ID, or else a substring; case-insensitive. */
+  /** A glob (`*`, `?`) matched against the whole ID, or else a substring; case-insensitive; several comma-separated (any). */
   pattern?: string;
   includeExperimental?: boolean;
 }
@@ -100,8 +100,17 @@ export class ProblemRegistry {
   }
 }
 
-/** Glob when the pattern has `*` or `?`, else substring; case-insensitive. */
+/** Glob when the pattern has `*` or `?`, else substring; case-insensitive. Comma-separated patterns: any of them. */
 export function patternMatcher(pattern: string): (id: string) => boolean {
+  const alternatives = pattern.split(',').map((p) => p.trim()).filter(Boolean);
+  if (alternatives.length > 1) {
+    const matchers = alternatives.map(onePattern);
+    return (id) => matchers.some((m) => m(id));
+  }
+  return onePattern(alternatives[0] ?? '');
+}
+
+function onePattern(pattern: string): (id: string) => boolean {
   const p = pattern.toLowerCase();
   if (!/[*?]/.test(p)) return (id) => id.toLowerCase().includes(p);
   const re = new RegExp(
