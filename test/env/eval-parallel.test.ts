@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { createAgent } from '../../src/agents/registry';
 import { OpenAICompatibleAgent } from '../../src/agents/openai-client';
 import { Engine } from '../../src/engine';
-import { runSuite } from '../../src/engine/suite';
+import { planSuite, runSuite } from '../../src/engine/suite';
 import { completion, ScriptedServer } from '../agents/scripted-server';
 import { FakeEnvironment } from '../support/fake-environment';
 import { scriptedModel, sessionsIn, TWELVE_DETECTION } from '../support/scripted-model';
@@ -95,6 +95,16 @@ describe('eval suite: parallel sessions and the shared back-off per model endpoi
     const [limited, ...after] = server.requests;
     assert.equal(after.length, 2, 'the first agent asked again, the second asked once');
     for (const r of after) assert.ok(r.at - limited.at >= retryAfterMs, `a request went out ${r.at - limited.at} ms after the 429`);
+  });
+
+  it('runs one session at a time on a real cluster and says why', async () => {
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-eval-real-'));
+    dirs.push(cwd);
+    const engine = Engine.create({ cwd, env: {}, overrides: { cluster: 'kind-kind' } });
+    const plan = await planSuite(engine, { problems: TWELVE_DETECTION.map((id) => engine.problem(id).problem), agents: ['generic'], parallel: 4, repeat: 2 });
+    assert.equal(plan.workers, 1);
+    assert.equal(plan.jobs.length, 24);
+    assert.match(plan.sequentialBecause ?? '', /one at a time on a real cluster \(kind-kind\)/);
   });
 
   it('stops starting sessions once cancelled and says so', async () => {
