@@ -48,7 +48,7 @@ export function sessionIdsFrom(value: string, cwd = process.cwd()): string[] {
     try {
       const json = JSON.parse(text) as unknown;
       const list = Array.isArray(json) ? json : (json as { sessions?: unknown }).sessions;
-      if (Array.isArray(list)) return list.map((x) => (typeof x === 'string' ? x : String((x as { session_id?: unknown }).session_id ?? ''))).filter(Boolean);
+      if (Array.isArray(list)) return list.map((x: unknown) => (typeof x === 'string' ? x : (x as { session_id?: unknown }).session_id)).filter((id): id is string => typeof id === 'string' && id !== '');
     } catch {
       // not JSON: one ID per line
     }
@@ -88,7 +88,7 @@ export function loadReferenceFigures(file: string): ReferenceFigures {
     const issue = parsed.error.issues[0];
     throw new ReportInputError(`The reference file ${file} is not valid at ${issue.path.join('.') || '(top)'}: ${issue.message}. Expected {source: "…", agents: {<agent>: {<task>: {accuracy, ttx, steps, tokens, costUsd}}}}.`);
   }
-  return parsed.data as ReferenceFigures;
+  return parsed.data;
 }
 
 export type ReportFormat = 'html' | 'md';

@@ -39,7 +39,7 @@ export async function inWorkers<J, R>(engine: Engine, jobs: readonly J[], option
     const i = queue.findIndex((q) => deployed.has(options.problemOf(q.job).app));
     return queue.splice(i >= 0 ? i : 0, 1)[0];
   };
-  const results: Array<R | undefined> = new Array(jobs.length).fill(undefined);
+  const results: Array<R | undefined> = jobs.map(() => undefined);
   await Promise.all(Array.from({ length: workers }, async (_, i) => {
     const worker = options.engineFor(i, workers);
     const deployed = new Set<string>();

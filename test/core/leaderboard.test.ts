@@ -13,7 +13,7 @@ function record(over: { agent?: string; problem?: string; success?: boolean; sta
     verdict: over.status === 'error' ? undefined : { success: over.success ?? true, expected: 'Yes', given: 'Yes', explanation: '' },
     steps: Array.from({ length: over.steps ?? 3 }, (_, i) => ({ step: i, reply: '', observation: '', agentMs: 0, actionMs: 0, startedAt: 0 })),
     max_steps: 30, tokens: { input: 100, output: 10, cost_usd: 0.01, source: 'api' },
-    environment: { kind: 'embedded', cluster: 'x', ...(over.isolation ? { isolation: over.isolation } : {}) } as SessionRecord['environment'],
+    environment: { kind: 'embedded', cluster: 'x', ...(over.isolation ? { isolation: over.isolation } : {}) },
     workload_mode: 'steady', shell_policy: 'guarded', versions: { aiopslab: '0.1.0', catalog: over.catalog ?? 'c1' },
   };
 }

@@ -33,7 +33,7 @@ describe('aiopslab eval --parallel / --repeat and aiopslab report (embedded clus
   async function evalJson(results: string, args: string[]): Promise<{ sessions: Array<{ session_id: string; problem_id: string; status: string }>; summary: unknown[] }> {
     const r = await runCli(['--results', results, 'eval', '--agents', 'generic', '--max-steps', '4', '--json', ...args], { cwd, env: env() });
     assert.equal(r.code, 0, r.stderr);
-    return JSON.parse(r.stdout);
+    return JSON.parse(r.stdout) as { sessions: Array<{ session_id: string; problem_id: string; status: string }>; summary: unknown[] };
   }
 
   it('--repeat 3 runs each problem three times; the summary\'s intervals, pass@k and pass^k agree with the session records', async () => {
@@ -119,7 +119,7 @@ describe('aiopslab eval --parallel / --repeat and aiopslab report (embedded clus
       assert.equal(r.status, 'cancelled');
       assert.ok(r.timeline?.recoveredAt, `${r.problem_id}: fault recovered`);
     }
-    const journal = JSON.parse(fs.readFileSync(path.join(results, '.state', 'recovery-journal.json'), 'utf8'));
+    const journal: unknown = JSON.parse(fs.readFileSync(path.join(results, '.state', 'recovery-journal.json'), 'utf8'));
     assert.deepEqual(journal, [], 'no fault left in the recovery journal');
     server.requests.splice(0);
   });

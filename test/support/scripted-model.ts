@@ -32,7 +32,8 @@ export function scriptedModel(options: ScriptedModelOptions) {
   let followUps = 0;
   const refused = new Set<RecordedRequest>();
   const conversationOf = (request: RecordedRequest): number | undefined => {
-    const assistant = (request.body?.messages ?? []).find((m: { role: string }) => m.role === 'assistant');
+    const body = request.body as { messages?: Array<{ role: string; content: unknown }> } | undefined;
+    const assistant = (body?.messages ?? []).find((m) => m.role === 'assistant');
     const match = assistant && NAME.exec(String(assistant.content));
     return match ? Number(match[1]) : undefined;
   };

@@ -18,7 +18,7 @@ async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: 
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v !== undefined && v !== false) return v as T;
+    if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -48,7 +48,7 @@ describe('Evaluation view (leaderboard)', function () {
 
   it('shows the suite live, with the numbers of the session records, and opens a transcript from a cell', async () => {
     const problems = ['k8s_target_port-misconfig-detection-1', 'noop_detection_hotel_reservation-1'];
-    const suite = vscode.commands.executeCommand('aiopslab.runSuite', { pattern: problems.join(','), agents: ['baseline'], parallel: 2, repeat: 2 }) as Thenable<Array<{ task: string; sessions: number }>>;
+    const suite = vscode.commands.executeCommand<Array<{ task: string; sessions: number }>>('aiopslab.runSuite', { pattern: problems.join(','), agents: ['baseline'], parallel: 2, repeat: 2 });
     // While it runs: the view is open and says how far the suite is.
     const panel = await until(() => api.evaluation.get(), 'the Evaluation view');
     const progress = await until(async () => (await panel.queryDom('.progress')).texts.find((t) => /running/.test(t)), 'the progress line in the view');
