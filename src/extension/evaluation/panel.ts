@@ -19,6 +19,7 @@ export class EvaluationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private pending: NodeJS.Timeout | undefined;
   private progress: string | undefined;
+  private refreshes = 0;
   private nextQueryId = 1;
   private readonly queries = new Map<number, (r: { count: number; texts: string[] }) => void>();
   /** The last view posted (tests compare it with the records). */
@@ -50,6 +51,10 @@ export class EvaluationPanel implements vscode.Disposable {
     panel.webview.html = this.html(panel.webview);
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
+      // Shown again: its page may have been rebuilt and will say ready; until then messages wait.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
+      }),
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       // Sessions saved by this window (its suites included); the results-folder watcher covers the rest.
       host.onDidChangeSessions(() => this.refreshSoon()),
@@ -72,12 +77,15 @@ export class EvaluationPanel implements vscode.Disposable {
   }
 
   async refresh(): Promise<void> {
+    // Reloads can overlap (a slow read of many sessions): only the latest one started may show its result.
+    const seq = ++this.refreshes;
     const store = this.host.engine.store;
     const records: SessionRecord[] = [];
     for (const e of await store.list()) {
       const r = await store.read(e);
       if (r) records.push(r);
     }
+    if (seq !== this.refreshes) return;
     this.view = evaluationView(buildLeaderboard(records), this.host.resultsDir, this.progress);
     this.post({ type: 'view', view: this.view });
   }
@@ -97,7 +105,7 @@ export class EvaluationPanel implements vscode.Disposable {
   }
 
   private post(message: EvaluationHostMessage): void {
-    if (!this.ready) {
+    if (!this.ready || !this.panel.visible) {
       // Only the latest view matters while the page loads.
       this.queue = this.queue.filter((m) => !(m.type === 'view' && message.type === 'view'));
       this.queue.push(message);
@@ -110,7 +118,11 @@ export class EvaluationPanel implements vscode.Disposable {
     if (!isEvaluationPageMessage(raw)) return;
     switch (raw.type) {
       case 'ready':
+        // Also after the page was reloaded (a hidden webview is discarded and rebuilt when shown again): it starts
+        // empty, so it gets the latest view again.
         this.ready = true;
+        this.queue = this.queue.filter((m) => m.type !== 'view');
+        if (this.view) void this.panel.webview.postMessage({ type: 'view', view: this.view });
         for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
         break;
       case 'open-session':
