@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p out/vscode-artifacts
 export VSCODE_HARNESS_SCREENSHOT="${VSCODE_HARNESS_SCREENSHOT:-$PWD/out/vscode-artifacts/transcript.png}"
-export VSCODE_HARNESS_TIMEOUT="${VSCODE_HARNESS_TIMEOUT:-240}"
+export VSCODE_HARNESS_TIMEOUT="${VSCODE_HARNESS_TIMEOUT:-420}"
 tools/vscode-harness/vscode \
   --extensionDevelopmentPath="$PWD" \
   --extensionDevelopmentPath="$PWD/test-fixtures/fake-lm" \
