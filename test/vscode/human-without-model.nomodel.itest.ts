@@ -75,7 +75,8 @@ describe('@aiopslab in a profile without any language model', () => {
     assert.equal(headerElapsed, `${seconds}s`);
     api.sessions.refresh();
     const row = await until(async () => (await api.sessions.getChildren()).find((r) => r.session_id === sessionId && r.status === 'completed'), 'the saved session row');
-    assert.match(String(api.sessions.getTreeItem(row).tooltip), new RegExp(`^Duration: ${seconds}s$`, 'm'));
+    const tip = api.sessions.getTreeItem(row).tooltip;
+    assert.match(typeof tip === 'string' ? tip : tip?.value ?? '', new RegExp(`^Duration: ${seconds}s$`, 'm'));
     panel.panel.dispose();
     await vscode.commands.executeCommand('aiopslab.openTranscript', sessionId);
     const reopened = await until(() => api.panels.get(sessionId), 'the reopened panel');
