@@ -32,7 +32,7 @@ export async function runDoctor(engine: Engine): Promise<DoctorCheck[]> {
   try {
     cluster = await openCluster(engine.config, engine.stateDir);
   } catch (error) {
-    checks.push({ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.31 (or run npm ci in the project so it can extract one), then retry.' });
+    checks.push({ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.29 or newer (or set aiopslab.kubectlPath / AIOPSLAB_KUBECTL to one), then retry.' });
     return checks;
   }
   try {

@@ -68,6 +68,9 @@ const NO_SERVICE = 'Error: Your service/namespace does not exist. Use kubectl to
  * The cluster world over any Kubernetes API server: the embedded twin or a real cluster. Reads with
  * @kubernetes/client-node, acts with the real kubectl, and answers the agent-facing actions.
  */
+/** How far before a session's deploy its telemetry starts. */
+const TELEMETRY_BEFORE_MS = 5 * 60_000;
+
 export class KubeEnvironment implements ProblemEnvironment {
   readonly info: EnvironmentInfo;
   readonly probe: ClusterProbe;
@@ -221,10 +224,13 @@ export class KubeEnvironment implements ProblemEnvironment {
     await this.options.onDispose?.();
   }
 
-  /** Per-service latency and error-rate series of the app since `sinceMs`, for the session record (charts). */
+  /**
+   * Per-service latency and error-rate series of the app for the session record (charts): from a few minutes before
+   * `sinceMs` (the deploy), so that what the app did before the fault is there to compare with.
+   */
   async collectTelemetry(app: AppDefinition, sinceMs: number): Promise<SessionTelemetry> {
     const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
-    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs, endMs: Date.now() });
+    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs - TELEMETRY_BEFORE_MS, endMs: Date.now() });
   }
 
   private async getLogs(namespace: string, service: string): Promise<string> {

@@ -34,7 +34,7 @@ export class Kubectl {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`Cannot run kubectl (${this.options.kubectl}): ${error.message}. Install kubectl 1.31 or run \`npm run setup\`.`));
+        reject(new Error(`Cannot run kubectl (${this.options.kubectl}): ${error.message}. Install kubectl 1.29 or newer, or set aiopslab.kubectlPath (VS Code) / AIOPSLAB_KUBECTL (CLI) to one.`));
       });
       child.on('close', (code) => {
         clearTimeout(timer);

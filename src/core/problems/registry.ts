@@ -1,6 +1,7 @@
 import type { AppDefinition } from '../apps/types';
 import type { TaskType } from '../tasks/task-type';
 import type { ProblemDefinition } from './types';
+import { editDistance } from '../text/edit-distance';
 
 /** Thrown for duplicate IDs, unknown apps and unknown problem IDs. */
 export class RegistryError extends Error {
@@ -122,20 +123,4 @@ function onePattern(pattern: string): (id: string) => boolean {
       '$',
   );
   return (id) => re.test(id.toLowerCase());
-}
-
-function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n];
 }

@@ -6,7 +6,7 @@ import { fork, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeKubeconfig } from './kubeconfig';
+import { KUBECTL_TWIN_ENV, writeKubeconfig } from './kubeconfig';
 import { writeDockerShim } from '../flower/docker-cli';
 
 export interface StartTwinOptions {
@@ -36,7 +36,7 @@ export interface TwinHandle {
   agentEnv: Record<string, string>;
   /** KUBECACHEDIR for kubectl against this twin (`<stateDir>/kube-cache`). */
   kubeCacheDir: string;
-  /** Environment for a kubectl child: KUBECONFIG and KUBECACHEDIR. */
+  /** Environment for a kubectl child: KUBECONFIG, KUBECACHEDIR and KUBECTL_TWIN_ENV. */
   env: Record<string, string>;
   /** The child's stdout/stderr. */
   logPath: string;
@@ -96,8 +96,8 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   let stopped: Promise<void> | undefined;
   return {
     url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim,
-    env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
-    agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir },
+    env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
+    agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }
