@@ -1,6 +1,7 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 import { apiCall, apiErrorMessage, statusCode } from './api';
+import { retryOnConflict } from '../races';
 
 /**
  * Chaos Mesh experiments, as the original creates them (facts §7): a chaos-mesh.org/v1alpha1 resource in the app
@@ -40,11 +41,12 @@ async function applyChaos(c: FaultContext, kind: string, resource: { metadata: {
     }
     if (code !== 409) throw new Error(`Creating ${kind} ${c.namespace}/${resource.metadata.name} failed: ${apiErrorMessage(error)}`);
   }
-  await apiCall(`Updating ${kind} ${c.namespace}/${resource.metadata.name}`, async () => {
+  // The Chaos Mesh controller writes the experiment's status between our read and our replace: re-read and retry.
+  await apiCall(`Updating ${kind} ${c.namespace}/${resource.metadata.name}`, () => retryOnConflict(async () => {
     const current = (await c.api.custom.getNamespacedCustomObject({ ...ref, name: resource.metadata.name })) as { metadata?: { resourceVersion?: string } };
     const body = { ...resource, metadata: { ...resource.metadata, resourceVersion: current.metadata?.resourceVersion } };
     await c.api.custom.replaceNamespacedCustomObject({ ...ref, name: resource.metadata.name, body });
-  });
+  }));
 }
 
 function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
