@@ -9,8 +9,10 @@ import { retryOnConflict } from '../races';
  * installed; the embedded cluster serves and simulates these kinds itself.
  */
 interface ChaosShape {
-  kind: 'PodChaos' | 'NetworkChaos' | 'KernelChaos' | 'StressChaos';
+  kind: 'PodChaos' | 'NetworkChaos' | 'KernelChaos' | 'StressChaos' | 'IOChaos';
   defaultName: string;
+  /** Which pods, when not the target service's (the default). */
+  selector?(c: FaultContext): Record<string, unknown>;
   spec(c: FaultContext, selector: Record<string, unknown>): Record<string, unknown>;
 }
 
@@ -58,7 +60,7 @@ function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
         apiVersion: `${GROUP}/${VERSION}`,
         kind: shape.kind,
         metadata: { name: name(c), namespace: c.namespace },
-        spec: shape.spec(c, selector(c, shape.kind === 'NetworkChaos')),
+        spec: shape.spec(c, shape.selector ? shape.selector(c) : selector(c, shape.kind === 'NetworkChaos')),
       };
       await applyChaos(c, shape.kind, resource);
     },
@@ -109,4 +111,18 @@ export const kernelFault = chaosInjector('kernel-chaos', {
   kind: 'KernelChaos',
   defaultName: 'kernel-chaos',
   spec: (c, sel) => ({ mode: p(c, 'mode', 'one'), selector: sel, failKernRequest: p(c, 'failKernRequest', { callchain: [{ funcname: '__x64_sys_mount' }], failtype: 0 }) }),
+});
+
+/**
+ * disk_woreout: the original hooks write() of every mongod on the node with eBPF to return EIO. We inject the same
+ * worn-out disk as Chaos Mesh IOChaos: the writes of the Mongo containers under their data volume fail with the errno.
+ */
+export const diskWornOutFault = chaosInjector('disk-worn-out', {
+  kind: 'IOChaos',
+  defaultName: 'disk-woreout',
+  selector: (c) => ({ namespaces: [c.namespace], expressionSelectors: [{ key: String(p(c, 'labelKey', c.app.serviceLabel ?? 'io.kompose.service')), operator: 'In', values: p(c, 'services') as string[] }] }),
+  spec: (c, sel) => ({
+    action: 'fault', mode: 'all', selector: sel, volumePath: p(c, 'volumePath', '/data/db'), path: `${p(c, 'volumePath', '/data/db')}/**/*`,
+    methods: [String(p(c, 'syscall', 'write'))], errno: Math.abs(Number(p(c, 'errno', 5))), percent: 100, duration: p(c, 'duration', '600s'),
+  }),
 });
