@@ -12,7 +12,9 @@ async function podsNamed(c: FaultContext, test: (name: string) => boolean): Prom
 
 /**
  * Runs the script in every live pod of the Mongo service. A pod can go away between the list and the exec (an earlier
- * restart finishing, a controller replacing it): then the pods are listed again and the script runs in the new one.
+ * restart finishing, a controller replacing it), and a mongod that has just been restarted by an earlier session's
+ * recovery may not take commands yet: the pods are listed again and the script re-run (the scripts are idempotent),
+ * a few times with a growing pause, before the failure counts.
  */
 async function runScript(c: FaultContext, mongoService: string, script: string): Promise<void> {
   const done = new Set<string>();
@@ -26,10 +28,8 @@ async function runScript(c: FaultContext, mongoService: string, script: string):
       }
       return;
     } catch (error) {
-      const stillThere = await podsNamed(c, (n) => n.includes(mongoService));
-      const vanished = pods.some((p) => !done.has(p) && !stillThere.includes(p));
-      if (!vanished || attempt >= 5) throw error;
-      await c.sleep(200 * attempt);
+      if (attempt >= 5) throw error;
+      await c.sleep(250 * 2 ** attempt);
     }
   }
 }
