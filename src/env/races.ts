@@ -31,7 +31,8 @@ export function isNotFound(error: unknown): boolean {
 /** The write was based on an old version of the object: read it again and retry. */
 export function isConflict(error: unknown): boolean {
   const code = httpCode(error);
-  const text = kubectlText(error) ?? String((error as { body?: unknown } | undefined)?.body ?? '');
+  const body = (error as { body?: unknown } | undefined)?.body;
+  const text = kubectlText(error) ?? (typeof body === 'string' ? body : '');
   if (code === 409) return !/AlreadyExists|already exists/.test(text);
   return kubectlText(error) !== undefined && /\(Conflict\)|the object has been modified/.test(text);
 }

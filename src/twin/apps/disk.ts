@@ -69,7 +69,8 @@ export function watchDiskFaults(world: AppWorld, isMongo: (image: string) => boo
       for (const record of (chaos.status as IoChaosStatus | undefined)?.experiment?.containerRecords ?? []) {
         const [namespace, name, container] = record.id.split('/');
         const pod = world.store.get('pods', namespace, name);
-        const spec = (pod?.spec?.containers as Array<{ name: string; image: string }> | undefined)?.find((c) => c.name === container);
+        const containers = (pod?.spec as { containers?: Array<{ name: string; image: string }> } | undefined)?.containers;
+        const spec = containers?.find((c) => c.name === container);
         if (!pod || !spec || !isMongo(spec.image)) continue;
         const key = `${chaos.metadata.uid}/${pod.metadata.uid}/${container}`;
         const error = failingWrites(world, pod, container);
