@@ -24,6 +24,7 @@ import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 import { releaseStaleVolumes } from './volumes';
 import { refreshDeployedApp } from './app-reuse';
+import { isTransient } from './races';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -115,16 +116,14 @@ export class KubeEnvironment implements ProblemEnvironment {
       }
     }
     // A problem never starts on a dirty cluster: leftovers of an earlier run are removed with their namespace.
-    await this.kubectl.run(['delete', 'namespace', app.namespace, '--wait=false']);
+    await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
     await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
   }
 
   async deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void> {
     if (this.reusing) return this.waitForReady(app, signal);
     const dir = this.manifestsDir(app);
-    await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
-      if (!/AlreadyExists/.test(error.message)) throw error;
-    });
+    await this.createNamespace(app);
     await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
     await this.waitForReady(app, signal);
@@ -309,7 +308,7 @@ export class KubeEnvironment implements ProblemEnvironment {
       api: this.faultApi,
       sleep: this.sleep,
       deployApp: async (wait) => {
-        await this.kubectl.run(['create', 'namespace', app.namespace]).catch(() => undefined);
+        await this.createNamespace(app);
         await this.kubectl.run(['apply', '-R', '-f', this.manifestsDir(app), '-n', app.namespace]);
         if (wait) await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, undefined, `pods of ${app.namespace} to become ready`);
       },
@@ -319,6 +318,13 @@ export class KubeEnvironment implements ProblemEnvironment {
         await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 300_000, undefined, `namespace ${app.namespace} to be deleted`);
       },
     };
+  }
+
+  /** Creates the app's namespace unless it exists (an earlier step or a reused app made it). */
+  private async createNamespace(app: AppDefinition): Promise<void> {
+    await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
+      if (!/AlreadyExists/.test(error.message)) throw error;
+    });
   }
 
   private async allPodsReady(namespace: string): Promise<boolean> {
@@ -335,10 +341,18 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
     for (;;) {
       if (signal?.aborted) throw new Error('cancelled');
-      if (await condition()) return;
-      if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.`);
+      try {
+        if (await condition()) return;
+        lastError = undefined;
+      } catch (error) {
+        // A busy or briefly unreachable API server is no answer either way: look again until the deadline.
+        if (!isTransient(error)) throw error;
+        lastError = error;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.${lastError ? ` The last look failed: ${(lastError as Error).message}` : ''}`);
       await this.sleep(this.options.pollMs ?? 200);
     }
   }

@@ -40,7 +40,12 @@ export class Kubectl {
         clearTimeout(timer);
         const stdout = Buffer.concat(out).toString('utf8');
         if (code === 0) resolve(stdout);
-        else reject(new KubectlError(args, code, Buffer.concat(err).toString('utf8') || stdout));
+        else {
+          // `kubectl exec` reports only "command terminated with exit code N": the command's own output says why.
+          const stderr = Buffer.concat(err).toString('utf8');
+          const why = /^command terminated with exit code \d+\s*$/.test(stderr) && stdout.trim() ? `${stdout.trim().slice(-600)}\n${stderr}` : stderr || stdout;
+          reject(new KubectlError(args, code, why));
+        }
       });
       if (input !== undefined) child.stdin.end(input);
       else child.stdin.end();

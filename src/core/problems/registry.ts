@@ -76,9 +76,11 @@ export class ProblemRegistry {
     throw new RegistryError(`Problem ID ${id} not found.${hint}`);
   }
 
+  /** Problems matching every given criterion. A pattern that is exactly one experimental problem's ID names it too. */
   filter(f: ProblemFilter = {}): ProblemDefinition[] {
     const match = f.pattern ? patternMatcher(f.pattern) : undefined;
-    return this.all({ includeExperimental: f.includeExperimental }).filter(
+    const named = f.pattern !== undefined && this.byId.get(f.pattern)?.experimental === true;
+    return this.all({ includeExperimental: f.includeExperimental || named }).filter(
       (p) => (!f.task || p.task === f.task) && (!f.app || p.app === f.app) && (!match || match(p.id)),
     );
   }
