@@ -6,6 +6,7 @@ import { systemBinds } from './availability';
 import { ApiBridge } from './bridge';
 import type { ApiEndpoint } from './kubeconfig-endpoints';
 import { runProcess, type ProcessResult } from './process';
+import { commandWords } from '../../core/shell/tokenize';
 
 /** Where the sandbox finds its own things (nothing of the host's layout shows through but the session folder's path). */
 const INNER = {
@@ -15,6 +16,24 @@ const INNER = {
   kubeCache: '/opt/aiopslab/kube-cache',
   pathDir: (i: number) => `/opt/aiopslab/path/${i}`,
 };
+
+interface Prepared {
+  /** bwrap's arguments up to the program it runs. */
+  args: string[];
+  /** The script that opens the way to the API servers before the command runs. */
+  init: string;
+  bridge: ApiBridge;
+  runtimeDir: string;
+}
+
+/** Programs that talk to the API server (docker is the embedded cluster's shim over kubectl). */
+const CLUSTER_CLIENTS = ['kubectl', 'helm', 'curl', 'docker'];
+
+/** Whether a command line may need the API server; when the tokenizer cannot tell, it may. */
+function needsApiServer(command: string): boolean {
+  const commands = commandWords(command);
+  return !commands || commands.some((words) => words.some((w) => CLUSTER_CLIENTS.includes(w.slice(w.lastIndexOf('/') + 1))));
+}
 
 /** The agent's user inside the sandbox (the host user, mapped). */
 const AGENT_UID = 1000;
@@ -33,7 +52,7 @@ const COPIED_ENV = ['LANG', 'LC_ALL', 'TERM', 'TZ'];
  */
 export class BubblewrapShell implements AgentShell {
   readonly isolation = 'sandbox' as const;
-  private prepared?: Promise<{ args: string[]; bridge: ApiBridge; runtimeDir: string }>;
+  private prepared?: Promise<Prepared>;
 
   constructor(
     private readonly setup: AgentShellSetup,
@@ -42,8 +61,10 @@ export class BubblewrapShell implements AgentShell {
   ) {}
 
   async run(command: string, options: { timeoutSec: number; signal?: AbortSignal }): Promise<ProcessResult> {
-    const { args } = await (this.prepared ??= this.prepare());
-    return runProcess(this.tools.bwrap, [...args, command], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, ...options });
+    const { args, init } = await (this.prepared ??= this.prepare());
+    // Commands that never talk to the cluster skip the forwarders (a process less to start); they run just as isolated.
+    const script = needsApiServer(command) ? init : 'exec /bin/bash -c "$1"';
+    return runProcess(this.tools.bwrap, [...args, '--', '/bin/bash', '-c', script, 'aiopslab-sandbox', command], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, ...options });
   }
 
   async dispose(): Promise<void> {
@@ -56,7 +77,7 @@ export class BubblewrapShell implements AgentShell {
   }
 
   /** Once per session: the host-side folder (sockets, generated /etc files, a copy of the kubectl cache), the bridge, the bwrap arguments. */
-  private async prepare(): Promise<{ args: string[]; bridge: ApiBridge; runtimeDir: string }> {
+  private async prepare(): Promise<Prepared> {
     const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-sandbox-'));
     fs.chmodSync(runtimeDir, 0o700);
     const socketDir = path.join(runtimeDir, 'sockets');
@@ -85,9 +106,8 @@ export class BubblewrapShell implements AgentShell {
       '--bind', cacheDir, INNER.kubeCache,
       '--bind', sessionDir, sessionDir, '--chdir', sessionDir,
       '--clearenv', ...this.environment().flatMap(([k, v]) => ['--setenv', k, v]),
-      '--', '/bin/bash', '-c', initScript(this.kubeconfig.endpoints), 'aiopslab-sandbox',
     ];
-    return { args, bridge, runtimeDir };
+    return { args, init: initScript(this.kubeconfig.endpoints), bridge, runtimeDir };
   }
 
   private toolBinds(): string[] {
@@ -120,40 +140,25 @@ function hostsFile(endpoints: ApiEndpoint[]): string {
   return lines.join('\n') + '\n';
 }
 
+
 /**
- * Runs inside the sandbox before the agent's command ($1): a forwarder per API server on the sandbox's loopback,
- * connected to the host through the bridge's socket; waits until they listen (reading /proc/net/tcp with builtins
- * only), then replaces itself with bash running the command.
+ * Runs inside the sandbox before the agent's command ($1): a forwarder (socat) per API server on the sandbox's
+ * loopback, connected to the host through the bridge's socket. It waits, blocked on a pipe rather than polling, until
+ * each forwarder says it listens, keeps draining their log so they never block on it, then becomes bash running the
+ * command.
  */
 export function initScript(endpoints: ApiEndpoint[]): string {
   const lines: string[] = [];
-  const listening: string[] = [];
   endpoints.forEach((e, i) => {
-    const v6 = e.innerAddress.includes(':');
-    const listen = v6 ? `TCP6-LISTEN:${e.port},bind=[${e.innerAddress}]` : `TCP4-LISTEN:${e.port},bind=${e.innerAddress}`;
-    lines.push(`socat ${listen},reuseaddr,fork UNIX-CONNECT:${INNER.sockets}/api-${i}.sock 2>/dev/null &`);
-    listening.push(`0A${procNetAddress(e.innerAddress)}:${e.port.toString(16).toUpperCase().padStart(4, '0')}`);
+    const listen = e.innerAddress.includes(':') ? `TCP6-LISTEN:${e.port},bind=[${e.innerAddress}]` : `TCP4-LISTEN:${e.port},bind=${e.innerAddress}`;
+    const fd = 3 + i;
+    lines.push(
+      `exec ${fd}< <(exec socat -d -d ${listen},reuseaddr,fork UNIX-CONNECT:${INNER.sockets}/api-${i}.sock 2>&1 >/dev/null)`,
+      `while read -r line <&${fd}; do case $line in *"listening on"*) break;; esac; done`,
+      `cat <&${fd} >/dev/null ${fd}<&- &`,
+      `exec ${fd}<&-`,
+    );
   });
-  lines.push(
-    'tries=0',
-    `while [ $tries -lt 5000 ]; do`,
-    '  n=0',
-    '  for f in /proc/net/tcp /proc/net/tcp6; do',
-    '    [ -r $f ] || continue',
-    '    while read -r _ local _ state _; do',
-    `      case "$state$local" in ${listening.join('|')}) n=$((n+1));; esac`,
-    '    done < $f',
-    '  done',
-    `  [ $n -ge ${listening.length} ] && break`,
-    '  tries=$((tries+1))',
-    'done',
-    'exec /bin/bash -c "$1"',
-  );
+  lines.push('exec /bin/bash -c "$1"');
   return lines.join('\n');
-}
-
-/** An address as /proc/net/tcp{,6} writes it: the bytes of each 32-bit word in host (little-endian) order. */
-function procNetAddress(address: string): string {
-  if (!address.includes(':')) return address.split('.').map((b) => Number(b).toString(16).toUpperCase().padStart(2, '0')).reverse().join('');
-  return address === '::1' ? '00000000000000000000000001000000' : address;
 }
