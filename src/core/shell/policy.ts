@@ -32,7 +32,11 @@ const INTERACTIVE_REFUSALS: ReadonlyArray<[string, string]> = [
 
 export type ShellCheck = { allowed: true } | { allowed: false; message: string };
 
-export function checkShellCommand(command: string, policy: ShellPolicy, sessionDir: string): ShellCheck {
+/**
+ * `apiServers` (host:port) are the only places curl may reach under the guarded policy: the cluster's API server (its
+ * service proxy reaches the cluster's services). Without them curl reaches nothing.
+ */
+export function checkShellCommand(command: string, policy: ShellPolicy, sessionDir: string, apiServers: readonly string[] = []): ShellCheck {
   for (const [needle, message] of INTERACTIVE_REFUSALS) {
     if (command.includes(needle)) return { allowed: false, message };
   }
@@ -40,7 +44,7 @@ export function checkShellCommand(command: string, policy: ShellPolicy, sessionD
     return { allowed: false, message: 'Error: interactive or streaming commands (`-w`, `--watch`, `--follow`, `exec -it`) never end on their own. Run the command without that flag.' };
   }
   if (policy === 'open') return { allowed: true };
-  const why = guardedProblem(command, sessionDir);
+  const why = guardedProblem(command, sessionDir, apiServers);
   return why === undefined ? { allowed: true } : refuse(why, sessionDir);
 }
 
@@ -57,12 +61,12 @@ function refuse(why: string, sessionDir: string): ShellCheck {
 }
 
 /** Why the guarded policy refuses `command`, or undefined when it allows it. */
-function guardedProblem(command: string, sessionDir: string): string | undefined {
+function guardedProblem(command: string, sessionDir: string, apiServers: readonly string[]): string | undefined {
   const tokens = tokenizeShell(command);
   if (!tokens.ok) return tokens.problem;
   if (tokens.commands.length === 0) return 'the command is empty.';
   const root = sessionDir.endsWith('/') ? sessionDir.slice(0, -1) : sessionDir;
-  const context = { fileProblem: (file: string) => fileProblem(file, root) };
+  const context = { fileProblem: (file: string) => fileProblem(file, root), urlProblem: (url: string) => urlProblem(url, apiServers) };
   for (const { words, redirections } of tokens.commands) {
     let at = 0;
     for (; at < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at].text); at++) {
@@ -110,6 +114,17 @@ function fileProblem(file: string, root: string, use: 'read' | 'write' | 'use' =
   const resolved = '/' + parts.join('/');
   if (resolved === root || resolved.startsWith(root + '/')) return undefined;
   return `\`${file}\` is outside the session folder (${root}); you may ${use} only files inside it.`;
+}
+
+/** Why curl may not fetch `url`: anything but the cluster's API server. */
+function urlProblem(url: string, apiServers: readonly string[]): string | undefined {
+  const match = /^(https?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]+)(?::(\d+))?/i.exec(url);
+  if (match) {
+    const host = match[2].replace(/^\[|\]$/g, '').toLowerCase();
+    const port = match[3] ?? (match[1].toLowerCase() === 'http' ? '80' : '443');
+    if (apiServers.includes(`${host}:${port}`)) return undefined;
+  }
+  return `curl may reach only the cluster's API server (${apiServers.join(', ') || 'none known'}); reach services through it: kubectl get --raw /api/v1/namespaces/<ns>/services/<name>:<port>/proxy/<path>.`;
 }
 
 /** The words of every command, its redirection targets, and whether it uses a construct the policy refuses (for tests and tools). */

@@ -5,6 +5,8 @@ import { awkProblem, sedProblem } from './scripts';
 export interface ArgumentContext {
   /** Why `file` may not be read or written (outside the session folder), or undefined when it may. */
   fileProblem(file: string): string | undefined;
+  /** Why `url` may not be fetched (not the cluster's API server), or undefined when it may. */
+  urlProblem(url: string): string | undefined;
 }
 
 type ProgramCheck = (args: string[], context: ArgumentContext) => string | undefined;
@@ -99,7 +101,7 @@ function sedCheck(words: string[], context: ArgumentContext): string | undefined
 const CURL_FLAGS = ['s', 'S', 'f', 'L', 'v', 'i', 'I', 'k', 'G', 'silent', 'show-error', 'fail', 'fail-with-body', 'location', 'verbose', 'include', 'head', 'insecure', 'get', 'compressed', 'no-progress-meter', 'http1.1', 'http2', 'globoff', 'g'];
 const CURL_VALUES = ['X', 'H', 'd', 'm', 'w', 'u', 'A', 'e', 'request', 'header', 'data', 'data-raw', 'data-urlencode', 'max-time', 'connect-timeout', 'retry', 'retry-delay', 'write-out', 'user', 'user-agent', 'referer', 'max-filesize'];
 
-function curlCheck(words: string[]): string | undefined {
+function curlCheck(words: string[], context: ArgumentContext): string | undefined {
   const args = parseArgs(words, { shortValue: 'XHdmwuAe', longValue: CURL_VALUES.filter((v) => v.length > 1) });
   const other = args.options.find((o) => !CURL_FLAGS.includes(o.name) && !CURL_VALUES.includes(o.name));
   if (other) {
@@ -113,6 +115,8 @@ function curlCheck(words: string[]): string | undefined {
   }
   for (const url of [...args.positionals, ...args.afterDashes]) {
     if (!/^https?:\/\//i.test(url)) return `curl may only fetch http:// or https:// URLs, not \`${url}\` (file://, other schemes and bare names are refused).`;
+    const problem = context.urlProblem(url);
+    if (problem) return problem;
   }
   return undefined;
 }

@@ -42,10 +42,11 @@ export function runProcess(file: string, args: string[], options: RunProcessOpti
       options.signal?.removeEventListener('abort', onAbort);
       resolve({ stdout: '', stderr: String(error.message), exitCode: 127, timedOut: false });
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code, timedOut });
+      const stderr = Buffer.concat(err).toString('utf8') + (code === null && signal && !timedOut ? `\n(stopped by ${signal})` : '');
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, exitCode: code, timedOut });
     });
   });
 }
