@@ -17,7 +17,6 @@ import { startServer, type RunningServer } from '../../src/server/server';
 import { checkShellCommand } from '../../src/core/shell/policy';
 import { sandboxAvailability } from '../../src/env/sandbox/availability';
 import { createAgentShell, isolationFor } from '../../src/env/sandbox/agent-shell';
-import { startTwin } from '../../src/twin';
 import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { securityRecorder } from './recorder';
 
@@ -328,43 +327,23 @@ describe('escape attempts through exec_shell (real sessions on the embedded clus
     }
   });
 
-  it('saves the isolation in the session record', async () => {
-    for (const [layer, expected] of [[layers[0], canSandbox ? 'sandbox' : 'policy-only'], [layers[1], 'policy-only']] as const) {
-      await layer.step({ name: 'submit', arguments: { has_anomaly: 'Yes' } });
-      type Record = { status: string; environment?: { isolation?: string; isolationReason?: string } };
-      let record: Record;
-      for (let i = 0; ; i++) {
-        record = (await (await fetch(`${layer.server.url}/sessions/${layer.sessionId}`)).json()) as Record;
-        if (record.status !== 'running' || i > 300) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.equal(record.status, 'completed');
-      assert.equal(record.environment?.isolation, expected);
-      if (expected === 'policy-only') assert.ok(record.environment?.isolationReason, 'a policy-only record says why');
-    }
-  });
-});
-
-describe('the sandbox on its own (no policy): what an arbitrary program inside can reach', function () {
-  this.timeout(120_000);
-  const choice = () => isolationFor('guarded', 'auto', kubeconfig);
-  let kubeconfig = '';
-
-  it('reads no secret, writes nothing outside, reaches no other host, and kubectl still works', async function () {
+  it('holds on its own, without the policy: an arbitrary program inside reads no secret, writes nothing outside, reaches no other host, and kubectl still works', async function () {
     if (!sandboxAvailability().available) {
       if (process.platform === 'linux' && process.env.CI) assert.fail(`CI on Linux must run the sandbox: ${JSON.stringify(sandboxAvailability())}`);
       this.skip();
     }
+    // The default session's cluster, its agent kubeconfig and kubectl cache; a folder of this test's own.
+    const w = layers[0].world;
+    const twinDir = path.join(w.resultsDir, '.state', fs.readdirSync(path.join(w.resultsDir, '.state')).find((d) => d.startsWith('twin-'))!);
+    const twin = { agentKubeconfigPath: path.join(twinDir, 'agent-kubeconfig'), kubeconfigPath: w.orchestratorKubeconfig, kubeCacheDir: path.join(twinDir, 'kube-cache') };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-escape-alone-'));
     const secret = `sk-sandbox-alone-${tag}`;
     fs.writeFileSync(path.join(dir, '.env'), `OPENAI_API_KEY=${secret}\n`);
     process.env.AIOPSLAB_ESCAPE_TEST_SECRET = secret;
-    const twin = await startTwin({ stateDir: path.join(dir, 'twin') });
-    kubeconfig = twin.agentKubeconfigPath;
     const other = await countingServer();
     const sessionDir = path.join(dir, 'session');
     fs.mkdirSync(sessionDir);
-    const c = choice();
+    const c = isolationFor('guarded', 'auto', twin.agentKubeconfigPath);
     assert.equal(c.isolation, 'sandbox');
     const sandbox = createAgentShell({ sessionDir, kubeconfigPath: twin.agentKubeconfigPath, kubeCacheDir: twin.kubeCacheDir, kubectlDir: path.dirname(await resolveKubectl()) }, c);
     const outside = path.join(os.tmpdir(), `aiopslab-escape-alone-write-${tag}`);
@@ -397,9 +376,24 @@ describe('the sandbox on its own (no policy): what an arbitrary program inside c
       delete process.env.AIOPSLAB_ESCAPE_TEST_SECRET;
       await sandbox.dispose();
       await other.close();
-      await twin.stop();
       fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(outside, { force: true });
+    }
+  });
+
+  it('saves the isolation in the session record', async () => {
+    for (const [layer, expected] of [[layers[0], canSandbox ? 'sandbox' : 'policy-only'], [layers[1], 'policy-only']] as const) {
+      await layer.step({ name: 'submit', arguments: { has_anomaly: 'Yes' } });
+      type Record = { status: string; environment?: { isolation?: string; isolationReason?: string } };
+      let record: Record;
+      for (let i = 0; ; i++) {
+        record = (await (await fetch(`${layer.server.url}/sessions/${layer.sessionId}`)).json()) as Record;
+        if (record.status !== 'running' || i > 300) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(record.status, 'completed');
+      assert.equal(record.environment?.isolation, expected);
+      if (expected === 'policy-only') assert.ok(record.environment?.isolationReason, 'a policy-only record says why');
     }
   });
 });
