@@ -63,8 +63,6 @@ const printsPwned = (o: string) => o.includes(PWNED);
 const exists = (file: (w: World) => string) => (_o: string, w: World) => fs.existsSync(file(w));
 
 function attacks(): Attack[] {
-  const envFile = (w: World) => path.join(w.cwd, '.env');
-  const journal = (w: World) => path.join(w.resultsDir, '.state', 'recovery-journal.json');
   const problemFile = path.join(root, 'problems', 'scale_pod_zero.yaml');
   const homeEntries = safeList(os.homedir()).filter((n) => n.length >= 5);
   const homeLeak = (o: string) => homeEntries.some((n) => o.includes(n));
@@ -215,7 +213,7 @@ async function openLayer(name: string, sandbox: 'auto' | 'off', other: { port: n
   const sessionDir = engine.store.sessionDir(sessionId);
   fs.mkdirSync(sessionDir, { recursive: true });
   const twinDir = fs.readdirSync(path.join(resultsDir, '.state')).find((d) => d.startsWith('twin-'))!;
-  const agentKubeconfig = YAML.parse(fs.readFileSync(path.join(resultsDir, '.state', twinDir, 'agent-kubeconfig'), 'utf8'));
+  const agentKubeconfig = YAML.parse(fs.readFileSync(path.join(resultsDir, '.state', twinDir, 'agent-kubeconfig'), 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
   const world: World = {
     cwd, resultsDir, sessionDir, envSecret, earlierAnswer, other,
     servicePort: Number(new URL(server.url).port),
@@ -224,7 +222,10 @@ async function openLayer(name: string, sandbox: 'auto' | 'off', other: { port: n
   };
   return {
     name, engine, server, world, sessionId,
-    step: async (action) => String((await post(`/sessions/${sessionId}/step`, { action })).observation ?? ''),
+    step: async (action) => {
+      const observation = (await post(`/sessions/${sessionId}/step`, { action })).observation;
+      return typeof observation === 'string' ? observation : '';
+    },
   };
 }
 

@@ -128,7 +128,10 @@ export class BubblewrapShell implements AgentShell {
       ['KUBECONFIG', INNER.kubeconfig], ['KUBECACHEDIR', INNER.kubeCache], ['AIOPSLAB_KUBECTL', INNER.kubectl],
       ['AIOPSLAB_SESSION_DIR', this.setup.sessionDir],
     ];
-    for (const key of COPIED_ENV) if (process.env[key]) env.push([key, process.env[key]!]);
+    for (const key of COPIED_ENV) {
+      const value = process.env[key];
+      if (value) env.push([key, value]);
+    }
     return env;
   }
 }

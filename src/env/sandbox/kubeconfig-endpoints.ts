@@ -35,7 +35,7 @@ export function kubeconfigEndpoints(kubeconfigPath: string | undefined): Endpoin
   const endpoints: ApiEndpoint[] = [];
   const named = new Map<string, string>();
   for (const { cluster } of doc.clusters ?? []) {
-    const server = String(cluster?.server ?? '');
+    const server = typeof cluster?.server === 'string' ? cluster.server : '';
     let url: URL;
     try {
       url = new URL(server);
@@ -56,7 +56,10 @@ export function kubeconfigEndpoints(kubeconfigPath: string | undefined): Endpoin
   }
   for (const { user } of doc.users ?? []) {
     if (user?.exec || user?.['auth-provider']) return { ok: false, reason: 'the agent kubeconfig gets its credentials from a plugin (exec or auth-provider), which cannot run inside the sandbox' };
-    for (const key of ['client-certificate', 'client-key', 'tokenFile']) if (typeof user?.[key] === 'string') files.push(path.resolve(base, user[key] as string));
+    for (const key of ['client-certificate', 'client-key', 'tokenFile']) {
+      const file = user?.[key];
+      if (typeof file === 'string') files.push(path.resolve(base, file));
+    }
   }
   if (endpoints.length === 0) return { ok: false, reason: 'the agent kubeconfig names no API server' };
   return { ok: true, endpoints, files };
