@@ -10,6 +10,9 @@ import type { SessionTelemetry } from '../core/session/types';
 import { capOutput } from '../core/shell/output-cap';
 import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
+import { createAgentShell, isolationFor, type AgentShell } from './sandbox/agent-shell';
+import type { SandboxSetting } from './sandbox/availability';
+import { insideFolder } from './inside-folder';
 import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
 import { faultApi, type FaultApi } from './faults/api';
@@ -37,6 +40,8 @@ export interface KubeEnvironmentOptions {
   kubectl: string;
   projectRoot: string;
   shellPolicy: ShellPolicy;
+  /** The OS sandbox around exec_shell under the guarded policy (default auto). */
+  sandbox?: SandboxSetting;
   execTimeoutSec: number;
   execTimeoutCapSec: number;
   outputCapChars: number;
@@ -55,6 +60,8 @@ export interface KubeEnvironmentOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The cluster's own `docker` executable (the embedded cluster's shim): on exec_shell's PATH for namespace docker (Flower), and the Flower faults' docker. */
   dockerShim?: string;
+  /** Host files the cluster's agent tools (the docker shim) run, bound read-only in the agent's sandbox. */
+  agentToolPaths?: string[];
   /**
    * Leave the app deployed after the session and reuse it in the next one when it still matches its manifests
    * (batch runs on one cluster). Without it every session deploys the app afresh and removes it at the end.
@@ -84,9 +91,13 @@ export class KubeEnvironment implements ProblemEnvironment {
   private readonly sleep: (ms: number) => Promise<void>;
   /** This session found the app deployed and clean, and reuses it. */
   private reusing = false;
+  private readonly isolation: ReturnType<typeof isolationFor>;
+  /** The agent's shell, made at its first exec_shell (it needs the session folder) and kept for the session. */
+  private agentShell?: AgentShell;
 
   constructor(private readonly options: KubeEnvironmentOptions) {
-    this.info = options.info;
+    this.isolation = isolationFor(options.shellPolicy, options.sandbox ?? 'auto', this.agentKubeconfigPath);
+    this.info = { ...options.info, isolation: this.isolation.isolation, ...(this.isolation.isolation !== 'sandbox' ? { isolationReason: this.isolation.reason } : {}) };
     this.kc = loadKubeConfig(options.kubeconfigPath, options.context);
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
@@ -191,19 +202,26 @@ export class KubeEnvironment implements ProblemEnvironment {
   async runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string> {
     await fs.promises.mkdir(context.sessionDir, { recursive: true });
     switch (name) {
-      case 'exec_shell':
-        return execShellObservation(String(args.command ?? ''), args.timeout === undefined ? undefined : Number(args.timeout), {
-          policy: this.options.shellPolicy,
+      case 'exec_shell': {
+        const setup = {
           sessionDir: context.sessionDir,
-          kubeconfigPath: this.options.agentKubeconfigPath ?? this.options.kubeconfigPath,
+          kubeconfigPath: this.agentKubeconfigPath,
           kubeCacheDir: this.options.kubeCacheDir,
           kubectlDir: path.dirname(this.options.kubectl),
           pathDirs: this.options.dockerShim && isDockerNamespace(context.namespace) ? [path.dirname(this.options.dockerShim)] : undefined,
+          toolPaths: this.options.agentToolPaths,
+        };
+        this.agentShell ??= createAgentShell(setup, this.isolation);
+        return execShellObservation(String(args.command ?? ''), args.timeout === undefined ? undefined : Number(args.timeout), {
+          ...setup,
+          policy: this.options.shellPolicy,
+          shell: this.agentShell,
           timeoutSec: this.options.execTimeoutSec,
           timeoutCapSec: this.options.execTimeoutCapSec,
           outputCapChars: this.options.outputCapChars,
           signal: context.signal,
         });
+      }
       case 'get_logs':
         return this.getLogs(String(args.namespace), String(args.service));
       case 'read_metrics':
@@ -219,7 +237,14 @@ export class KubeEnvironment implements ProblemEnvironment {
     }
   }
 
+  /** The kubeconfig the agent's shell is given. */
+  private get agentKubeconfigPath(): string | undefined {
+    return this.options.agentKubeconfigPath ?? this.options.kubeconfigPath;
+  }
+
   async dispose(): Promise<void> {
+    await this.agentShell?.dispose();
+    this.agentShell = undefined;
     await this.options.onDispose?.();
   }
 
@@ -283,9 +308,13 @@ export class KubeEnvironment implements ProblemEnvironment {
     return this.serviceLabelByNamespace.get(namespace) ?? 'app';
   }
 
+  /** read_metrics / read_traces: a CSV export of this session, nothing else on the host. */
   private async readCsv(filePath: string, sessionDir: string, label: string, lower: string): Promise<string> {
     const resolved = path.resolve(sessionDir, filePath);
     if (!fs.existsSync(resolved)) return `error: ${label} file '${filePath}' not found.`;
+    if (!insideFolder(sessionDir, resolved)) {
+      return `error: ${label} file '${filePath}' is outside this session's folder; read_${lower} reads only the files get_${lower} wrote (pass the path it printed).`;
+    }
     try {
       return capOutput(csvToTable(await fs.promises.readFile(resolved, 'utf8')), this.options.outputCapChars);
     } catch (error) {

@@ -3,9 +3,10 @@ import { buildLeaderboard, variantOf } from '../../src/core/session/leaderboard'
 import { renderMarkdown } from '../../src/core/session/report';
 import { passAtK, passHatK, spread, wilsonInterval } from '../../src/core/session/stats';
 import type { SessionRecord } from '../../src/core/session/types';
+import type { Isolation } from '../../src/core/ports/environment';
 
 let n = 0;
-function record(over: { agent?: string; problem?: string; success?: boolean; status?: SessionRecord['status']; isolation?: string; catalog?: string; steps?: number }): SessionRecord {
+function record(over: { agent?: string; problem?: string; success?: boolean; status?: SessionRecord['status']; isolation?: Isolation; catalog?: string; steps?: number }): SessionRecord {
   n++;
   return {
     agent: over.agent ?? 'gpt', session_id: `s-${n}`, problem_id: over.problem ?? 'p-detection-1', start_time: n, end_time: n + 2, trace: [],

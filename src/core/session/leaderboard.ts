@@ -73,9 +73,8 @@ export interface Leaderboard {
 export const UNKNOWN = 'unknown';
 
 export function variantOf(record: SessionRecord): Variant {
-  // `isolation` is written by sessions that run the agent's shell behind an isolation boundary; older ones lack it.
-  const isolation = (record.environment as { isolation?: unknown } | undefined)?.isolation;
-  return { agent: record.agent, isolation: typeof isolation === 'string' && isolation ? isolation : UNKNOWN, version: versionLabel(record.versions) };
+  // Sessions saved before isolation was recorded lack it.
+  return { agent: record.agent, isolation: record.environment?.isolation ?? UNKNOWN, version: versionLabel(record.versions) };
 }
 
 /** The package version and catalog fingerprint a session records, as one label. */

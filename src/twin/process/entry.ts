@@ -2,7 +2,6 @@
  * The twin's child-process entry: serves the twin and reports `{type:'ready', port}` over IPC.
  * Stops on `{type:'stop'}`, on SIGTERM/SIGINT, or when the parent goes away.
  */
-import { serveTwin } from './serve';
 
 // A bug in one controller or behaviour must not take the whole cluster down mid-episode: log it and keep serving.
 process.on('uncaughtException', (e) => { process.stderr.write(`twin: uncaught exception: ${e instanceof Error ? e.stack : String(e)}\n`); });
@@ -25,6 +24,9 @@ function timingFromEnv(): Partial<import('../cluster/context').Timing> | undefin
 async function main(): Promise<void> {
   const port = Number(process.env.AIOPSLAB_TWIN_PORT ?? 0) || 0;
   const adminPrefix = process.env.AIOPSLAB_TWIN_ADMIN_PREFIX || undefined;
+  // Loaded here, not at the top: the docker mode below must not load the whole cluster (the agent's sandbox binds only
+  // the modules that mode needs; see dockerShimFiles).
+  const { serveTwin } = await import('./serve');
   const twin = await serveTwin({ port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' }, timing: timingFromEnv() });
   let stopping = false;
   const stop = async (code = 0): Promise<void> => {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KUBECTL_TWIN_ENV, writeKubeconfig } from './kubeconfig';
-import { writeDockerShim } from '../flower/docker-cli';
+import { dockerShimFiles, writeDockerShim } from '../flower/docker-cli';
 
 export interface StartTwinOptions {
   /** Folder for this twin's kubeconfig, kubectl cache and log. Created if missing. */
@@ -42,6 +42,8 @@ export interface TwinHandle {
   logPath: string;
   /** `<stateDir>/bin/docker`: the docker CLI for the Docker Compose apps (Flower) modelled as pods of namespace docker. */
   dockerShim: string;
+  /** The host files the docker shim runs (its script and modules), which an agent sandbox binds read-only. */
+  dockerShimFiles: string[];
   /** The telemetry APIs (Prometheus, Jaeger per app namespace) the twin answers. */
   telemetry?: { prometheusUrl: string; jaegerUrls: Record<string, string> };
   /** Settles when the child process ends (exit code, or null when killed by a signal). */
@@ -95,7 +97,7 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const dockerShim = writeDockerShim(path.join(stateDir, 'bin'), { entryScript: entry });
   let stopped: Promise<void> | undefined;
   return {
-    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim,
+    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim, dockerShimFiles: dockerShimFiles(entry),
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
     agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
     stop() {
