@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createAgent } from '../src/agents/registry';
-import { summarize } from '../src/core/session/summary';
+import { buildLeaderboard } from '../src/core/session/leaderboard';
 import type { SessionRecord } from '../src/core/session/types';
 import { Engine } from '../src/engine';
 
@@ -30,10 +30,10 @@ export async function run(): Promise<Record<string, number | string>> {
     await engine.dispose();
   }
   const out: Record<string, number | string> = { problems: engine.listProblems().length, errors, catalog_wall_s: Math.round((Date.now() - started) / 1000) };
-  for (const row of summarize(records)) {
-    out[`${row.task}_accuracy_pct`] = Math.round(row.accuracy * 10) / 10;
+  for (const row of buildLeaderboard(records).rows) {
+    out[`${row.task}_accuracy_pct`] = Math.round(row.accuracy * 1000) / 10;
     out[`${row.task}_scored`] = row.sessions;
-    out[`${row.task}_mean_steps`] = Math.round(row.meanSteps * 10) / 10;
+    out[`${row.task}_mean_steps`] = Math.round(row.steps.mean * 10) / 10;
   }
   // Where it fails, by name: the floor is only honest with its holes shown.
   out.unsolved = records.filter((r) => r.verdict?.success !== true).map((r) => r.problem_id).sort().join(', ');

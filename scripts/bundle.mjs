@@ -12,5 +12,6 @@ const entries = [
   // The embedded cluster runs in a child process; the CLI and the extension fork this file (see src/engine/twin-entry.ts).
   { entryPoints: ['src/twin/process/entry.ts'], outfile: 'dist/twin-process.js' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  { entryPoints: ['webview/evaluation.ts'], outfile: 'dist/evaluation.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 await Promise.all(entries.filter((e) => existsSync(e.entryPoints[0])).map((e) => build({ ...common, ...e })));

@@ -46,13 +46,14 @@ function post(m: WebviewMessage): void {
 // ---- layout ----
 app.textContent = '';
 const headerEl = el('header', 'header');
+const taskEl = el('details', 'task hidden');
 const toolbar = el('div', 'toolbar');
 const turnsEl = el('section', 'turns');
 turnsEl.setAttribute('aria-label', 'Turns');
 const inputEl = el('section', 'action-input hidden');
 const resultsEl = el('section', 'results hidden');
 const chartsEl = el('section', 'charts');
-app.append(headerEl, toolbar, inputEl, turnsEl, resultsEl, chartsEl);
+app.append(headerEl, taskEl, toolbar, inputEl, turnsEl, resultsEl, chartsEl);
 
 const exportBtn = el('button', 'secondary', 'Export JSON');
 exportBtn.onclick = () => post({ type: 'export-json' });
@@ -404,9 +405,27 @@ function finishReplay(): void {
   renderResults();
 }
 
+// ---- task ----
+/** The problem statement, instructions and APIs, open for a person acting as the agent (they need it to act). */
+function renderTask(task: TranscriptSnapshot['task']): void {
+  taskEl.textContent = '';
+  taskEl.classList.toggle('hidden', !task);
+  if (!task) return;
+  const wasOpen = taskEl.dataset.shown === '1' ? taskEl.open : Boolean(header?.interactive);
+  taskEl.append(
+    el('summary', 'task-summary', 'Task: what the agent is told'),
+    el('div', 'task-description', task.description),
+    el('div', 'task-instructions', task.instructions),
+    el('div', 'task-apis', `Available APIs: ${task.apis.join(', ')}`),
+  );
+  taskEl.open = wasOpen;
+  taskEl.dataset.shown = '1';
+}
+
 // ---- messages ----
 function applySnapshot(s: TranscriptSnapshot): void {
   header = s.header;
+  renderTask(s.task);
   steps = [...s.steps].sort((a, b) => a.step - b.step);
   results = s.results;
   liveTelemetry = s.liveTelemetry;

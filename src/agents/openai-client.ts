@@ -9,7 +9,8 @@
  *   tool call comes back as `AgentTurn.toolCall` and the next observation is sent as its `tool`
  *   result. A reply without a tool call is returned as text so the parser can still try it.
  *
- * Requests are retried with exponential back-off on 429, 5xx and timeouts, honouring Retry-After.
+ * Requests are retried with exponential back-off on 429, 5xx and timeouts, honouring Retry-After (the policy of
+ * ./endpoint-backoff.ts; a 429 pauses every agent of the same endpoint in this process).
  * Failures become an `AgentError` with a message naming the endpoint and what to do; the API key
  * never appears in any message, record or log.
  */
@@ -23,6 +24,7 @@ import { renderSystemPrompt, visibleApiNames } from './prompts';
 import { CLIENT_PROFILES, envValue, type ClientProfile } from './profiles';
 import { loadPriceTable, type PriceTable } from './prices';
 import { usageForCompletion } from './usage';
+import { endpointBackoff, sleep } from './endpoint-backoff';
 
 export type AgentProtocol = 'text' | 'tools';
 
@@ -168,21 +170,6 @@ export function parseRetryAfter(headers: { get(name: string): string | null } | 
   const date = Date.parse(ra);
   if (Number.isFinite(date)) return Math.max(0, date - now);
   return undefined;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 interface Completion {
@@ -395,7 +382,15 @@ export class OpenAICompatibleAgent implements Agent {
   async #requestWithRetries(messages: ContextMessage[], signal?: AbortSignal): Promise<Completion> {
     const { client, key } = await this.#getClient();
     const body = this.#requestBody(messages);
+    // Shared with every other agent of this endpoint in the process: a 429 seen by one pauses them all.
+    const backoff = endpointBackoff(this.endpoint);
+    const cancelled = () => new AgentError({ kind: 'cancelled', retryable: false, endpoint: this.endpoint, message: `Request to ${this.endpoint} was cancelled.` });
     for (let attempt = 0; ; attempt++) {
+      try {
+        await backoff.ready(signal);
+      } catch {
+        throw cancelled();
+      }
       try {
         return this.settings.stream ? await this.#callStream(client, body, signal) : await this.#callOnce(client, body, signal);
       } catch (e) {
@@ -403,14 +398,12 @@ export class OpenAICompatibleAgent implements Agent {
         const retry = attempt < this.settings.maxRetries && !signal?.aborted && this.#shouldRetry(err);
         if (!retry) throw err;
         const headers = e instanceof OpenAI.APIError ? e.headers : undefined;
-        const hinted = parseRetryAfter(headers);
-        const backoff = this.settings.backoffBaseMs * 2 ** attempt;
-        const waitMs = Math.min(this.settings.maxBackoffMs, hinted ?? backoff);
+        const waitMs = backoff.retryWait(attempt, this.settings, parseRetryAfter(headers), err.kind === 'rate-limited');
         this.#onRetry?.({ attempt: attempt + 1, waitMs, reason: err.message });
         try {
           await sleep(waitMs, signal);
         } catch {
-          throw new AgentError({ kind: 'cancelled', retryable: false, endpoint: this.endpoint, message: `Request to ${this.endpoint} was cancelled.` });
+          throw cancelled();
         }
       }
     }

@@ -12,6 +12,7 @@ import { registerRecoverCommand } from './commands/recover';
 import { registerTwinCommand } from './commands/twin';
 import { registerDoctorCommand } from './commands/doctor';
 import { registerVerifyCommand } from './commands/verify';
+import { registerReportCommand } from './commands/report';
 import { UserError, reportError } from './errors';
 
 /** Exit codes: 0 solved / ok, 1 ran but not solved (or failed checks), 2 bad usage or configuration, 3 the session itself failed. */
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerHumanCommand(program);
   registerEvalCommand(program);
+  registerReportCommand(program);
   registerSessionsCommand(program);
   registerAgentsCommand(program);
   registerServeCommand(program);

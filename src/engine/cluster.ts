@@ -23,6 +23,8 @@ export interface ClusterHandle {
   kubectl: string;
   /** The cluster's own `docker` (the embedded cluster's shim onto the Flower pods of namespace docker). */
   dockerShim?: string;
+  /** Host files the cluster's agent tools (the docker shim) run, which the agent's sandbox binds read-only. */
+  agentToolPaths?: string[];
   release(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
       kubectl,
       telemetry: handle.telemetry,
       dockerShim: handle.dockerShim,
+      agentToolPaths: handle.dockerShimFiles,
       release: async () => {
         await view.close();
         await handle.stop();

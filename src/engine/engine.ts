@@ -66,6 +66,12 @@ export interface RunOptions {
   skipInjectSettle?: boolean;
 }
 
+/**
+ * Sessions running in this process, whichever engine runs them: the workers of a parallel evaluation are engines of
+ * their own over one results folder, and one's start must not take another's journal entry for a leftover.
+ */
+const runningHere = new Set<string>();
+
 export const realClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
@@ -107,6 +113,14 @@ export class Engine {
     return new Engine(config, root, catalog.problems, catalog.apps, options.environmentFactory, options.shareCluster ?? false);
   }
 
+  /**
+   * An engine for one worker of a batch (validate, eval --parallel): the same catalog, configuration (with
+   * `overrides`) and environment, with a cluster of its own kept for the worker's whole batch (`shareCluster`).
+   */
+  batchWorker(overrides: Partial<AiopsConfig> = {}): Engine {
+    return new Engine({ ...this.config, ...overrides }, this.root, this.problems, this.apps, this.environmentFactory, true);
+  }
+
   get stateDir(): string {
     return path.join(this.config.resultsDir, '.state');
   }
@@ -125,6 +139,16 @@ export class Engine {
   /** Runs one problem to the end (or to cancellation) and saves the session. */
   async run(options: RunOptions): Promise<SessionRecord> {
     const { problem, app } = this.problem(options.problemId);
+    const sessionId = options.sessionId ?? randomUUID();
+    runningHere.add(sessionId);
+    try {
+      return await this.runSession(problem, app, { ...options, sessionId });
+    } finally {
+      runningHere.delete(sessionId);
+    }
+  }
+
+  private async runSession(problem: ProblemDefinition, app: AppDefinition, options: RunOptions & { sessionId: string }): Promise<SessionRecord> {
     await this.recoverLeftovers();
     const env = this.environmentFactory ? await this.environmentFactory(app) : await this.openEnvironment(app, options.skipInjectSettle ? 0 : undefined);
     const orchestrator = new Orchestrator({ env, journal: this.journal, store: this.store, clock: realClock, newId: randomUUID, versions: versions(this.root) });
@@ -219,7 +243,7 @@ export class Engine {
         skipped.push({ entry, reason: `its session is still running in process ${entry.pid}` });
         continue;
       }
-      if (entry.pid === process.pid && [...this.interactive.values()].some((s) => s.id === entry.sessionId && !s.done)) {
+      if (entry.pid === process.pid && (runningHere.has(entry.sessionId) || [...this.interactive.values()].some((s) => s.id === entry.sessionId && !s.done))) {
         skipped.push({ entry, reason: 'its session is still running here' });
         continue;
       }
@@ -246,7 +270,7 @@ export class Engine {
   private async sessionRunningOn(cluster: string, exceptId: string): Promise<boolean> {
     return (await this.journal.list()).some((e) => e.id !== exceptId && e.cluster === cluster && (
       (e.pid !== undefined && e.pid !== process.pid && sessionProcessAlive(e.pid, e.pidStart)) ||
-      (e.pid === process.pid && [...this.interactive.values()].some((s) => s.id === e.sessionId && !s.done))));
+      (e.pid === process.pid && (runningHere.has(e.sessionId) || [...this.interactive.values()].some((s) => s.id === e.sessionId && !s.done)))));
   }
 
   private async recoverEntry(entry: JournalEntry, cluster: ClusterHandle, reuseApp: boolean): Promise<void> {
@@ -292,9 +316,11 @@ export class Engine {
       kubeCacheDir: cluster.kubeCacheDir,
       kubectl: cluster.kubectl,
       dockerShim: cluster.dockerShim,
+      agentToolPaths: cluster.agentToolPaths,
       telemetry: cluster.telemetry,
       projectRoot: this.root,
       shellPolicy: this.config.shellPolicy,
+      sandbox: this.config.sandbox,
       execTimeoutSec: this.config.execTimeoutSec,
       execTimeoutCapSec: this.config.execTimeoutCapSec,
       outputCapChars: this.config.outputCapChars,

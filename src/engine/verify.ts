@@ -3,7 +3,10 @@ import { OracleAgent } from '../agents/oracle';
 import type { ProblemDefinition } from '../core/problems/types';
 import type { SessionRecord } from '../core/session/types';
 import type { SessionEvent } from '../core/orchestrator/events';
-import { Engine } from './engine';
+import type { Engine } from './engine';
+import { DEFAULT_WORKERS, inWorkers } from './workers';
+
+export { DEFAULT_WORKERS };
 
 export interface RunBrief {
   session_id: string;
@@ -38,9 +41,6 @@ export interface ValidateResult {
   seconds: number;
 }
 
-/** Workers on the embedded cluster unless asked otherwise (each runs its own twin process). */
-export const DEFAULT_WORKERS = 4;
-
 /**
  * Proves problems trustworthy on the configured cluster: the oracle must score success, doing nothing must fail and a
  * wrong answer must fail. Sessions go to `<results>/validate/` (one folder per worker when several run), apart from
@@ -54,7 +54,7 @@ export const DEFAULT_WORKERS = 4;
 export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number): Promise<ValidateResult[]> {
   // Mitigation costs its settle window twice (the oracle's evaluation and doing nothing's), plus the injection's.
   const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + Number(p.fault.params.settleSeconds ?? 0) : 0);
-  return inWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
+  return validateInWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
     const result = await validateOne(validator, problem, signal);
     onResult?.(result);
     return result;
@@ -72,44 +72,26 @@ export interface SolveResult {
  */
 export async function solveProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: SolveResult) => void, signal?: AbortSignal, parallel?: number): Promise<SolveResult[]> {
   const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? engine.config.settleSeconds : 0);
-  return inWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
+  return validateInWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
     const result = { problemId: problem.id, oracle: await runOracle(validator, problem, 'solve', signal) };
     onResult?.(result);
     return result;
   });
 }
 
-/**
- * Runs `one` for every problem in workers that take the next problem from a shared queue: the costliest first (by
- * `cost`, an estimate in seconds), preferring an app the worker has already deployed (its cluster keeps every app it
- * deployed, and a session reuses an app that still matches its manifests). Results come in the order of `problems`.
- */
-async function inWorkers<R extends { problemId: string }>(engine: Engine, problems: ProblemDefinition[], parallel: number | undefined, cost: (p: ProblemDefinition) => number, signal: AbortSignal | undefined, one: (validator: Engine, problem: ProblemDefinition) => Promise<R>): Promise<R[]> {
-  const embedded = engine.config.cluster === 'embedded';
-  const workers = Math.max(1, Math.min(embedded ? parallel ?? DEFAULT_WORKERS : 1, problems.length));
-  const queue = [...problems].sort((a, b) => cost(b) - cost(a));
-  const take = (deployed: Set<string>): ProblemDefinition | undefined => {
-    const i = queue.findIndex((p) => deployed.has(p.app));
-    return queue.splice(i >= 0 ? i : 0, 1)[0];
-  };
-  const results = await Promise.all(Array.from({ length: workers }, async (_, i) => {
-    const dir = workers === 1 ? 'validate' : path.join('validate', `worker-${i + 1}`);
-    // One cluster per worker for its whole batch.
-    const validator = Engine.create({ root: engine.root, shareCluster: true, overrides: { ...engine.config, resultsDir: path.join(engine.config.resultsDir, dir), shellPolicy: 'open' } });
-    const deployed = new Set<string>();
-    const done: R[] = [];
-    try {
-      for (let problem = take(deployed); problem && !signal?.aborted; problem = take(deployed)) {
-        deployed.add(problem.app);
-        done.push(await one(validator, problem));
-      }
-      return done;
-    } finally {
-      await validator.dispose();
-    }
-  }));
-  const found = new Map(results.flat().map((r) => [r.problemId, r]));
-  return problems.map((p) => found.get(p.id)).filter((r): r is R => r !== undefined);
+/** Validate's workers: each with its own cluster; sessions in `<results>/validate/`, apart from agents' sessions. */
+async function validateInWorkers<R>(engine: Engine, problems: ProblemDefinition[], parallel: number | undefined, cost: (p: ProblemDefinition) => number, signal: AbortSignal | undefined, one: (validator: Engine, problem: ProblemDefinition) => Promise<R>): Promise<R[]> {
+  const results = await inWorkers(engine, problems, {
+    parallel,
+    cost,
+    signal,
+    problemOf: (p) => p,
+    engineFor: (i, workers) => {
+      const dir = workers === 1 ? 'validate' : path.join('validate', `worker-${i + 1}`);
+      return engine.batchWorker({ resultsDir: path.join(engine.config.resultsDir, dir), shellPolicy: 'open' });
+    },
+  }, one);
+  return results.filter((r): r is R => r !== undefined);
 }
 
 async function validateOne(validator: Engine, problem: ProblemDefinition, signal?: AbortSignal): Promise<ValidateResult> {

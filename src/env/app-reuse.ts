@@ -30,7 +30,8 @@ export async function refreshDeployedApp(options: {
   const differences = await diffAppAgainstManifests({ kubectl, manifestsDir: options.manifestsDir, namespace });
   if (differences.length > 0) return { clean: false, differences, replacedPods: [] };
   const stale = (await options.listPods()).filter(carriesHistory).map((p) => String(p.metadata?.name));
-  if (stale.length > 0) await kubectl.run(['delete', 'pod', ...stale, '-n', namespace, '--wait=false']);
+  // A listed pod may finish terminating (or be replaced by its controller) before the delete reaches it: gone is fine.
+  if (stale.length > 0) await kubectl.run(['delete', 'pod', ...stale, '-n', namespace, '--ignore-not-found', '--wait=false']);
   await options.deleteEvents();
   return { clean: true, differences, replacedPods: stale };
 }

@@ -23,6 +23,11 @@ export const ConfigSchema = z
     /** Largest observation passed to an agent, characters. */
     outputCapChars: z.number().int().nonnegative().default(20000),
     shellPolicy: z.enum(['open', 'guarded']).default('guarded'),
+    /**
+     * The OS sandbox around the agent's exec_shell under the guarded policy: `auto` wherever this machine can run it
+     * (Linux with bubblewrap and socat), `off` for the policy alone.
+     */
+    sandbox: z.enum(['auto', 'off']).default('auto'),
     /** Log de-duplication block size (the original's LOG_TRIM); 0 = off. */
     logDedup: z.number().int().nonnegative().default(3),
     workload: z.enum(['steady', 'original']).default('steady'),
@@ -82,6 +87,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Partial<Record<keyof AiopsConfig,
   if (env.AIOPSLAB_RESULTS_DIR) out.resultsDir = env.AIOPSLAB_RESULTS_DIR;
   if (env.AIOPSLAB_CLUSTER_CONTEXT) out.cluster = env.AIOPSLAB_CLUSTER_CONTEXT;
   if (env.AIOPSLAB_SHELL_POLICY) out.shellPolicy = env.AIOPSLAB_SHELL_POLICY;
+  if (env.AIOPSLAB_SANDBOX) out.sandbox = env.AIOPSLAB_SANDBOX;
   if (env.AIOPSLAB_MAX_STEPS) out.maxSteps = Number(env.AIOPSLAB_MAX_STEPS);
   // The original's LOG_TRIM keeps working.
   if (env.LOG_TRIM !== undefined && /^\d+$/.test(env.LOG_TRIM)) out.logDedup = Number(env.LOG_TRIM);

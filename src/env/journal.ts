@@ -10,6 +10,14 @@ export class FileJournal implements RecoveryJournal {
   constructor(readonly file: string) {}
 
   async add(entry: JournalEntry): Promise<void> {
+    return serialized(this.file, () => this.addNow(entry));
+  }
+
+  async remove(id: string): Promise<void> {
+    return serialized(this.file, () => this.removeNow(id));
+  }
+
+  private async addNow(entry: JournalEntry): Promise<void> {
     const entries = (await this.list()).filter((e) => e.id !== entry.id);
     const pid = entry.pid ?? process.pid;
     const pidStart = entry.pidStart ?? processStart(pid);
@@ -17,7 +25,7 @@ export class FileJournal implements RecoveryJournal {
     await this.write(entries);
   }
 
-  async remove(id: string): Promise<void> {
+  private async removeNow(id: string): Promise<void> {
     const entries = await this.list();
     const rest = entries.filter((e) => e.id !== id);
     if (rest.length !== entries.length) await this.write(rest);
@@ -39,6 +47,21 @@ export class FileJournal implements RecoveryJournal {
     await fs.promises.writeFile(tmp, JSON.stringify(entries, null, 2) + '\n');
     await fs.promises.rename(tmp, this.file);
   }
+}
+
+/**
+ * Read-modify-write of one journal file, one at a time within this process: the sessions of a parallel evaluation
+ * share the results folder's journal, and two interleaved updates would lose an entry.
+ */
+const queues = new Map<string, Promise<unknown>>();
+function serialized<T>(file: string, update: () => Promise<T>): Promise<T> {
+  const run = (queues.get(file) ?? Promise.resolve()).then(update, update);
+  const tail = run.catch(() => undefined);
+  queues.set(file, tail);
+  void tail.then(() => {
+    if (queues.get(file) === tail) queues.delete(file);
+  });
+  return run;
 }
 
 /** When process `pid` started, where the system tells (Linux: /proc/<pid>/stat field 22, clock ticks since boot). */

@@ -10,6 +10,9 @@ import type { SessionTelemetry } from '../core/session/types';
 import { capOutput } from '../core/shell/output-cap';
 import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
+import { createAgentShell, isolationFor, type AgentShell } from './sandbox/agent-shell';
+import type { SandboxSetting } from './sandbox/availability';
+import { insideFolder } from './inside-folder';
 import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
 import { faultApi, type FaultApi } from './faults/api';
@@ -25,6 +28,7 @@ import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 import { releaseStaleVolumes } from './volumes';
 import { refreshDeployedApp } from './app-reuse';
+import { isTransient } from './races';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -37,6 +41,8 @@ export interface KubeEnvironmentOptions {
   kubectl: string;
   projectRoot: string;
   shellPolicy: ShellPolicy;
+  /** The OS sandbox around exec_shell under the guarded policy (default auto). */
+  sandbox?: SandboxSetting;
   execTimeoutSec: number;
   execTimeoutCapSec: number;
   outputCapChars: number;
@@ -55,6 +61,8 @@ export interface KubeEnvironmentOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The cluster's own `docker` executable (the embedded cluster's shim): on exec_shell's PATH for namespace docker (Flower), and the Flower faults' docker. */
   dockerShim?: string;
+  /** Host files the cluster's agent tools (the docker shim) run, bound read-only in the agent's sandbox. */
+  agentToolPaths?: string[];
   /**
    * Leave the app deployed after the session and reuse it in the next one when it still matches its manifests
    * (batch runs on one cluster). Without it every session deploys the app afresh and removes it at the end.
@@ -69,6 +77,9 @@ const NO_SERVICE = 'Error: Your service/namespace does not exist. Use kubectl to
  * The cluster world over any Kubernetes API server: the embedded twin or a real cluster. Reads with
  * @kubernetes/client-node, acts with the real kubectl, and answers the agent-facing actions.
  */
+/** How far before a session's deploy its telemetry starts. */
+const TELEMETRY_BEFORE_MS = 5 * 60_000;
+
 export class KubeEnvironment implements ProblemEnvironment {
   readonly info: EnvironmentInfo;
   readonly probe: ClusterProbe;
@@ -84,9 +95,13 @@ export class KubeEnvironment implements ProblemEnvironment {
   private readonly sleep: (ms: number) => Promise<void>;
   /** This session found the app deployed and clean, and reuses it. */
   private reusing = false;
+  private readonly isolation: ReturnType<typeof isolationFor>;
+  /** The agent's shell, made at its first exec_shell (it needs the session folder) and kept for the session. */
+  private agentShell?: AgentShell;
 
   constructor(private readonly options: KubeEnvironmentOptions) {
-    this.info = options.info;
+    this.isolation = isolationFor(options.shellPolicy, options.sandbox ?? 'auto', this.agentKubeconfigPath);
+    this.info = { ...options.info, isolation: this.isolation.isolation, ...(this.isolation.isolation !== 'sandbox' ? { isolationReason: this.isolation.reason } : {}) };
     this.kc = loadKubeConfig(options.kubeconfigPath, options.context);
     this.core = this.kc.makeApiClient(k8s.CoreV1Api);
     this.apps = this.kc.makeApiClient(k8s.AppsV1Api);
@@ -120,16 +135,14 @@ export class KubeEnvironment implements ProblemEnvironment {
     // A problem never starts on a dirty cluster: leftovers of an earlier run are removed with their namespace, and
     // experiments (which live in Chaos Mesh's namespace) that still select it.
     await removeChaosTargeting(this.faultApi, app.namespace);
-    await this.kubectl.run(['delete', 'namespace', app.namespace, '--wait=false']);
+    await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
     await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
   }
 
   async deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void> {
     if (this.reusing) return this.waitForReady(app, signal);
     const dir = this.manifestsDir(app);
-    await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
-      if (!/AlreadyExists/.test(error.message)) throw error;
-    });
+    await this.createNamespace(app);
     await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
     await this.waitForReady(app, signal);
@@ -197,19 +210,26 @@ export class KubeEnvironment implements ProblemEnvironment {
   async runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string> {
     await fs.promises.mkdir(context.sessionDir, { recursive: true });
     switch (name) {
-      case 'exec_shell':
-        return execShellObservation(String(args.command ?? ''), args.timeout === undefined ? undefined : Number(args.timeout), {
-          policy: this.options.shellPolicy,
+      case 'exec_shell': {
+        const setup = {
           sessionDir: context.sessionDir,
-          kubeconfigPath: this.options.agentKubeconfigPath ?? this.options.kubeconfigPath,
+          kubeconfigPath: this.agentKubeconfigPath,
           kubeCacheDir: this.options.kubeCacheDir,
           kubectlDir: path.dirname(this.options.kubectl),
           pathDirs: this.options.dockerShim && isDockerNamespace(context.namespace) ? [path.dirname(this.options.dockerShim)] : undefined,
+          toolPaths: this.options.agentToolPaths,
+        };
+        this.agentShell ??= createAgentShell(setup, this.isolation);
+        return execShellObservation(String(args.command ?? ''), args.timeout === undefined ? undefined : Number(args.timeout), {
+          ...setup,
+          policy: this.options.shellPolicy,
+          shell: this.agentShell,
           timeoutSec: this.options.execTimeoutSec,
           timeoutCapSec: this.options.execTimeoutCapSec,
           outputCapChars: this.options.outputCapChars,
           signal: context.signal,
         });
+      }
       case 'get_logs':
         return this.getLogs(String(args.namespace), String(args.service));
       case 'read_metrics':
@@ -225,14 +245,24 @@ export class KubeEnvironment implements ProblemEnvironment {
     }
   }
 
+  /** The kubeconfig the agent's shell is given. */
+  private get agentKubeconfigPath(): string | undefined {
+    return this.options.agentKubeconfigPath ?? this.options.kubeconfigPath;
+  }
+
   async dispose(): Promise<void> {
+    await this.agentShell?.dispose();
+    this.agentShell = undefined;
     await this.options.onDispose?.();
   }
 
-  /** Per-service latency and error-rate series of the app since `sinceMs`, for the session record (charts). */
+  /**
+   * Per-service latency and error-rate series of the app for the session record (charts): from a few minutes before
+   * `sinceMs` (the deploy), so that what the app did before the fault is there to compare with.
+   */
   async collectTelemetry(app: AppDefinition, sinceMs: number): Promise<SessionTelemetry> {
     const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
-    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs, endMs: Date.now() });
+    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs - TELEMETRY_BEFORE_MS, endMs: Date.now() });
   }
 
   private async getLogs(namespace: string, service: string): Promise<string> {
@@ -287,9 +317,13 @@ export class KubeEnvironment implements ProblemEnvironment {
     return this.serviceLabelByNamespace.get(namespace) ?? 'app';
   }
 
+  /** read_metrics / read_traces: a CSV export of this session, nothing else on the host. */
   private async readCsv(filePath: string, sessionDir: string, label: string, lower: string): Promise<string> {
     const resolved = path.resolve(sessionDir, filePath);
     if (!fs.existsSync(resolved)) return `error: ${label} file '${filePath}' not found.`;
+    if (!insideFolder(sessionDir, resolved)) {
+      return `error: ${label} file '${filePath}' is outside this session's folder; read_${lower} reads only the files get_${lower} wrote (pass the path it printed).`;
+    }
     try {
       return capOutput(csvToTable(await fs.promises.readFile(resolved, 'utf8')), this.options.outputCapChars);
     } catch (error) {
@@ -312,7 +346,7 @@ export class KubeEnvironment implements ProblemEnvironment {
       api: this.faultApi,
       sleep: this.sleep,
       deployApp: async (wait) => {
-        await this.kubectl.run(['create', 'namespace', app.namespace]).catch(() => undefined);
+        await this.createNamespace(app);
         await this.kubectl.run(['apply', '-R', '-f', this.manifestsDir(app), '-n', app.namespace]);
         if (wait) await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, undefined, `pods of ${app.namespace} to become ready`);
       },
@@ -322,6 +356,13 @@ export class KubeEnvironment implements ProblemEnvironment {
         await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 300_000, undefined, `namespace ${app.namespace} to be deleted`);
       },
     };
+  }
+
+  /** Creates the app's namespace unless it exists (an earlier step or a reused app made it). */
+  private async createNamespace(app: AppDefinition): Promise<void> {
+    await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
+      if (!/AlreadyExists/.test(error.message)) throw error;
+    });
   }
 
   private async allPodsReady(namespace: string): Promise<boolean> {
@@ -338,10 +379,18 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    let lastError: unknown;
     for (;;) {
       if (signal?.aborted) throw new Error('cancelled');
-      if (await condition()) return;
-      if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.`);
+      try {
+        if (await condition()) return;
+        lastError = undefined;
+      } catch (error) {
+        // A busy or briefly unreachable API server is no answer either way: look again until the deadline.
+        if (!isTransient(error)) throw error;
+        lastError = error;
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.${lastError ? ` The last look failed: ${(lastError as Error).message}` : ''}`);
       await this.sleep(this.options.pollMs ?? 200);
     }
   }

@@ -34,13 +34,18 @@ export class Kubectl {
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`Cannot run kubectl (${this.options.kubectl}): ${error.message}. Install kubectl 1.31 or run \`npm run setup\`.`));
+        reject(new Error(`Cannot run kubectl (${this.options.kubectl}): ${error.message}. Install kubectl 1.29 or newer, or set aiopslab.kubectlPath (VS Code) / AIOPSLAB_KUBECTL (CLI) to one.`));
       });
       child.on('close', (code) => {
         clearTimeout(timer);
         const stdout = Buffer.concat(out).toString('utf8');
         if (code === 0) resolve(stdout);
-        else reject(new KubectlError(args, code, Buffer.concat(err).toString('utf8') || stdout));
+        else {
+          // `kubectl exec` reports only "command terminated with exit code N": the command's own output says why.
+          const stderr = Buffer.concat(err).toString('utf8');
+          const why = /^command terminated with exit code \d+\s*$/.test(stderr) && stdout.trim() ? `${stdout.trim().slice(-600)}\n${stderr}` : stderr || stdout;
+          reject(new KubectlError(args, code, why));
+        }
       });
       if (input !== undefined) child.stdin.end(input);
       else child.stdin.end();

@@ -34,6 +34,15 @@ export class FileSessionStore implements SessionStore {
     return JSON.parse(await fs.promises.readFile(file, 'utf8')) as SessionRecord;
   }
 
+  /** The record of an index entry (undefined when its file is gone or unreadable): no index lookup, for batch reads. */
+  async read(entry: Pick<SessionIndexEntry, 'file'>): Promise<SessionRecord | undefined> {
+    try {
+      return JSON.parse(await fs.promises.readFile(path.join(this.resultsDir, entry.file), 'utf8')) as SessionRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Newest first; the latest line for a session wins; tombstoned sessions are left out. */
   async list(): Promise<SessionIndexEntry[]> {
     const file = path.join(this.resultsDir, INDEX_FILE);

@@ -1,4 +1,5 @@
 import type { Kubectl } from './kubectl';
+import { ignoreNotFound } from './races';
 
 /**
  * Makes the app's retained PersistentVolumes bindable again before it is deployed into `namespace`.
@@ -15,7 +16,8 @@ export async function releaseStaleVolumes(kubectl: Kubectl, namespace: string): 
   const list = await kubectl.json<{ items?: Array<{ metadata: { name: string }; spec?: { claimRef?: { namespace?: string } }; status?: { phase?: string } }> }>(['get', 'persistentvolumes']);
   const stale = (list.items ?? []).filter((pv) => pv.status?.phase === 'Released' && pv.spec?.claimRef?.namespace === namespace).map((pv) => pv.metadata.name);
   for (const name of stale) {
-    await kubectl.run(['patch', 'persistentvolume', name, '--type=merge', '-p', '{"spec":{"claimRef":null}}']);
+    // A volume deleted since the list (a recovery removing it) needs no release.
+    await ignoreNotFound(kubectl.run(['patch', 'persistentvolume', name, '--type=merge', '-p', '{"spec":{"claimRef":null}}']));
   }
   return stale;
 }

@@ -4,9 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ProblemDefinition } from '../core/problems/types';
 import type { SessionIndexEntry, SessionRecord } from '../core/session/types';
-import { TASK_TYPES } from '../core/tasks/task-type';
 import { ResponseParsingError, parseResponse } from '../core/parser';
-import { summarize } from '../core/session/summary';
 import { agentChoices, apiKeyVariables, SECRET_PREFIX, type AgentChoice } from './agents';
 import type { EngineHost, LiveSession } from './host';
 import { humanTextToTurn, submitCallFromText } from './model/chat-input';
@@ -17,6 +15,7 @@ import { definitionLine, resultWord, type ProblemNode } from './model/tree-model
 import { formatAction, snapshotFromRecord } from './model/transcript-model';
 import { TranscriptPanel } from './panel/transcript-panel';
 import { PROTOCOL_VERSION } from './protocol';
+import { runSuiteCommand, type SuiteCommandOptions } from './evaluation/suite-command';
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;
@@ -308,37 +307,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       deps.refresh();
       return deleted;
     },
-    'aiopslab.runSuite': async (options?: { pattern?: string; agent?: string; task?: string }) => {
-      const pattern = options?.pattern ?? (await vscode.window.showInputBox({ title: 'Evaluation suite: which problems?', prompt: 'A glob or substring of problem IDs, an app, or a task (empty: all registered problems)', placeHolder: 'e.g. *hotel*detection* or mitigation', ignoreFocusOut: true }));
-      if (pattern === undefined) return undefined;
-      const byTask = TASK_TYPES.find((t) => t === pattern.trim());
-      const byApp = host.engine.apps.has(pattern.trim()) ? pattern.trim() : undefined;
-      const problems = host.engine.listProblems(byTask ? { task: byTask } : byApp ? { app: byApp } : { pattern: pattern.trim() || undefined });
-      if (!problems.length) throw new Error(`No problems match "${pattern}".`);
-      const choice = options?.agent ? (await agentChoices(secrets)).find((c) => c.agentName === options.agent) : await pickAgent();
-      if (!choice) return undefined;
-      if (choice.missing) throw new Error(`agent ${choice.agentName} cannot run yet: ${choice.missing} (AIOpsLab: Set API Key…).`);
-      const records: SessionRecord[] = [];
-      await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `AIOpsLab suite (${choice.agentName})`, cancellable: true },
-        async (progress, token) => {
-          for (const [i, p] of problems.entries()) {
-            if (token.isCancellationRequested) break;
-            progress.report({ message: `${i + 1}/${problems.length} ${p.id}`, increment: 100 / problems.length });
-            const live = host.startRun({ problemId: p.id, agent: await choice.create(), agentName: choice.agentName });
-            const sub = token.onCancellationRequested(() => live.abort?.abort());
-            const record = await live.finished;
-            sub.dispose();
-            if (record) records.push(record);
-            log.appendLine(`[suite ${i + 1}/${problems.length}] ${p.id}: ${record ? (record.verdict ? (record.verdict.success ? 'solved' : 'not solved') : record.status) : 'failed'}`);
-          }
-        },
-      );
-      const rows = summarize(records);
-      const text = rows.map((r) => `${r.task}: ${r.solved}/${r.sessions} (${r.accuracy.toFixed(0)}%)`).join(', ');
-      void vscode.window.showInformationMessage(`AIOpsLab suite finished: ${records.length} session(s). ${text}`);
-      return rows;
-    },
+    'aiopslab.runSuite': (options?: SuiteCommandOptions) => runSuiteCommand(context, host, log, options),
     'aiopslab.recover': async (options?: { forget?: string }) => (options?.forget !== undefined ? forgetEntry(options.forget) : recover()),
     'aiopslab.openClusterTerminal': async (arg?: SessionArg) => {
       const id = sessionIdOf(arg) ?? (host.running().length > 1 ? await pickSession('Open a terminal on the cluster of which session?', true) : undefined);

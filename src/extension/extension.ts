@@ -11,6 +11,7 @@ import { registerReplyTools } from './editor/replies';
 import { registerStatusBar } from './status-bar';
 import { registerEndpointProvider } from './byo/provider';
 import { EngineHost } from './host';
+import { EvaluationPanel } from './evaluation/panel';
 import { heavy } from './load-heavy';
 import { isEmbeddedEntry } from './model/recovery-summary';
 import { TranscriptPanel, TranscriptSerializer, VIEW_TYPE } from './panel/transcript-panel';
@@ -25,6 +26,8 @@ export interface AiopsLabApi {
   sessions: SessionsProvider;
   chat: AiopsChatParticipant;
   panels: typeof TranscriptPanel;
+  /** The Evaluation view (leaderboard), once opened. */
+  evaluation: typeof EvaluationPanel;
   /** Fired with the problem IDs of leftover faults when recovery is offered. */
   onDidOfferRecovery: vscode.Event<string[]>;
   /** Restores transcript panels after a reload (VS Code calls it; exposed so tests can exercise it). */
@@ -61,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
     quickPickShown,
     ...registerCommands({ context, host, log, refresh, quickPickShown }),
+    vscode.commands.registerCommand('aiopslab.openEvaluation', async () => (await EvaluationPanel.show(context.extensionUri, host)).view),
     ...registerTools(host),
     ...registerReplyTools(host),
     ...registerStatusBar(host),
@@ -84,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     const changed = () => {
       sessions.refreshSoon();
       problems.refresh();
+      EvaluationPanel.get()?.refreshSoon();
     };
     w.onDidCreate(changed);
     w.onDidChange(changed);
@@ -110,7 +115,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   });
   context.subscriptions.push(onEngine, recoveryOffered);
 
-  return { host, problems, sessions, chat, panels: TranscriptPanel, serializer, onDidOfferRecovery: recoveryOffered.event, onDidShowQuickPick: quickPickShown.event, activationMs: Date.now() - t0 };
+  return { host, problems, sessions, chat, panels: TranscriptPanel, evaluation: EvaluationPanel, serializer, onDidOfferRecovery: recoveryOffered.event, onDidShowQuickPick: quickPickShown.event, activationMs: Date.now() - t0 };
 }
 
 async function offerRecovery(host: EngineHost, log: vscode.OutputChannel, offered: (problemIds: string[]) => void): Promise<void> {

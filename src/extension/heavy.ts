@@ -8,3 +8,4 @@ export { endpointChat, resolveEndpoint } from './byo/endpoint-chat';
 export { checkRecoveredApps, formatRecoveryReport } from '../cli/recover-report';
 export { appManifestsDir } from '../env/app-paths';
 export { sessionProcessAlive } from '../env/journal';
+export { runSuite } from '../engine/suite';

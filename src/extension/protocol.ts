@@ -67,8 +67,17 @@ export interface LiveTelemetryView {
   injectedAt?: number;
 }
 
+/** What the agent is told: the problem statement, the instructions and the APIs it may call (shown to a human). */
+export interface TaskView {
+  description: string;
+  instructions: string;
+  apis: string[];
+}
+
 export interface TranscriptSnapshot {
   header: HeaderView;
+  /** Known while the session runs in this window (interactive sessions). */
+  task?: TaskView;
   steps: StepView[];
   results?: ResultsView;
   liveTelemetry?: LiveTelemetryView;

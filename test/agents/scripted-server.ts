@@ -7,10 +7,12 @@ export interface RecordedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: any;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 export type Reply =
-  | { status?: number; headers?: Record<string, string>; json?: unknown; raw?: string; contentType?: string }
+  | { status?: number; headers?: Record<string, string>; json?: unknown; raw?: string; contentType?: string; delayMs?: number }
   | { hang: true }
   | { sse: unknown[] };
 
@@ -18,7 +20,10 @@ export class ScriptedServer {
   readonly requests: RecordedRequest[] = [];
   private server?: http.Server;
   private script: Reply[] = [];
+  /** When set, answers every request instead of the script (replies that depend on the conversation). */
+  handler?: (request: RecordedRequest) => Reply;
   private hanging: http.ServerResponse[] = [];
+  private delayed = new Set<NodeJS.Timeout>();
   port = 0;
 
   get baseURL(): string {
@@ -42,8 +47,9 @@ export class ScriptedServer {
         } catch {
           // keep text
         }
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-        const reply = this.script.length > 1 ? this.script.shift()! : this.script[0] ?? { status: 500, json: { error: { message: 'no script' } } };
+        const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, at: Date.now() };
+        this.requests.push(recorded);
+        const reply = this.handler ? this.handler(recorded) : this.script.length > 1 ? this.script.shift()! : this.script[0] ?? { status: 500, json: { error: { message: 'no script' } } };
         if ('hang' in reply) {
           this.hanging.push(res);
           return;
@@ -54,10 +60,17 @@ export class ScriptedServer {
           res.end('data: [DONE]\n\n');
           return;
         }
-        const status = reply.status ?? 200;
-        const headers: Record<string, string> = { 'content-type': reply.contentType ?? 'application/json', ...(reply.headers ?? {}) };
-        res.writeHead(status, headers);
-        res.end(reply.raw ?? JSON.stringify(reply.json ?? {}));
+        const send = () => {
+          const headers: Record<string, string> = { 'content-type': reply.contentType ?? 'application/json', ...(reply.headers ?? {}) };
+          res.writeHead(reply.status ?? 200, headers);
+          res.end(reply.raw ?? JSON.stringify(reply.json ?? {}));
+        };
+        if (!reply.delayMs) return send();
+        const timer = setTimeout(() => {
+          this.delayed.delete(timer);
+          send();
+        }, reply.delayMs);
+        this.delayed.add(timer);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -67,6 +80,8 @@ export class ScriptedServer {
   async stop(): Promise<void> {
     for (const r of this.hanging) r.destroy();
     this.hanging = [];
+    for (const t of this.delayed) clearTimeout(t);
+    this.delayed.clear();
     this.server?.closeAllConnections?.();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }

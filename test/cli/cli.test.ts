@@ -35,7 +35,27 @@ describe('CLI', function () {
     it('parses the original form and prints api_name, args, kwargs, context', async () => {
       const { code, json } = await parse('Thought: list pods.\nAction:\n```\nexec_shell("kubectl get pods -n test-hotel-reservation")\n```');
       assert.equal(code, 0);
-      assert.deepEqual(json, { api_name: 'exec_shell', args: ['kubectl get pods -n test-hotel-reservation'], kwargs: {}, context: ['Thought: list pods.\nAction:'] });
+      assert.deepEqual(json, { api_name: 'exec_shell', args: ['kubectl get pods -n test-hotel-reservation'], kwargs: {}, context: ['Thought: list pods.\nAction:'], diagnostics: [] });
+    });
+
+    it('reports the common broken replies as diagnostics with positions and fixes', async () => {
+      const joined = await parse('Action:\n```\nget_logs("ns" "svc")\n```');
+      assert.equal(joined.code, 1, 'get_logs gets one joined string: the service is missing');
+      assert.deepEqual(joined.json.diagnostics.map((d: { code: string; severity: string; line: number; column: number }) => [d.code, d.severity, d.line, d.column]), [
+        ['adjacent-strings', 'warning', 3, 14],
+        ['missing-argument', 'error', 3, 20],
+      ]);
+      assert.deepEqual(joined.json.diagnostics[0].fix, { title: 'Insert comma', edits: [{ start: 25, end: 25, text: ',' }] });
+      const unknown = await parse('```\nget_log("ns", "svc")\n```');
+      assert.equal(unknown.code, 1);
+      assert.deepEqual([unknown.json.diagnostics[0].code, unknown.json.diagnostics[0].line, unknown.json.diagnostics[0].column], ['unknown-api', 2, 1]);
+      assert.equal(unknown.json.diagnostics[0].fix.edits[0].text, 'get_logs');
+      const missing = await parse('```\nget_logs("ns")\n```');
+      assert.equal(missing.code, 1);
+      assert.match(missing.json.diagnostics[0].message, /missing required argument 'service'/);
+      const usage = await cli(['parse', '--task', 'fixing'], 'x');
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /--task must be one of detection, localization, analysis, mitigation/);
     });
 
     it('accepts the forgiving forms', async () => {

@@ -40,6 +40,26 @@ describe('end to end on the embedded cluster', function () {
     assert.deepEqual(JSON.parse(fs.readFileSync(journal, 'utf8')), [], 'the fault was recovered and its journal entry cleared');
   });
 
+  it('a mitigation session records the app\'s telemetry from before the fault (the twin\'s warm-up) to after it', async () => {
+    const r = await cli(['run', 'k8s_target_port-misconfig-mitigation-1', '--agent', 'baseline', '--json'], '', cwd);
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
+    const record = JSON.parse(r.stdout);
+    const t = record.telemetry;
+    assert.ok(t, `telemetry recorded (notes: ${JSON.stringify(record.notes)})`);
+    const injectedAt = record.timeline.injectedAt as number;
+    const before = Math.floor((injectedAt - t.startMs) / t.stepMs);
+    assert.ok(before >= 30, `${before} points before the injection`);
+    const services = (t.services as Array<{ service: string; p50Ms: Array<number | null>; errorRate: Array<number | null> }>);
+    for (const name of ['nginx-thrift', 'compose-post-service', 'user-service']) {
+      const s = services.find((x) => x.service === name);
+      assert.ok(s, `${name} charted; got ${services.map((x) => x.service).join(', ')}`);
+      assert.ok(s.p50Ms.slice(0, before).filter((v) => v !== null).length >= before - 2, `${name} has latency points before the injection`);
+    }
+    const nginx = services.find((x) => x.service === 'nginx-thrift')!;
+    assert.ok(nginx.errorRate.slice(0, before).every((v) => v === 0), 'healthy before the fault');
+    assert.ok(nginx.errorRate.slice(before).some((v) => (v ?? 0) > 0), 'errors once the workload meets the wrong targetPort');
+  });
+
   it('a human plays a session from piped input, with help and a shell call', async () => {
     const script = 'help\nexec_shell("kubectl get pods -n test-hotel-reservation")\nsubmit("No")\n';
     const r = await cli(['human', 'noop_detection_hotel_reservation-1'], script, cwd);

@@ -21,18 +21,33 @@ describe('extension inline debugging of agent replies', () => {
     assert.equal(blocks.length, 2);
     assert.equal(blocks[0].call?.text, 'get_logs("test-hotel-reservation", "geo")');
     assert.ok(doc.slice(blocks[0].start).startsWith('```\nget_logs'));
-    const err = blocks[1].error!;
+    const err = blocks[1].diagnostics[0];
     assert.equal(err.code, 'unquoted-command');
     assert.match(err.message, /^Error parsing response/);
+    assert.doesNotMatch(err.message, /```/, 'editors show the example without Markdown fences');
+    assert.equal(blocks[1].call, undefined);
     assert.ok(err.start >= blocks[1].start && err.end <= blocks[1].end && err.end > err.start);
     assert.ok(doc.slice(err.start, err.end).length > 0);
   });
 
   it('hovers show positional and keyword arguments', () => {
     const [b] = analyseReplies('```\nexec_shell("ls", timeout=60)\n```');
-    const md = hoverMarkdown(b);
+    const md = hoverMarkdown(b) ?? '';
     assert.match(md, /arg 0: `"ls"`/);
     assert.match(md, /timeout = `60`/);
+  });
+
+  it('checks each block against the actions, with quick fixes at document offsets, and no hover for rejected blocks', () => {
+    const text = 'First:\n```\nget_log("ns", "svc")\n```\nSecond:\n```\nget_logs("ns" "svc")\n```\n';
+    const [unknown, joined] = analyseReplies(text);
+    assert.equal(unknown.diagnostics[0].code, 'unknown-api');
+    const edit = unknown.diagnostics[0].fix!.edits[0];
+    assert.equal(text.slice(edit.start, edit.end), 'get_log');
+    assert.equal(edit.text, 'get_logs');
+    assert.deepEqual(joined.diagnostics.map((d) => d.code), ['adjacent-strings', 'missing-argument']);
+    const comma = joined.diagnostics[0].fix!.edits[0];
+    assert.equal(text.slice(0, comma.start) + comma.text + text.slice(comma.end), text.replace('"ns" "svc"', '"ns", "svc"'));
+    assert.equal(hoverMarkdown(analyseReplies('```\nexec_shell(kubectl get pods)\n```')[0]), undefined);
   });
 
   it('finds no blocks in plain text and handles CRLF', () => {

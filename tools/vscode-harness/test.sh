@@ -5,9 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p out/vscode-artifacts
 export VSCODE_HARNESS_SCREENSHOT="${VSCODE_HARNESS_SCREENSHOT:-$PWD/out/vscode-artifacts/transcript.png}"
-export VSCODE_HARNESS_TIMEOUT="${VSCODE_HARNESS_TIMEOUT:-240}"
-exec tools/vscode-harness/vscode \
+export VSCODE_HARNESS_TIMEOUT="${VSCODE_HARNESS_TIMEOUT:-420}"
+tools/vscode-harness/vscode \
   --extensionDevelopmentPath="$PWD" \
   --extensionDevelopmentPath="$PWD/test-fixtures/fake-lm" \
   --extensionDevelopmentPath="$PWD/test-fixtures/activation-probe" \
+  --extensionTestsPath="$PWD/out/test/vscode/index.js"
+# A profile without any language model (no Copilot, no fake model): @aiopslab must still serve /human.
+AIOPSLAB_ITEST_SUITE=no-model VSCODE_HARNESS_SCREENSHOT="$PWD/out/vscode-artifacts/no-model.png" exec tools/vscode-harness/vscode \
+  --extensionDevelopmentPath="$PWD" \
   --extensionTestsPath="$PWD/out/test/vscode/index.js"

@@ -12,8 +12,8 @@ export function registerDoctorCommand(program: Command): void {
       if (opts.json) printJson(checks);
       else {
         for (const c of checks) {
-          process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
-          if (!c.ok && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
+          process.stdout.write(`${!c.ok ? 'FAIL' : c.warning ? 'WARN' : 'ok  '}  ${c.name}: ${c.detail}\n`);
+          if ((!c.ok || c.warning) && c.fix) process.stdout.write(`      fix: ${c.fix}\n`);
         }
       }
       process.exitCode = checks.every((c) => c.ok) ? 0 : 1;

@@ -1,96 +1,141 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { createAgent } from '../../agents/registry';
-import type { SessionRecord } from '../../core/session/types';
-import { summarize } from '../../core/session/summary';
+import { buildLeaderboard } from '../../core/session/leaderboard';
+import { leaderboardTable } from '../../core/session/report';
 import type { TaskType } from '../../core/tasks/task-type';
+import { DEFAULT_WORKERS } from '../../engine/workers';
+import { runSuite, suiteRecords, type SuiteProgress } from '../../engine/suite';
 import { cancelOnSigint, engineFor, printJson } from '../context';
-import { formatSeconds, table } from '../format';
+import { formatSeconds, oneLine, table } from '../format';
 import { taskOption } from '../main';
 import { printProgress } from './run';
+
+interface EvalCliOptions {
+  problems?: string;
+  task?: TaskType;
+  app?: string;
+  agents: string;
+  maxSteps?: number;
+  parallel?: number;
+  repeat: number;
+  workload?: 'steady' | 'original';
+  resume?: boolean;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+export function wholeNumber(flag: string, min = 1): (v: string) => number {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number, ${min} or more (got "${v}").`);
+    return n;
+  };
+}
 
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
-    .description('run a batch of problems with one or more agents and print accuracy per task (resumable)')
+    .description('run a batch of problems with one or more agents, in parallel, repeated; print the leaderboard (resumable)')
     .option('--problems <pattern>', 'problem IDs containing this text or matching this glob (default: all registered)')
     .addOption(taskOption())
     .option('--app <app>', 'only problems of this app')
     .option('--agents <names>', 'comma-separated agent names', 'baseline')
-    .option('--max-steps <n>', 'step budget per session')
+    .option('--max-steps <n>', 'step budget per session', wholeNumber('--max-steps'))
+    .option('--parallel <n>', `sessions at once on the embedded cluster, each worker with its own twin (default 1; validate uses ${DEFAULT_WORKERS}); a real cluster runs one at a time`, wholeNumber('--parallel'))
+    .option('--repeat <k>', 'runs of each problem per agent: accuracy gets a 95 % interval, pass@k and pass^k', wholeNumber('--repeat'), 1)
     .option('--workload <mode>', 'steady (default) or original (the original\'s one-shot wrk2 run)')
-    .option('--resume', 'skip problem/agent pairs that already have a finished session in the results folder')
-    .option('--verbose', 'live progress of every step on stderr')
-    .option('--json', 'print the summary rows and session IDs as JSON')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; agents: string; maxSteps?: string; workload?: 'steady' | 'original'; resume?: boolean; verbose?: boolean; json?: boolean }, command: Command) => {
+    .option('--resume', 'count the finished sessions already in the results folder (same version) and run only the missing ones')
+    .option('--verbose', 'every step of every session on stderr')
+    .option('--json', 'print the leaderboard rows and the session IDs as JSON')
+    .action(async (opts: EvalCliOptions, command: Command) => {
       const engine = engineFor(command, { workload: opts.workload });
       const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app });
       const agents = opts.agents.split(',').map((a) => a.trim()).filter(Boolean);
       for (const name of agents) createAgent(name, {}); // unknown or unconfigured agents fail before anything runs
-      const done = new Set<string>();
-      if (opts.resume) {
-        for (const e of await engine.store.list()) if (e.status === 'completed' || e.status === 'timeout') done.add(`${e.problem_id}\u0000${e.agent}`);
-      }
       const cancel = cancelOnSigint();
-      const records: SessionRecord[] = [];
-      const total = problems.length * agents.length;
-      let index = 0;
+      const line = new ProgressLine(process.stderr);
+      let result;
       try {
-        for (const agentName of agents) {
-          for (const problem of problems) {
-            index++;
-            if (cancel.signal.aborted) break;
-            if (done.has(`${problem.id}\u0000${agentName}`)) {
-              process.stderr.write(`[${index}/${total}] ${problem.id} × ${agentName}: already done, skipped\n`);
-              continue;
-            }
-            const record = await engine.run({
-              problemId: problem.id,
-              agent: createAgent(agentName, {}),
-              agentName,
-              maxSteps: opts.maxSteps ? Number(opts.maxSteps) : undefined,
-              signal: cancel.signal,
-              onEvent: opts.verbose ? printProgress : undefined,
-            });
-            records.push(record);
-            const verdict = record.status === 'completed' ? (record.verdict?.success ? 'solved' : 'not solved') : record.status;
-            process.stderr.write(`[${index}/${total}] ${problem.id} × ${agentName}: ${verdict} in ${record.steps.length} step(s)${record.error ? ` — ${record.error}` : ''}\n`);
-          }
-        }
+        result = await runSuite(engine, {
+          problems,
+          agents,
+          repeat: opts.repeat,
+          parallel: opts.parallel ?? 1,
+          resume: opts.resume,
+          maxSteps: opts.maxSteps,
+          signal: cancel.signal,
+          createAgent: (name) => createAgent(name, {}),
+          onProgress: (p) => line.update(p),
+          onEvent: opts.verbose ? (job, e) => line.above(() => printProgress(e)) : undefined,
+        });
       } finally {
+        line.end();
         cancel.dispose();
       }
-      // The table covers everything in the results folder for these problems and agents, so resumed runs add up.
-      const ids = new Set(problems.map((p) => p.id));
-      const all: SessionRecord[] = [];
-      const latest = new Map<string, string>();
-      for (const e of await engine.store.list()) {
-        if (!ids.has(e.problem_id) || !agents.includes(e.agent) || (e.status !== 'completed' && e.status !== 'timeout')) continue;
-        const key = `${e.problem_id}\u0000${e.agent}`;
-        if (!latest.has(key)) latest.set(key, e.session_id);
-      }
-      for (const id of latest.values()) {
-        const r = await engine.store.load(id);
-        if (r) all.push(r);
-      }
-      const rows = summarize(all);
-      // Sessions that failed before the agent could finish (deploy, injection, model endpoint) are not scored but shown.
-      const errors = new Map<string, number>();
-      for (const e of await engine.store.list()) {
-        if (!ids.has(e.problem_id) || !agents.includes(e.agent) || e.status !== 'error') continue;
-        if (latest.has(`${e.problem_id}\u0000${e.agent}`)) continue;
-        const key = `${e.agent}\u0000${e.task_type}`;
-        errors.set(key, (errors.get(key) ?? 0) + 1);
-      }
+      if (result.plan.sequentialBecause) process.stderr.write(`Note: ${result.plan.sequentialBecause}.\n`);
+      // The leaderboard covers the latest `repeat` runs of these problems and agents in the results folder, so resumed runs add up.
+      const leaderboard = buildLeaderboard(await suiteRecords(engine, problems, agents, opts.repeat));
       if (opts.json) {
-        printJson({ summary: rows, sessions: records.map((r) => ({ session_id: r.session_id, problem_id: r.problem_id, agent: r.agent, status: r.status, success: r.verdict?.success ?? null })) });
+        printJson({
+          summary: leaderboard.rows,
+          sessions: result.records.map((r) => ({ session_id: r.session_id, problem_id: r.problem_id, agent: r.agent, status: r.status, success: r.verdict?.success ?? null })),
+          failures: result.failures.map((f) => ({ problem_id: f.job.problem.id, agent: f.job.agentName, error: f.error })),
+          workers: result.plan.workers,
+          skipped: result.plan.skipped,
+        });
       } else {
-        process.stdout.write(
-          table(
-            ['AGENT', 'TASK', 'SCORED', 'ACCURACY', 'MEAN TIME', 'MEAN STEPS', 'IN TOKENS', 'OUT TOKENS', 'COST $', 'ERRORS'],
-            rows.map((r) => [r.agent, r.task, r.sessions, `${r.accuracy.toFixed(1)}%`, formatSeconds(r.meanSeconds), r.meanSteps.toFixed(1), r.inputTokens, r.outputTokens, r.costUsd.toFixed(4), errors.get(`${r.agent}\u0000${r.task}`) ?? 0]),
-          ) + '\n',
-        );
+        const { header, rows } = leaderboardTable(leaderboard);
+        process.stdout.write(table(header, rows) + '\n');
       }
-      process.exitCode = cancel.signal.aborted ? 130 : records.some((r) => r.status === 'error') ? 3 : 0;
+      process.exitCode = result.cancelled ? 130 : result.failures.length || result.records.some((r) => r.status === 'error') ? 3 : 0;
     });
+}
+
+/**
+ * The live progress line: rewritten in place on a terminal (done / running / failed, ETA), one line per finished
+ * session otherwise (CI logs, pipes).
+ */
+class ProgressLine {
+  private shown = false;
+  private last?: SuiteProgress;
+
+  constructor(private readonly out: NodeJS.WriteStream) {}
+
+  private get live(): boolean {
+    return this.out.isTTY === true;
+  }
+
+  update(p: SuiteProgress): void {
+    this.last = p;
+    if (p.finished) {
+      const { job, record, error } = p.finished;
+      const what = record ? (record.status === 'completed' ? (record.verdict?.success ? 'solved' : 'not solved') : record.status) : 'failed to start';
+      const why = error ?? record?.error;
+      this.above(() => this.out.write(`[${p.done}/${p.total}] ${job.problem.id} × ${job.agentName}${job.run > 1 ? ` (run ${job.run})` : ''}: ${what}${record ? ` in ${record.steps.length} step(s)` : ''}${why ? ` — ${oneLine(why, 200)}` : ''}\n`));
+    } else if (this.live) {
+      this.draw();
+    }
+  }
+
+  /** Prints something above the live line (the line is redrawn under it). */
+  above(print: () => void): void {
+    if (this.live && this.shown) this.out.write('\r\x1b[2K');
+    print();
+    if (this.live) this.draw();
+  }
+
+  private draw(): void {
+    const p = this.last;
+    if (!p) return;
+    const eta = p.etaSeconds !== undefined && p.done < p.total ? `, ETA ${formatSeconds(p.etaSeconds)}` : '';
+    const skipped = p.skipped ? `, ${p.skipped} already done` : '';
+    this.out.write(`\r\x1b[2K${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed${skipped} (${p.workers} worker${p.workers === 1 ? '' : 's'})${eta}`);
+    this.shown = true;
+  }
+
+  end(): void {
+    if (this.live && this.shown) this.out.write('\n');
+    else if (this.last && !this.live) this.out.write(`${this.last.done}/${this.last.total} done, ${this.last.failed} failed${this.last.skipped ? `, ${this.last.skipped} already done` : ''}\n`);
+    this.shown = false;
+  }
 }

@@ -63,7 +63,7 @@ export function exitCodeFor(record: SessionRecord): number {
 export function printProgress(event: SessionEvent): void {
   switch (event.type) {
     case 'session-started':
-      process.stderr.write(`session ${event.sessionId}: ${event.problemId} with ${event.agent} (≤ ${event.maxSteps} steps)\n`);
+      process.stderr.write(`session ${event.sessionId}: ${event.problemId} with ${event.agent} (≤ ${event.maxSteps} steps${event.environment.isolation ? `, shell: ${event.environment.isolation}` : ''})\n`);
       break;
     case 'phase':
       process.stderr.write(`  · ${event.phase}${event.detail ? ` (${event.detail})` : ''}\n`);
@@ -86,6 +86,8 @@ export function renderSummary(record: SessionRecord): string {
     `Session:  ${record.session_id} — ${record.status}${record.error ? `: ${record.error}` : ''}`,
     `Steps:    ${record.steps.length} of ${record.max_steps}, ${formatSeconds(record.end_time - record.start_time)}`,
   ];
+  const isolation = record.environment?.isolation;
+  if (isolation) lines.push(`Shell:    ${isolation}${record.environment.isolationReason && isolation !== 'sandbox' ? ` (${record.environment.isolationReason})` : ''}`);
   if (record.verdict) {
     lines.push(`Expected: ${JSON.stringify(record.verdict.expected)}`, `Given:    ${JSON.stringify(record.verdict.given)}`);
     lines.push(`Result:   ${record.verdict.success ? 'SOLVED' : 'NOT SOLVED'} — ${record.verdict.explanation}`);

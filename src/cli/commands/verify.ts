@@ -18,11 +18,12 @@ export function registerVerifyCommand(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--parallel takes a whole number of workers, 1 or more.');
       return n;
     })
+    .option('--experimental', 'include the problems the original defines but does not register (after the registered ones)')
     .option('--oracle-only', 'only the oracle of each problem (a quick check that every problem can be solved)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number; oracleOnly?: boolean }, command: Command) => {
+    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number; oracleOnly?: boolean; experimental?: boolean }, command: Command) => {
       const engine = engineFor(command);
-      const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app });
+      const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app, includeExperimental: opts.experimental });
       const cancel = cancelOnSigint();
       try {
         const started = Date.now();

@@ -22,6 +22,19 @@ export interface CallNode {
   kwargs: Record<string, unknown>;
   /** Offset just after the closing `)`. */
   end: number;
+  /** Where each argument's text starts and ends (keyword arguments from the keyword), in call order. */
+  argSpans: ArgSpan[];
+  /**
+   * String literals written next to each other without a comma (`"a" "b"`): Python joins them into one string, which
+   * is legal but in a call is nearly always a forgotten comma. `gap` is where the comma would go.
+   */
+  joins: Array<{ gap: number; next: number }>;
+}
+
+export interface ArgSpan {
+  start: number;
+  end: number;
+  keyword?: string;
 }
 
 export const DEFAULT_MAX_DEPTH = 100;
@@ -88,6 +101,8 @@ export class CallParser {
   /** Work counter: characters and tokens examined. Used by the tests to show the parser's work is linear. */
   ops = 0;
   private depth = 0;
+  /** Adjacent string literals joined since the last call was returned (see CallNode.joins). */
+  private readonly joins: CallNode['joins'] = [];
 
   constructor(
     readonly src: string,
@@ -181,6 +196,7 @@ export class CallParser {
     this.pos++;
     const args: unknown[] = [];
     const kwargs: Record<string, unknown> = {};
+    const argSpans: ArgSpan[] = [];
     let sawKeyword = false;
     for (;;) {
       this.skipTrivia();
@@ -209,6 +225,7 @@ export class CallParser {
         if (sawKeyword) throw this.issue(argStart, 'a positional argument follows a keyword argument; put positional arguments first');
         args.push(value);
       }
+      argSpans.push({ start: argStart, end: this.pos, ...(keyword !== null ? { keyword } : {}) });
       this.skipTrivia();
       if (this.pos >= this.end) throw this.issue(openParen, `the \`(\` after \`${clip(name)}\` is never closed with \`)\``);
       c = this.code(this.pos);
@@ -220,7 +237,7 @@ export class CallParser {
       throw this.issue(this.pos, `expected \`,\` or \`)\` after an argument but found ${describeChar(this.charAt(this.pos))}`);
     }
     this.pos++; // ')'
-    return { name, nameStart, openParen, args, kwargs, end: this.pos };
+    return { name, nameStart, openParen, args, kwargs, end: this.pos, argSpans, joins: this.joins.splice(0) };
   }
 
   parseValue(): unknown {
@@ -470,7 +487,7 @@ export class CallParser {
     return 0;
   }
 
-  /** One or more adjacent string literals, concatenated as Python does. */
+  /** One or more adjacent string literals, concatenated as Python does (each join is noted in `joins`). */
   private parseStrings(): string {
     let result = this.parseOneString();
     for (;;) {
@@ -478,6 +495,7 @@ export class CallParser {
       this.skipTrivia();
       const c = this.code(this.pos);
       if (c === 34 || c === 39 || (isIdentStart(c) && this.stringPrefixLength() > 0)) {
+        this.joins.push({ gap: save, next: this.pos });
         result += this.parseOneString();
       } else {
         this.pos = save;

@@ -44,7 +44,7 @@
  *   scanned a bounded number of times, nesting is capped (`maxDepth`, default 100). CRLF is normalised first.
  */
 import { ErrorPosition, ParseErrorCode, ResponseParsingError, SyntaxIssue } from './errors';
-import { CallParser, DEFAULT_MAX_DEPTH, clip, describeChar } from './literal';
+import { CallParser, DEFAULT_MAX_DEPTH, clip, describeChar, type ArgSpan } from './literal';
 import { fenced, formatCall } from './format';
 
 export interface ParsedAction {
@@ -53,6 +53,19 @@ export interface ParsedAction {
   kwargs: Record<string, unknown>;
   /** The reply's text outside the code block (the agent's thoughts), segment by segment. */
   context: string[];
+  /** Where the call is in the reply (offsets after CRLF normalisation), with `ParseOptions.locate` (editors, linters). */
+  location?: CallLocation;
+}
+
+/** Offsets of a parsed call's parts in the reply. */
+export interface CallLocation {
+  nameStart: number;
+  openParen: number;
+  /** Just after the closing `)`. */
+  end: number;
+  argSpans: ArgSpan[];
+  /** Adjacent string literals Python joined (`"a" "b"`): `gap` is where a comma would separate them. */
+  joins: Array<{ gap: number; next: number }>;
 }
 
 export const DEFAULT_KNOWN_APIS: readonly string[] = Object.freeze([
@@ -78,6 +91,8 @@ const API_EXAMPLES: Record<string, string> = {
 };
 
 export interface ParseOptions {
+  /** Also return where the call and its parts are (`ParsedAction.location`). */
+  locate?: boolean;
   /** API names a reply may call without a code block (default: the seven AIOpsLab APIs). */
   knownApis?: readonly string[];
   /** Maximum nesting of lists/dicts/tuples (default 100). */
@@ -142,7 +157,9 @@ export function parseResponse(reply: string, options?: ParseOptions): ParsedActi
     const hasCR = reply.indexOf('\r') !== -1;
     work.ops += hasCR ? 2 * reply.length : reply.length;
     const text = hasCR ? normaliseNewlines(reply) : reply;
-    return parseText(text, settings, work);
+    const parsed = parseText(text, settings, work);
+    if (!options?.locate) delete parsed.location;
+    return parsed;
   } catch (e) {
     if (e instanceof ResponseParsingError) throw e;
     throw new ResponseParsingError(
@@ -211,7 +228,11 @@ function parseText(text: string, settings: Settings, work: Work): ParsedAction {
   }
   const { block, start } = callBlocks[0];
   const call = parseCallRegion(text, start, block.contentEnd, settings, work, false);
-  return { api_name: call.name, args: call.args, kwargs: call.kwargs, context: contextOutside(text, blocks, work) };
+  return { api_name: call.name, args: call.args, kwargs: call.kwargs, context: contextOutside(text, blocks, work), ...located(call) };
+}
+
+function located(call: CallResult): Pick<ParsedAction, 'location'> {
+  return call.location ? { location: call.location } : {};
 }
 
 /** Skips blanks and an `Action:` label at the start of a block's content. */
@@ -305,6 +326,7 @@ interface CallResult {
   name: string;
   args: unknown[];
   kwargs: Record<string, unknown>;
+  location?: CallLocation;
 }
 
 /**
@@ -322,7 +344,7 @@ function parseCallRegion(text: string, regionStart: number, end: number, setting
   try {
     try {
       const call = p.parseCall();
-      result = { name: call.name, args: call.args, kwargs: call.kwargs };
+      result = { name: call.name, args: call.args, kwargs: call.kwargs, location: { nameStart: call.nameStart, openParen: call.openParen, end: call.end, argSpans: call.argSpans, joins: call.joins } };
       callEnd = call.end;
       parsed = true;
       if (inner >= 0) {
@@ -507,7 +529,7 @@ function parseUnfenced(text: string, settings: Settings, work: Work): ParsedActi
     if (isKnown(settings, whole)) {
       try {
         const call = parseCallRegion(text, s, e, settings, work, true);
-        return { api_name: call.name, args: call.args, kwargs: call.kwargs, context: [] };
+        return { api_name: call.name, args: call.args, kwargs: call.kwargs, context: [], ...located(call) };
       } catch (err) {
         // Keep it; an `Action:` further on may still hold the call (`submit() comes later. Action: exec_shell(…)`).
         if (!(err instanceof ResponseParsingError)) throw err;
@@ -529,7 +551,7 @@ function parseUnfenced(text: string, settings: Settings, work: Work): ParsedActi
       const call = parseCallRegion(text, a, e, settings, work, true);
       const context: string[] = [];
       pushTrimmed(context, text.slice(0, label + 7));
-      return { api_name: call.name, args: call.args, kwargs: call.kwargs, context };
+      return { api_name: call.name, args: call.args, kwargs: call.kwargs, context, ...located(call) };
     } catch (err) {
       if (!(err instanceof ResponseParsingError)) throw err;
       if (firstError === undefined) firstError = err;

@@ -32,7 +32,17 @@ export interface EnvironmentInfo {
   cluster: string;
   kubeconfigPath?: string;
   kubernetesVersion?: string;
+  /**
+   * How the agent's exec_shell is contained: `sandbox` (an OS sandbox behind the guarded policy), `policy-only` (the
+   * guarded policy alone: no sandbox can run here, or it is turned off) or `none` (the open policy). Results of
+   * different isolation are not comparable.
+   */
+  isolation?: Isolation;
+  /** Why the shell is not sandboxed (policy-only, none). */
+  isolationReason?: string;
 }
+
+export type Isolation = 'sandbox' | 'policy-only' | 'none';
 
 export interface ActionRunContext {
   sessionId: string;

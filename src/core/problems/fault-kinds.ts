@@ -18,7 +18,7 @@ export const FAULT_KINDS = {
   'chaos-network-loss': 'Chaos Mesh NetworkChaos loss: params {name, loss, correlation, duration, mode, labelKey}',
   'chaos-network-delay': 'Chaos Mesh NetworkChaos delay: params {name, latency, jitter, correlation, duration, mode, labelKey}',
   'kernel-chaos': 'Chaos Mesh KernelChaos (experimental): params {mode, labelKey, failKernRequest}',
-  'disk-worn-out': 'eBPF write() errors for a process (experimental): params {process, syscall, errno}',
+  'disk-worn-out': 'write() errors (EIO) on the data volumes of a process, as Chaos Mesh IOChaos (experimental): params {process, services, syscall, errno, volumePath}',
   flagd: 'OpenTelemetry demo feature flag: params {flag, variant, configMap, restartDeployment}',
   'flower-container-stop': 'docker stop of a Flower container: params {container, settleSeconds}',
   'flower-model-misconfig': 'sed on the installed Flower task.py during the workload: params {container, file, line, from, to, injectDuringWorkload}',

@@ -1,6 +1,7 @@
 import type { AppDefinition } from '../apps/types';
 import type { TaskType } from '../tasks/task-type';
 import type { ProblemDefinition } from './types';
+import { editDistance } from '../text/edit-distance';
 
 /** Thrown for duplicate IDs, unknown apps and unknown problem IDs. */
 export class RegistryError extends Error {
@@ -13,7 +14,7 @@ export class RegistryError extends Error {
 export interface ProblemFilter {
   task?: TaskType;
   app?: string;
-  /** A glob (`*`, `?`) matched against the whole ID, or else a substring; case-insensitive. */
+  /** A glob (`*`, `?`) matched against the whole ID, or else a substring; case-insensitive; several comma-separated (any). */
   pattern?: string;
   includeExperimental?: boolean;
 }
@@ -75,9 +76,11 @@ export class ProblemRegistry {
     throw new RegistryError(`Problem ID ${id} not found.${hint}`);
   }
 
+  /** Problems matching every given criterion. A pattern that is exactly one experimental problem's ID names it too. */
   filter(f: ProblemFilter = {}): ProblemDefinition[] {
     const match = f.pattern ? patternMatcher(f.pattern) : undefined;
-    return this.all({ includeExperimental: f.includeExperimental }).filter(
+    const named = f.pattern !== undefined && this.byId.get(f.pattern)?.experimental === true;
+    return this.all({ includeExperimental: f.includeExperimental || named }).filter(
       (p) => (!f.task || p.task === f.task) && (!f.app || p.app === f.app) && (!match || match(p.id)),
     );
   }
@@ -100,8 +103,17 @@ export class ProblemRegistry {
   }
 }
 
-/** Glob when the pattern has `*` or `?`, else substring; case-insensitive. */
+/** Glob when the pattern has `*` or `?`, else substring; case-insensitive. Comma-separated patterns: any of them. */
 export function patternMatcher(pattern: string): (id: string) => boolean {
+  const alternatives = pattern.split(',').map((p) => p.trim()).filter(Boolean);
+  if (alternatives.length > 1) {
+    const matchers = alternatives.map(onePattern);
+    return (id) => matchers.some((m) => m(id));
+  }
+  return onePattern(alternatives[0] ?? '');
+}
+
+function onePattern(pattern: string): (id: string) => boolean {
   const p = pattern.toLowerCase();
   if (!/[*?]/.test(p)) return (id) => id.toLowerCase().includes(p);
   const re = new RegExp(
@@ -113,20 +125,4 @@ export function patternMatcher(pattern: string): (id: string) => boolean {
       '$',
   );
   return (id) => re.test(id.toLowerCase());
-}
-
-function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n];
 }

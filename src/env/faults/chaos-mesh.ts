@@ -1,6 +1,7 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 import { apiCall, apiErrorMessage, statusCode, type FaultApi } from './api';
+import { retryOnConflict } from '../races';
 
 /**
  * Chaos Mesh experiments: a chaos-mesh.org/v1alpha1 resource selecting the target's pods by label; recovery deletes
@@ -15,6 +16,8 @@ import { apiCall, apiErrorMessage, statusCode, type FaultApi } from './api';
 interface ChaosShape {
   kind: typeof CHAOS_KINDS[number];
   defaultName: string;
+  /** Which pods, when not the target service's (the default). */
+  selector?(c: FaultContext): Record<string, unknown>;
   spec(c: FaultContext, selector: Record<string, unknown>): Record<string, unknown>;
 }
 
@@ -42,7 +45,7 @@ export function chaosTargetsNamespace(obj: { spec?: { selector?: { namespaces?: 
 }
 
 /** The kinds our injectors create (every one an experiment kind of Chaos Mesh). */
-const CHAOS_KINDS = ['PodChaos', 'NetworkChaos', 'KernelChaos', 'StressChaos'] as const;
+const CHAOS_KINDS = ['PodChaos', 'NetworkChaos', 'KernelChaos', 'StressChaos', 'IOChaos'] as const;
 
 /**
  * Deletes every experiment of our kinds that targets `namespace`: leftovers of a session that ended without recovery
@@ -96,11 +99,12 @@ async function applyChaos(c: FaultContext, kind: string, resource: { metadata: {
       break;
     }
   }
-  await apiCall(`Updating ${kind} ${where}`, async () => {
+  // The Chaos Mesh controller writes the experiment's status between our read and our replace: re-read and retry.
+  await apiCall(`Updating ${kind} ${where}`, () => retryOnConflict(async () => {
     const current = (await c.api.custom.getNamespacedCustomObject({ ...ref, name: resource.metadata.name })) as { metadata?: { resourceVersion?: string } };
     const body = { ...resource, metadata: { ...resource.metadata, resourceVersion: current.metadata?.resourceVersion } };
     await c.api.custom.replaceNamespacedCustomObject({ ...ref, name: resource.metadata.name, body });
-  });
+  }));
 }
 
 function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
@@ -112,7 +116,7 @@ function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
         apiVersion: `${CHAOS_GROUP}/${VERSION}`,
         kind: shape.kind,
         metadata: { name: name(c), namespace: CHAOS_NAMESPACE },
-        spec: shape.spec(c, selector(c)),
+        spec: shape.spec(c, shape.selector ? shape.selector(c) : selector(c)),
       };
       await applyChaos(c, shape.kind, resource);
     },
@@ -163,4 +167,18 @@ export const kernelFault = chaosInjector('kernel-chaos', {
   kind: 'KernelChaos',
   defaultName: 'kernel-chaos',
   spec: (c, sel) => ({ mode: p(c, 'mode', 'one'), selector: sel, failKernRequest: p(c, 'failKernRequest', { callchain: [{ funcname: '__x64_sys_mount' }], failtype: 0 }) }),
+});
+
+/**
+ * disk_woreout: the original hooks write() of every mongod on the node with eBPF to return EIO. We inject the same
+ * worn-out disk as Chaos Mesh IOChaos: the writes of the Mongo containers under their data volume fail with the errno.
+ */
+export const diskWornOutFault = chaosInjector('disk-worn-out', {
+  kind: 'IOChaos',
+  defaultName: 'disk-woreout',
+  selector: (c) => ({ namespaces: [c.namespace], expressionSelectors: [{ key: String(p(c, 'labelKey', c.app.serviceLabel ?? 'io.kompose.service')), operator: 'In', values: p(c, 'services') as string[] }] }),
+  spec: (c, sel) => ({
+    action: 'fault', mode: 'all', selector: sel, volumePath: p(c, 'volumePath', '/data/db'), path: `${p(c, 'volumePath', '/data/db')}/**/*`,
+    methods: [String(p(c, 'syscall', 'write'))], errno: Math.abs(Number(p(c, 'errno', 5))), percent: 100, duration: p(c, 'duration', '600s'),
+  }),
 });

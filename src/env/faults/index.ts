@@ -1,7 +1,7 @@
 import type { FaultInjector } from './types';
 import { FaultError } from './types';
 import { imageChangeFault, noopFault, nonExistentNodeFault, scaleToZeroFault, targetPortFault, wrongBinaryFault } from './kubernetes';
-import { containerKillFault, kernelFault, networkDelayFault, networkLossFault, podFailureFault, podKillFault } from './chaos-mesh';
+import { containerKillFault, diskWornOutFault, kernelFault, networkDelayFault, networkLossFault, podFailureFault, podKillFault } from './chaos-mesh';
 import { flagdFault } from './flagd';
 import { mongoRevokeAuthFault, mongoUserUnregisteredFault } from './mongo';
 import { redeployWithoutPvFault } from './redeploy';
@@ -11,7 +11,7 @@ import { flowerContainerStopFault, flowerModelMisconfigFault } from './flower';
 const INJECTORS = new Map<string, FaultInjector>(
   [
     noopFault, targetPortFault, scaleToZeroFault, nonExistentNodeFault, imageChangeFault, wrongBinaryFault,
-    podFailureFault, podKillFault, containerKillFault, networkLossFault, networkDelayFault, kernelFault,
+    podFailureFault, podKillFault, containerKillFault, networkLossFault, networkDelayFault, kernelFault, diskWornOutFault,
     flagdFault, mongoRevokeAuthFault, mongoUserUnregisteredFault, mongoRequireTlsFault, redeployWithoutPvFault,
     flowerContainerStopFault, flowerModelMisconfigFault,
   ].map((i) => [i.kind, i]),

@@ -58,7 +58,7 @@ async function recreateDeployment(c: FaultContext, name: string, mutate: (deploy
     metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: withoutKubectlAnnotations(metadata.annotations) },
     spec: deployment.spec,
   };
-  await c.kubectl.run(['delete', 'deployment', name, '-n', c.namespace, '--wait=true']);
+  await c.kubectl.run(['delete', 'deployment', name, '-n', c.namespace, '--ignore-not-found', '--wait=true']);
   await c.kubectl.run(['apply', '-f', '-'], JSON.stringify(clean));
 }
 

@@ -10,9 +10,27 @@ async function podsNamed(c: FaultContext, test: (name: string) => boolean): Prom
   return ((list.items ?? []) as Array<{ metadata: { name: string; deletionTimestamp?: string } }>).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
 }
 
+/**
+ * Runs the script in every live pod of the Mongo service. A pod can go away between the list and the exec (an earlier
+ * restart finishing, a controller replacing it), and a mongod that has just been restarted by an earlier session's
+ * recovery may not take commands yet: the pods are listed again and the script re-run (the scripts are idempotent),
+ * a few times with a growing pause, before the failure counts.
+ */
 async function runScript(c: FaultContext, mongoService: string, script: string): Promise<void> {
-  for (const pod of await podsNamed(c, (n) => n.includes(mongoService))) {
-    await c.kubectl.run(['exec', pod, '-n', c.namespace, '--', '/bin/bash', `/scripts/${script}`]);
+  const done = new Set<string>();
+  for (let attempt = 1; ; attempt++) {
+    const pods = (await podsNamed(c, (n) => n.includes(mongoService))).filter((p) => !done.has(p));
+    if (pods.length === 0) return;
+    try {
+      for (const pod of pods) {
+        await c.kubectl.run(['exec', pod, '-n', c.namespace, '--', '/bin/bash', `/scripts/${script}`]);
+        done.add(pod);
+      }
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await c.sleep(250 * 2 ** attempt);
+    }
   }
 }
 

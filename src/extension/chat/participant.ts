@@ -10,6 +10,7 @@ import { formatAction } from '../model/transcript-model';
 import { TOOL_PREFIX } from '../model/tool-schemas';
 import { renderSystemPrompt } from '../../agents/prompts';
 import { statusText } from '../tools/status';
+import { BYO_VENDOR, NO_MODEL_ID } from '../byo/provider';
 
 export const PARTICIPANT_ID = 'aiopslab.chat';
 
@@ -183,6 +184,9 @@ export class AiopsChatParticipant {
   /** The tool-calling loop: the request's model acts; each tool call is a step; stops at the budget, the end or cancel. */
   private async runAgent(live: LiveSession, request: vscode.ChatRequest, stream: Out, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
     const model = request.model;
+    if (model.vendor === BYO_VENDOR && model.id === NO_MODEL_ID) {
+      throw new Error('The selected entry "AIOpsLab (no model)" is not a language model, so it cannot investigate. Pick a real model in the chat\'s model picker, or act yourself: send API calls or shell commands, then `/submit <answer>`.');
+    }
     const ctx = live.interactive?.context;
     if (!ctx) throw new Error('The session has no task context yet.');
     const tools = vscode.lm.tools

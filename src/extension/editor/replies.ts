@@ -1,9 +1,12 @@
 /**
  * Agent replies in editors (language `aiopslab-reply`): a CodeLens per fenced block with the parsed call and
- * "Run in session", the parser's errors as diagnostics at the offending range, and a hover with args and kwargs.
+ * "Run in session"; diagnostics at the offending range (parser errors, unknown APIs, arguments that do not fit the
+ * action, strings joined for want of a comma) with quick fixes; a hover with args and kwargs. Checked against the
+ * task of the session running now, if any.
  */
 import * as vscode from 'vscode';
 import type { EngineHost } from '../host';
+import type { TaskType } from '../../core/tasks/task-type';
 import { analyseReplies, hoverMarkdown, type ReplyBlock } from '../model/reply-analysis';
 
 export const REPLY_LANGUAGE = 'aiopslab-reply';
@@ -14,7 +17,7 @@ export function registerReplyTools(host: EngineHost): vscode.Disposable[] {
   const blocksOf = (doc: vscode.TextDocument): ReplyBlock[] => {
     const hit = cache.get(doc);
     if (hit && hit.version === doc.version) return hit.blocks;
-    const blocks = analyseReplies(doc.getText());
+    const blocks = analyseReplies(doc.getText(), { task: host.currentInteractive()?.transcript.header.task as TaskType | undefined });
     cache.set(doc, { version: doc.version, blocks });
     return blocks;
   };
@@ -23,14 +26,14 @@ export function registerReplyTools(host: EngineHost): vscode.Disposable[] {
     if (doc.languageId !== REPLY_LANGUAGE) return;
     diagnostics.set(
       doc.uri,
-      blocksOf(doc)
-        .filter((b) => b.error)
-        .map((b) => {
-          const d = new vscode.Diagnostic(range(doc, b.error!.start, b.error!.end), b.error!.message, vscode.DiagnosticSeverity.Error);
-          d.source = 'AIOpsLab parser';
-          d.code = b.error!.code;
+      blocksOf(doc).flatMap((b) =>
+        b.diagnostics.map((x) => {
+          const d = new vscode.Diagnostic(range(doc, x.start, x.end), x.message, x.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Error);
+          d.source = 'AIOpsLab';
+          d.code = x.code;
           return d;
         }),
+      ),
     );
   };
   const lensEmitter = new vscode.EventEmitter<void>();
@@ -52,8 +55,9 @@ export function registerReplyTools(host: EngineHost): vscode.Disposable[] {
           if (b.call) {
             lenses.push(new vscode.CodeLens(r, { title: `$(symbol-method) ${b.call.text.length > 80 ? b.call.text.slice(0, 77) + '...' : b.call.text}`, command: 'aiopslab.parseReply', arguments: [b.text] }));
             if (running) lenses.push(new vscode.CodeLens(r, { title: '$(play) Run in session', command: 'aiopslab.sendAction', arguments: [b.text] }));
-          } else if (b.error) {
-            lenses.push(new vscode.CodeLens(r, { title: `$(error) ${b.error.code}: not a valid action`, command: 'aiopslab.parseReply', arguments: [b.text] }));
+          } else {
+            const error = b.diagnostics.find((d) => d.severity === 'error');
+            if (error) lenses.push(new vscode.CodeLens(r, { title: `$(error) ${error.code}: not a valid action`, command: 'aiopslab.parseReply', arguments: [b.text] }));
           }
         }
         return lenses;
@@ -63,9 +67,26 @@ export function registerReplyTools(host: EngineHost): vscode.Disposable[] {
       provideHover: (doc, pos) => {
         const offset = doc.offsetAt(pos);
         const b = blocksOf(doc).find((x) => offset >= x.start && offset <= x.end);
-        return b ? new vscode.Hover(new vscode.MarkdownString(hoverMarkdown(b)), range(doc, b.start, b.end)) : undefined;
+        const md = b && hoverMarkdown(b);
+        return b && md ? new vscode.Hover(new vscode.MarkdownString(md), range(doc, b.start, b.end)) : undefined;
       },
     }),
+    vscode.languages.registerCodeActionsProvider(selector, {
+      provideCodeActions: (doc, r) => {
+        const actions: vscode.CodeAction[] = [];
+        for (const b of blocksOf(doc)) {
+          for (const x of b.diagnostics) {
+            if (!x.fix || !range(doc, x.start, x.end).intersection(r)) continue;
+            const action = new vscode.CodeAction(x.fix.title, vscode.CodeActionKind.QuickFix);
+            action.edit = new vscode.WorkspaceEdit();
+            for (const e of x.fix.edits) action.edit.replace(doc.uri, range(doc, e.start, e.end), e.text);
+            action.isPreferred = true;
+            actions.push(action);
+          }
+        }
+        return actions;
+      },
+    }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }),
   ];
   for (const doc of vscode.workspace.textDocuments) update(doc);
   return disposables;

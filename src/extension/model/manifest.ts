@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { command: 'aiopslab.submit', title: 'Submit…', icon: '$(check)', palette: SESSION_CONTEXT_KEY },
   { command: 'aiopslab.openTranscript', title: 'Open Transcript', icon: '$(open-preview)' },
   { command: 'aiopslab.runSuite', title: 'Run Evaluation Suite…', icon: '$(run-all)' },
+  { command: 'aiopslab.openEvaluation', title: 'Open Evaluation (Leaderboard)', icon: '$(graph)' },
   { command: 'aiopslab.recover', title: 'Recover Leftover Faults', icon: '$(debug-restart)' },
   { command: 'aiopslab.openClusterTerminal', title: 'Open Cluster Terminal', icon: '$(terminal)' },
   { command: 'aiopslab.setApiKey', title: 'Set API Key…', icon: '$(key)' },
@@ -61,6 +62,7 @@ export function contributes(): Record<string, unknown> {
       'view/title': [
         { command: 'aiopslab.startProblem', when: 'view == aiopslab.problems', group: 'navigation@1' },
         { command: 'aiopslab.runSuite', when: 'view == aiopslab.problems', group: 'navigation@2' },
+        { command: 'aiopslab.openEvaluation', when: 'view == aiopslab.sessions', group: 'navigation@2' },
         { command: 'aiopslab.refresh', when: 'view == aiopslab.problems || view == aiopslab.sessions', group: 'navigation@9' },
         { command: 'aiopslab.stopSession', when: `view == aiopslab.sessions && ${SESSION_CONTEXT_KEY}`, group: 'navigation@1' },
         { command: 'aiopslab.recover', when: 'view == aiopslab.sessions', group: '2_maintenance' },

@@ -1,9 +1,12 @@
 /**
- * Inline debugging of agent replies: each fenced block of a document is parsed as the orchestrator would parse a
- * reply, giving the call (for a CodeLens and a hover) or the parser's error at its exact offset (for a diagnostic).
+ * Inline debugging of agent replies: each fenced block of a document is checked as the orchestrator would check a
+ * reply (core/replies/diagnostics: the parser, the action catalog and the argument binding the engine uses), giving
+ * the call (for a CodeLens and a hover) and the diagnostics at their exact offsets, with quick fixes.
  * Pure: the vscode side maps offsets to ranges.
  */
-import { parseResponse, ResponseParsingError } from '../../core/parser';
+import { parseResponse } from '../../core/parser';
+import { diagnoseReply, isParserDiagnostic, type ReplyDiagnostic } from '../../core/replies/diagnostics';
+import type { TaskType } from '../../core/tasks/task-type';
 import { formatAction } from './transcript-model';
 
 export interface ReplyBlock {
@@ -12,7 +15,8 @@ export interface ReplyBlock {
   end: number;
   text: string;
   call?: { name: string; args: unknown[]; kwargs: Record<string, unknown>; text: string };
-  error?: { message: string; code: string; start: number; end: number };
+  /** Offsets in the document; the parser's own error (if any) is the one with its code among them. */
+  diagnostics: ReplyDiagnostic[];
 }
 
 // A fenced block as agents write them: the opening fence at the start of a line or after text on it ("Action:```", the
@@ -20,32 +24,36 @@ export interface ReplyBlock {
 // next fence of the same length (on its own line or right after the last call, "...)```").
 const FENCED = /(`{3,})[^\n`]*\n[\s\S]*?\1(?!`)/g;
 
-export function analyseReplies(doc: string): ReplyBlock[] {
+export function analyseReplies(doc: string, options: { task?: TaskType } = {}): ReplyBlock[] {
   const text = doc.replace(/\r\n/g, '\n');
   const out: ReplyBlock[] = [];
   for (const m of text.matchAll(FENCED)) {
     const start = m.index ?? 0;
     const end = start + m[0].length;
     const block = text.slice(start, end);
-    const item: ReplyBlock = { start, end, text: block };
-    try {
+    const shift = (d: ReplyDiagnostic): ReplyDiagnostic => ({
+      ...d,
+      start: start + d.start,
+      end: Math.min(end, start + d.end),
+      ...(d.fix ? { fix: { title: d.fix.title, edits: d.fix.edits.map((e) => ({ ...e, start: start + e.start, end: start + e.end })) } } : {}),
+    });
+    const item: ReplyBlock = { start, end, text: block, diagnostics: diagnoseReply(block, options).map(shift) };
+    if (!item.diagnostics.some((d) => isParserDiagnostic(d))) {
       const parsed = parseResponse(block);
       item.call = { name: parsed.api_name, args: parsed.args, kwargs: parsed.kwargs, text: formatAction({ name: parsed.api_name, args: parsed.args, kwargs: parsed.kwargs }) };
-    } catch (e) {
-      const err = e instanceof ResponseParsingError ? e : new ResponseParsingError(`Error parsing response: ${(e as Error).message}`, 'internal');
-      const at = err.position ? start + err.position.offset : start;
-      const lineEnd = text.indexOf('\n', at);
-      item.error = { message: err.message, code: err.code, start: Math.min(at, end), end: Math.max(Math.min(lineEnd < 0 ? end : lineEnd, end), Math.min(at, end) + 1) };
     }
     out.push(item);
   }
   return out;
 }
 
-/** A hover text: the call with its positional and keyword arguments. */
-export function hoverMarkdown(block: ReplyBlock): string {
-  if (block.error) return `**Parse error** (${block.error.code})\n\n${block.error.message}`;
-  const c = block.call!;
+/**
+ * A hover text for a parsed call: the call with its positional and keyword arguments. Blocks the parser rejects get
+ * none: VS Code already shows the diagnostic's message in the hover, and saying it twice helps nobody.
+ */
+export function hoverMarkdown(block: ReplyBlock): string | undefined {
+  const c = block.call;
+  if (!c) return undefined;
   const args = c.args.map((a, i) => `- arg ${i}: \`${JSON.stringify(a)}\``).join('\n') || '- (no positional arguments)';
   const kwargs = Object.entries(c.kwargs).map(([k, v]) => `- ${k} = \`${JSON.stringify(v)}\``).join('\n') || '- (no keyword arguments)';
   return `**${c.name}** — \`${c.text}\`\n\nargs:\n${args}\n\nkwargs:\n${kwargs}`;

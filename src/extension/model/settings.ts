@@ -70,7 +70,7 @@ export function configurationProperties(): Record<string, Record<string, unknown
   props['aiopslab.kubectlPath'] = {
     type: 'string',
     default: '',
-    markdownDescription: 'kubectl used against the clusters (passed to the engine as `AIOPSLAB_KUBECTL`). Empty: the project\'s pinned kubectl 1.31, else a suitable one on PATH.',
+    markdownDescription: 'kubectl used against the clusters (passed to the engine as `AIOPSLAB_KUBECTL`). Empty: the project\'s pinned kubectl 1.31 when developing, else the kubectl on PATH (1.29 or newer).',
     scope: 'machine-overridable',
   };
   props['aiopslab.recoverOnActivation'] = {

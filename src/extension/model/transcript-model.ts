@@ -145,6 +145,8 @@ export class Transcript {
         this.results = resultsView(record);
         h.status = record.status;
         h.steps = record.steps.length;
+        // Elapsed is the record's episode (start_time → end_time), as the Sessions view and a reopened transcript show it.
+        h.startTime = toMs(record.start_time) || h.startTime;
         h.endTime = toMs(record.end_time) || Date.now();
         if (event.type === 'session-ended') {
           h.live = false;

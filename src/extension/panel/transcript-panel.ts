@@ -2,6 +2,11 @@
  * The transcript panel: a webview (strict CSP, nonce, theme variables) fed with typed messages (../protocol.ts).
  * One panel per session; a saved session is loaded from the results folder, a running one follows the engine's
  * events live. The serializer restores panels after a window reload from the state the page keeps.
+ *
+ * The page is not kept alive while its tab is hidden (retaining every transcript's DOM would cost memory for each
+ * open session), so each time it loads — first open, back from another tab, after a reload — it says `ready` and
+ * gets a fresh `init` with the whole transcript as it is now; updates that arrive while it is away are not queued
+ * (the next snapshot contains them).
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -9,6 +14,9 @@ import type { EngineHost, LiveSession } from '../host';
 import { humanTextToTurn } from '../model/chat-input';
 import { snapshotFromRecord } from '../model/transcript-model';
 import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PanelState, type TranscriptSnapshot, type WebviewMessage } from '../protocol';
+
+/** Messages that carry transcript state: a fresh `init` on the page's next `ready` replaces any of them. */
+const STATE_MESSAGES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'telemetry']);
 
 export const VIEW_TYPE = 'aiopslab.transcript';
 
@@ -61,10 +69,7 @@ export class TranscriptPanel implements vscode.Disposable {
       }
       snapshot = snapshotFromRecord(record, { replay: options.replay });
     }
-    const tp = new TranscriptPanel(panel, extensionUri, host, snapshot.header.sessionId || sessionId, options.replay ?? false);
-    tp.post({ type: 'init', version: PROTOCOL_VERSION, snapshot });
-    if (options.replay) tp.post({ type: 'replay', delayMs: 400 });
-    return tp;
+    return new TranscriptPanel(panel, extensionUri, host, snapshot.header.sessionId || sessionId, options.replay ?? false);
   }
 
   private constructor(
@@ -81,6 +86,8 @@ export class TranscriptPanel implements vscode.Disposable {
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
       panel.onDidDispose(() => this.dispose()),
+      // A hidden page is torn down; until it loads again and says `ready`, nothing can reach it.
+      panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
       host.onDidUpdate((u) => {
         if (this.replay) return;
         if ((u.session.transcript.header.sessionId || u.session.id) !== this.sessionId) return;
@@ -89,13 +96,39 @@ export class TranscriptPanel implements vscode.Disposable {
     );
   }
 
-  /** Queued until the page says it is ready, so nothing is lost while it loads. */
+  /** Sent when the page is there; otherwise state messages are dropped (the next `init` has them) and the rest wait. */
   post(message: HostMessage): void {
     if (!this.ready) {
-      this.queue.push(message);
+      if (!STATE_MESSAGES.has(message.type)) this.queue.push(message);
       return;
     }
     void this.panel.webview.postMessage(message);
+  }
+
+  /** The whole transcript as it is now: the running session's, or the saved record's. */
+  private async currentSnapshot(): Promise<TranscriptSnapshot | undefined> {
+    const live = this.host.get(this.sessionId);
+    if (live && !this.replay) {
+      const ctx = live.interactive?.context;
+      const task = ctx ? { description: ctx.problemDescription.trim(), instructions: ctx.instructions.trim(), apis: Object.keys(ctx.apis) } : undefined;
+      return { ...live.transcript.snapshot(), ...(task ? { task } : {}) };
+    }
+    const record = await this.host.loadRecord(this.sessionId);
+    return record ? snapshotFromRecord(record, { replay: this.replay }) : undefined;
+  }
+
+  /** Each load of the page (first open, tab shown again, reload) gets the full transcript, then what waited. */
+  private async onReady(): Promise<void> {
+    const snapshot = await this.currentSnapshot();
+    if (!snapshot) {
+      this.panel.dispose();
+      void vscode.window.showWarningMessage(`Session ${this.sessionId} is no longer in the results folder ${this.host.resultsDir}.`);
+      return;
+    }
+    this.ready = true;
+    void this.panel.webview.postMessage({ type: 'init', version: PROTOCOL_VERSION, snapshot } satisfies HostMessage);
+    if (this.replay) void this.panel.webview.postMessage({ type: 'replay', delayMs: 400 } satisfies HostMessage);
+    for (const q of this.queue.splice(0)) void this.panel.webview.postMessage(q);
   }
 
   /** Asks the page for the text of the elements matching a selector (tests assert on the rendered DOM). */
@@ -112,8 +145,7 @@ export class TranscriptPanel implements vscode.Disposable {
     const m = raw;
     switch (m.type) {
       case 'ready':
-        this.ready = true;
-        for (const q of this.queue.splice(0)) void this.panel.webview.postMessage(q);
+        void this.onReady();
         break;
       case 'ping':
         this.post({ type: 'pong', id: m.id });

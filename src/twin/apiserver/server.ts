@@ -18,17 +18,9 @@ import { ExecServer } from './exec';
 import type { MemoryStore } from './store';
 import { authorize, classify, stripAdminPrefix, ViewConfig } from './views';
 import { handleProxy, type ProxyBackend } from './proxy';
+import { SERVER_VERSION, versionFor, type VersionInfo } from './version';
 
-export interface VersionInfo {
-  major: string; minor: string; gitVersion: string; gitCommit: string; gitTreeState: string;
-  buildDate: string; goVersion: string; compiler: string; platform: string;
-}
-
-/** kubectl's gcloud dispatcher picks its bundled client by this minor version (spec §8): keep it at 1.31. */
-export const SERVER_VERSION: VersionInfo = {
-  major: '1', minor: '31', gitVersion: 'v1.31.9', gitCommit: '7d9c2a6d8e9e0c4c3f0a9b3c1e2f4d5a6b7c8d9e', gitTreeState: 'clean',
-  buildDate: '2025-05-15T09:00:00Z', goVersion: 'go1.23.8', compiler: 'gc', platform: 'linux/amd64',
-};
+export { SERVER_VERSION, type VersionInfo };
 
 export interface ApiServerOptions {
   store: MemoryStore;
@@ -98,7 +90,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const accept = String(req.headers.accept ?? '');
 
     if (path === '/') { sendJson(res, 200, { paths: [...ROOT_PATHS, ...store.registry.groups().filter((g) => g.group).map((g) => `/apis/${g.group}`)].sort() }); return; }
-    if (path === '/version') { if (method !== 'GET') throw methodNotAllowed(); sendJson(res, 200, version); return; }
+    if (path === '/version') { if (method !== 'GET') throw methodNotAllowed(); sendJson(res, 200, versionFor(req.headers['user-agent'], version)); return; }
     if (/^\/(healthz|readyz|livez)(\/.*)?$/.test(path)) {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       res.end(isTrue(url.searchParams.get('verbose')) ? `[+]ping ok\n[+]etcd ok\n${segs[0]} check passed\n` : 'ok');

@@ -2,6 +2,12 @@
  * Watch streams: chunked JSON lines, headers flushed at once, replay from a resourceVersion out of the store's
  * history (410 Expired when too old), selector transitions (ADDED/DELETED as objects enter and leave),
  * Table-typed events when asked, `timeoutSeconds`, and cleanup on `res` close.
+ *
+ * Watch-list (`sendInitialEvents=true`, what client-go's reflector sends instead of list-then-watch from kubectl
+ * 1.35 on, e.g. in `rollout status` and `delete`'s wait): the current state as ADDED events whatever the
+ * resourceVersion, then one BOOKMARK annotated `k8s.io/initial-events-end: "true"` at the store's current
+ * resourceVersion. The client waits for that bookmark before it believes it has the initial state; without it the
+ * command hangs.
  */
 import type { KubeObject } from '../contracts';
 import { statusOf } from './errors';
@@ -15,6 +21,8 @@ import { viewFilter } from './views';
 
 /** Default stream lifetime when the client gives no timeoutSeconds (real servers pick 30–60 min). */
 const DEFAULT_TIMEOUT_S = 1800;
+/** The annotation of the bookmark that ends a watch-list's initial events. */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 export function handleWatch(r: ResourceRequest): void {
   const q = r.url.searchParams;
@@ -68,17 +76,24 @@ export function handleWatch(r: ResourceRequest): void {
     if (!res.writableEnded) res.end();
   };
   const bookmarks = q.get('allowWatchBookmarks') === 'true' && !table;
+  const bookmark = (annotations?: Record<string, string>): void => {
+    if (res.writableEnded || res.destroyed) return;
+    const apiVersion = r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version;
+    const metadata = { resourceVersion: String(r.store.currentResourceVersion()), ...(annotations ? { annotations } : {}) };
+    res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.info.kind, apiVersion, metadata } }) + '\n');
+  };
   const timer = setTimeout(() => {
     // A closing bookmark lets a reflector resume from the current resourceVersion instead of an old one.
-    if (bookmarks && !res.writableEnded && !res.destroyed) {
-      const apiVersion = r.info.group ? `${r.info.group}/${r.info.version}` : r.info.version;
-      res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: r.info.kind, apiVersion, metadata: { resourceVersion: r.store.currentResourceVersion() } } }) + '\n');
-    }
+    if (bookmarks) bookmark();
     finish();
   }, timeoutS * 1000);
   res.on('close', finish);
 
-  if (!rvParam || rvParam === '0') {
+  if (q.get('sendInitialEvents') === 'true') {
+    for (const o of r.store.list(resource, r.namespace)) if (matches(o)) send('ADDED', o);
+    // Without allowWatchBookmarks a real server cannot mark the end either (the client asks for both).
+    if (bookmarks) bookmark({ [INITIAL_EVENTS_END]: 'true' });
+  } else if (!rvParam || rvParam === '0') {
     for (const o of r.store.list(resource, r.namespace)) if (matches(o)) send('ADDED', o);
   } else {
     const n = Number(rvParam);

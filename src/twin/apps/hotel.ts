@@ -15,6 +15,7 @@ import { authenticate, authorized } from './mongo-shell';
 import { listening, reach } from './net';
 import { loadArrivals } from './load';
 import { netTools } from './tools';
+import { mountTools } from './kernel';
 import type { AppWorld, InstanceInfo } from './world';
 
 interface DbSpec {
@@ -242,7 +243,7 @@ export function hotelBehaviour(world: AppWorld, variant: HotelVariant = {}): Con
 
     exec(ctx, command, stdin) {
       const files = { ...ctx.files, [`${SRC}/config.json`]: configJson(variant.mongoPort) };
-      const sh = shellEnv({ ...ctx, files }, (argv) => netTools(world, ctx, argv));
+      const sh = shellEnv({ ...ctx, files }, (argv) => netTools(world, ctx, argv) ?? mountTools(world.store, ctx.pod, argv));
       sh.env.PWD = SRC;
       const r = new Shell(sh).exec(command, stdin ?? '', false);
       return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };

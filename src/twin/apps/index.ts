@@ -6,6 +6,7 @@
  * One `AppWorld` per twin holds the app-level state faults change (Mongo users per volume, consul registrations,
  * load windows); every behaviour reads the rest from the store at the instant it acts.
  */
+import { watchDiskFaults } from './disk';
 import type { ContainerBehaviour, KubeObject, ObjectStore } from '../contracts';
 import type { BehaviourRegistry } from '../cluster/behaviours';
 import { hotelBehaviour, hotelFrontendAnswer, HOTEL } from './hotel';
@@ -110,6 +111,8 @@ export function registerAppBehaviours(registry: BehaviourRegistry, options: AppB
     }),
   );
   const reg = (pattern: string | RegExp, b: ContainerBehaviour) => offs.push(registry.register(pattern, b));
+  const MONGO_IMAGE = /(^|\/)mongo:[^/]+$/;
+  offs.push(watchDiskFaults(world, (image) => MONGO_IMAGE.test(image)));
 
   addResponder(hotelResponder);
   addResponder(storeResponder);
@@ -119,7 +122,7 @@ export function registerAppBehaviours(registry: BehaviourRegistry, options: AppB
 
   reg('yinfangchen/hotelreservation:*', hotelBehaviour(world));
   reg('yinfangchen/geo:app3', hotelBehaviour(world, { mongoPort: 27777 }));
-  reg(/(^|\/)mongo:[^/]+$/, mongoBehaviour(world));
+  reg(MONGO_IMAGE, mongoBehaviour(world));
   reg(/(^|\/)consul:[^/]+$/, consulBehaviour(world));
   reg(/(^|\/)jaegertracing\/all-in-one:[^/]+$/, jaegerBehaviour(world));
   reg(/(^|\/)memcached(:[^/]+)?$/, memcachedBehaviour(world));

@@ -9,6 +9,7 @@ import type { ContainerBehaviour, ContainerContext, ExecResult, KubeObject } fro
 import { buildFiles } from '../cluster/container-context';
 import { Shell, type ShellResult } from '../cluster/shell';
 import { shellEnv } from '../cluster/default-behaviour';
+import { failingWrites, lockFileFailure } from './disk';
 import { mongoLog } from './formats';
 import { authenticate, evalShell, type MongoServer } from './mongo-shell';
 import { reach, backendPod } from './net';
@@ -384,6 +385,8 @@ export function mongoBehaviour(world: AppWorld): ContainerBehaviour {
       const inst = instanceFor(ctx);
       const now = world.now();
       if (!inst) return { kind: 'running', lines: [] };
+      const diskError = failingWrites(world, world.store.get('pods', ctx.namespace, ctx.pod.metadata.name ?? '') ?? ctx.pod, ctx.containerName);
+      if (diskError) return { kind: 'exit', exitCode: 100, lines: lockFileFailure(now, diskError), afterMs: 60 };
       if (inst.configPath && ctx.files[inst.configPath] === undefined) {
         return { kind: 'exit', exitCode: 1, lines: [`Error reading config file: No such file or directory`, 'try \'mongod --help\' for more information'] };
       }

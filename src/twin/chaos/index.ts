@@ -11,8 +11,8 @@
  * What is acted on here: PodChaos pod-failure (pause image patched in, original kept in an annotation), pod-kill
  * (pod deleted), container-kill (SIGKILL, exit 137). Every other kind (NetworkChaos, StressChaos, HTTPChaos, IOChaos,
  * DNSChaos, TimeChaos) gets records/status/events only: their effect on requests is the request simulation's
- * (`src/twin/sim/health.ts`), which reads the objects and `status.experiment.desiredPhase`. KernelChaos fails to
- * apply (see README.md).
+ * (`src/twin/sim/health.ts`), which reads the objects and `status.experiment.desiredPhase`; KernelChaos's is the
+ * failing system call in the injected pod's processes (`src/twin/apps/kernel.ts`).
  */
 import type { KubeObject, ObjectStore, StoreEvent } from '../contracts';
 import type { Clock, TimerHandle } from '../cluster/clock';
@@ -25,8 +25,6 @@ export const FINALIZER = 'chaos-mesh/records';
 export const PAUSE_ANNOTATION = 'experiment.chaos-mesh.org/pause';
 /** The image pod-failure puts in place (Chaos Mesh's default `--pod-failure-pause-image`). */
 export const PAUSE_IMAGE = 'gcr.io/google-containers/pause:latest';
-/** What the failing KernelChaos reports (see README.md: the original says KernelChaos is broken). */
-export const KERNEL_CHAOS_ERROR = 'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing dial tcp 127.0.0.1:50051: connect: connection refused"';
 
 const KINDS: Record<string, string> = {
   'podchaos.chaos-mesh.org': 'PodChaos',
@@ -323,7 +321,6 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
   /** Injects one record; returns an error message or undefined. */
   function apply(kind: string, action: string, obj: KubeObject, id: string): string | undefined {
     const [ns, podName, container] = id.split('/');
-    if (kind === 'KernelChaos') return KERNEL_CHAOS_ERROR;
     if (kind !== 'PodChaos') {
       return store.get('pods', ns, podName) ? undefined : `pods "${podName}" not found`;
     }

@@ -27,6 +27,11 @@ export interface Timing {
   schedulerRetryMs: number;
   /** Node lease renewal interval (0 disables leases). */
   leaseRenewMs: number;
+  /**
+   * How long a change waits before the controllers act on it (0: on the next tick). A busy control plane on a loaded
+   * machine reacts late; the robustness tests slow the controllers with it to find steps that assume they are fast.
+   */
+  controllerLagMs: number;
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -41,6 +46,7 @@ export const DEFAULT_TIMING: Timing = {
   backoffResetMs: 600_000,
   schedulerRetryMs: 60_000,
   leaseRenewMs: 10_000,
+  controllerLagMs: 0,
 };
 
 export interface ClusterContext {

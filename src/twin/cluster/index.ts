@@ -96,7 +96,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     }
     if (code === 404) return;
     log(`${controller} ${key}: ${(error as Error)?.stack ?? String(error)}`);
-  });
+  }, options.timing?.controllerLagMs ?? DEFAULT_TIMING.controllerLagMs);
   const ctx: ClusterContext = {
     store,
     apiStore,

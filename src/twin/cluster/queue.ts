@@ -20,6 +20,8 @@ export class WorkQueue {
   constructor(
     private readonly clock: Clock,
     private readonly onError: (controller: string, key: string, error: unknown) => void,
+    /** Milliseconds between a change and the pass that processes it (a slow control plane; normally 0). */
+    private readonly lagMs = 0,
   ) {}
 
   register(controller: string, handler: Handler): void {
@@ -66,7 +68,7 @@ export class WorkQueue {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    this.clock.setTimeout(() => this.drain(), 0);
+    this.clock.setTimeout(() => this.drain(), this.lagMs);
   }
 
   /** Processes everything queued, including work queued by the handlers themselves. */

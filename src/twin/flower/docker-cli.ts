@@ -279,6 +279,18 @@ export interface DockerShimOptions {
  * with ELECTRON_RUN_AS_NODE, so the same file works from the VS Code extension host); returns its path.
  * kubectl: $AIOPSLAB_KUBECTL, else options.kubectl, else the project's resolved kubectl (src/twin/kubectl-path.ts).
  */
+/**
+ * The host files the shim runs, for a sandbox that must bind them read-only: the entry script, the modules its docker
+ * mode loads when it is the compiled tree rather than the bundle, and the interpreter's folder when it is outside /usr.
+ */
+export function dockerShimFiles(entryScript = path.join(__dirname, '..', 'process', 'entry.js')): string[] {
+  const files = [entryScript];
+  const flower = path.join(path.dirname(entryScript), '..', 'flower');
+  if (fs.existsSync(path.join(flower, 'docker-cli.js'))) files.push(path.join(flower, 'docker-cli.js'), path.join(flower, 'docker-state.js'));
+  if (!process.execPath.startsWith('/usr/')) files.push(path.dirname(process.execPath));
+  return files.map((f) => path.resolve(f));
+}
+
 export function writeDockerShim(dir: string, options: DockerShimOptions = {}): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'docker');

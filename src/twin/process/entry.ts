@@ -2,16 +2,32 @@
  * The twin's child-process entry: serves the twin and reports `{type:'ready', port}` over IPC.
  * Stops on `{type:'stop'}`, on SIGTERM/SIGINT, or when the parent goes away.
  */
-import { serveTwin } from './serve';
 
 // A bug in one controller or behaviour must not take the whole cluster down mid-episode: log it and keep serving.
 process.on('uncaughtException', (e) => { process.stderr.write(`twin: uncaught exception: ${e instanceof Error ? e.stack : String(e)}\n`); });
 process.on('unhandledRejection', (e) => { process.stderr.write(`twin: unhandled rejection: ${e instanceof Error ? e.stack : String(e)}\n`); });
 
+/**
+ * AIOPSLAB_TWIN_TIMING: a JSON object overriding the simulated durations (see Timing in ../cluster/context.ts), e.g.
+ * `{"controllerLagMs":150,"terminationMs":1500}` for a cluster whose controllers and kubelets are slow.
+ */
+function timingFromEnv(): Partial<import('../cluster/context').Timing> | undefined {
+  const raw = process.env.AIOPSLAB_TWIN_TIMING;
+  if (!raw) return undefined;
+  const parsed = JSON.parse(raw) as unknown;
+  if (!parsed || typeof parsed !== 'object' || Object.values(parsed).some((v) => typeof v !== 'number' || !(v >= 0))) {
+    throw new Error(`AIOPSLAB_TWIN_TIMING must be a JSON object of non-negative milliseconds, e.g. {"controllerLagMs":150}; got ${raw}`);
+  }
+  return parsed as Partial<import('../cluster/context').Timing>;
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.AIOPSLAB_TWIN_PORT ?? 0) || 0;
   const adminPrefix = process.env.AIOPSLAB_TWIN_ADMIN_PREFIX || undefined;
-  const twin = await serveTwin({ port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' } });
+  // Loaded here, not at the top: the docker mode below must not load the whole cluster (the agent's sandbox binds only
+  // the modules that mode needs; see dockerShimFiles).
+  const { serveTwin } = await import('./serve');
+  const twin = await serveTwin({ port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' }, timing: timingFromEnv() });
   let stopping = false;
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;

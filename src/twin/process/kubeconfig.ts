@@ -31,3 +31,9 @@ export function writeKubeconfig(file: string, o: KubeconfigOptions): string {
   fs.writeFileSync(file, kubeconfigYaml(o), { mode: 0o600 });
   return file;
 }
+
+/**
+ * Environment every kubectl against the twin gets besides KUBECONFIG: kubectl 1.29 runs `exec` over SPDY unless told
+ * to use websockets (its alpha gate; the default from 1.30), and the twin speaks only websocket exec.
+ */
+export const KUBECTL_TWIN_ENV: Readonly<Record<string, string>> = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' };

@@ -17,6 +17,8 @@ export interface ServeOptions {
   followMaxMs?: number;
   /** Two views: set adminPrefix so that other callers (the agent) cannot see the fault machinery. */
   views?: ViewConfig;
+  /** Overrides of the simulated cluster's durations (slower controllers, longer terminations, ...). */
+  timing?: Partial<import('../cluster/context').Timing>;
 }
 
 /** Where the telemetry APIs answer (the twin's Prometheus and the Jaeger query API of each app namespace). */
@@ -42,7 +44,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
   let stopTelemetry: () => Promise<void> = async () => undefined;
   let proxy: import('../apiserver/proxy').ProxyBackend | undefined;
   if (!runtime) {
-    const cluster = (await import('../cluster/index')).startCluster(store);
+    const cluster = (await import('../cluster/index')).startCluster(store, { timing: o.timing });
     const tel = await import('../telemetry/index');
     let handle: import('../telemetry/index').TelemetryHandle | undefined;
     // The behaviours ask the request simulation for callers' errors and wrk2 outcomes once it runs.

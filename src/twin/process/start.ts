@@ -6,8 +6,8 @@ import { fork, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeKubeconfig } from './kubeconfig';
-import { writeDockerShim } from '../flower/docker-cli';
+import { KUBECTL_TWIN_ENV, writeKubeconfig } from './kubeconfig';
+import { dockerShimFiles, writeDockerShim } from '../flower/docker-cli';
 
 export interface StartTwinOptions {
   /** Folder for this twin's kubeconfig, kubectl cache and log. Created if missing. */
@@ -36,12 +36,14 @@ export interface TwinHandle {
   agentEnv: Record<string, string>;
   /** KUBECACHEDIR for kubectl against this twin (`<stateDir>/kube-cache`). */
   kubeCacheDir: string;
-  /** Environment for a kubectl child: KUBECONFIG and KUBECACHEDIR. */
+  /** Environment for a kubectl child: KUBECONFIG, KUBECACHEDIR and KUBECTL_TWIN_ENV. */
   env: Record<string, string>;
   /** The child's stdout/stderr. */
   logPath: string;
   /** `<stateDir>/bin/docker`: the docker CLI for the Docker Compose apps (Flower) modelled as pods of namespace docker. */
   dockerShim: string;
+  /** The host files the docker shim runs (its script and modules), which an agent sandbox binds read-only. */
+  dockerShimFiles: string[];
   /** The telemetry APIs (Prometheus, Jaeger per app namespace) the twin answers. */
   telemetry?: { prometheusUrl: string; jaegerUrls: Record<string, string> };
   /** Settles when the child process ends (exit code, or null when killed by a signal). */
@@ -95,9 +97,9 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const dockerShim = writeDockerShim(path.join(stateDir, 'bin'), { entryScript: entry });
   let stopped: Promise<void> | undefined;
   return {
-    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim,
-    env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir },
-    agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir },
+    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim, dockerShimFiles: dockerShimFiles(entry),
+    env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
+    agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) { resolve(); return; }

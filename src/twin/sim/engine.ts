@@ -8,7 +8,7 @@
  */
 import type { KubeObject, ObjectStore } from '../contracts';
 import type { AppModel, CallSpec, EntrySpec, FlagEffect, ServiceSpec } from './model';
-import { ClusterSnapshot, HealthView, ListeningPorts, PodState, computeHealth, snapshotFromStore } from './health';
+import { ClusterSnapshot, HealthView, ListeningPorts, PodState, computeHealth, isHealthy, snapshotFromStore } from './health';
 import { Prng, sigmaFor } from './prng';
 import { ResolvedWorkload, WorkloadSpec, entriesFor, workloadFromJob } from './workload';
 import { SpanRecord, TagValue, TraceRecord, TraceStore } from '../telemetry/trace-store';
@@ -80,6 +80,10 @@ const LE = [...HIST_BUCKETS.map((b) => String(b)), '+Inf'];
 const WRK2_TIMEOUT_MS = 2000;
 
 /** Store changes that can change the health view or the workloads (Events, Leases and the like cannot). */
+/** How much history the warm-up simulates before a workload (charts show the minutes before a session's deploy). */
+const WARM_UP_MS = 6 * 60_000;
+/** The most requests per second the warm-up simulates one by one (more are counted by weight). */
+const WARM_UP_SAMPLE_RATE = 5;
 const RELEVANT = /^(pods|services|configmaps|jobs(\.batch)?|deployments(\.apps)?|[a-z]+chaos\.chaos-mesh\.org)$/;
 
 type LiveWorkload = ResolvedWorkload & { nextMs: number; cum: number[]; total: number };
@@ -137,6 +141,15 @@ export class SimEngine {
   private flagEffectsByService = new Map<string, FlagEffect[]>();
   private flagOnSince = new Map<string, number>();
   private readonly callErrorMap = new Map<string, CallError>();
+  /** The app's view the last time it was seen healthy (see warmUp). */
+  private lastHealthy?: HealthView;
+  private healthCheckPending = false;
+  /** When the latest simulated request arrived (app traffic). */
+  private lastTrafficMs = -Infinity;
+  /** Simulating the warm-up: the view is held, pod metrics and the wrk2 statistics are left alone. */
+  private warming = false;
+  /** How many requests each simulated one stands for (the warm-up simulates a sample of its traffic). */
+  private obsWeight = 1;
 
   constructor(options: EngineOptions) {
     this.model = options.model;
@@ -154,7 +167,13 @@ export class SimEngine {
     this.nextScrapeMs = Math.ceil(this.nowMs / this.scrapeIntervalMs) * this.scrapeIntervalMs;
     for (const [name, s] of Object.entries(this.model.services)) this.sigmas.set(name, sigmaFor(s.latency.medianMs, s.latency.p99Ms));
     this.podMetrics = new PodMetrics(this.model, this.metrics);
-    if (this.store) this.unsubscribe = this.store.subscribe((e) => { if (RELEVANT.test(e.resource)) this.dirty = true; });
+    if (this.store) {
+      this.unsubscribe = this.store.subscribe((e) => {
+        if (!RELEVANT.test(e.resource)) return;
+        this.dirty = true;
+        if (e.object.metadata.namespace === this.model.namespace) this.checkHealthySoon();
+      });
+    }
     this.refresh(this.nowMs);
   }
 
@@ -221,10 +240,13 @@ export class SimEngine {
 
   /** Simulates from the last point up to `targetMs` (default: the clock's now). */
   advanceTo(targetMs: number = this.clock.now()): void {
+    if (this.warmUpDue && !this.warming) this.warmUp(this.warmUpDue);
     if (targetMs <= this.nowMs) return;
     for (;;) {
       const horizon = Math.min(targetMs, this.nextScrapeMs);
       this.runArrivals(horizon);
+      // A workload found just now: its history comes first (its own requests start a second after its Job).
+      if (this.warmUpDue && !this.warming) this.warmUp(this.warmUpDue);
       if (this.nextScrapeMs <= targetMs) {
         const t = this.nextScrapeMs;
         this.flush(t);
@@ -242,7 +264,14 @@ export class SimEngine {
   start(tickMs = 250): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      try { this.advanceTo(this.clock.now()); } catch { /* keep serving; next tick retries */ }
+      try {
+        this.advanceTo(this.clock.now());
+      } catch (e) {
+        // Keep serving (the next tick retries), but say so once per kind of failure in the twin's log.
+        const what = (e as Error).message;
+        if (what !== this.lastTickError) console.error(`twin: the request simulation of ${this.model.namespace} failed a step: ${(e as Error).stack ?? what}`);
+        this.lastTickError = what;
+      }
     }, tickMs);
     this.timer.unref?.();
   }
@@ -252,6 +281,66 @@ export class SimEngine {
     this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+  }
+
+  // ---------------------------------------------------------------- warm-up
+
+  private lastTickError?: string;
+  private warmUpDue?: { rate: number; entries: EntrySpec[]; atMs: number; quietSinceMs: number };
+
+  /** Soon after a change in the app's namespace: remember the view if the app is healthy (the warm-up's view). */
+  private checkHealthySoon(): void {
+    if (this.healthCheckPending || !this.store) return;
+    this.healthCheckPending = true;
+    // After the store write that triggered it, before any later request (e.g. the one that injects a fault) is read.
+    setImmediate(() => {
+      this.healthCheckPending = false;
+      const view = computeHealth(this.model, snapshotFromStore(this.store!, this.model.namespace), this.clock.now(), new Set(this.everRegistered), this.listening);
+      if (isHealthy(view)) this.lastHealthy = view;
+    });
+  }
+
+  /**
+   * The app has been running before its workload started: when a workload starts and the app had no traffic for a
+   * while, the minutes before it are simulated as healthy traffic at the workload's rate (the app as last seen
+   * healthy, however it is now — the fault is usually injected just before the workload starts), so that
+   * Prometheus and Jaeger hold history from before the fault. Cheap whatever the rate: up to WARM_UP_SAMPLE_RATE
+   * requests per second are simulated, each standing for rate/that many in the metrics; traces are sampled the
+   * same way. Pod metrics, wrk2 statistics and the request log are left alone.
+   */
+  private warmUp(due: NonNullable<SimEngine['warmUpDue']>): void {
+    this.warmUpDue = undefined;
+    const healthy = this.lastHealthy;
+    // Up to where the simulation is now (the workload's own requests follow) and after any earlier traffic.
+    const end = Math.min(due.atMs, this.horizon);
+    const from = Math.max(end - WARM_UP_MS, due.quietSinceMs + this.scrapeIntervalMs);
+    if (!healthy || !(end - from >= 2 * this.scrapeIntervalMs) || !(due.rate > 0)) return;
+    const saved = { view: this.view, nowMs: this.nowMs, nextScrapeMs: this.nextScrapeMs, horizon: this.horizon };
+    const sampleRate = Math.min(due.rate, WARM_UP_SAMPLE_RATE);
+    this.warming = true;
+    this.obsWeight = due.rate / sampleRate;
+    try {
+      // Quiet scrapes of the families from `from` on are written again, with the traffic.
+      this.metrics.dropFrom([{ name: 'job', op: '=', value: 'twin-sim' }, { name: 'namespace', op: '=', value: this.model.namespace }], from);
+      this.view = healthy;
+      this.nowMs = from;
+      this.horizon = from;
+      this.nextScrapeMs = Math.ceil(from / this.scrapeIntervalMs) * this.scrapeIntervalMs;
+      const id = 'warm-up';
+      this.installWorkload({ id, rate: sampleRate, dist: 'exp', startMs: from, endMs: end, entries: due.entries, source: 'explicit' });
+      this.advanceTo(end);
+      this.workloads.delete(id);
+      this.allWorkloads.delete(id);
+      this.stats.delete(id);
+    } finally {
+      this.warming = false;
+      this.obsWeight = 1;
+      this.view = saved.view;
+      this.nowMs = saved.nowMs;
+      this.nextScrapeMs = saved.nextScrapeMs;
+      this.horizon = saved.horizon;
+      this.dirty = true;
+    }
   }
 
   // ---------------------------------------------------------------- health and workloads
@@ -313,6 +402,7 @@ export class SimEngine {
   }
 
   private installWorkload(w: ResolvedWorkload): void {
+    if (w.source !== 'explicit' && this.lastHealthy && !this.warming) this.warmUpDue ??= { rate: w.rate, entries: w.entries, atMs: w.startMs, quietSinceMs: this.lastTrafficMs };
     const cum: number[] = [];
     let total = 0;
     for (const e of w.entries) { total += e.weight; cum.push(total); }
@@ -352,7 +442,7 @@ export class SimEngine {
       for (const w of this.workloads.values()) if (w.nextMs < horizon && w.nextMs < w.endMs && (!next || w.nextMs < next.nextMs)) next = w;
       if (!next) break;
       const t = next.nextMs;
-      if (this.dirty || (this.view.nextChangeMs !== undefined && t >= this.view.nextChangeMs)) this.refresh(t);
+      if (!this.warming && (this.dirty || (this.view.nextChangeMs !== undefined && t >= this.view.nextChangeMs))) this.refresh(t);
       if (!this.workloads.has(next.id)) continue;
       const mix = this.effectiveMix(next);
       const r = this.rng.next() * mix.total;
@@ -361,13 +451,14 @@ export class SimEngine {
       this.request(next.entries[i], t, this.stats.get(next.id)!);
       next.nextMs = t + this.interarrival(next, next.rate * mix.factor);
     }
-    if (this.dirty || (this.view.nextChangeMs !== undefined && horizon >= this.view.nextChangeMs)) this.refresh(horizon);
+    if (!this.warming && (this.dirty || (this.view.nextChangeMs !== undefined && horizon >= this.view.nextChangeMs))) this.refresh(horizon);
   }
 
   // ---------------------------------------------------------------- requests
 
   private request(entry: EntrySpec, t: number, stats: ClientStats): void {
     this.requestsSimulated++;
+    this.lastTrafficMs = t;
     const index = stats.requests++;
     if (index < 100_000) stats.outcomes.push(undefined);
     const svc = this.view.services[entry.service];
@@ -446,7 +537,7 @@ export class SimEngine {
       spans.push(span);
     }
     this.spansSimulated += spec.traced ? 1 : 0;
-    this.podMetrics.served(pod.name, spec);
+    if (!this.warming) this.podMetrics.served(pod.name, spec);
     let cur = t + own * 0.4;
     let fail: Outcome | undefined;
     // Failures of the operation itself (flags, background error rate).
@@ -612,14 +703,14 @@ export class SimEngine {
       inner = this.runOp(c.service, c.operation, pod, serverStart, parentId, spans, callerSpec.protocol);
     } else {
       const ms = this.ownLatency(c.service, callee, pod, 1, undefined, c.operation);
-      this.podMetrics.served(pod.name, callee);
+      if (!this.warming) this.podMetrics.served(pod.name, callee);
       inner = { ok: true, endMs: serverStart + ms };
       if (callee.consumers) for (const k of callee.consumers) this.consume(k, inner.endMs, parentId, spans);
     }
     if (pod.egressLoss > 0 && this.rng.next() < pod.egressLoss) return this.hang(t, callerSpec, c.service, port, pod.lossUntilMs);
     const endMs = inner.endMs + respDelay + net;
     if (pod.http?.code !== undefined && pod.http.code >= 400) return { ok: false, endMs, error: `HTTP ${pod.http.code}`, grpcCode: 'UNKNOWN' };
-    this.podMetrics.exchanged(callerPod.name, pod.name, callee);
+    if (!this.warming) this.podMetrics.exchanged(callerPod.name, pod.name, callee);
     return inner.ok ? { ok: true, endMs } : { ok: false, endMs, error: inner.error, grpcCode: inner.grpcCode };
   }
 
@@ -694,12 +785,13 @@ export class SimEngine {
 
   private apply(key: number, sec: number, error: boolean): void {
     const f = this.families[key];
-    f.requests++;
-    if (error) f.errors++;
-    f.sum += sec;
+    const w = this.obsWeight;
+    f.requests += w;
+    if (error) f.errors += w;
+    f.sum += sec * w;
     let b = 0;
     while (b < HIST_BUCKETS.length && sec > HIST_BUCKETS[b]) b++;
-    f.buckets[b]++;
+    f.buckets[b] += w;
   }
 
   private flush(t: number): void {
@@ -725,7 +817,7 @@ export class SimEngine {
   }
 
   private scrape(t: number): void {
-    if (this.dirty) this.refresh(t);
+    if (this.dirty && !this.warming) this.refresh(t);
     const m = this.metrics;
     for (const f of this.families) {
       const pre = f.kind === 'server' ? 'service_request' : 'service_client_request';
@@ -739,6 +831,7 @@ export class SimEngine {
         m.add({ __name__: `${pre}_duration_seconds_bucket`, ...f.labels, le: LE[b] }, t, acc);
       }
     }
+    if (this.warming) return;
     this.podMetrics.scrape(t);
     // Scrape health, as Prometheus records it for every target.
     const nodes = new Set(this.snapshot.pods.map((p) => String(p.spec?.nodeName ?? '')).filter(Boolean));

@@ -383,3 +383,18 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
   return { atMs: nowMs, services, podsByName, flags, effects, ...(nextChangeMs !== undefined ? { nextChangeMs } : {}) };
 }
 
+
+/**
+ * The app as it runs when nothing is wrong: every modelled service routes to pods that all serve, with no chaos
+ * on them and no flag variant in effect. The request history before a session (the warm-up) is simulated on such a view.
+ */
+export function isHealthy(view: HealthView): boolean {
+  if (view.effects.length) return false;
+  const services = Object.values(view.services);
+  if (!services.length) return false;
+  return services.every((s) => s.route.kind === 'ok' && s.route.pods.length > 0 && s.route.pods.every(quiet));
+}
+
+function quiet(p: PodState): boolean {
+  return p.serving && p.ready && !p.egressDelayMs && !p.egressJitterMs && !p.egressLoss && !p.stressCpuMillis && !p.stressMemoryBytes && !p.http;
+}

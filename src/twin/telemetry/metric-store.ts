@@ -124,6 +124,11 @@ export class Series {
   get lastTime(): number {
     return this.length ? this.time(this.length - 1) : -Infinity;
   }
+
+  /** Drops samples at or after `fromMs` (history about to be written again). */
+  dropFrom(fromMs: number): void {
+    while (this.length > 0 && this.time(this.length - 1) >= fromMs) this.length--;
+  }
 }
 
 export function compileMatcher(m: Matcher): Matcher {
@@ -178,6 +183,11 @@ export class MetricStore {
     const pool = nameEq ? this.byName.get(nameEq.value) ?? [] : [...this.byKey.values()];
     const compiled = matchers.map(compileMatcher);
     return pool.filter((s) => s.length > 0 && compiled.every((m) => matches(s.labels, m)));
+  }
+
+  /** Forgets what the matching series recorded from `fromMs` on, so that it can be written again in time order. */
+  dropFrom(matchers: Matcher[], fromMs: number): void {
+    for (const s of this.select(matchers)) s.dropFrom(fromMs);
   }
 
   all(): Series[] {

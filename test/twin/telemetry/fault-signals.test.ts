@@ -199,7 +199,7 @@ describe('twin fault signals: HotelReservation (and only those)', () => {
     assert.deepEqual(failingServices(w, HOTEL, '30s'), []);
   });
 
-  it('KernelChaos (broken on purpose): the controller fails to apply it and the signals stay healthy', () => {
+  it('KernelChaos failing mount(2) in user: injected, and the requests stay healthy (a Go service never mounts)', () => {
     const clock = new ClusterClock(Date.parse('2026-09-15T13:00:00Z'));
     const store = new FakeStore(clock);
     deployApp(store, 'hotel-reservation', HOTEL);
@@ -213,8 +213,7 @@ describe('twin fault signals: HotelReservation (and only those)', () => {
       store.create('kernelchaos.chaos-mesh.org', { apiVersion: 'chaos-mesh.org/v1alpha1', kind: 'KernelChaos', metadata: { name: 'kernel-chaos', namespace: HOTEL, uid: 'k-1' }, spec: { mode: 'one', selector: { labelSelectors: { 'io.kompose.service': 'user' } }, failKernRequest: { callchain: [{ funcname: '__x64_sys_mount' }], failtype: 0 } } });
       run(w, 60_000);
       const obj = store.get('kernelchaos.chaos-mesh.org', HOTEL, 'kernel-chaos')!;
-      assert.equal(obj.status.experiment.containerRecords[0].phase, 'Not Injected');
-      assert.ok(store.list('events', HOTEL).some((e) => e.reason === 'Failed' && /Failed to apply chaos: rpc error: code = Unavailable/.test(String(e.message))));
+      assert.equal(obj.status.experiment.containerRecords[0].phase, 'Injected');
       assert.deepEqual(failingEdges(w, start), []);
       assert.deepEqual(failingServices(w, HOTEL), []);
     } finally {
