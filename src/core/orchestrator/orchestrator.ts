@@ -146,7 +146,7 @@ export class Orchestrator {
       };
       await agent.initContext(context);
       emitPhase('agent');
-      stopLiveTelemetry = this.liveTelemetry(sessionId, app, deployStart!, record.timeline!.injectedAt, options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
+      stopLiveTelemetry = this.liveTelemetry(sessionId, app, deployStart, record.timeline!.injectedAt, options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
       loopStart = clock.now();
       record.start_time = loopStart / 1000;
       const deadline = options.wallClockMs ? loopStart + options.wallClockMs : Infinity;

@@ -3,7 +3,7 @@
  * (resourceVersion, generation, no-op writes, finalizers, graceful pod deletion, ownerReference GC,
  * namespace finalization, CRDs) and keeps an event history for watch replay.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ListOptions, ObjectStore, ResourceName, ResourceType, StoreEvent, WatchEventType } from '../contracts';
 import { ApiError, alreadyExists, conflict, forbidden, notFound, badRequest } from './errors';

@@ -93,7 +93,7 @@ export class DeploymentController {
     }
 
     // Re-read what we just wrote.
-    const fresh = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d!));
+    const fresh = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d));
     newRS = newRS ? fresh.find((rs) => rs.metadata.uid === newRS!.metadata.uid) : undefined;
     olds = fresh.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid);
     this.cleanup(d, olds);

@@ -7,7 +7,7 @@ import type { KubeObject } from '../contracts';
 import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, writeStatus } from './context';
 import { isPodReady, podFromTemplate } from './pods';
-import { clone, isOwnedBy, ownerRef, templateHash } from './util';
+import { clone, isOwnedBy, templateHash } from './util';
 
 export const STATEFULSETS = 'statefulset';
 const STS = 'statefulsets.apps';

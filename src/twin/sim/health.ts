@@ -105,7 +105,7 @@ export function snapshotFromStore(store: ObjectStore, namespace: string): Cluste
     configMaps: safeList(store, 'configmaps', namespace).filter((c) => c.metadata.name === 'flagd-config'),
     podChaos: [], networkChaos: [], stressChaos: [], httpChaos: [],
   };
-  for (const [key, resource] of CHAOS_RESOURCES) (snap[key] as KubeObject[]) = safeList(store, resource);
+  for (const [key, resource] of CHAOS_RESOURCES) (snap[key]) = safeList(store, resource);
   return snap;
 }
 

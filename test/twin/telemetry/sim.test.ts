@@ -216,7 +216,7 @@ describe('twin simulation: health view and AstronomyShop flags', () => {
     run(clock, engine, 30_000);
     assert.ok(engine.workloadIds().includes('load-generator'));
     const cm = store.get("configmaps", "astronomy-shop", "flagd-config")! as KubeObject & { data: Record<string, string> };
-    const json = JSON.parse(cm.data['demo.flagd.json'] as string);
+    const json = JSON.parse(cm.data['demo.flagd.json']);
     json.flags.paymentFailure.defaultVariant = '100%';
     store.update('configmaps', { ...cm, data: { 'demo.flagd.json': JSON.stringify(json, null, 2) } });
     run(clock, engine, 60_000);
