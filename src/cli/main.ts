@@ -1,5 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
-import { TASK_TYPES } from '../core/tasks/task-type';
+import { Command, CommanderError } from 'commander';
 import { registerEvalCommand } from './commands/eval';
 import { registerHumanCommand } from './commands/human';
 import { registerParseCommand } from './commands/parse';
@@ -39,10 +38,6 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerVerifyCommand(program);
   return program;
-}
-
-export function taskOption(): Option {
-  return new Option('--task <task>', 'only this task type').choices(TASK_TYPES);
 }
 
 export async function main(argv: string[]): Promise<number> {

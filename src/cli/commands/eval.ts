@@ -5,7 +5,7 @@ import { summarize } from '../../core/session/summary';
 import type { TaskType } from '../../core/tasks/task-type';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { formatSeconds, table } from '../format';
-import { taskOption } from '../main';
+import { taskOption, wholeNumber } from '../options';
 import { printProgress } from './run';
 
 export function registerEvalCommand(program: Command): void {
@@ -16,12 +16,12 @@ export function registerEvalCommand(program: Command): void {
     .addOption(taskOption())
     .option('--app <app>', 'only problems of this app')
     .option('--agents <names>', 'comma-separated agent names', 'baseline')
-    .option('--max-steps <n>', 'step budget per session')
+    .option('--max-steps <n>', 'step budget per session', wholeNumber('--max-steps', 'the step budget'))
     .option('--workload <mode>', 'steady (default) or original (the original\'s one-shot wrk2 run)')
     .option('--resume', 'skip problem/agent pairs that already have a finished session in the results folder')
     .option('--verbose', 'live progress of every step on stderr')
     .option('--json', 'print the summary rows and session IDs as JSON')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; agents: string; maxSteps?: string; workload?: 'steady' | 'original'; resume?: boolean; verbose?: boolean; json?: boolean }, command: Command) => {
+    .action(async (opts: { problems?: string; task?: TaskType; app?: string; agents: string; maxSteps?: number; workload?: 'steady' | 'original'; resume?: boolean; verbose?: boolean; json?: boolean }, command: Command) => {
       const engine = engineFor(command, { workload: opts.workload });
       const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app });
       const agents = opts.agents.split(',').map((a) => a.trim()).filter(Boolean);
@@ -47,7 +47,7 @@ export function registerEvalCommand(program: Command): void {
               problemId: problem.id,
               agent: createAgent(agentName, {}),
               agentName,
-              maxSteps: opts.maxSteps ? Number(opts.maxSteps) : undefined,
+              maxSteps: opts.maxSteps,
               signal: cancel.signal,
               onEvent: opts.verbose ? printProgress : undefined,
             });
