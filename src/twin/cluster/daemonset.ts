@@ -5,6 +5,7 @@ import { deleteObject, writeStatus } from './context';
 import { createGeneratedPod, isPodReady } from './pods';
 import { nodeMatchesAffinity, tolerates } from './scheduler';
 import { clone, isOwnedBy, templateHash } from './util';
+import { QueueController } from './controller';
 
 export const DAEMONSETS = 'daemonset';
 const DS = 'daemonsets.apps';
@@ -26,11 +27,9 @@ function nodeOf(pod: KubeObject): string | undefined {
   return undefined;
 }
 
-export class DaemonSetController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(DAEMONSETS, (key) => this.sync(key));
+export class DaemonSetController extends QueueController {
+  constructor(ctx: ClusterContext) {
+    super(ctx, DAEMONSETS);
   }
 
   syncAll(): void {
@@ -44,7 +43,7 @@ export class DaemonSetController {
     return ((node.spec?.taints ?? []) as any[]).every((t) => t.effect === 'PreferNoSchedule' || tolerates(tolerations, t));
   }
 
-  private sync(key: string): void {
+  protected override sync(key: string): void {
     const [ns, name] = key.split('/');
     const ds = this.ctx.store.get(DS, ns, name);
     if (!ds || ds.metadata.deletionTimestamp) return;

@@ -9,6 +9,7 @@ import type { KubeObject } from '../contracts';
 import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, setCondition, updateObject, writeStatus } from './context';
 import { canonicalJson, clone, isOwnedBy, isoSeconds, ownerRef, scaledValue, templateHash } from './util';
+import { QueueController } from './controller';
 
 export const DEPLOYMENTS = 'deployment';
 const DEPLOY = 'deployments.apps';
@@ -43,17 +44,16 @@ function createdAt(o: KubeObject): number {
   return Date.parse(o.metadata.creationTimestamp ?? '') || 0;
 }
 
-export class DeploymentController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(DEPLOYMENTS, (key) => this.sync(key));
+export class DeploymentController extends QueueController {
+  constructor(ctx: ClusterContext) {
+    super(ctx, DEPLOYMENTS);
   }
 
-  private sync(key: string): void {
-    const [ns, name] = key.split('/');
-    let d = this.ctx.store.get(DEPLOY, ns, name);
-    if (!d || d.metadata.deletionTimestamp) return;
+  protected override sync(key: string): void {
+    const target = this.live(DEPLOY, key);
+    if (!target) return;
+    const { namespace: ns, name } = target;
+    let d = target.object;
     const desired: number = d.spec?.replicas ?? 1;
     // Shallow copies: scale() records the new replica count on them (the listed objects are the shared cache's).
     const all: KubeObject[] = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d!)).map((rs) => ({ ...rs, spec: { ...(rs.spec ?? {}) } }));

@@ -9,6 +9,7 @@ import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, updateObject } from './context';
 import { isPodReady } from './pods';
 import { isoSeconds, mapSelectorMatches, ownerRef } from './util';
+import { QueueController } from './controller';
 
 export const ENDPOINTS = 'endpoints';
 const SLICES = 'endpointslices.discovery.k8s.io';
@@ -53,14 +54,12 @@ function resolvePorts(svc: KubeObject, pod: KubeObject): ResolvedPort[] {
   return out;
 }
 
-export class EndpointsController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(ENDPOINTS, (key) => this.sync(key));
+export class EndpointsController extends QueueController {
+  constructor(ctx: ClusterContext) {
+    super(ctx, ENDPOINTS);
   }
 
-  private sync(key: string): void {
+  protected override sync(key: string): void {
     const [ns, name] = key.split('/');
     const svc = this.ctx.store.get('services', ns, name);
     const slices = this.ctx.store

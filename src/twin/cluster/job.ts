@@ -4,6 +4,7 @@ import type { ClusterContext } from './context';
 import { deleteObject, setCondition, writeStatus } from './context';
 import { createGeneratedPod } from './pods';
 import { isOwnedBy, isoSeconds } from './util';
+import { QueueController } from './controller';
 
 export const JOBS = 'job';
 const JOB = 'jobs.batch';
@@ -13,17 +14,15 @@ function finished(job: KubeObject): boolean {
   return ((job.status?.conditions ?? []) as any[]).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
 
-export class JobController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(JOBS, (key) => this.sync(key));
+export class JobController extends QueueController {
+  constructor(ctx: ClusterContext) {
+    super(ctx, JOBS);
   }
 
-  private sync(key: string): void {
-    const [ns, name] = key.split('/');
-    const job = this.ctx.store.get(JOB, ns, name);
-    if (!job || job.metadata.deletionTimestamp) return;
+  protected override sync(key: string): void {
+    const target = this.live(JOB, key);
+    if (!target) return;
+    const { object: job, namespace: ns, name } = target;
     const now = this.ctx.clock.now();
     const nowIso = isoSeconds(now);
     const pods = this.ctx.store.list('pods', ns).filter((p) => isOwnedBy(p, job));

@@ -8,23 +8,22 @@ import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, writeStatus } from './context';
 import { isPodReady, podFromTemplate } from './pods';
 import { clone, isOwnedBy, templateHash } from './util';
+import { QueueController } from './controller';
 
 export const STATEFULSETS = 'statefulset';
 const STS = 'statefulsets.apps';
 const SOURCE = { component: 'statefulset-controller' };
 const REVISION_LABEL = 'controller-revision-hash';
 
-export class StatefulSetController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(STATEFULSETS, (key) => this.sync(key));
+export class StatefulSetController extends QueueController {
+  constructor(ctx: ClusterContext) {
+    super(ctx, STATEFULSETS);
   }
 
-  private sync(key: string): void {
-    const [ns, name] = key.split('/');
-    const sts = this.ctx.store.get(STS, ns, name);
-    if (!sts || sts.metadata.deletionTimestamp) return;
+  protected override sync(key: string): void {
+    const target = this.live(STS, key);
+    if (!target) return;
+    const { object: sts, namespace: ns, name } = target;
     const replicas: number = sts.spec?.replicas ?? 1;
     const ordered = (sts.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
     const revision = `${name}-${templateHash(sts.spec?.template)}`;
