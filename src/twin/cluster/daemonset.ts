@@ -1,6 +1,5 @@
 /** daemonset-controller: one pod per eligible node, pinned with node affinity, replaced when the template changes. */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, writeStatus } from './context';
 import { createGeneratedPod, isPodReady } from './pods';
 import { nodeMatchesAffinity, tolerates } from './scheduler';
@@ -28,9 +27,7 @@ function nodeOf(pod: KubeObject): string | undefined {
 }
 
 export class DaemonSetController extends QueueController {
-  constructor(ctx: ClusterContext) {
-    super(ctx, DAEMONSETS);
-  }
+  protected readonly queueName = DAEMONSETS;
 
   syncAll(): void {
     for (const ds of this.ctx.store.list(DS)) this.ctx.queue.add(DAEMONSETS, `${ds.metadata.namespace}/${ds.metadata.name}`);

@@ -6,10 +6,9 @@
  * conditions with the real reasons and messages.
  */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, setCondition, updateObject, writeStatus } from './context';
 import { canonicalJson, clone, isOwnedBy, isoSeconds, ownerRef, scaledValue, templateHash } from './util';
-import { QueueController } from './controller';
+import { ObjectController } from './controller';
 
 export const DEPLOYMENTS = 'deployment';
 const DEPLOY = 'deployments.apps';
@@ -44,16 +43,12 @@ function createdAt(o: KubeObject): number {
   return Date.parse(o.metadata.creationTimestamp ?? '') || 0;
 }
 
-export class DeploymentController extends QueueController {
-  constructor(ctx: ClusterContext) {
-    super(ctx, DEPLOYMENTS);
-  }
+export class DeploymentController extends ObjectController {
+  protected readonly queueName = DEPLOYMENTS;
+  protected readonly resource = DEPLOY;
 
-  protected override sync(key: string): void {
-    const target = this.live(DEPLOY, key);
-    if (!target) return;
-    const { namespace: ns, name } = target;
-    let d = target.object;
+  protected reconcile(live: KubeObject, ns: string, name: string): void {
+    let d = live;
     const desired: number = d.spec?.replicas ?? 1;
     // Shallow copies: scale() records the new replica count on them (the listed objects are the shared cache's).
     const all: KubeObject[] = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d!)).map((rs) => ({ ...rs, spec: { ...(rs.spec ?? {}) } }));

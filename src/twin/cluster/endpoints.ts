@@ -5,7 +5,6 @@
  * `addresses`, unready ones `notReadyAddresses`; slices carry ready/serving/terminating conditions.
  */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, updateObject } from './context';
 import { isPodReady } from './pods';
 import { isoSeconds, mapSelectorMatches, ownerRef } from './util';
@@ -55,9 +54,7 @@ function resolvePorts(svc: KubeObject, pod: KubeObject): ResolvedPort[] {
 }
 
 export class EndpointsController extends QueueController {
-  constructor(ctx: ClusterContext) {
-    super(ctx, ENDPOINTS);
-  }
+  protected readonly queueName = ENDPOINTS;
 
   protected override sync(key: string): void {
     const [ns, name] = key.split('/');

@@ -1,6 +1,5 @@
 /** replicaset-controller: keeps `spec.replicas` pods named `<rs>-<5 chars>` and reports their readiness. */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, updateObject, writeStatus } from './context';
 import { createGeneratedPod, deletionOrder, isActive, isPodAvailable, isPodReady } from './pods';
 import { isOwnedBy, selectorMatches } from './util';
@@ -11,9 +10,7 @@ const RS = 'replicasets.apps';
 const SOURCE = { component: 'replicaset-controller' };
 
 export class ReplicaSetController extends QueueController {
-  constructor(ctx: ClusterContext) {
-    super(ctx, REPLICASETS);
-  }
+  protected readonly queueName = REPLICASETS;
 
   ownedPods(rs: KubeObject): KubeObject[] {
     return this.ctx.store.list('pods', rs.metadata.namespace).filter((p) => isOwnedBy(p, rs) && selectorMatches(rs.spec?.selector, p.metadata.labels));

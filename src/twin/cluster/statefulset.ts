@@ -4,26 +4,21 @@
  * highest-ordinal-first deletion, rolling update by deleting out-of-date pods from the top.
  */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, writeStatus } from './context';
 import { isPodReady, podFromTemplate } from './pods';
 import { clone, isOwnedBy, templateHash } from './util';
-import { QueueController } from './controller';
+import { ObjectController } from './controller';
 
 export const STATEFULSETS = 'statefulset';
 const STS = 'statefulsets.apps';
 const SOURCE = { component: 'statefulset-controller' };
 const REVISION_LABEL = 'controller-revision-hash';
 
-export class StatefulSetController extends QueueController {
-  constructor(ctx: ClusterContext) {
-    super(ctx, STATEFULSETS);
-  }
+export class StatefulSetController extends ObjectController {
+  protected readonly queueName = STATEFULSETS;
+  protected readonly resource = STS;
 
-  protected override sync(key: string): void {
-    const target = this.live(STS, key);
-    if (!target) return;
-    const { object: sts, namespace: ns, name } = target;
+  protected reconcile(sts: KubeObject, ns: string, name: string): void {
     const replicas: number = sts.spec?.replicas ?? 1;
     const ordered = (sts.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
     const revision = `${name}-${templateHash(sts.spec?.template)}`;
