@@ -7,7 +7,7 @@
  */
 import type { KubeObject } from '../contracts';
 import { deleteObject, isConflictOrExists, setCondition, updateObject, writeStatus } from './context';
-import { canonicalJson, clone, isOwnedBy, isoSeconds, ownerRef, scaledValue, templateHash } from './util';
+import { hashableJson, clone, isOwnedBy, isoSeconds, ownerRef, scaledValue, templateHash } from './util';
 import { ObjectController } from './controller';
 
 export const DEPLOYMENTS = 'deployment';
@@ -32,7 +32,7 @@ function withoutHash(template: any): any {
 }
 
 export function templatesEqual(a: any, b: any): boolean {
-  return canonicalJson(withoutHash(a)) === canonicalJson(withoutHash(b));
+  return hashableJson(withoutHash(a)) === hashableJson(withoutHash(b));
 }
 
 function replicasOf(rs: KubeObject): number {
