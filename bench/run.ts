@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 
 /**
  * Runs every bench/<area>.js module (compiled from bench/<area>.ts) that exports `run()`, and writes all figures to
@@ -14,13 +15,13 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     ...previous,
     generated_at: new Date().toISOString(),
-    machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: require('node:os').cpus().length },
+    machine: { node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length },
   };
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.js') && f !== 'run.js' && !f.startsWith('_')).sort();
   for (const file of files) {
     const area = path.basename(file, '.js');
     if (only.length && !only.includes(area)) continue;
-    const mod = require(path.join(dir, file)) as { run?: () => Promise<Record<string, number | string>> };
+    const mod = (await import(path.join(dir, file))) as { run?: () => Promise<Record<string, number | string>> };
     if (typeof mod.run !== 'function') continue;
     process.stderr.write(`bench ${area}…\n`);
     try {

@@ -114,4 +114,4 @@ function promql(start: number): Record<string, number | string> {
   };
 }
 
-if (require.main === module) run().then((r) => console.log(JSON.stringify(r, null, 2)));
+if (require.main === module) void run().then((r) => console.log(JSON.stringify(r, null, 2)));

@@ -255,8 +255,9 @@ export function parseDeployments(text: string): Deployment[] {
     const images = f[5].trim() === '' ? [] : f[5].trim().split(/\s+/);
     const commands = parseJsonSequence(f[6]).filter(Array.isArray) as string[][];
     const revision = f[7]?.trim();
+    const annotations: Record<string, string> = revision ? { 'deployment.kubernetes.io/revision': revision } : {};
     return {
-      metadata: { name: f[0], annotations: (revision ? { 'deployment.kubernetes.io/revision': revision } : {}) as Record<string, string> },
+      metadata: { name: f[0], annotations },
       spec: {
         replicas: num(f[1]),
         selector: { matchLabels: jsonOr<Labels>(f[3], {}) },

@@ -59,7 +59,7 @@ export function redact(text: string, secrets: Array<string | undefined>): string
     if (s && s.length >= 4) out = out.split(s).join('***');
   }
   // Bearer tokens and common key shapes, in case a server echoes a header back.
-  out = out.replace(/Bearer\s+[A-Za-z0-9._\-]{8,}/g, 'Bearer ***');
-  out = out.replace(/\bsk-[A-Za-z0-9_\-]{8,}/g, 'sk-***');
+  out = out.replace(/Bearer\s+[A-Za-z0-9._-]{8,}/g, 'Bearer ***');
+  out = out.replace(/\bsk-[A-Za-z0-9_-]{8,}/g, 'sk-***');
   return out;
 }

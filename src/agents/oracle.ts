@@ -22,6 +22,7 @@ export class OracleEvidenceError extends Error {
 const EXCERPT = 240;
 
 function excerpt(text: string): string {
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes, which start with ESC
   const flat = text.replace(/\x1b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT - 1)}…` : flat;
 }

@@ -45,7 +45,7 @@ export function parsePriceTable(text: string, source: string): PriceTable {
   } catch (e) {
     throw new PriceFileError(`Price file ${source} is not valid ${source.endsWith('.json') ? 'JSON' : 'YAML/JSON'}: ${(e as Error).message}`);
   }
-  if (data && typeof data === 'object' && 'prices' in data) data = (data as { prices: unknown }).prices;
+  if (data && typeof data === 'object' && 'prices' in data) data = (data).prices;
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     throw new PriceFileError(`Price file ${source} must map model names to { input, output } (USD per 1M tokens).`);
   }

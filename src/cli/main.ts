@@ -1,5 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
-import { TASK_TYPES, type TaskType } from '../core/tasks/task-type';
+import { Command, CommanderError } from 'commander';
 import { registerEvalCommand } from './commands/eval';
 import { registerHumanCommand } from './commands/human';
 import { registerParseCommand } from './commands/parse';
@@ -19,6 +18,8 @@ import { UserError, reportError } from './errors';
 export function buildProgram(): Command {
   const program = new Command('aiopslab')
     .description('Evaluate AIOps / SRE agents on microservice incidents: on the embedded cluster (default) or a real Kubernetes cluster.')
+    // Read at run time: package.json is outside the compiled tree (rootDir), so it cannot be imported.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     .version(require('../../package.json').version as string)
     .option('--config <file>', 'configuration file (default: ./aiopslab.config.yaml)')
     .option('--results <dir>', 'results folder (default: ./aiopslab-results)')
@@ -41,10 +42,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-export function taskOption(): Option {
-  return new Option('--task <task>', 'only this task type').choices(TASK_TYPES as TaskType[]);
-}
-
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -64,7 +61,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv).then((code) => {
+  // main() turns every error into an exit code itself.
+  void main(process.argv).then((code) => {
     process.exitCode = code;
   });
 }

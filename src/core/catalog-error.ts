@@ -69,7 +69,7 @@ const TYPE_WORDS: Record<string, string> = {
 export function formatZodIssues(issues: ReadonlyArray<z.core.$ZodIssue>, input: unknown): string[] {
   const out: string[] = [];
   for (const issue of issues) {
-    const path = issue.path as PropertyKey[];
+    const path = issue.path;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         out.push(`${formatPath([...path, key])}: unknown field (not part of the schema; check its spelling and indentation)`);

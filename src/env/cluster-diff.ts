@@ -392,8 +392,8 @@ function compareValue(expected: unknown, actual: unknown, p: Array<string | numb
   const absent = (v: unknown) => v === undefined || v === null;
   // Maps are compared key by key, also when one side lacks the map (so the ignore rules apply inside it).
   if ((isPlainObject(expected) || isPlainObject(actual)) && (isPlainObject(expected) || absent(expected)) && (isPlainObject(actual) || absent(actual))) {
-    const e = (isPlainObject(expected) ? expected : {}) as Record<string, unknown>;
-    const a = (isPlainObject(actual) ? actual : {}) as Record<string, unknown>;
+    const e = (isPlainObject(expected) ? expected : {});
+    const a = (isPlainObject(actual) ? actual : {});
     for (const key of [...new Set([...Object.keys(e), ...Object.keys(a)])].sort()) compareValue(e[key], a[key], [...p, key], context, out);
     return;
   }

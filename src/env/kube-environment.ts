@@ -112,7 +112,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     this.workloadObjects = workloadObjects(this.kc);
     this.faultApi = faultApi(this.kc);
     this.probe = {
-      listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items as KubeJson[],
+      listPods: async (namespace) => (await this.core.listNamespacedPod({ namespace })).items,
       getService: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedService({ namespace, name })),
       getDeployment: async (namespace, name) => this.orUndefined(() => this.apps.readNamespacedDeployment({ namespace, name })),
       getConfigMap: async (namespace, name) => this.orUndefined(() => this.core.readNamespacedConfigMap({ namespace, name })),

@@ -37,8 +37,8 @@ function sessionIdOf(arg: SessionArg): string | undefined {
 function problemIdOf(arg: ProblemArg): string | undefined {
   if (!arg) return undefined;
   if (typeof arg === 'string') return arg;
-  if ('kind' in arg && (arg as ProblemNode).kind) return (arg as ProblemNode).kind === 'problem' ? (arg as { problem: ProblemDefinition }).problem.id : undefined;
-  return (arg as ProblemDefinition).id;
+  if ('kind' in arg && (arg).kind) return (arg).kind === 'problem' ? (arg as { problem: ProblemDefinition }).problem.id : undefined;
+  return (arg).id;
 }
 
 /** How the recovery report names the ways out, in the extension's words. */
@@ -84,7 +84,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const filter = options.filter;
       if (filter) subs.push(qp.onDidChangeValue((value) => (qp.items = filter(value))));
       qp.show();
-      deps.quickPickShown?.fire(qp as unknown as vscode.QuickPick<vscode.QuickPickItem>);
+      deps.quickPickShown?.fire(qp);
     });
   }
 

@@ -26,7 +26,7 @@ export class LanguageModelAgent implements Agent {
     const system = renderSystemPrompt(context.problemDescription, context.apis, { showAllApis: true, protocol: this.protocol });
     // vscode.lm has no system role: the prompt opens the first user message.
     this.messages = [vscode.LanguageModelChatMessage.User(`${system}\n\n${context.instructions}`)];
-    this.tools = this.protocol === 'tools' ? context.actions.map((a) => ({ name: a.name, description: a.doc, inputSchema: toJsonSchema(a) as object })) : [];
+    this.tools = this.protocol === 'tools' ? context.actions.map((a) => ({ name: a.name, description: a.doc, inputSchema: toJsonSchema(a) })) : [];
     this.pendingCall = undefined;
   }
 

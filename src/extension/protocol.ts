@@ -144,9 +144,9 @@ export function isHostMessage(v: unknown): v is HostMessage {
   if (!isObj(v) || typeof v.type !== 'string' || !HOST_TYPES.has(v.type as HostMessage['type'])) return false;
   switch (v.type) {
     case 'init':
-      return isObj(v.snapshot) && isObj((v.snapshot as Record<string, unknown>).header) && Array.isArray((v.snapshot as Record<string, unknown>).steps);
+      return isObj(v.snapshot) && isObj((v.snapshot).header) && Array.isArray((v.snapshot).steps);
     case 'step':
-      return isObj(v.step) && typeof (v.step as Record<string, unknown>).step === 'number';
+      return isObj(v.step) && typeof (v.step).step === 'number';
     case 'header':
       return isObj(v.header);
     case 'results':

@@ -40,17 +40,43 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
   if (!LOOPBACK.has(options.host) && !options.token) {
     throw new HttpError(0, `Refusing to bind ${options.host} without a token: anyone who can reach it could run shell commands against your cluster. Pass --token (or AIOPSLAB_TOKEN), or bind 127.0.0.1.`);
   }
-  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
-  const sessions = new Map<string, InteractiveSession>();
+  const service = new Service(engine, options);
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    service.handle(req, res).catch((error: unknown) => {
       const status = error instanceof HttpError ? error.status : 500;
       const message = error instanceof Error ? error.message : String(error);
       send(res, status, { detail: status === 500 ? `Internal error: ${message}` : message });
     });
   });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    close: async () => {
+      await Promise.all([...service.sessions.values()].map((s) => s.stop()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+    },
+  };
+}
+
+/** The endpoints, over one engine and the interactive sessions it runs. */
+class Service {
+  readonly sessions = new Map<string, InteractiveSession>();
+  readonly maxBody: number;
+
+  constructor(private readonly engine: Engine, private readonly options: ServerOptions) {
+    this.maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  }
+
+  async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const { options } = this;
     if (options.token && !authorized(req.headers.authorization, options.token)) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       throw new HttpError(401, 'Missing or wrong bearer token: send "Authorization: Bearer <token>".');
@@ -63,21 +89,21 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
       case 'GET /health':
         return send(res, 200, { status: 'healthy', service: 'AIOpsLab' });
       case 'GET /problems':
-        return send(res, 200, engine.listProblems().map((p) => p.id));
+        return send(res, 200, this.engine.listProblems().map((p) => p.id));
       case 'GET /agents':
         return send(res, 200, listAgents(process.env).filter((a) => a.kind !== 'human').map((a) => a.name));
       case 'POST /simulate':
-        return send(res, 200, await simulate(await readJson(req, maxBody)));
+        return send(res, 200, await this.simulate(await readJson(req, this.maxBody)));
       case 'GET /sessions':
-        return send(res, 200, await engine.store.list());
+        return send(res, 200, await this.engine.store.list());
       case 'POST /sessions':
-        return send(res, 201, await createSession(await readJson(req, maxBody)));
+        return send(res, 201, await this.createSession(await readJson(req, this.maxBody)));
       case 'POST /sessions/:id/step':
-        return send(res, 200, await step(parts[1], await readJson(req, maxBody)));
+        return send(res, 200, await this.step(parts[1], await readJson(req, this.maxBody)));
       case 'GET /sessions/:id':
-        return send(res, 200, await getSession(parts[1]));
+        return send(res, 200, await this.getSession(parts[1]));
       case 'DELETE /sessions/:id':
-        return send(res, 200, await deleteSession(parts[1]));
+        return send(res, 200, await this.deleteSession(parts[1]));
       default: {
         const known = ['/health', '/problems', '/agents', '/simulate', '/sessions'];
         const pathKnown = known.includes('/' + (parts[0] ?? ''));
@@ -86,43 +112,43 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
     }
   }
 
-  function problemOr404(id: unknown): string {
+  private problemOr404(id: unknown): string {
     if (typeof id !== 'string' || !id) throw new HttpError(422, 'Field "problem_id" is required and must be a string.');
     try {
-      engine.problem(id);
+      this.engine.problem(id);
     } catch {
-      throw new HttpError(404, `Problem ${id} not found. Available problems: ${JSON.stringify(engine.listProblems().map((p) => p.id))}`);
+      throw new HttpError(404, `Problem ${id} not found. Available problems: ${JSON.stringify(this.engine.listProblems().map((p) => p.id))}`);
     }
     return id;
   }
 
-  function maxSteps(value: unknown): number | undefined {
+  private maxSteps(value: unknown): number | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1000) throw new HttpError(422, 'Field "max_steps" must be an integer between 1 and 1000.');
     return value;
   }
 
-  async function simulate(body: Record<string, unknown>): Promise<unknown> {
-    const problemId = problemOr404(body.problem_id);
+  private async simulate(body: Record<string, unknown>): Promise<unknown> {
+    const problemId = this.problemOr404(body.problem_id);
     const agentName = body.agent_name === undefined ? 'baseline' : String(body.agent_name);
     const names = listAgents(process.env).filter((a) => a.kind !== 'human').map((a) => a.name);
     if (!names.includes(agentName)) throw new HttpError(404, `Agent ${agentName} not registered. Available agents: ${JSON.stringify(names)}`);
     const agent = createAgent(agentName, {});
-    const record = await engine.run({ problemId, agent, agentName: `${agentName}-agent`, maxSteps: maxSteps(body.max_steps) ?? 10 });
+    const record = await this.engine.run({ problemId, agent, agentName: `${agentName}-agent`, maxSteps: this.maxSteps(body.max_steps) ?? 10 });
     if (record.status === 'error') throw new HttpError(500, `Error during simulation: ${record.error}`);
     return record;
   }
 
-  async function createSession(body: Record<string, unknown>): Promise<unknown> {
-    const problemId = problemOr404(body.problem_id);
+  private async createSession(body: Record<string, unknown>): Promise<unknown> {
+    const problemId = this.problemOr404(body.problem_id);
     const agentName = typeof body.agent_name === 'string' && body.agent_name ? body.agent_name : 'http-agent';
     let session: InteractiveSession;
     try {
-      session = await engine.startInteractive({ problemId, agentName, maxSteps: maxSteps(body.max_steps) });
+      session = await this.engine.startInteractive({ problemId, agentName, maxSteps: this.maxSteps(body.max_steps) });
     } catch (error) {
       throw new HttpError(500, `The session could not start: ${(error as Error).message}`);
     }
-    sessions.set(session.id, session);
+    this.sessions.set(session.id, session);
     const context = session.context!;
     return {
       session_id: session.id,
@@ -136,14 +162,14 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
     };
   }
 
-  function sessionOr404(id: string): InteractiveSession {
-    const session = sessions.get(id);
+  private sessionOr404(id: string): InteractiveSession {
+    const session = this.sessions.get(id);
     if (!session) throw new HttpError(404, `No interactive session ${id}. Start one with POST /sessions {"problem_id": "..."}.`);
     return session;
   }
 
-  async function step(id: string, body: Record<string, unknown>): Promise<unknown> {
-    const session = sessionOr404(id);
+  private async step(id: string, body: Record<string, unknown>): Promise<unknown> {
+    const session = this.sessionOr404(id);
     let turn;
     if (typeof body.reply === 'string') {
       turn = { text: body.reply };
@@ -172,39 +198,24 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
     }
   }
 
-  async function getSession(id: string): Promise<unknown> {
-    const live = sessions.get(id);
+  private async getSession(id: string): Promise<unknown> {
+    const live = this.sessions.get(id);
     if (live && !live.done) {
       return { session_id: id, status: 'running', waiting_for_action: live.agent.isWaiting, last_observation: live.agent.currentObservation ?? null };
     }
-    const record: SessionRecord | undefined = live?.record ?? (await engine.store.load(id));
+    const record: SessionRecord | undefined = live?.record ?? (await this.engine.store.load(id));
     if (!record) throw new HttpError(404, `No session ${id}.`);
     return record;
   }
 
-  async function deleteSession(id: string): Promise<unknown> {
-    const session = sessionOr404(id);
+  private async deleteSession(id: string): Promise<unknown> {
+    const session = this.sessionOr404(id);
     const record = await session.stop();
-    sessions.delete(id);
+    this.sessions.delete(id);
     return record ?? { session_id: id, status: 'cancelled' };
   }
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return {
-    url: `http://${hostForUrl}:${port}`,
-    port,
-    close: async () => {
-      await Promise.all([...sessions.values()].map((s) => s.stop()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections?.();
-    },
-  };
 }
+
 
 function authorized(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '');

@@ -1,7 +1,6 @@
 import { strict as assert } from 'assert';
 import { AgentError } from '../../src/agents/errors';
 import { OpenAICompatibleAgent, parseRetryAfter, type OpenAIAgentOptions } from '../../src/agents/openai-client';
-import type { AgentTurn } from '../../src/core/agents/types';
 import { completion, ScriptedServer } from './scripted-server';
 import { makeContext } from './fixtures';
 
@@ -44,7 +43,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
     const reply = 'Thought: look at pods\nAction:```\nexec_shell("kubectl get pods -n test-social-network")\n```';
     server.setScript([{ json: completion(reply, { usage: { prompt_tokens: 1200, completion_tokens: 30 } }) }]);
     const a = agent({ model: 'gpt-4o' });
-    const turn = (await a.getAction('Please take the next action')) as AgentTurn;
+    const turn = (await a.getAction('Please take the next action'));
     assert.equal(turn.text, reply);
     assert.equal(turn.toolCall, undefined);
     assert.deepEqual({ input: turn.usage?.inputTokens, output: turn.usage?.outputTokens, source: turn.usage?.source }, { input: 1200, output: 30, source: 'api' });
@@ -88,7 +87,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
 
   it('counts tokens with the tokenizer when the server reports no usage', async () => {
     server.setScript([{ json: completion('hello world') }]);
-    const turn = (await agent().getAction('observation text')) as AgentTurn;
+    const turn = (await agent().getAction('observation text'));
     assert.equal(turn.usage?.source, 'tokenizer');
     assert.ok((turn.usage?.inputTokens ?? 0) > 50);
     assert.equal(turn.usage?.outputTokens, 2);
@@ -99,7 +98,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
       { json: completion(null, { toolCalls: [{ id: 'call_1', name: 'exec_shell', arguments: '{"command":"kubectl get pods -n test-social-network"}' }] }) },
     ]);
     const a = agent({ protocol: 'tools' });
-    const turn = (await a.getAction('Please take the next action')) as AgentTurn;
+    const turn = (await a.getAction('Please take the next action'));
     assert.deepEqual(turn.toolCall, { name: 'exec_shell', arguments: { command: 'kubectl get pods -n test-social-network' } });
     const tools = server.requests[0].body.tools;
     assert.deepEqual(tools.map((t: { function: { name: string } }) => t.function.name), ['exec_shell', 'submit']);
@@ -112,7 +111,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
     assert.deepEqual(tools[1].function.parameters.properties.has_anomaly.enum, ['Yes', 'No']);
 
     server.setScript([{ json: completion('No tool this time, here is text') }]);
-    const second = (await a.getAction('pod list …')) as AgentTurn;
+    const second = (await a.getAction('pod list …'));
     assert.equal(second.toolCall, undefined);
     assert.equal(second.text, 'No tool this time, here is text');
     const msgs = server.requests[1].body.messages;
@@ -124,7 +123,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
 
   it('tool calling: malformed tool arguments come back as text the parser will reject, not a crash', async () => {
     server.setScript([{ json: completion(null, { toolCalls: [{ id: 'c', name: 'submit', arguments: '{"has_anomaly": ' }] }) }]);
-    const turn = (await agent({ protocol: 'tools' }).getAction('go')) as AgentTurn;
+    const turn = (await agent({ protocol: 'tools' }).getAction('go'));
     assert.equal(turn.toolCall, undefined);
     assert.match(turn.text, /Invalid tool call: the arguments of submit are not a JSON object/);
   });
@@ -132,7 +131,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
   it('retries a 429 honouring Retry-After (capped) and then succeeds', async () => {
     server.setScript([{ status: 429, headers: { 'retry-after': '30' }, json: { error: { message: 'slow down' } } }, { json: completion('ok') }]);
     const waits: number[] = [];
-    const turn = (await agent({ onRetry: (i) => waits.push(i.waitMs) }).getAction('go')) as AgentTurn;
+    const turn = (await agent({ onRetry: (i) => waits.push(i.waitMs) }).getAction('go'));
     assert.equal(turn.text, 'ok');
     assert.equal(server.requests.length, 2);
     assert.deepEqual(waits, [20], 'Retry-After of 30 s is capped at maxBackoffMs');
@@ -140,7 +139,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
 
   it('retries a 500 and then succeeds', async () => {
     server.setScript([{ status: 500, json: { error: { message: 'boom' } } }, { json: completion('fine') }]);
-    const turn = (await agent().getAction('go')) as AgentTurn;
+    const turn = (await agent().getAction('go'));
     assert.equal(turn.text, 'fine');
     assert.equal(server.requests.length, 2);
   });
@@ -249,7 +248,7 @@ describe('agents / OpenAI-compatible client against a scripted server', () => {
         ],
       },
     ]);
-    const turn = (await agent({}, 'qwen').getAction('go')) as AgentTurn;
+    const turn = (await agent({}, 'qwen').getAction('go'));
     assert.equal(turn.text, 'Action:```\nsubmit("No")\n```');
     assert.equal(server.requests[0].body.stream, true);
     assert.equal(server.requests[0].body.model, 'qwq-32b');

@@ -72,8 +72,10 @@ describe('CLI', function () {
         assert.equal(code, 0, `${reply} → ${JSON.stringify(json)}`);
         assert.equal(json.api_name, name);
       }
+      // The command comes out positional, as the original parser prints it (it reads exec_shell's argument as a string).
       const { json } = await parse('```\nexec_shell(command="kubectl get svc", timeout=60)\n```');
-      assert.deepEqual(json.kwargs, { command: 'kubectl get svc', timeout: 60 });
+      assert.deepEqual([json.args, json.kwargs], [['kubectl get svc'], { timeout: 60 }]);
+      assert.deepEqual((await parse('```\nexec_shell(command="ls -l")\n```')).json, { api_name: 'exec_shell', args: ['ls -l'], kwargs: {}, context: [] });
     });
 
     it('rejects with a specific message and exit 1', async () => {
@@ -113,6 +115,21 @@ describe('CLI', function () {
     const badTask = await cli(['problems', '--task', 'triage']);
     assert.equal(badTask.code, 2);
     assert.match(badTask.stderr, /triage/);
+  });
+
+  it('refuses a step budget or worker count that is not a whole number, before any session starts', async () => {
+    for (const args of [
+      ['run', 'k8s_target_port-misconfig-mitigation-1', '--agent', 'baseline', '--max-steps', 'abc'],
+      ['eval', '--problems', 'k8s_target_port-misconfig-mitigation-1', '--max-steps', '0'],
+      ['human', 'k8s_target_port-misconfig-mitigation-1', '--max-steps', '2.5'],
+      ['validate', '--problems', 'no_op', '--parallel', 'many'],
+    ]) {
+      const r = await cli(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /(--max-steps|--parallel) takes .*a whole number/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+      assert.doesNotMatch(r.stdout + r.stderr, /session /, 'no session was started');
+    }
   });
 
   it('lists sessions of an empty results folder', async () => {

@@ -45,7 +45,7 @@ describe('orchestrator: the session records the app\'s telemetry for the charts'
       assert.ok(asked[0].sinceMs <= record.timeline!.injectedAt!, 'the window starts before the injection');
       const saved = store.records[0];
       assert.deepEqual(saved.telemetry?.services.map((s) => s.service), ['compose-post-service', 'user-service']);
-      const user = saved.telemetry!.services[1];
+      const user = saved.telemetry.services[1];
       assert.equal(user.errorRate[user.errorRate.length - 1], 0.5);
       assert.equal(saved.notes, undefined);
       const ended = events.find((e) => e.type === 'session-ended');

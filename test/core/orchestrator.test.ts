@@ -76,7 +76,7 @@ describe('orchestrator', () => {
     const record = await orchestrator.run({ problem, app, agent, maxSteps: 5 });
     assert.ok(record.steps[0].parseError);
     assert.equal(record.steps[0].observation, record.steps[0].parseError);
-    assert.ok(agent.observations[1].startsWith(record.steps[0].parseError!));
+    assert.ok(agent.observations[1].startsWith(record.steps[0].parseError));
     assert.equal(record.steps.length, 2);
     assert.equal(record.results['Detection Accuracy'], 'Correct');
   });

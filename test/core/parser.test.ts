@@ -29,7 +29,7 @@ function rejects(reply: string, code: string, ...fragments: string[]): ResponseP
     caught = e;
   }
   assert.ok(caught instanceof ResponseParsingError, `expected ResponseParsingError, got ${String(caught)}`);
-  const err = caught as ResponseParsingError;
+  const err = caught;
   assert.equal(err.code, code, err.message);
   assert.ok(err.message.startsWith('Error parsing response: '), err.message);
   assert.ok(!err.message.includes('Error parsing response: Error parsing response'), 'prefix appears once');

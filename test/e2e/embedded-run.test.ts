@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../support/cli';
+import { ScriptedServer, completion } from '../agents/scripted-server';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const bin = path.join(root, 'bin', 'aiopslab.js');
@@ -114,8 +115,6 @@ describe('end to end on the embedded cluster', function () {
 
 describe('end to end with an OpenAI-compatible model on the embedded cluster', function () {
   this.timeout(180_000);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { ScriptedServer, completion } = require('../agents/scripted-server') as typeof import('../agents/scripted-server');
   const server = new ScriptedServer();
   before(() => server.start());
   after(() => server.stop());

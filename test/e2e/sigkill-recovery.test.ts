@@ -176,8 +176,8 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
     // terminal would (and nothing of it outlives the test).
     const child = spawn(process.execPath, [bin, '--results', results, '--cluster', CONTEXT, 'human', problem], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let text = '';
-    child.stdout!.on('data', (b) => (text += b));
-    child.stderr!.on('data', (b) => (text += b));
+    child.stdout.on('data', (b) => (text += b));
+    child.stderr.on('data', (b) => (text += b));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     return { child, out: () => text, exited };
   };

@@ -16,7 +16,7 @@ describe('recovery journal: is the session that wrote an entry still running?', 
     const [entry] = await journal.list();
     assert.equal(entry.pid, process.pid);
     if (linux) assert.equal(entry.pidStart, processStart(process.pid));
-    assert.equal(sessionProcessAlive(entry.pid!, entry.pidStart), true);
+    assert.equal(sessionProcessAlive(entry.pid, entry.pidStart), true);
   });
 
   it('a process that ended is not running; a pid now used by a process started at another time is not the session', async () => {

@@ -9,7 +9,7 @@ import { buildProblemTree, definitionLine, latestByProblem, problemNodeView, ses
 const root = path.resolve(__dirname, '../../..');
 
 function problem(id: string, app: string, task: ProblemDefinition['task'], summary = 'a fault'): ProblemDefinition {
-  return { id, family: id.split('-')[0], task, app, summary, fault: { kind: 'scale-to-zero', target: 'geo', params: {} }, workload: { kind: 'none' }, groundTruth: { task: 'detection', expected: 'Yes' } as ProblemDefinition['groundTruth'], experimental: false, sourceFile: 'problems/x.yaml' };
+  return { id, family: id.split('-')[0], task, app, summary, fault: { kind: 'scale-to-zero', target: 'geo', params: {} }, workload: { kind: 'none' }, groundTruth: { task: 'detection', expected: 'Yes' }, experimental: false, sourceFile: 'problems/x.yaml' };
 }
 
 function entry(id: string, problemId: string, start: number, over: Partial<SessionIndexEntry> = {}): SessionIndexEntry {

@@ -61,7 +61,7 @@ describe('twin API server with @kubernetes/client-node', function () {
     assert.equal(dep.metadata?.generation, 1);
     const same = await apps.replaceNamespacedDeployment({ name: 'd', namespace: 'cn', body: dep });
     assert.equal(same.metadata?.resourceVersion, dep.metadata?.resourceVersion, 'a no-op replace keeps resourceVersion');
-    dep.spec!.template.spec!.containers[0].image = 'busybox:1.37';
+    dep.spec.template.spec!.containers[0].image = 'busybox:1.37';
     const changed = await apps.replaceNamespacedDeployment({ name: 'd', namespace: 'cn', body: dep });
     assert.equal(changed.metadata?.generation, 2);
     await assert.rejects(apps.replaceNamespacedDeployment({ name: 'd', namespace: 'cn', body: dep }), (e: unknown) => (e as { code?: number }).code === 409);

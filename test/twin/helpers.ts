@@ -74,7 +74,7 @@ export interface TestTwin extends ServedTwin {
   dir: string;
   kubeconfig: string;
   kubectlPath: string;
-  kubectl(args: string[], opts?: { stdin?: string; timeoutMs?: number }): Promise<RunResult>;
+  kubectl: (args: string[], opts?: { stdin?: string; timeoutMs?: number }) => Promise<RunResult>;
   close(): Promise<void>;
 }
 

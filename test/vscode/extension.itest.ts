@@ -10,7 +10,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AiopsLabApi } from '../../src/extension/extension';
-import type { ProblemNode } from '../../src/extension/model/tree-model';
 import { FileSessionStore } from '../../src/env/session-store';
 import type { SessionRecord } from '../../src/core/session/types';
 import { FakeEnvironment } from '../support/fake-environment';
@@ -118,7 +117,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const roots = await loaded;
     const apps = roots.map((n) => n.id);
     assert.ok(apps.includes('hotel-reservation'), `apps: ${apps.join(', ')}`);
-    const total = (roots as ProblemNode[]).reduce((n, a) => n + (a.kind === 'app' ? a.count : 0), 0);
+    const total = (roots).reduce((n, a) => n + (a.kind === 'app' ? a.count : 0), 0);
     assert.equal(total, api.host.engine.listProblems().length);
     const hotel = roots.find((n) => n.id === 'hotel-reservation')!;
     const tasks = await api.problems.getChildren(hotel);
@@ -630,10 +629,10 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
     await vscode.commands.executeCommand('workbench.action.closePanel');
-    const panel = api.panels.get(chatSolvedSessionId!)!;
+    const panel = api.panels.get(chatSolvedSessionId)!;
     assert.equal((await panel.queryDom('.verdict.ok')).count, 1);
     // The telemetry charts: p50, p99 and error rate, a line per service, the fault injection marked on each.
-    const record = await api.host.loadRecord(chatSolvedSessionId!);
+    const record = await api.host.loadRecord(chatSolvedSessionId);
     const services = record?.telemetry?.services.map((s) => s.service) ?? [];
     assert.ok(services.length >= 3, `telemetry recorded: ${JSON.stringify(record?.notes)}`);
     assert.deepEqual((await panel.queryDom('.charts figcaption')).texts, ['Request latency p50', 'Request latency p99', 'Error rate']);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createAgent } from '../../agents/registry';
 import { buildLeaderboard } from '../../core/session/leaderboard';
 import { leaderboardTable } from '../../core/session/report';
@@ -7,7 +7,7 @@ import { DEFAULT_WORKERS } from '../../engine/workers';
 import { runSuite, suiteRecords, type SuiteProgress } from '../../engine/suite';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { formatSeconds, oneLine, table } from '../format';
-import { taskOption } from '../main';
+import { taskOption, wholeNumber } from '../options';
 import { printProgress } from './run';
 
 interface EvalCliOptions {
@@ -24,14 +24,6 @@ interface EvalCliOptions {
   json?: boolean;
 }
 
-export function wholeNumber(flag: string, min = 1): (v: string) => number {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number, ${min} or more (got "${v}").`);
-    return n;
-  };
-}
-
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
@@ -40,9 +32,9 @@ export function registerEvalCommand(program: Command): void {
     .addOption(taskOption())
     .option('--app <app>', 'only problems of this app')
     .option('--agents <names>', 'comma-separated agent names', 'baseline')
-    .option('--max-steps <n>', 'step budget per session', wholeNumber('--max-steps'))
-    .option('--parallel <n>', `sessions at once on the embedded cluster, each worker with its own twin (default 1; validate uses ${DEFAULT_WORKERS}); a real cluster runs one at a time`, wholeNumber('--parallel'))
-    .option('--repeat <k>', 'runs of each problem per agent: accuracy gets a 95 % interval, pass@k and pass^k', wholeNumber('--repeat'), 1)
+    .option('--max-steps <n>', 'step budget per session', wholeNumber('--max-steps', 'the step budget'))
+    .option('--parallel <n>', `sessions at once on the embedded cluster, each worker with its own twin (default 1; validate uses ${DEFAULT_WORKERS}); a real cluster runs one at a time`, wholeNumber('--parallel', 'the number of sessions at once'))
+    .option('--repeat <k>', 'runs of each problem per agent: accuracy gets a 95 % interval, pass@k and pass^k', wholeNumber('--repeat', 'the number of runs per problem'), 1)
     .option('--workload <mode>', 'steady (default) or original (the original\'s one-shot wrk2 run)')
     .option('--resume', 'count the finished sessions already in the results folder (same version) and run only the missing ones')
     .option('--verbose', 'every step of every session on stderr')

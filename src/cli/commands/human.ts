@@ -5,16 +5,17 @@ import type { AgentContext } from '../../core/agents/types';
 import { formatLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor } from '../context';
 import { exitCodeFor, renderSummary } from './run';
+import { wholeNumber } from '../options';
 
 export function registerHumanCommand(program: Command): void {
   program
     .command('human <problem-id>')
     .description('act as the agent yourself: type one API call per turn (help lists them, exit quits)')
     .option('--until-solved', 'onboarding assessment: a submission counts only when it is correct (no step limit)')
-    .option('--max-steps <n>', 'step budget (default 30)')
+    .option('--max-steps <n>', 'step budget (default 30)', wholeNumber('--max-steps', 'the step budget'))
     .option('--workload <mode>', 'steady (default) or original (the original\'s one-shot wrk2 run)')
     .option('--shell', 'treat a line that is not an API call as a shell command for exec_shell')
-    .action(async (problemId: string, opts: { untilSolved?: boolean; maxSteps?: string; shell?: boolean; workload?: 'steady' | 'original' }, command: Command) => {
+    .action(async (problemId: string, opts: { untilSolved?: boolean; maxSteps?: number; shell?: boolean; workload?: 'steady' | 'original' }, command: Command) => {
       const engine = engineFor(command, { shellPolicy: 'open', workload: opts.workload });
       engine.problem(problemId);
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY === true, historySize: 200 });
@@ -56,7 +57,7 @@ export function registerHumanCommand(program: Command): void {
           problemId,
           agent,
           agentName: 'human',
-          maxSteps: opts.maxSteps ? Number(opts.maxSteps) : opts.untilSolved ? Number.MAX_SAFE_INTEGER : 30,
+          maxSteps: opts.maxSteps !== undefined ? opts.maxSteps : opts.untilSolved ? Number.MAX_SAFE_INTEGER : 30,
           signal: cancel.signal,
           untilSolved: opts.untilSolved,
         });

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
 import { engineFor, printJson } from '../context';
 import { oneLine, table } from '../format';
-import { taskOption } from '../main';
+import { taskOption } from '../options';
 
 export function registerProblemsCommand(program: Command): void {
   program

@@ -6,7 +6,7 @@ import type { TaskType } from '../../core/tasks/task-type';
 import { loadReferenceFigures, loadSessions, renderReport, ReportInputError, reportFormatOf, sessionIdsFrom } from '../../engine/report';
 import { UserError } from '../errors';
 import { engineFor, printJson } from '../context';
-import { taskOption } from '../main';
+import { taskOption } from '../options';
 
 interface ReportCliOptions {
   sessions?: string;

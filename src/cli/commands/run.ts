@@ -5,10 +5,11 @@ import { createAgent } from '../../agents/registry';
 import { formatLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { formatSeconds, oneLine, table } from '../format';
+import { wholeNumber } from '../options';
 
 export interface RunCliOptions {
   agent: string;
-  maxSteps?: string;
+  maxSteps?: number;
   json?: boolean;
   keepApp?: boolean;
   shellPolicy?: 'open' | 'guarded';
@@ -21,7 +22,7 @@ export function registerRunCommand(program: Command): void {
     .command('run <problem-id>')
     .description('run one problem with an agent and score it (exit 0 solved, 1 not solved, 3 session error)')
     .option('--agent <name>', 'agent: baseline, gpt, deepseek, qwen, vllm, openrouter, groq, generic', 'baseline')
-    .option('--max-steps <n>', 'step budget (default from config: 30)')
+    .option('--max-steps <n>', 'step budget (default from config: 30)', wholeNumber('--max-steps', 'the step budget'))
     .option('--shell-policy <policy>', 'open or guarded')
     .option('--workload <mode>', 'steady (default: background load for the whole episode) or original (the original\'s 5–10 s run after injection)')
     .option('--keep-app', 'leave the app deployed afterwards (the fault is always recovered)')
@@ -40,7 +41,7 @@ export function registerRunCommand(program: Command): void {
           problemId,
           agent,
           agentName: opts.agent,
-          maxSteps: opts.maxSteps ? Number(opts.maxSteps) : undefined,
+          maxSteps: opts.maxSteps,
           signal: cancel.signal,
           keepApp: opts.keepApp,
           onEvent: opts.quiet || opts.json ? undefined : printProgress,

@@ -1,9 +1,9 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
 import { DEFAULT_WORKERS, solveProblems, validated, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { oneLine, table } from '../format';
-import { taskOption } from '../main';
+import { taskOption, wholeNumber } from '../options';
 
 export function registerVerifyCommand(program: Command): void {
   program
@@ -13,11 +13,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--problems <pattern>', 'problem IDs containing this text or matching this glob (default: all registered)')
     .addOption(taskOption())
     .option('--app <app>', 'only problems of this app')
-    .option('--parallel <n>', `workers on the embedded cluster, each with its own twin, taking problems from one queue (default ${DEFAULT_WORKERS}; a real cluster always gets 1)`, (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('--parallel takes a whole number of workers, 1 or more.');
-      return n;
-    })
+    .option('--parallel <n>', `workers on the embedded cluster, each with its own twin, taking problems from one queue (default ${DEFAULT_WORKERS}; a real cluster always gets 1)`, wholeNumber('--parallel', 'the number of workers'))
     .option('--experimental', 'include the problems the original defines but does not register (after the registered ones)')
     .option('--oracle-only', 'only the oracle of each problem (a quick check that every problem can be solved)')
     .option('--json', 'machine-readable output')

@@ -1,4 +1,4 @@
-import type { ActionDefinition } from './types';
+import { DURATION_MINUTES_PARAMETER, type ActionDefinition } from './types';
 
 /** `get_metrics(namespace, duration=5)` — the original's `@read`. */
 export const getMetrics: ActionDefinition = {
@@ -16,11 +16,6 @@ Returns:
     str: The directory the CSV files were written to, with a listing of its files.`,
   parameters: [
     { name: 'namespace', schema: { type: 'string', description: 'The namespace whose pods\u2019 metrics to export.' } },
-    {
-      name: 'duration',
-      schema: { type: 'integer', description: 'Minutes back from now to export.', default: 5, minimum: 1 },
-      default: 5,
-      optional: true,
-    },
+    DURATION_MINUTES_PARAMETER,
   ],
 };

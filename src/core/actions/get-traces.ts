@@ -1,4 +1,4 @@
-import type { ActionDefinition } from './types';
+import { DURATION_MINUTES_PARAMETER, type ActionDefinition } from './types';
 
 /** `get_traces(namespace, duration=5)` — the original's `@read`. */
 export const getTraces: ActionDefinition = {
@@ -16,11 +16,6 @@ Returns:
     str: The path of the CSV file the spans were written to.`,
   parameters: [
     { name: 'namespace', schema: { type: 'string', description: 'The namespace whose services\u2019 traces to export.' } },
-    {
-      name: 'duration',
-      schema: { type: 'integer', description: 'Minutes back from now to export.', default: 5, minimum: 1 },
-      default: 5,
-      optional: true,
-    },
+    DURATION_MINUTES_PARAMETER,
   ],
 };

@@ -25,6 +25,14 @@ export interface ActionParameter {
   optional?: boolean;
 }
 
+/** `duration` of get_metrics and get_traces: minutes back from now, 5 unless given. */
+export const DURATION_MINUTES_PARAMETER: ActionParameter = {
+  name: 'duration',
+  schema: { type: 'integer', description: 'Minutes back from now to export.', default: 5, minimum: 1 },
+  default: 5,
+  optional: true,
+};
+
 export interface ActionDefinition {
   name: string;
   /** The documentation agents see, in the original's docstring style (summary, Args:, Returns:). */

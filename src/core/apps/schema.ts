@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CatalogError, formatZodIssues, parseYamlMapping } from '../catalog-error';
-import type { AppDefinition, AppDeploy } from './types';
+import type { AppDefinition } from './types';
 
 export { CatalogError } from '../catalog-error';
 
@@ -67,7 +67,7 @@ export function parseAppFile(fileName: string, text: string): AppDefinition {
     supportedOperations: f.supportedOperations,
     ...(f.frontend ? { frontend: f.frontend } : {}),
     ...(f.serviceLabel ? { serviceLabel: f.serviceLabel } : {}),
-    deploy: f.deploy as AppDeploy,
+    deploy: f.deploy,
     ...(f.metadataOnly ? { metadataOnly: true } : {}),
     sourceFile: fileName,
   };

@@ -57,11 +57,13 @@ function statusesOf(p: KubeJson): any[] | undefined {
   return Array.isArray(s) && s.length > 0 ? s : undefined;
 }
 
-/** The original's all-pods-healthy rule for one pod (facts §1.2 "H"); returns the problem or undefined. */
-function podHealthProblem(p: KubeJson, mode: 'strict' | 'guarded'): string | undefined | 'skip' {
+/** The original's all-pods-healthy rule for one pod: the problem, undefined when healthy, or SKIP when the guarded mode
+ * does not judge a pod whose containers have not started yet. */
+const SKIP = Symbol('skip');
+function podHealthProblem(p: KubeJson, mode: 'strict' | 'guarded'): string | undefined | typeof SKIP {
   const statuses = statusesOf(p);
   if (!statuses) {
-    if (mode === 'guarded') return 'skip';
+    if (mode === 'guarded') return SKIP;
     return `pod ${podName(p)} has no container statuses (phase ${p.status?.phase ?? 'unknown'}): its containers never started`;
   }
   for (const s of statuses) {
@@ -101,7 +103,7 @@ async function runCheckUnsafe(c: MitigationCheck, probe: ClusterProbe, ns: strin
       let checked = 0;
       for (const p of pods) {
         const problem = podHealthProblem(p, c.mode);
-        if (problem === 'skip') continue;
+        if (problem === SKIP) continue;
         checked++;
         if (problem) return { ok: false, detail: problem };
       }
@@ -162,7 +164,7 @@ async function runCheckUnsafe(c: MitigationCheck, probe: ClusterProbe, ns: strin
       const cm = await probe.getConfigMap(ns, c.configMap);
       if (!cm) return { ok: false, detail: `ConfigMap ${c.configMap} does not exist` };
       const data = (cm.data ?? {}) as Record<string, unknown>;
-      const key = Object.keys(data).find((k) => typeof data[k] === 'string' && (data[k] as string).includes(c.text));
+      const key = Object.keys(data).find((k) => typeof data[k] === 'string' && (data[k]).includes(c.text));
       return key ? { ok: false, detail: `ConfigMap ${c.configMap} key ${key} still contains "${c.text}"` } : { ok: true, detail: `ConfigMap ${c.configMap} has no "${c.text}"` };
     }
     case 'flagd-flag': {

@@ -54,6 +54,7 @@ export function findTimestampSpans(line: string, pattern: RegExp = TIMESTAMP_PAT
 /** Python's `str.splitlines()`: splits on \n, \r\n, \r, \v, \f, \x1c–\x1e, \x85, \u2028, \u2029; no trailing empty line. */
 export function splitLines(text: string): string[] {
   if (text === '') return [];
+  // eslint-disable-next-line no-control-regex -- the line breaks Python's str.splitlines() knows include \x1c-\x1e
   const parts = text.split(/\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/);
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
   return parts;

@@ -3,7 +3,7 @@ import { toAgentTurn } from '../agents/types';
 import type { AppDefinition } from '../apps/types';
 import type { ProblemDefinition } from '../problems/types';
 import type { Clock, JournalEntry, ProblemEnvironment, RecoveryJournal, SessionStore } from '../ports/environment';
-import type { Results, SessionRecord, SessionStatus, StepRecord, TraceItem, Verdict } from '../session/types';
+import type { Results, SessionRecord, SessionStatus, StepRecord, Verdict } from '../session/types';
 import type { ShellPolicy } from '../shell/policy';
 import { actionsForTask, apisForAgents, bindArguments, isWriteAction } from '../actions';
 import { getTask } from '../tasks';
@@ -53,6 +53,26 @@ export interface SessionOptions {
 
 class Cancelled extends Error {}
 
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new Cancelled('cancelled');
+}
+
+/** What one run accumulates as it goes: the record, and the bookkeeping that the phases hand on to each other. */
+interface Episode {
+  options: SessionOptions;
+  sessionId: string;
+  sessionDir: string;
+  record: SessionRecord;
+  executionStart: number;
+  /** Set once the fault is written down: cleanup recovers it. */
+  journalEntry?: JournalEntry;
+  deployStart?: number;
+  solution: unknown;
+  submitted: boolean;
+  loopStart: number;
+  loopEnd: number;
+}
+
 /**
  * Runs one problem with one agent: init (preflight, deploy, journal, inject, workload) → agent loop → evaluate →
  * cleanup (recover, remove the app, clear the journal). Recovery runs on every exit path: success, step budget,
@@ -64,140 +84,19 @@ export class Orchestrator {
   constructor(private readonly deps: OrchestratorDeps) {}
 
   async run(options: SessionOptions): Promise<SessionRecord> {
-    const { env, journal, store, clock } = this.deps;
-    const { problem, app, agent } = options;
-    const sessionId = options.sessionId ?? this.deps.newId();
-    const task = getTask(problem.task);
-    const actions = actionsForTask(problem.task);
-    const sessionDir = store.sessionDir(sessionId);
-    const executionStart = clock.now();
-    const trace: TraceItem[] = [];
-    const steps: StepRecord[] = [];
-    const record: SessionRecord = {
-      agent: options.agentName ?? agent.name,
-      session_id: sessionId,
-      problem_id: problem.id,
-      start_time: executionStart / 1000,
-      end_time: executionStart / 1000,
-      trace,
-      results: {},
-      task_type: problem.task,
-      app: app.id,
-      status: 'running',
-      steps,
-      max_steps: options.maxSteps,
-      tokens: { input: 0, output: 0, cost_usd: 0, source: 'none' },
-      environment: env.info,
-      workload_mode: options.workloadMode ?? 'steady',
-      shell_policy: options.shellPolicy ?? 'guarded',
-      versions: this.deps.versions ?? {},
-      timeline: {},
-    };
-    const emitPhase = (phase: SessionPhase, detail?: string) =>
-      this.events.emit({ type: 'phase', sessionId, phase, detail });
-    this.events.emit({ type: 'session-started', sessionId, problemId: problem.id, agent: record.agent, maxSteps: options.maxSteps, task: problem.task, app: app.id, environment: env.info });
-
+    const episode = this.begin(options);
+    const { record } = episode;
     const signal = options.signal;
-    const throwIfCancelled = () => {
-      if (signal?.aborted) throw new Cancelled('cancelled');
-    };
-    let journalEntry: JournalEntry | undefined;
-    let solution: unknown = undefined;
-    let submitted = false;
-    let loopStart = executionStart;
-    let loopEnd = executionStart;
-    let deployStart: number | undefined;
     let stopLiveTelemetry = (): void => undefined;
     try {
-      throwIfCancelled();
-      emitPhase('preflight');
-      await env.preflight(problem, app, signal);
-      throwIfCancelled();
-      emitPhase('deploy', app.name);
-      deployStart = clock.now();
-      await env.deployApp(app, signal);
-      throwIfCancelled();
-      journalEntry = {
-        id: sessionId,
-        problemId: problem.id,
-        sessionId,
-        cluster: env.info.cluster,
-        namespace: app.namespace,
-        fault: problem.fault,
-        appId: app.id,
-        createdAt: new Date(clock.now()).toISOString(),
-      };
-      // Written down before it is applied: a crash between these two lines still leaves a record to undo.
-      await journal.add(journalEntry);
-      emitPhase('inject', problem.fault.kind);
-      await env.injectFault(problem, app);
-      record.timeline!.injectedAt = clock.now();
-      throwIfCancelled();
-      emitPhase('workload');
-      await env.startWorkload(problem, app);
-
-      const context: AgentContext = {
-        problemId: problem.id,
-        task: problem.task,
-        problemDescription: task.describe(app),
-        instructions: task.instructions,
-        apis: apisForAgents(problem.task),
-        actions,
-      };
-      await agent.initContext(context);
-      emitPhase('agent');
-      stopLiveTelemetry = this.liveTelemetry(sessionId, app, deployStart!, record.timeline!.injectedAt, options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
-      loopStart = clock.now();
-      record.start_time = loopStart / 1000;
-      const deadline = options.wallClockMs ? loopStart + options.wallClockMs : Infinity;
-      let observation = NEXT_ACTION;
-      for (let step = 0; step < options.maxSteps; step++) {
-        throwIfCancelled();
-        if (clock.now() >= deadline) {
-          record.status = 'timeout';
-          break;
-        }
-        const stepStart = clock.now();
-        const turn = await this.askAgent(agent, observation, signal, deadline);
-        const agentMs = clock.now() - stepStart;
-        trace.push({ role: 'assistant', content: turn.text || (turn.toolCall ? `${turn.toolCall.name}(${JSON.stringify(turn.toolCall.arguments)})` : '') });
-        addUsage(record, turn.usage);
-        const stepRecord: StepRecord = { step, reply: turn.text, observation: '', agentMs, actionMs: 0, startedAt: stepStart, usage: turn.usage };
-        if (turn.toolCall) stepRecord.toolCall = turn.toolCall;
-        const actionStart = clock.now();
-        const outcome = await this.performTurn(turn, problem, app, sessionId, sessionDir, signal);
-        let accepted = outcome.submitted === true;
-        if (accepted && options.untilSolved) {
-          const { verdict } = await evaluate({
-            problem, solution: outcome.solution, submitted: true, trace, durationSec: (clock.now() - loopStart) / 1000,
-            probe: env.probe, clock, namespace: app.namespace, settle: options.settle,
-          });
-          if (!verdict.success) {
-            accepted = false;
-            outcome.observation = `Submission not accepted: ${verdict.explanation} Keep investigating and submit again.`;
-          }
-        }
-        stepRecord.actionMs = clock.now() - actionStart;
-        if (outcome.action) stepRecord.action = outcome.action;
-        if (outcome.parseError) stepRecord.parseError = outcome.parseError;
-        stepRecord.write = outcome.write;
-        stepRecord.observation = outcome.observation;
-        this.events.emit({ type: 'step-parsed', sessionId, step, reply: turn.text, action: outcome.action, parseError: outcome.parseError });
-        trace.push({ role: 'env', content: outcome.observation });
-        steps.push(stepRecord);
-        this.events.emit({ type: 'observation', sessionId, step: stepRecord });
-        if (accepted) {
-          solution = outcome.solution;
-          submitted = true;
-          break;
-        }
-        observation = outcome.observation + '\n' + NEXT_ACTION;
-      }
-      loopEnd = clock.now();
+      await this.setUp(episode);
+      stopLiveTelemetry = await this.startAgent(episode);
+      await this.agentLoop(episode);
+      episode.loopEnd = this.deps.clock.now();
       if (record.status === 'running') record.status = 'completed';
     } catch (error) {
       stopLiveTelemetry();
-      loopEnd = clock.now();
+      episode.loopEnd = this.deps.clock.now();
       if (error instanceof Cancelled || signal?.aborted) {
         record.status = 'cancelled';
         record.error = 'The session was cancelled before it finished.';
@@ -207,21 +106,178 @@ export class Orchestrator {
       }
     }
     stopLiveTelemetry();
-    record.end_time = loopEnd / 1000;
+    record.end_time = episode.loopEnd / 1000;
+    await this.evaluateEpisode(episode);
+    await this.recordTelemetry(episode);
+    await this.cleanup(options.problem, options.app, episode.journalEntry, record, options.keepApp === true);
+    return this.finish(episode);
+  }
 
-    // Evaluate while the cluster still shows the agent's end state (mitigation is judged on it).
+  /** The session record as it starts, announced to listeners. */
+  private begin(options: SessionOptions): Episode {
+    const { env, store, clock } = this.deps;
+    const { problem, app, agent } = options;
+    const sessionId = options.sessionId ?? this.deps.newId();
+    const executionStart = clock.now();
+    const record: SessionRecord = {
+      agent: options.agentName ?? agent.name,
+      session_id: sessionId,
+      problem_id: problem.id,
+      start_time: executionStart / 1000,
+      end_time: executionStart / 1000,
+      trace: [],
+      results: {},
+      task_type: problem.task,
+      app: app.id,
+      status: 'running',
+      steps: [],
+      max_steps: options.maxSteps,
+      tokens: { input: 0, output: 0, cost_usd: 0, source: 'none' },
+      environment: env.info,
+      workload_mode: options.workloadMode ?? 'steady',
+      shell_policy: options.shellPolicy ?? 'guarded',
+      versions: this.deps.versions ?? {},
+      timeline: {},
+    };
+    this.events.emit({ type: 'session-started', sessionId, problemId: problem.id, agent: record.agent, maxSteps: options.maxSteps, task: problem.task, app: app.id, environment: env.info });
+    return {
+      options, sessionId, record, executionStart,
+      sessionDir: store.sessionDir(sessionId),
+      solution: undefined, submitted: false, loopStart: executionStart, loopEnd: executionStart,
+    };
+  }
+
+  private emitPhase(episode: Episode, phase: SessionPhase, detail?: string): void {
+    this.events.emit({ type: 'phase', sessionId: episode.sessionId, phase, detail });
+  }
+
+  /** Preflight, deploy, journal, inject, workload. The fault is written down before it is applied. */
+  private async setUp(episode: Episode): Promise<void> {
+    const { env, journal, clock } = this.deps;
+    const { problem, app, signal } = episode.options;
+    throwIfCancelled(signal);
+    this.emitPhase(episode, 'preflight');
+    await env.preflight(problem, app, signal);
+    throwIfCancelled(signal);
+    this.emitPhase(episode, 'deploy', app.name);
+    episode.deployStart = clock.now();
+    await env.deployApp(app, signal);
+    throwIfCancelled(signal);
+    episode.journalEntry = {
+      id: episode.sessionId,
+      problemId: problem.id,
+      sessionId: episode.sessionId,
+      cluster: env.info.cluster,
+      namespace: app.namespace,
+      fault: problem.fault,
+      appId: app.id,
+      createdAt: new Date(clock.now()).toISOString(),
+    };
+    // Written down before it is applied: a crash between these two lines still leaves a record to undo.
+    await journal.add(episode.journalEntry);
+    this.emitPhase(episode, 'inject', problem.fault.kind);
+    await env.injectFault(problem, app);
+    episode.record.timeline!.injectedAt = clock.now();
+    throwIfCancelled(signal);
+    this.emitPhase(episode, 'workload');
+    await env.startWorkload(problem, app);
+  }
+
+  /** Gives the agent its task and starts the live telemetry; returns the telemetry's stopper. */
+  private async startAgent(episode: Episode): Promise<() => void> {
+    const { problem, app, agent } = episode.options;
+    const task = getTask(problem.task);
+    const context: AgentContext = {
+      problemId: problem.id,
+      task: problem.task,
+      problemDescription: task.describe(app),
+      instructions: task.instructions,
+      apis: apisForAgents(problem.task),
+      actions: actionsForTask(problem.task),
+    };
+    await agent.initContext(context);
+    this.emitPhase(episode, 'agent');
+    const stop = this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
+    episode.loopStart = this.deps.clock.now();
+    episode.record.start_time = episode.loopStart / 1000;
+    return stop;
+  }
+
+  /** Turns until a submission is accepted, the step budget or the wall-clock budget runs out. */
+  private async agentLoop(episode: Episode): Promise<void> {
+    const { clock } = this.deps;
+    const { options, record } = episode;
+    const deadline = options.wallClockMs ? episode.loopStart + options.wallClockMs : Infinity;
+    let observation = NEXT_ACTION;
+    for (let step = 0; step < options.maxSteps; step++) {
+      throwIfCancelled(options.signal);
+      if (clock.now() >= deadline) {
+        record.status = 'timeout';
+        break;
+      }
+      const outcome = await this.step(episode, step, observation, deadline);
+      if (outcome.accepted) {
+        episode.solution = outcome.solution;
+        episode.submitted = true;
+        break;
+      }
+      observation = outcome.observation + '\n' + NEXT_ACTION;
+    }
+  }
+
+  /** One turn: ask the agent, perform what it asked, record the step. */
+  private async step(episode: Episode, step: number, observation: string, deadline: number): Promise<TurnOutcome & { accepted: boolean }> {
+    const { clock, env } = this.deps;
+    const { options, record, sessionId } = episode;
+    const { problem, app, agent, signal } = options;
+    const stepStart = clock.now();
+    const turn = await this.askAgent(agent, observation, signal, deadline);
+    const agentMs = clock.now() - stepStart;
+    record.trace.push({ role: 'assistant', content: turn.text || (turn.toolCall ? `${turn.toolCall.name}(${JSON.stringify(turn.toolCall.arguments)})` : '') });
+    addUsage(record, turn.usage);
+    const stepRecord: StepRecord = { step, reply: turn.text, observation: '', agentMs, actionMs: 0, startedAt: stepStart, usage: turn.usage };
+    if (turn.toolCall) stepRecord.toolCall = turn.toolCall;
+    const actionStart = clock.now();
+    const outcome = await this.performTurn(turn, problem, app, sessionId, episode.sessionDir, signal);
+    let accepted = outcome.submitted === true;
+    if (accepted && options.untilSolved) {
+      const { verdict } = await evaluate({
+        problem, solution: outcome.solution, submitted: true, trace: record.trace, durationSec: (clock.now() - episode.loopStart) / 1000,
+        probe: env.probe, clock, namespace: app.namespace, settle: options.settle,
+      });
+      if (!verdict.success) {
+        accepted = false;
+        outcome.observation = `Submission not accepted: ${verdict.explanation} Keep investigating and submit again.`;
+      }
+    }
+    stepRecord.actionMs = clock.now() - actionStart;
+    if (outcome.action) stepRecord.action = outcome.action;
+    if (outcome.parseError) stepRecord.parseError = outcome.parseError;
+    stepRecord.write = outcome.write;
+    stepRecord.observation = outcome.observation;
+    this.events.emit({ type: 'step-parsed', sessionId, step, reply: turn.text, action: outcome.action, parseError: outcome.parseError });
+    record.trace.push({ role: 'env', content: outcome.observation });
+    record.steps!.push(stepRecord);
+    this.events.emit({ type: 'observation', sessionId, step: stepRecord });
+    return { ...outcome, accepted };
+  }
+
+  /** Scores the episode while the cluster still shows the agent's end state (mitigation is judged on it). */
+  private async evaluateEpisode(episode: Episode): Promise<void> {
+    const { env, clock } = this.deps;
+    const { record, options } = episode;
     if (record.status === 'completed' || record.status === 'timeout') {
-      emitPhase('evaluate');
+      this.emitPhase(episode, 'evaluate');
       try {
         const { results, verdict } = await evaluate({
-          problem,
-          solution,
-          submitted,
-          trace,
-          durationSec: (loopEnd - loopStart) / 1000,
+          problem: options.problem,
+          solution: episode.solution,
+          submitted: episode.submitted,
+          trace: record.trace,
+          durationSec: (episode.loopEnd - episode.loopStart) / 1000,
           probe: env.probe,
           clock,
-          namespace: app.namespace,
+          namespace: options.app.namespace,
           settle: options.settle,
         });
         record.results = results;
@@ -232,33 +288,39 @@ export class Orchestrator {
       }
     }
     if (record.status !== 'completed' && !record.verdict) {
-      record.verdict = notEvaluated(record.status, submitted, solution);
+      record.verdict = notEvaluated(record.status, episode.submitted, episode.solution);
     }
-    this.events.emit({ type: 'evaluated', sessionId, record });
+    this.events.emit({ type: 'evaluated', sessionId: episode.sessionId, record });
+  }
 
-    // The app's telemetry over the episode, for the transcript's charts; read while the app still runs. Never fails the session.
-    if (deployStart !== undefined && record.timeline?.injectedAt !== undefined && env.collectTelemetry) {
-      try {
-        record.telemetry = await withTimeout(env.collectTelemetry(app, deployStart), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
-      } catch (error) {
-        (record.notes ??= []).push(`No telemetry recorded: ${errorMessage(error)}`);
-      }
-    }
-
-    await this.cleanup(problem, app, journalEntry, record, options.keepApp === true);
-    record.framework_overhead = (clock.now() - executionStart) / 1000 - (loopEnd - loopStart) / 1000;
+  /** The app's telemetry over the episode, for the transcript's charts; read while the app still runs. Never fails the session. */
+  private async recordTelemetry(episode: Episode): Promise<void> {
+    const { env } = this.deps;
+    const { record, deployStart } = episode;
+    if (deployStart === undefined || record.timeline?.injectedAt === undefined || !env.collectTelemetry) return;
     try {
-      await agent.dispose?.();
+      record.telemetry = await withTimeout(env.collectTelemetry(episode.options.app, deployStart), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
+    } catch (error) {
+      (record.notes ??= []).push(`No telemetry recorded: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Overhead figure, the agent closed, the record saved and announced. */
+  private async finish(episode: Episode): Promise<SessionRecord> {
+    const { record } = episode;
+    record.framework_overhead = (this.deps.clock.now() - episode.executionStart) / 1000 - (episode.loopEnd - episode.loopStart) / 1000;
+    try {
+      await episode.options.agent.dispose?.();
     } catch {
       // An agent that fails to close does not change the outcome.
     }
     let file: string | undefined;
     try {
-      file = await store.save(record);
+      file = await this.deps.store.save(record);
     } catch (error) {
       record.error = (record.error ? record.error + ' ' : '') + `Saving the session failed: ${errorMessage(error)}`;
     }
-    this.events.emit({ type: 'session-ended', sessionId, record, file });
+    this.events.emit({ type: 'session-ended', sessionId: episode.sessionId, record, file });
     return record;
   }
 

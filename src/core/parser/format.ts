@@ -54,7 +54,7 @@ export function formatValue(value: unknown, depth = 0): string {
       if (Array.isArray(value)) return '[' + value.map((v) => formatValue(v, depth + 1)).join(', ') + ']';
       return (
         '{' +
-        Object.keys(value as object)
+        Object.keys(value)
           .map((k) => formatString(k) + ': ' + formatValue((value as Record<string, unknown>)[k], depth + 1))
           .join(', ') +
         '}'

@@ -19,11 +19,21 @@ export { formatCall, formatValue, formatString, fenced } from './format';
 export function parseCommandOutput(stdinText: string, options?: ParseOptions): { exitCode: number; json: object } {
   try {
     const a = parseResponse(stdinText, options);
-    return { exitCode: 0, json: { api_name: a.api_name, args: a.args, kwargs: a.kwargs, context: a.context } };
+    return { exitCode: 0, json: { api_name: a.api_name, ...asOriginalPrintsArguments(a.api_name, a.args, a.kwargs), context: a.context } };
   } catch (e) {
     const message = e instanceof ResponseParsingError ? e.message : `Error parsing response: ${String(e)}`;
     return { exitCode: 1, json: { error: message } };
   }
+}
+
+/**
+ * The original parser reads exec_shell's argument as a string whatever its form, so `exec_shell(command="ls -l")` comes
+ * out as args ["ls -l"] and no kwargs; print it that way (the call itself is the same either way).
+ */
+function asOriginalPrintsArguments(apiName: string, args: unknown[], kwargs: Record<string, unknown>): { args: unknown[]; kwargs: Record<string, unknown> } {
+  if (apiName !== 'exec_shell' || args.length > 0 || !('command' in kwargs)) return { args, kwargs };
+  const { command, ...rest } = kwargs;
+  return { args: [command], kwargs: rest };
 }
 
 export interface HumanInputOptions extends ParseOptions {

@@ -503,7 +503,7 @@ function notACall(text: string, blocks: Block[], settings: Settings): ResponsePa
         'not-a-call',
       );
     }
-    if (/^[A-Za-z0-9_.\/~$]/.test(content)) return fail(
+    if (/^[A-Za-z0-9_./~$]/.test(content)) return fail(
       `the code block contains \`${shown}\`, which is not an API call. Write api_name(arguments); ` +
         'to run a shell command, pass it to exec_shell as one quoted string:\n' +
         fenced(formatCall('exec_shell', [content])),

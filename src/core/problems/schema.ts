@@ -3,7 +3,7 @@ import { CatalogError, formatZodIssues, parseYamlMapping } from '../catalog-erro
 import { TASK_TYPES, taskTypeOfId, type TaskType } from '../tasks/task-type';
 import { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds';
-import { INVESTIGATION_ACTIONS, type FaultSpec, type GroundTruth, type InvestigationStep, type MitigationCheck, type ProblemDefinition, type WorkloadSpec } from './types';
+import { INVESTIGATION_ACTIONS, type FaultSpec, type GroundTruth, type InvestigationStep, type ProblemDefinition } from './types';
 
 export { CatalogError } from '../catalog-error';
 
@@ -259,7 +259,7 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
       }
       seen.add(id);
       const gtPath = `${fam.variants ? `${at}.` : ''}groundTruth.${task}`;
-      const gtFile = (v.groundTruth?.[task] ?? fam.groundTruth?.[task]) as GroundTruthFile[TaskType];
+      const gtFile = (v.groundTruth?.[task] ?? fam.groundTruth?.[task]);
       const groundTruth = toGroundTruth(task, gtFile, gtPath, errors);
       const fault: FaultSpec = {
         kind: v.fault?.kind ?? fam.fault.kind,
@@ -276,8 +276,8 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
         app: app ?? '',
         summary: v.summary ?? fam.summary,
         fault,
-        workload: (workload ?? { kind: 'none' }) as WorkloadSpec,
-        groundTruth: groundTruth ?? ({ task: 'detection', expected: 'Yes' } as GroundTruth),
+        workload: (workload ?? { kind: 'none' }),
+        groundTruth: groundTruth ?? ({ task: 'detection', expected: 'Yes' }),
         experimental: fam.experimental ?? false,
         ...(solution ? { solution } : {}),
         ...(investigation ? { investigation } : {}),
@@ -325,7 +325,7 @@ function toGroundTruth(task: TaskType, gt: GroundTruthFile[TaskType] | undefined
         errors.push(`${path}: required for the mitigation task (expected checks: [...])`);
         return undefined;
       }
-      return { task, checks: m.checks as MitigationCheck[] };
+      return { task, checks: m.checks };
     }
   }
 }

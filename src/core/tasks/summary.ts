@@ -1,4 +1,7 @@
 import type { AppDefinition } from '../apps/types';
+import { submitFor } from '../actions/submit';
+import type { TaskSpec } from './spec';
+import type { TaskType } from './task-type';
 
 /** The app summary agents see (facts §2.1): name, namespace, description and supported operations. */
 export function appSummary(app: AppDefinition): string {
@@ -36,4 +39,21 @@ export function instructionsWith(submitExamples: string): string {
 
 export function block(call: string): string {
   return `${FENCE}\n${call}\n${FENCE}`;
+}
+
+/** What differs between task types: the job, how to answer once the service is examined, the submit examples. */
+export interface TaskTexts {
+  job: string[];
+  answer: string[];
+  submitExamples: string[];
+}
+
+/** A task type from its texts: the description frames the app summary with them, the instructions end with the examples. */
+export function taskSpec(type: TaskType, texts: TaskTexts): TaskSpec {
+  return {
+    type,
+    describe: (app: AppDefinition) => [...texts.job, '', 'Service Details:', appSummary(app), '', ...texts.answer].join('\n'),
+    instructions: instructionsWith(texts.submitExamples.join('\n')),
+    submit: submitFor(type),
+  };
 }

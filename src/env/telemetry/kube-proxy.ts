@@ -84,7 +84,7 @@ export function kubeFetch(kc: KubeConfig): typeof fetch {
     }
     return new Response(status === 204 || status === 304 ? null : new Uint8Array(buf), { status, statusText, headers: responseHeaders });
   };
-  return impl as typeof fetch;
+  return impl;
 }
 
 function parseStatus(buf: Buffer): { message?: string; reason?: string } | undefined {

@@ -1,5 +1,4 @@
 import * as k8s from '@kubernetes/client-node';
-import type { KubeJson } from '../../core/ports/environment';
 import type { WorkloadObjects } from './wrk2';
 
 /** The workload's object operations over client-node (see WorkloadObjects). */
@@ -10,7 +9,7 @@ export function workloadObjects(kc: k8s.KubeConfig): WorkloadObjects {
   return {
     async getService(namespace, name) {
       try {
-        return (await core.readNamespacedService({ namespace, name })) as KubeJson;
+        return (await core.readNamespacedService({ namespace, name }));
       } catch (error) {
         if (missing(error)) return undefined;
         throw error;
@@ -28,8 +27,8 @@ export function workloadObjects(kc: k8s.KubeConfig): WorkloadObjects {
     },
     async create(object) {
       const namespace = String((object.metadata as { namespace?: string }).namespace);
-      if (object.kind === 'Job') await batch.createNamespacedJob({ namespace, body: object as k8s.V1Job });
-      else if (object.kind === 'ConfigMap') await core.createNamespacedConfigMap({ namespace, body: object as k8s.V1ConfigMap });
+      if (object.kind === 'Job') await batch.createNamespacedJob({ namespace, body: object });
+      else if (object.kind === 'ConfigMap') await core.createNamespacedConfigMap({ namespace, body: object });
       else throw new Error(`The workload creates Jobs and ConfigMaps, not ${String(object.kind)}.`);
     },
     async remove(kind, namespace, name) {

@@ -43,7 +43,7 @@ export function overridesFromSettings(get: (key: string) => unknown): Partial<Ai
       out[s.field] = s.type === 'integer' ? Math.trunc(n) : n;
     }
   }
-  return out as Partial<AiopsConfig>;
+  return out;
 }
 
 /** The `contributes.configuration.properties` entries (written into package.json by scripts/gen-lm-tools.mjs). */

@@ -76,7 +76,7 @@ function niceCeil(v: number): number {
 }
 
 interface Scale {
-  y(v: number): number;
+  y: (v: number) => number;
   ticks: Array<{ y: number; label: string }>;
 }
 

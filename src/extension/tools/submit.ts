@@ -15,14 +15,14 @@ export class SubmitTool extends ActionTool<SubmitInput> {
   }
 
   protected override toCall(input: SubmitInput, session: LiveSession): ToolCall {
-    const reduced = submitArgumentsFor(session.transcript.header.task as TaskType, input as Record<string, unknown>);
+    const reduced = submitArgumentsFor(session.transcript.header.task as TaskType, input);
     if (!reduced.ok) throw new Error(reduced.error);
     return { name: 'submit', arguments: reduced.args };
   }
 
   override async invoke(options: vscode.LanguageModelToolInvocationOptions<SubmitInput>, token: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
     const session = this.session();
-    const reduced = submitArgumentsFor(session.transcript.header.task as TaskType, (options.input ?? {}) as Record<string, unknown>);
+    const reduced = submitArgumentsFor(session.transcript.header.task as TaskType, (options.input ?? {}));
     // A wrong argument is answered without spending a step, with what to send instead.
     if (!reduced.ok) return textResult(reduced.error);
     const result = await this.host.step(session, { text: '', toolCall: { name: 'submit', arguments: reduced.args } });

@@ -75,7 +75,7 @@ function goValue(v: unknown): string {
   if (typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') return String((v as { toJSON(): string }).toJSON());
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (!Array.isArray(v) && typeof v === 'object' && Object.values(v as object).every((x) => typeof x === 'string')) {
+  if (!Array.isArray(v) && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string')) {
     const o = v as Record<string, string>;
     return `map[string]string{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(', ')}}`;
   }

@@ -31,6 +31,7 @@ export class ExecServer {
   /** The WebSocket server, created on the first exec (loading `ws` costs tens of milliseconds at twin start). */
   private get wss(): WebSocketServer {
     if (!this.server) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
       const { WebSocketServer: Wss } = require('ws') as typeof import('ws');
       this.server = new Wss({ noServer: true, handleProtocols: (offered: Set<string>) => PROTOCOLS.find((p) => offered.has(p)) ?? false });
     }
@@ -121,7 +122,7 @@ export class ExecServer {
     };
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       void isBinary;
-      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data as ArrayBuffer);
+      const buf = Buffer.isBuffer(data) ? data : Buffer.from(data);
       if (!buf.length) return;
       const ch = buf[0];
       if (ch === 0 && wantStdin && !started) {

@@ -43,6 +43,7 @@ export function decodeBody(buf: Buffer, contentType: string | undefined, patch =
   if (!text.trim()) throw new ApiError(400, 'BadRequest', "Object 'Kind' is missing in ''");
   try {
     // Loaded on first use: the YAML parser costs tens of milliseconds at twin start.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
     return yamlish ? (require('yaml') as typeof import('yaml')).parse(text) : JSON.parse(text);
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);

@@ -4,6 +4,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ApiError, badRequest } from './errors';
+import { jsonEqual } from '../sorted-json';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -61,12 +62,6 @@ function parentOf(doc: any, path: string[], op: string, full: string): { parent:
   return { parent, last: path[path.length - 1] };
 }
 
-function deepEqual(a: unknown, b: unknown): boolean { return JSON.stringify(sortDeep(a)) === JSON.stringify(sortDeep(b)); }
-function sortDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortDeep);
-  if (isObj(v)) { const o: Record<string, unknown> = {}; for (const k of Object.keys(v).sort()) o[k] = sortDeep(v[k]); return o; }
-  return v;
-}
 
 export function applyJsonPatch(doc: any, ops: unknown): any {
   if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
@@ -125,7 +120,7 @@ export function applyJsonPatch(doc: any, ops: unknown): any {
       }
       case 'test': {
         const v = getAt(out, path);
-        if (!deepEqual(v, raw.value)) throw jsonPatchError(`testing value ${full} failed: test failed`);
+        if (!jsonEqual(v, raw.value)) throw jsonPatchError(`testing value ${full} failed: test failed`);
         break;
       }
       default:

@@ -60,7 +60,11 @@ function decode(buf: Buffer, spec: Spec): Record<string, unknown> {
     else if (type === 'bytes') o[name] = Buffer.isBuffer(v) ? v.toString('base64') : '';
     else if (type === 'int') o[name] = Number(BigInt.asIntN(64, v as bigint));
     else if (type === 'bool') o[name] = v !== 0n;
-    else if (type === 'strlist') (o[name] = (o[name] as string[] | undefined) ?? [], (o[name] as string[]).push(str(v)));
+    else if (type === 'strlist') {
+      const list = (o[name] as string[] | undefined) ?? [];
+      list.push(str(v));
+      o[name] = list;
+    }
     else if (type === 'strmap' || type === 'bytesmap') {
       const e = decode(v as Buffer, { 1: ['k', 'string'], 2: ['v', type === 'strmap' ? 'string' : 'bytes'] });
       const m = (o[name] as Record<string, unknown> | undefined) ?? {};
@@ -70,7 +74,9 @@ function decode(buf: Buffer, spec: Spec): Record<string, unknown> {
       const e = decode(v as Buffer, { 1: ['type', 'int'], 2: ['intVal', 'int'], 3: ['strVal', 'string'] });
       o[name] = e.type === 1 ? e.strVal ?? '' : e.intVal ?? 0;
     } else if (Array.isArray(type)) {
-      ((o[name] = (o[name] as unknown[] | undefined) ?? []) as unknown[]).push(decode(v as Buffer, type[1]));
+      const list = (o[name] as unknown[] | undefined) ?? [];
+      list.push(decode(v as Buffer, type[1]));
+      o[name] = list;
     } else o[name] = decode(v as Buffer, type);
   }
   return o;

@@ -3,7 +3,7 @@
  * (resourceVersion, generation, no-op writes, finalizers, graceful pod deletion, ownerReference GC,
  * namespace finalization, CRDs) and keeps an event history for watch replay.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ListOptions, ObjectStore, ResourceName, ResourceType, StoreEvent, WatchEventType } from '../contracts';
 import { ApiError, alreadyExists, conflict, forbidden, notFound, badRequest } from './errors';
@@ -11,7 +11,7 @@ import { Registry, ResourceInfo, typesFromCrd, chaosMeshCrd, CHAOS_MESH_KINDS } 
 import { applyDefaults, admitServiceAccount, ROOT_CA_PEM, ServiceIpAllocator } from './defaults';
 import { validate } from './validate';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors';
-import { canonicalJson } from './canonical';
+import { sortedKeysJson } from '../sorted-json';
 
 export interface HistoryEntry {
   rv: number;
@@ -313,11 +313,11 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
       }
       applyDefaults(next, this, old);
       validate(info, next, old);
-      if (m.generation !== undefined && canonicalJson(next.spec) !== canonicalJson(old.spec)) m.generation = (old.metadata.generation ?? 1) + 1;
+      if (m.generation !== undefined && sortedKeysJson(next.spec) !== sortedKeysJson(old.spec)) m.generation = (old.metadata.generation ?? 1) + 1;
       if (info.kind === 'CustomResourceDefinition' && !info.custom) this.checkCrd(next);
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
-    if (canonicalJson(next) === canonicalJson(old)) return clone(old);
+    if (sortedKeysJson(next) === sortedKeysJson(old)) return clone(old);
     if (opts.dryRun) return next;
     if (info.kind === 'Service' && !info.group) this.noteAllocations(next);
     next.metadata.resourceVersion = this.nextRv();

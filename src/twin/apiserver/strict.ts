@@ -8,7 +8,7 @@ import type { ResourceInfo } from './registry';
 
 type Node = 'any' | { [field: string]: Node } | [Node];
 
-const keys = (names: string): Record<string, Node> => Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, 'any' as Node]));
+const keys = (names: string): Record<string, Node> => Object.fromEntries(names.split(/\s+/).filter(Boolean).map((n) => [n, 'any']));
 
 const META: Node = keys('name generateName namespace selfLink uid resourceVersion generation creationTimestamp deletionTimestamp deletionGracePeriodSeconds labels annotations ownerReferences finalizers managedFields');
 const CONTAINER: Node = {

@@ -6,7 +6,7 @@ import type { KubeObject } from '../contracts';
 import { FieldError, invalid, ApiError } from './errors';
 import type { ResourceInfo } from './registry';
 import { matchLabels, parseLabelSelector, selectorToString } from './selectors';
-import { canonicalJson } from './canonical';
+import { sortedKeysJson } from '../sorted-json';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -117,20 +117,20 @@ export function validate(info: ResourceInfo, obj: KubeObject, old?: KubeObject):
         break;
       }
     }
-    if (old && ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'].includes(info.kind) && canonicalJson(old.spec?.selector) !== canonicalJson(o.spec?.selector)) {
+    if (old && ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'].includes(info.kind) && sortedKeysJson(old.spec?.selector) !== sortedKeysJson(o.spec?.selector)) {
       errs.push({ field: 'spec.selector', type: 'Invalid', value: o.spec?.selector, detail: 'field is immutable' });
     }
-    if (old && info.kind === 'Job' && canonicalJson(old.spec?.template) !== canonicalJson(o.spec?.template)) {
+    if (old && info.kind === 'Job' && sortedKeysJson(old.spec?.template) !== sortedKeysJson(o.spec?.template)) {
       errs.push({ field: 'spec.template', type: 'Invalid', value: GO_ELIDED('core.PodTemplateSpec'), detail: 'field is immutable' });
     }
     if (old && (info.kind === 'ConfigMap' || info.kind === 'Secret') && (old as any).immutable === true) {
       if ((o.immutable ?? false) !== true) errs.push({ field: 'immutable', type: 'Forbidden', detail: 'field is immutable when `immutable` is set' });
       for (const f of ['data', 'binaryData', ...(info.kind === 'Secret' ? ['type'] : [])]) {
-        if (canonicalJson((old as any)[f] ?? {}) !== canonicalJson(o[f] ?? {})) errs.push({ field: f, type: 'Forbidden', detail: 'field is immutable when `immutable` is set' });
+        if (sortedKeysJson((old as any)[f] ?? {}) !== sortedKeysJson(o[f] ?? {})) errs.push({ field: f, type: 'Forbidden', detail: 'field is immutable when `immutable` is set' });
       }
     }
     if (old && info.kind === 'StatefulSet') {
-      const strip = (spec: any) => { const c = { ...(spec ?? {}) }; for (const k of ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']) delete c[k]; return canonicalJson(c); };
+      const strip = (spec: any) => { const c = { ...(spec ?? {}) }; for (const k of ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']) delete c[k]; return sortedKeysJson(c); };
       if (strip(old.spec) !== strip(o.spec)) {
         errs.push({ field: 'spec', type: 'Forbidden', detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" });
       }
@@ -161,13 +161,13 @@ export function checkPodUpdate(old: KubeObject, next: KubeObject): void {
   b.activeDeadlineSeconds = a.activeDeadlineSeconds;
   const ot: any[] = a.tolerations ?? [];
   const nt: any[] = b.tolerations ?? [];
-  if (ot.every((t) => nt.some((x) => canonicalJson(x) === canonicalJson(t)))) b.tolerations = a.tolerations;
+  if (ot.every((t) => nt.some((x) => sortedKeysJson(x) === sortedKeysJson(t)))) b.tolerations = a.tolerations;
   const og: any[] = a.schedulingGates ?? [];
   const ng: any[] = b.schedulingGates ?? [];
   if (ng.every((g) => og.some((x) => x?.name === g?.name))) b.schedulingGates = a.schedulingGates;
   if (!a.nodeName && b.nodeName) b.nodeName = a.nodeName;
   for (const x of [a, b]) for (const k of Object.keys(x)) if (x[k] === undefined) delete x[k];
-  if (canonicalJson(a) !== canonicalJson(b)) {
+  if (sortedKeysJson(a) !== sortedKeysJson(b)) {
     throw invalid('Pod', '', old.metadata.name ?? '', [{
       field: 'spec', type: 'Forbidden',
       detail: 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',

@@ -17,6 +17,7 @@ export function zerolog(ms: number, level: 'INF' | 'WRN' | 'ERR' | 'FTL' | 'PNC'
 
 /** Strips ANSI colour codes (what an SRE reads, and what tests compare). */
 export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes, which start with ESC
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

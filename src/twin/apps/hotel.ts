@@ -235,6 +235,7 @@ export function hotelBehaviour(world: AppWorld, variant: HotelVariant = {}): Con
       }
       for (const l of run.later) {
         const at = t0 + l.afterMs;
+        // eslint-disable-next-line no-control-regex -- replaces the time stamp after zerolog's grey ANSI colour code
         if (at >= fromMs && at < toMs) out.push(l.line.replace(/^(\u001b\[90m)[^\u001b]+/, `$1${new Date(Math.floor(at / 1000) * 1000).toISOString().replace('.000Z', 'Z')}`));
       }
       if (run.binary === 'frontend') out.push(...frontendErrors(world, ctx.namespace, fromMs, toMs));

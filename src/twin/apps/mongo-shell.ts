@@ -8,7 +8,7 @@
  * only a JSON string, with a time limit, so a typed command cannot reach the twin process.
  */
 import vm from 'node:vm';
-import type { MongoData, MongoRole, MongoUser } from './world';
+import type { MongoData, MongoUser } from './world';
 
 export interface MongoServer {
   data: MongoData;
@@ -278,7 +278,7 @@ export function evalShell(input: EvalInput): EvalOutput {
     db: String(u.db),
     pwd: String(u.pwd),
     userId: String(u.userId),
-    roles: (u.roles as MongoRole[]).map((r) => ({ role: String(r.role), db: String(r.db) })),
+    roles: (u.roles).map((r) => ({ role: String(r.role), db: String(r.db) })),
   }));
   return { lines: parsed.out.map(String), error: parsed.err ?? undefined };
 }

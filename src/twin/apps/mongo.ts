@@ -5,7 +5,7 @@
  * (also inside `bash /scripts/<file>.sh` and `sh -c`).
  */
 import YAML from 'yaml';
-import type { ContainerBehaviour, ContainerContext, ExecResult, KubeObject } from '../contracts';
+import type { ContainerBehaviour, ContainerContext, KubeObject } from '../contracts';
 import { buildFiles } from '../cluster/container-context';
 import { Shell, type ShellResult } from '../cluster/shell';
 import { shellEnv } from '../cluster/default-behaviour';
@@ -425,7 +425,7 @@ export function mongoBehaviour(world: AppWorld): ContainerBehaviour {
       if (direct) return { stdout: direct.stdout, stderr: direct.stderr, exitCode: direct.exitCode };
       const sh = shellEnv(ctx, (argv, input) => mongoExternal(world, inst, inst, argv, input));
       const r = new Shell(sh).exec(command, stdin ?? '', false);
-      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode } as ExecResult;
+      return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
     },
     usage(ctx) {
       const h = (ctx.pod.metadata.uid ?? '').length;

@@ -17,7 +17,8 @@
 import type { KubeObject, ObjectStore, StoreEvent } from '../contracts';
 import type { Clock, TimerHandle } from '../cluster/clock';
 import { EventRecorder } from '../cluster/events';
-import { clone, deepEqual, fnv32a, isoSeconds, requirementMatches, storeErrorCode, type LabelSelectorRequirement } from '../cluster/util';
+import { jsonEqual } from '../sorted-json';
+import { clone, fnv32a, isoSeconds, requirementMatches, storeErrorCode, type LabelSelectorRequirement } from '../cluster/util';
 import { parseGoDuration } from '../sim/duration';
 import { watchDockerStops } from '../flower/docker-state';
 
@@ -288,7 +289,7 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     const cond = (type: string, on: boolean) => ({ type, status: on ? 'True' : 'False' });
     status.conditions = [cond('Selected', recs.length > 0), cond('AllInjected', allInjected), cond('AllRecovered', allRecovered), cond('Paused', paused && !deleting)];
 
-    if (!deepEqual(status, obj.status ?? {})) {
+    if (!jsonEqual(status, obj.status ?? {})) {
       const next = clone(obj);
       next.status = status;
       current = store.updateStatus(resource, next);
@@ -342,7 +343,7 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
         if (annotations[key] === undefined) annotations[key] = c.image;
         c.image = PAUSE_IMAGE;
       }
-      if (!deepEqual(next, pod)) store.update('pods', next);
+      if (!jsonEqual(next, pod)) store.update('pods', next);
       return undefined;
     }
     return `unsupported PodChaos action "${action}"`;
@@ -363,7 +364,7 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
         delete annotations[key];
       }
     }
-    if (!deepEqual(next, pod)) store.update('pods', next);
+    if (!jsonEqual(next, pod)) store.update('pods', next);
     return undefined;
   }
 

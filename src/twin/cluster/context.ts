@@ -3,7 +3,8 @@ import type { KubeObject, ObjectStore } from '../contracts';
 import type { Clock } from './clock';
 import type { EventRecorder } from './events';
 import type { WorkQueue } from './queue';
-import { clone, deepEqual, Random, storeErrorCode } from './util';
+import { clone, Random, storeErrorCode } from './util';
+import { jsonEqual } from '../sorted-json';
 
 /** Durations of the simulated cluster, in milliseconds of cluster time. */
 export interface Timing {
@@ -107,7 +108,7 @@ function updateOnce(
   mutate(next);
   const { status: _a, ...restNext } = next;
   const { status: _b, ...restCur } = current;
-  if (deepEqual(restNext, restCur)) return clone(current);
+  if (jsonEqual(restNext, restCur)) return clone(current);
   try {
     return store.update(resource, next);
   } catch (e) {
@@ -129,7 +130,7 @@ export function writeStatus(store: ObjectStore, resource: string, obj: KubeObjec
 function writeStatusOnce(store: ObjectStore, resource: string, obj: KubeObject, status: unknown): KubeObject | undefined {
   const current = peek(store, resource, obj.metadata.namespace, obj.metadata.name ?? '');
   if (!current || current.metadata.uid !== obj.metadata.uid) return undefined;
-  if (deepEqual(current.status ?? {}, status ?? {})) return clone(current);
+  if (jsonEqual(current.status ?? {}, status ?? {})) return clone(current);
   const next = clone(current);
   next.status = clone(status);
   try {

@@ -1,10 +1,10 @@
 /** daemonset-controller: one pod per eligible node, pinned with node affinity, replaced when the template changes. */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, writeStatus } from './context';
 import { createGeneratedPod, isPodReady } from './pods';
 import { nodeMatchesAffinity, tolerates } from './scheduler';
 import { clone, isOwnedBy, templateHash } from './util';
+import { QueueController } from './controller';
 
 export const DAEMONSETS = 'daemonset';
 const DS = 'daemonsets.apps';
@@ -26,12 +26,8 @@ function nodeOf(pod: KubeObject): string | undefined {
   return undefined;
 }
 
-export class DaemonSetController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(DAEMONSETS, (key) => this.sync(key));
-  }
+export class DaemonSetController extends QueueController {
+  protected readonly queueName = DAEMONSETS;
 
   syncAll(): void {
     for (const ds of this.ctx.store.list(DS)) this.ctx.queue.add(DAEMONSETS, `${ds.metadata.namespace}/${ds.metadata.name}`);
@@ -44,7 +40,7 @@ export class DaemonSetController {
     return ((node.spec?.taints ?? []) as any[]).every((t) => t.effect === 'PreferNoSchedule' || tolerates(tolerations, t));
   }
 
-  private sync(key: string): void {
+  protected override sync(key: string): void {
     const [ns, name] = key.split('/');
     const ds = this.ctx.store.get(DS, ns, name);
     if (!ds || ds.metadata.deletionTimestamp) return;

@@ -6,9 +6,9 @@
  * conditions with the real reasons and messages.
  */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, setCondition, updateObject, writeStatus } from './context';
-import { canonicalJson, clone, isOwnedBy, isoSeconds, ownerRef, scaledValue, templateHash } from './util';
+import { hashableJson, clone, isOwnedBy, isoSeconds, ownerRef, scaledValue, templateHash } from './util';
+import { ObjectController } from './controller';
 
 export const DEPLOYMENTS = 'deployment';
 const DEPLOY = 'deployments.apps';
@@ -32,7 +32,7 @@ function withoutHash(template: any): any {
 }
 
 export function templatesEqual(a: any, b: any): boolean {
-  return canonicalJson(withoutHash(a)) === canonicalJson(withoutHash(b));
+  return hashableJson(withoutHash(a)) === hashableJson(withoutHash(b));
 }
 
 function replicasOf(rs: KubeObject): number {
@@ -43,17 +43,12 @@ function createdAt(o: KubeObject): number {
   return Date.parse(o.metadata.creationTimestamp ?? '') || 0;
 }
 
-export class DeploymentController {
-  constructor(private readonly ctx: ClusterContext) {}
+export class DeploymentController extends ObjectController {
+  protected readonly queueName = DEPLOYMENTS;
+  protected readonly resource = DEPLOY;
 
-  register(): void {
-    this.ctx.queue.register(DEPLOYMENTS, (key) => this.sync(key));
-  }
-
-  private sync(key: string): void {
-    const [ns, name] = key.split('/');
-    let d = this.ctx.store.get(DEPLOY, ns, name);
-    if (!d || d.metadata.deletionTimestamp) return;
+  protected reconcile(live: KubeObject, ns: string, name: string): void {
+    let d = live;
     const desired: number = d.spec?.replicas ?? 1;
     // Shallow copies: scale() records the new replica count on them (the listed objects are the shared cache's).
     const all: KubeObject[] = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d!)).map((rs) => ({ ...rs, spec: { ...(rs.spec ?? {}) } }));
@@ -93,7 +88,7 @@ export class DeploymentController {
     }
 
     // Re-read what we just wrote.
-    const fresh = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d!));
+    const fresh = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d));
     newRS = newRS ? fresh.find((rs) => rs.metadata.uid === newRS!.metadata.uid) : undefined;
     olds = fresh.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid);
     this.cleanup(d, olds);

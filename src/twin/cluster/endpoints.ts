@@ -5,10 +5,10 @@
  * `addresses`, unready ones `notReadyAddresses`; slices carry ready/serving/terminating conditions.
  */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, updateObject } from './context';
 import { isPodReady } from './pods';
 import { isoSeconds, mapSelectorMatches, ownerRef } from './util';
+import { QueueController } from './controller';
 
 export const ENDPOINTS = 'endpoints';
 const SLICES = 'endpointslices.discovery.k8s.io';
@@ -53,14 +53,10 @@ function resolvePorts(svc: KubeObject, pod: KubeObject): ResolvedPort[] {
   return out;
 }
 
-export class EndpointsController {
-  constructor(private readonly ctx: ClusterContext) {}
+export class EndpointsController extends QueueController {
+  protected readonly queueName = ENDPOINTS;
 
-  register(): void {
-    this.ctx.queue.register(ENDPOINTS, (key) => this.sync(key));
-  }
-
-  private sync(key: string): void {
+  protected override sync(key: string): void {
     const [ns, name] = key.split('/');
     const svc = this.ctx.store.get('services', ns, name);
     const slices = this.ctx.store

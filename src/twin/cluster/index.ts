@@ -71,7 +71,7 @@ export interface Cluster {
    * Kills a running container from outside the API (Chaos Mesh container-kill → exit 137 `Error`; an OOM kill →
    * 137 `OOMKilled`). The pod's restart policy and the crash-loop back-off apply. False if it is not running.
    */
-  killContainer(namespace: string, pod: string, container: string, exitCode?: number, reason?: string): boolean;
+  killContainer: (namespace: string, pod: string, container: string, exitCode?: number, reason?: string) => boolean;
   clock: Clock;
   /** Advances a ManualClock by `ms`, running every controller step due (throws with a real clock). */
   advance(ms: number): void;

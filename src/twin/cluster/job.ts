@@ -1,9 +1,9 @@
 /** job-controller: runs pods to `completions` with `parallelism`, counts succeeded/failed, honours backoffLimit. */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, setCondition, writeStatus } from './context';
 import { createGeneratedPod } from './pods';
 import { isOwnedBy, isoSeconds } from './util';
+import { ObjectController } from './controller';
 
 export const JOBS = 'job';
 const JOB = 'jobs.batch';
@@ -13,17 +13,11 @@ function finished(job: KubeObject): boolean {
   return ((job.status?.conditions ?? []) as any[]).some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
 }
 
-export class JobController {
-  constructor(private readonly ctx: ClusterContext) {}
+export class JobController extends ObjectController {
+  protected readonly queueName = JOBS;
+  protected readonly resource = JOB;
 
-  register(): void {
-    this.ctx.queue.register(JOBS, (key) => this.sync(key));
-  }
-
-  private sync(key: string): void {
-    const [ns, name] = key.split('/');
-    const job = this.ctx.store.get(JOB, ns, name);
-    if (!job || job.metadata.deletionTimestamp) return;
+  protected reconcile(job: KubeObject, ns: string, name: string): void {
     const now = this.ctx.clock.now();
     const nowIso = isoSeconds(now);
     const pods = this.ctx.store.list('pods', ns).filter((p) => isOwnedBy(p, job));
@@ -67,7 +61,7 @@ export class JobController {
           const delay = failedNow > 0 && failed > 0 ? Math.min(10_000 * 2 ** (failed - 1), 360_000) : 0;
           const lastFailure = Math.max(0, ...pods.filter((p) => p.status?.phase === 'Failed').map((p) => lastFinish(p)));
           if (delay > 0 && now < lastFailure + delay) {
-            this.ctx.queue.addAfter(JOBS, key, lastFailure + delay - now);
+            this.ctx.queue.addAfter(JOBS, `${ns}/${name}`, lastFailure + delay - now);
           } else {
             const uid = job.metadata.uid ?? '';
             for (let i = 0; i < want; i++) {
@@ -83,7 +77,7 @@ export class JobController {
             }
           }
         }
-        if (deadline !== undefined) this.ctx.queue.addAfter(JOBS, key, Math.max(1, started + deadline * 1000 - now));
+        if (deadline !== undefined) this.ctx.queue.addAfter(JOBS, `${ns}/${name}`, Math.max(1, started + deadline * 1000 - now));
       }
     }
     if (activeCount > 0) status.active = activeCount;

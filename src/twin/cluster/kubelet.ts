@@ -15,7 +15,7 @@ import { deleteObject, peek, setCondition, writeStatus } from './context';
 import { defaultPullPolicy, imageID, imageSize, isValidImageReference, normalizeImage } from './images';
 import { ContainerLog, type LogInstance } from './logs';
 import { qosClass } from './resources';
-import { bytesOf, canonicalJson, clone, fnv32a, goDuration, hexHash, isoSeconds } from './util';
+import { bytesOf, hashableJson, clone, fnv32a, goDuration, hexHash, isoSeconds } from './util';
 
 export const KUBELET = 'kubelet';
 const OOM_CHECK_MS = 5000;
@@ -71,7 +71,7 @@ export interface PodState {
 }
 
 function containerSpecHash(spec: any): string {
-  return String(fnv32a(canonicalJson(spec)));
+  return String(fnv32a(hashableJson(spec)));
 }
 
 function parseCIDR(cidr: string): { base: number[]; size: number } {

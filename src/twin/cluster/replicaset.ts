@@ -1,20 +1,16 @@
 /** replicaset-controller: keeps `spec.replicas` pods named `<rs>-<5 chars>` and reports their readiness. */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, updateObject, writeStatus } from './context';
 import { createGeneratedPod, deletionOrder, isActive, isPodAvailable, isPodReady } from './pods';
 import { isOwnedBy, selectorMatches } from './util';
+import { QueueController } from './controller';
 
 export const REPLICASETS = 'replicaset';
 const RS = 'replicasets.apps';
 const SOURCE = { component: 'replicaset-controller' };
 
-export class ReplicaSetController {
-  constructor(private readonly ctx: ClusterContext) {}
-
-  register(): void {
-    this.ctx.queue.register(REPLICASETS, (key) => this.sync(key));
-  }
+export class ReplicaSetController extends QueueController {
+  protected readonly queueName = REPLICASETS;
 
   ownedPods(rs: KubeObject): KubeObject[] {
     return this.ctx.store.list('pods', rs.metadata.namespace).filter((p) => isOwnedBy(p, rs) && selectorMatches(rs.spec?.selector, p.metadata.labels));
@@ -24,7 +20,7 @@ export class ReplicaSetController {
     return this.ctx.store.list('pods', rs.metadata.namespace).filter((p) => isOwnedBy(p, rs));
   }
 
-  private sync(key: string): void {
+  protected override sync(key: string): void {
     const [ns, name] = key.split('/');
     const rs = this.ctx.store.get(RS, ns, name);
     if (!rs || rs.metadata.deletionTimestamp) return;

@@ -4,27 +4,21 @@
  * highest-ordinal-first deletion, rolling update by deleting out-of-date pods from the top.
  */
 import type { KubeObject } from '../contracts';
-import type { ClusterContext } from './context';
 import { deleteObject, isConflictOrExists, writeStatus } from './context';
 import { isPodReady, podFromTemplate } from './pods';
-import { clone, isOwnedBy, ownerRef, templateHash } from './util';
+import { clone, isOwnedBy, templateHash } from './util';
+import { ObjectController } from './controller';
 
 export const STATEFULSETS = 'statefulset';
 const STS = 'statefulsets.apps';
 const SOURCE = { component: 'statefulset-controller' };
 const REVISION_LABEL = 'controller-revision-hash';
 
-export class StatefulSetController {
-  constructor(private readonly ctx: ClusterContext) {}
+export class StatefulSetController extends ObjectController {
+  protected readonly queueName = STATEFULSETS;
+  protected readonly resource = STS;
 
-  register(): void {
-    this.ctx.queue.register(STATEFULSETS, (key) => this.sync(key));
-  }
-
-  private sync(key: string): void {
-    const [ns, name] = key.split('/');
-    const sts = this.ctx.store.get(STS, ns, name);
-    if (!sts || sts.metadata.deletionTimestamp) return;
+  protected reconcile(sts: KubeObject, ns: string, name: string): void {
     const replicas: number = sts.spec?.replicas ?? 1;
     const ordered = (sts.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
     const revision = `${name}-${templateHash(sts.spec?.template)}`;

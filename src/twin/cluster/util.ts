@@ -5,8 +5,11 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** JSON with sorted keys and without null / undefined / empty objects / empty arrays, so equal templates hash equal (P11). */
-export function canonicalJson(value: unknown): string {
+/**
+ * JSON with sorted keys and without null / undefined / empty objects / empty arrays, so that templates that mean the same
+ * (one written with `env: []`, the other without env) hash equal, as pod-template hashes do.
+ */
+export function hashableJson(value: unknown): string {
   return JSON.stringify(canonicalize(value)) ?? 'null';
 }
 
@@ -16,7 +19,7 @@ function canonicalize(value: unknown): unknown {
   }
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value as Record<string, unknown>).sort()) {
+    for (const key of Object.keys(value).sort()) {
       const v = canonicalize((value as Record<string, unknown>)[key]);
       if (v === undefined) continue;
       if (Array.isArray(v) && v.length === 0) continue;
@@ -50,7 +53,7 @@ export function safeEncode(text: string): string {
 }
 
 export function templateHash(template: unknown, collisionCount = 0): string {
-  return safeEncode(String(fnv32a(canonicalJson(template) + (collisionCount ? `#${collisionCount}` : ''))));
+  return safeEncode(String(fnv32a(hashableJson(template) + (collisionCount ? `#${collisionCount}` : ''))));
 }
 
 export function hexHash(text: string, length: number): string {
@@ -253,21 +256,4 @@ export function scaledValue(value: unknown, total: number, roundUp: boolean, dfl
     return roundUp ? Math.ceil(raw) : Math.floor(raw);
   }
   return parseInt(s, 10) || 0;
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortDeep(a)) === JSON.stringify(sortDeep(b));
-}
-
-function sortDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortDeep);
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortDeep(x);
-    }
-    return out;
-  }
-  return v;
 }

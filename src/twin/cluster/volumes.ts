@@ -154,7 +154,7 @@ export class VolumeController {
     const uid = claim.metadata.uid ?? '';
     if (className === '') {
       this.once(`${uid}:nobind`, () =>
-        this.ctx.events.record(claim!, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set', SOURCE),
+        this.ctx.events.record(claim, 'Normal', 'FailedBinding', 'no persistent volumes available for this claim and no storage class is set', SOURCE),
       );
       return;
     }
@@ -166,7 +166,7 @@ export class VolumeController {
     const selected = claim.metadata.annotations?.[SELECTED_NODE];
     if (cls.volumeBindingMode === 'WaitForFirstConsumer' && !selected) {
       this.once(`${uid}:wffc`, () =>
-        this.ctx.events.record(claim!, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', SOURCE),
+        this.ctx.events.record(claim, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding', SOURCE),
       );
       return;
     }
@@ -175,7 +175,7 @@ export class VolumeController {
         claim,
         'Normal',
         'ExternalProvisioning',
-        `Waiting for a volume to be created either by the external provisioner '${cls.provisioner}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`,
+        `Waiting for a volume to be created either by the external provisioner '${String(cls.provisioner)}' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.`,
         SOURCE,
       );
       return;

@@ -47,7 +47,8 @@ async function pods(): Promise<Pod[]> {
   return (JSON.parse(r.stdout).items ?? []) as Pod[];
 }
 
-async function pod(name: string): Promise<Pod | undefined> {
+/** The pod, or undefined when there is none. */
+async function pod(name: string): Promise<Pod> {
   const r = await kubectl(['get', 'pod', name, '-n', DOCKER_NAMESPACE, '-o', 'json']);
   return r.code === 0 ? JSON.parse(r.stdout) : undefined;
 }
@@ -165,7 +166,7 @@ async function inspect(names: string[]): Promise<Result> {
   return { code: 0, stdout: `${JSON.stringify(out, null, 4)}\n`, stderr: '' };
 }
 
-async function waitFor(name: string, done: (p: Pod | undefined) => boolean, timeoutMs = 15_000): Promise<boolean> {
+async function waitFor(name: string, done: (p: Pod) => boolean, timeoutMs = 15_000): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (done(await pod(name))) return true;

@@ -18,8 +18,12 @@ export function parseGoDuration(text: string | undefined | null): number | undef
   return total;
 }
 
-/** Kubernetes quantities for memory (`256MB`, `1Gi`, `512Mi`, `100M`). Returns bytes. */
-export function parseBytes(text: unknown): number | undefined {
+/**
+ * The size of a Chaos Mesh memory stressor (`256MB`, `1GB`, `512Mi`). This is stress-ng's notation, not a Kubernetes
+ * quantity: units are case-insensitive, so `m` is megabytes here. Kubernetes quantities (limits, requests) are read by
+ * cpuMillis/bytesOf in ../cluster/util. Returns bytes.
+ */
+export function parseStressSize(text: unknown): number | undefined {
   if (typeof text === 'number') return text;
   if (typeof text !== 'string') return undefined;
   const m = /^([0-9.]+)\s*(B|KB|MB|GB|K|M|G|Ki|Mi|Gi|KiB|MiB|GiB)?$/i.exec(text.trim());
@@ -27,14 +31,4 @@ export function parseBytes(text: unknown): number | undefined {
   const unit = (m[2] ?? 'B').toLowerCase();
   const f: Record<string, number> = { b: 1, kb: 1e3, k: 1e3, mb: 1e6, m: 1e6, gb: 1e9, g: 1e9, ki: 1024, kib: 1024, mi: 1048576, mib: 1048576, gi: 1073741824, gib: 1073741824 };
   return Number(m[1]) * (f[unit] ?? 1);
-}
-
-/** CPU quantities (`500m`, `1`, `2.5`). Returns millicores. */
-export function parseCpuMillis(text: unknown): number | undefined {
-  if (typeof text === 'number') return text * 1000;
-  if (typeof text !== 'string') return undefined;
-  const s = text.trim();
-  if (s.endsWith('m')) return Number(s.slice(0, -1));
-  const n = Number(s);
-  return Number.isFinite(n) ? n * 1000 : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import type { KubeObject, ObjectStore } from '../contracts';
 import type { AppModel, FlagEffect } from './model';
-import { parseBytes, parseGoDuration } from './duration';
+import { parseGoDuration, parseStressSize } from './duration';
 
 export interface ClusterSnapshot {
   pods: KubeObject[];
@@ -105,7 +105,7 @@ export function snapshotFromStore(store: ObjectStore, namespace: string): Cluste
     configMaps: safeList(store, 'configmaps', namespace).filter((c) => c.metadata.name === 'flagd-config'),
     podChaos: [], networkChaos: [], stressChaos: [], httpChaos: [],
   };
-  for (const [key, resource] of CHAOS_RESOURCES) (snap[key] as KubeObject[]) = safeList(store, resource);
+  for (const [key, resource] of CHAOS_RESOURCES) (snap[key]) = safeList(store, resource);
   return snap;
 }
 
@@ -326,7 +326,7 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
       const s = states.get(p.metadata.name ?? '');
       if (!s) continue;
       if (cpu) s.stressCpuMillis += (cpu.workers ?? 1) * (cpu.load ?? 100) * 10;
-      if (mem) s.stressMemoryBytes += (mem.workers ?? 1) * (parseBytes(mem.size) ?? 256e6);
+      if (mem) s.stressMemoryBytes += (mem.workers ?? 1) * (parseStressSize(mem.size) ?? 256e6);
     }
   }
   for (const obj of snap.httpChaos) {

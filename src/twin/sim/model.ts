@@ -253,8 +253,9 @@ function parseEffect(raw: unknown, where: string): FlagEffect {
 /** Validates a parsed model.yaml (plain data) and fills defaults; throws ModelError naming the field. */
 export function parseModel(raw: unknown): AppModel {
   const o = obj(raw, '(root)');
-  const discovery = str(o.discovery, 'discovery') as Discovery;
-  if (discovery !== 'consul' && discovery !== 'dns') fail('discovery', `must be consul or dns, got ${discovery}`);
+  const discoveryText = str(o.discovery, 'discovery');
+  if (discoveryText !== 'consul' && discoveryText !== 'dns') fail('discovery', `must be consul or dns, got ${discoveryText}`);
+  const discovery = discoveryText;
   const services: Record<string, ServiceSpec> = {};
   for (const [name, s] of Object.entries(obj(o.services, 'services'))) services[name] = parseService(name, s);
   const fe = obj(o.frontend, 'frontend');

@@ -7,7 +7,7 @@
 import type { KubeObject } from '../contracts';
 import type { AppModel, FlagEffect, ResourceSpec, ServiceSpec } from './model';
 import type { HealthView, PodState } from './health';
-import { parseBytes, parseCpuMillis } from './duration';
+import { bytesOf, cpuMillis as cpuQuantityMillis } from '../cluster/util';
 import type { MetricStore } from '../telemetry/metric-store';
 
 const MiB = 1048576;
@@ -126,9 +126,10 @@ export class PodMetrics {
         const cid = (st?.containerID ?? '').replace(/^[a-z]+:\/\//, '') || hash(`${uid}/${c.name}/${st?.restartCount ?? 0}`);
         const key = `${uid}/${c.name}/${cid}`;
         seen.add(key);
-        const limitCpu = parseCpuMillis(c.resources?.limits?.cpu) ?? 0;
-        const limitMem = parseBytes(c.resources?.limits?.memory) ?? 0;
-        const reqCpu = parseCpuMillis(c.resources?.requests?.cpu) ?? (limitCpu || 0);
+        // Kubernetes quantities, read as the scheduler reads them (`m` is milli, not mega).
+        const limitCpu = cpuQuantityMillis(c.resources?.limits?.cpu);
+        const limitMem = bytesOf(c.resources?.limits?.memory);
+        const reqCpu = c.resources?.requests?.cpu === undefined ? limitCpu : cpuQuantityMillis(c.resources.requests.cpu);
         podLimitCpu += limitCpu;
         podLimitMem += limitMem;
         const main = idx === 0;

@@ -3,6 +3,7 @@
  * window; series are found by metric name and label matchers.
  */
 
+import { extrapolate, type SampledChange } from './extrapolate';
 export type Labels = Record<string, string>;
 
 export interface Matcher {
@@ -99,21 +100,8 @@ export class Series {
       prev = v;
     }
     result += prev - firstV;
-    const lastT = this.times[j];
-    let durationToStart = (firstT - fromExclusive) / 1000;
-    const durationToEnd = (to - lastT) / 1000;
-    const sampled = (lastT - firstT) / 1000;
-    const avg = sampled / (last - first);
-    if (result > 0 && firstV >= 0) {
-      const toZero = sampled * (firstV / result);
-      if (toZero < durationToStart) durationToStart = toZero;
-    }
-    const threshold = avg * 1.1;
-    let interval = sampled;
-    interval += durationToStart < threshold ? durationToStart : avg / 2;
-    interval += durationToEnd < threshold ? durationToEnd : avg / 2;
-    result *= interval / sampled;
-    return isRate ? result / (rangeMs / 1000) : result;
+    const change: SampledChange = { firstT, firstV, lastT: this.times[j], count: last - first + 1, change: result };
+    return extrapolate(change, fromExclusive, to, rangeMs, true, isRate);
   }
 
   /** Drops samples older than `minMs`. */

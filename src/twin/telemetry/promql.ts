@@ -8,6 +8,7 @@
  * subqueries `expr[range:step]`. Semantics follow Prometheus 2.x (5 m lookback, extrapolated rate).
  */
 import { Labels, Matcher, MetricStore, Series, compileMatcher, labelsKey, matches } from './metric-store';
+import { extrapolate } from './extrapolate';
 
 export class PromQLError extends Error {
   constructor(message: string, readonly errorType: 'bad_data' | 'execution' = 'bad_data') {
@@ -770,31 +771,17 @@ function rangeFn(fn: string, pts: Array<[number, number]>, from: number, to: num
   return undefined;
 }
 
-/** Prometheus' extrapolatedRate (2.x). */
+/** rate/increase/delta over a list of samples: the change (with counter resets), then Prometheus' extrapolation. */
 function extrapolatedRate(pts: Array<[number, number]>, rangeStart: number, rangeEnd: number, rangeMs: number, isCounter: boolean, isRate: boolean): number | undefined {
   if (pts.length < 2) return undefined;
   const first = pts[0];
   const last = pts[pts.length - 1];
-  let result = last[1] - first[1];
+  let change = last[1] - first[1];
   if (isCounter) {
     let prev = first[1];
-    for (const [, v] of pts) { if (v < prev) result += prev; prev = v; }
+    for (const [, v] of pts) { if (v < prev) change += prev; prev = v; }
   }
-  let durationToStart = (first[0] - rangeStart) / 1000;
-  const durationToEnd = (rangeEnd - last[0]) / 1000;
-  const sampled = (last[0] - first[0]) / 1000;
-  const avg = sampled / (pts.length - 1);
-  if (isCounter && result > 0 && first[1] >= 0) {
-    const toZero = sampled * (first[1] / result);
-    if (toZero < durationToStart) durationToStart = toZero;
-  }
-  const threshold = avg * 1.1;
-  let interval = sampled;
-  interval += durationToStart < threshold ? durationToStart : avg / 2;
-  interval += durationToEnd < threshold ? durationToEnd : avg / 2;
-  result *= interval / sampled;
-  if (isRate) result /= rangeMs / 1000;
-  return result;
+  return extrapolate({ firstT: first[0], firstV: first[1], lastT: last[0], count: pts.length, change }, rangeStart, rangeEnd, rangeMs, isCounter, isRate);
 }
 
 function quantile(q: number, vals: number[]): number {

@@ -79,7 +79,7 @@ export interface TelemetryHandle {
    * running Prometheus server pod, the Jaeger query API on port 16686 of a running jaeger all-in-one pod of an app
    * namespace; anything else: nothing listens.
    */
-  proxyBackend(dest: { namespace: string; pod: KubeObject; port: number }): Handler | undefined;
+  proxyBackend: (dest: { namespace: string; pod: KubeObject; port: number }) => Handler | undefined;
   /** Brings every simulation up to the clock's now. */
   advance(): void;
   stop(): Promise<void>;

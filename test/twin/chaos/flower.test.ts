@@ -13,7 +13,7 @@ import { flowerManifest } from '../../../src/twin/flower/manifest';
 import { writeDockerShim } from '../../../src/twin/flower/docker-cli';
 import { faultApiFromFile } from '../../../src/env/faults/api';
 
-const app: AppDefinition = { id: 'flower', name: 'Flower', namespace: 'docker', description: '', supportedOperations: [], deploy: { kind: 'none' } } as AppDefinition;
+const app: AppDefinition = { id: 'flower', name: 'Flower', namespace: 'docker', description: '', supportedOperations: [], deploy: { kind: 'none' } };
 
 describe('Flower on the twin: docker shim and the two Flower faults', function () {
   this.timeout(60_000);
@@ -79,7 +79,7 @@ describe('Flower on the twin: docker shim and the two Flower faults', function (
     const line = (await docker(['exec', 'clientapp-1', 'sh', '-c', 'grep fc3 /app/.flwr/apps/*/task.py'])).stdout;
     assert.match(line, /nn\.Linear\(80, 10\)/);
     const logs = (await docker(['logs', 'clientapp-1'])).stdout;
-    assert.match(logs, /ERROR :     ClientApp raised an exception/);
+    assert.match(logs, /ERROR : {5}ClientApp raised an exception/);
     assert.match(logs, /size mismatch for fc3\.weight: copying a param with shape torch\.Size\(\[10, 84\]\) from checkpoint, the shape in current model is torch\.Size\(\[10, 80\]\)/);
     assert.doesNotMatch((await docker(['logs', 'clientapp-2'])).stdout, /ERROR/);
     await until('aggregate_evaluate with a failure', async () => /aggregate_evaluate: received 1 results and 1 failures/.test((await docker(['logs', 'serverapp'])).stdout));

@@ -35,7 +35,7 @@ describe('twin cluster: kubelet', () => {
     assert.equal(c.image, 'docker.io/library/nginx:1.25');
     assert.match(c.imageID, /^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
     assert.match(c.containerID, /^containerd:\/\/[0-9a-f]{64}$/);
-    const reasons = h.events().filter((e) => (e.involvedObject as any).name === 'web').map((e) => `${e.reason}: ${e.message}`);
+    const reasons = h.events().filter((e) => (e.involvedObject as any).name === 'web').map((e) => `${String(e.reason)}: ${String(e.message)}`);
     assert.equal(reasons[0], 'Scheduled: Successfully assigned default/web to kind-worker');
     assert.equal(reasons[1], 'Pulling: Pulling image "nginx:1.25"');
     assert.match(reasons[2], /^Pulled: Successfully pulled image "nginx:1\.25" in [0-9.]+m?s \([0-9.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);

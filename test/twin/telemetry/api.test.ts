@@ -187,7 +187,7 @@ describe('telemetry HTTP APIs and the env-layer exporters', function () {
 
   it('exportMetrics writes the original layout, columns and reply over real HTTP', async () => {
     const res = await exportMetrics({ prometheusUrl: tel.prometheus.url, namespace: NS, durationMinutes: 5, outDir: out, now: clock.now() });
-    assert.match(res.text, /^Metrics data exported to directory: .*metrics_output\/metric_\d{8}_\d{6}\n\nDirectory structure:\nmetric_\d{8}_\d{6}\/\n    container\/\n        kpi_/);
+    assert.match(res.text, /^Metrics data exported to directory: .*metrics_output\/metric_\d{8}_\d{6}\n\nDirectory structure:\nmetric_\d{8}_\d{6}\/\n {4}container\/\n {8}kpi_/);
     assert.ok(fs.existsSync(path.join(res.dir, 'istio')));
     const names = fs.readdirSync(path.join(res.dir, 'container'));
     assert.ok(names.includes('kpi_container_cpu_usage_seconds_total.csv'));

@@ -60,7 +60,7 @@ describe('twin process: NetworkChaos mode one on 2 replicas, seen through the se
   });
 
   it('only calls served by the recorded user pod take ≥ the delay; the other replica answers fast', async () => {
-    const ctx: FaultContext = { fault: { kind: '', params: {} } as FaultSpec, app, namespace: NS, kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined };
+    const ctx: FaultContext = { fault: { kind: '', params: {} }, app, namespace: NS, kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined };
     const fault: FaultSpec = { kind: 'chaos-network-delay', target: 'user', params: { name: 'delay', latency: '3s', jitter: '0ms', correlation: '100', duration: '200s', mode: 'one', labelKey: 'io.kompose.service' } };
     await injectorFor(fault.kind).inject({ ...ctx, fault });
     const chaos = await until('the delay injected', async () => {

@@ -296,7 +296,7 @@ describe('twin fault signals: SocialNetwork user-service (and only those)', () =
     run(w, 60_000);
     assert.equal(w.engine.health().services['user-service'].route.kind, 'no-endpoints');
     assertComposeOnly(w, start);
-    w.store.delete('pods', SOCIAL, pending.metadata.name!);
+    w.store.delete('pods', SOCIAL, pending.metadata.name);
     w.store.create('pods', pod);
     assertHealed(w);
   });

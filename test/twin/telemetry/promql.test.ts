@@ -105,3 +105,38 @@ describe('PromQL: trends and distributions over time', () => {
     assert.equal(one('sgn(vector(-4))'), -1);
   });
 });
+
+describe('PromQL: one extrapolation rule for every path', () => {
+  it('increase() on the ring fast path equals delta() on the sample-list path for an irregularly sampled counter', () => {
+    const m = new MetricStore();
+    let v = 3;
+    let t = T + 2_000;
+    // Irregular scrapes (7–23 s apart) and uneven growth, so the edges are extrapolated differently per window.
+    for (let i = 0; i < 60; i++) {
+      m.add({ __name__: 'c_total', pod: 'p' }, t, v);
+      t += 7_000 + ((i * 7919) % 16_000);
+      v += (i * 31) % 17;
+    }
+    // Windows that start after the first sample: there the counter-only "not before zero" clamp cannot apply.
+    for (const at of [T + 320_000, T + 401_000, T + 555_500, t - 1_000]) {
+      for (const range of ['30s', '1m', '5m']) {
+        const inc = vec(`increase(c_total[${range}])`, m, at);
+        const del = vec(`delta(c_total[${range}])`, m, at);
+        assert.deepEqual(inc, del, `at +${(at - T) / 1000}s over ${range}`);
+        const rate = vec(`rate(c_total[${range}])`, m, at);
+        const seconds = { '30s': 30, '1m': 60, '5m': 300 }[range]!;
+        assert.deepEqual(rate.map((s) => Math.round(s.v * seconds * 1e3) / 1e3), inc.map((s) => Math.round(s.v * 1e3) / 1e3));
+      }
+    }
+  });
+
+  it('a counter reset is counted as a restart from zero, not as a fall', () => {
+    const m = new MetricStore();
+    const values = [100, 130, 160, 10, 40, 70];
+    values.forEach((value, i) => m.add({ __name__: 'r_total' }, T + i * 15_000, value));
+    const [inc] = vec('increase(r_total[75s])', m, T + 75_000);
+    // The window (0 s, 75 s] holds the samples at 15…75 s: +30, then the reset (+10 from zero), then +60 = 100 over
+    // 60 s of samples; the gap to the window's start (15 s) is within 1.1 intervals, so it stretches to 75 s.
+    assert.equal(inc.v, 100 * (75 / 60));
+  });
+});

@@ -101,7 +101,7 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
     assert.match(prom.base, /\/api\/v1\/namespaces\/observe\/services\/prometheus-server:80\/proxy$/);
     const jaeger = await jaegerEndpoint(kc, NS, async (ns, name) => (await kubectl.json(['get', 'service', name, '-n', ns, '--ignore-not-found']).catch(() => undefined)) as never);
     assert.equal(jaeger?.via, 'apiserver');
-    assert.match(jaeger!.base, /services\/jaeger:16686\/proxy$/);
+    assert.match(jaeger.base, /services\/jaeger:16686\/proxy$/);
 
     const env = new KubeEnvironment({
       info: { kind: 'kubernetes', cluster: 'twin' }, kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir, kubectl: await resolveKubectl(),
@@ -201,7 +201,7 @@ describe('telemetry endpoints through the API server (no cluster)', () => {
       const seen: string[] = [];
       const server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => {
         const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
-        seen.push(`${req.url} ${peer.subject?.CN}`);
+        seen.push(`${req.url} ${String(peer.subject?.CN)}`);
         res.writeHead(200, { 'Content-Type': 'application/json' });
         res.end('{"status":"success","data":{"resultType":"vector","result":[]}}');
       });

@@ -73,6 +73,19 @@ describe('twin simulation: HotelReservation', () => {
     assert.equal(cpu.type === 'vector' && cpu.samples.length, 3);
   });
 
+  it('container limits are read as Kubernetes quantities: a memory limit in milli-bytes is not read as megabytes', () => {
+    const { clock, store, engine } = hotel();
+    const [user] = podsOf(store, HOTEL, 'io.kompose.service', 'user');
+    const container = user.spec!.containers[0];
+    container.resources = { limits: { memory: '1288490188800m', cpu: '0.5' }, requests: { cpu: '250m' } };
+    store.update('pods', user);
+    run(clock, engine, 30_000);
+    const selector = `{pod="${user.metadata.name}",container="${container.name}"}`;
+    assert.equal(q(engine, `container_spec_memory_limit_bytes${selector}`), 1288490188.8);
+    assert.equal(q(engine, `container_spec_cpu_quota${selector}`), 50_000);
+    assert.equal(q(engine, `container_spec_cpu_shares${selector}`), 256);
+  });
+
   it('NetworkChaos delay 10s on user: calls into user take >= 10 s (p99 and spans), the user server span stays fast', () => {
     const { clock, store, engine } = hotel();
     engine.addWorkload({ rate: 5, dist: 'exp', entries: LOGIN_ONLY });
@@ -216,7 +229,7 @@ describe('twin simulation: health view and AstronomyShop flags', () => {
     run(clock, engine, 30_000);
     assert.ok(engine.workloadIds().includes('load-generator'));
     const cm = store.get("configmaps", "astronomy-shop", "flagd-config")! as KubeObject & { data: Record<string, string> };
-    const json = JSON.parse(cm.data['demo.flagd.json'] as string);
+    const json = JSON.parse(cm.data['demo.flagd.json']);
     json.flags.paymentFailure.defaultVariant = '100%';
     store.update('configmaps', { ...cm, data: { 'demo.flagd.json': JSON.stringify(json, null, 2) } });
     run(clock, engine, 60_000);
