@@ -1,5 +1,5 @@
 /**
- * Optional LLM-as-judge (off by default, as in the original, facts §2.5): a configured model reads
+ * Optional LLM-as-judge (off by default, as in the original): a configured model reads
  * the whole trace and rates the agent's reasoning 1–10 as `[[N]]` with a short rationale.
  * Results are cached per (trace, model) in a JSON file whose path the caller gives, so scoring
  * the same session again makes no request. Nothing is written unless a cache path is given.

@@ -1,6 +1,6 @@
 /**
- * The OpenAI-compatible clients of the original, by registry name, with their defaults
- * (facts §10.3, §11.2). Options passed at creation time override every field.
+ * The OpenAI-compatible clients of the original, by registry name, with their defaults.
+ * Options passed at creation time override every field.
  */
 
 export interface ClientProfile {

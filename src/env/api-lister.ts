@@ -25,7 +25,8 @@ export interface ObjectLister {
 export function apiLister(kc: KubeConfig): ObjectLister {
   const get = kubeFetch(kc);
   const server = kc.getCurrentCluster()?.server?.replace(/\/+$/, '');
-  const getJson = async (url: string): Promise<any | undefined> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  // The parsed body, or undefined when the resource is not served.
+  const getJson = async (url: string): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
     let res: Response;
     try {
       res = await get(url);

@@ -1,5 +1,5 @@
 /**
- * Flower (Docker Compose in the original, pseudo-namespace `docker`; facts §6.2/§6.3, fault-symptoms F13) in a
+ * Flower (Docker Compose in the original, pseudo-namespace `docker`) in a
  * session: the parts of the environment that differ for it. The stack is deployed as one Pod per compose container
  * in namespace `docker` (apps/flower/manifests); the agent inspects it with `docker` (on the embedded cluster the
  * twin's shim, src/twin/flower/docker-cli.ts, put on exec_shell's PATH) and with get_logs("docker", <container>).
@@ -11,7 +11,7 @@ import { startFlowerRun } from './faults/flower';
 /** The original's pseudo-namespace of its Docker Compose apps. */
 export const DOCKER_NAMESPACE = 'docker';
 
-/** get_logs("docker", x) for an unknown container (facts §9.1, exact text). */
+/** get_logs("docker", x) for an unknown container (the original's exact text). */
 export const NO_DOCKER_SERVICE = 'Error: Your service does not exist. Use docker to check.';
 
 export function isDockerNamespace(namespace: string): boolean {

@@ -48,6 +48,9 @@ const EXTENSION_RECOVERY_COMMANDS = {
   stop: 'stop it with "AIOpsLab: Stop Session" in the window that runs it, or Ctrl-C in a terminal',
 };
 
+// Still to be split (issue #16: commands per feature, the chaos reconcile per action, the mongo shell's commands as
+// a table); it was being changed in parallel work when the length bound came in.
+// eslint-disable-next-line max-lines-per-function
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const { context, host, log } = deps;
   const secrets = context.secrets;

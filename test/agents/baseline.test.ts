@@ -33,8 +33,6 @@ function snapshot(ns: string, parts: Record<string, unknown>): Snapshot {
   return { ...emptySnapshot(ns), ...(parts as Partial<Snapshot>) };
 }
 
-const objects = (json: string) => JSON.parse(json).items;
-
 describe('agents / baseline: reading kubectl output', () => {
   it('reads the compact jsonpath lines exactly as kubectl prints them', () => {
     // Lines as printed by kubectl 1.32 for the baseline's templates (tabs between fields).

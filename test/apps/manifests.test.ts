@@ -70,7 +70,7 @@ const containerOf = (deployment: Obj, name: string): Obj => {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Expectations written from the fact sheet (aiopslab-facts §6.3, §7, §1.4; fault-symptoms §2–§3).
+// Expectations written from the fact sheet.
 
 /** HotelReservation: deployment → [container, image, command, port]. */
 const HOTEL_GO: Record<string, number> = { frontend: 5000, geo: 8083, profile: 8081, rate: 8084, recommendation: 8085, reservation: 8087, search: 8082, user: 8086 };
@@ -89,7 +89,7 @@ const SOCIAL_MEMCACHED = ['media-memcached', 'post-storage-memcached', 'url-shor
 const SOCIAL_ALL = [...Object.keys(SOCIAL_APP_SERVICES), ...SOCIAL_MONGO, ...SOCIAL_REDIS, ...SOCIAL_MEMCACHED, 'jaeger', 'media-frontend', 'nginx-thrift'];
 
 const ASTRO_COMPONENTS = ['accounting', 'ad', 'cart', 'checkout', 'currency', 'email', 'flagd', 'fraud-detection', 'frontend', 'frontend-proxy', 'image-provider', 'jaeger', 'kafka', 'load-generator', 'payment', 'product-catalog', 'quote', 'recommendation', 'shipping', 'valkey-cart'];
-/** flag → variant the injector sets (facts §1.4). */
+/** flag → variant the injector sets. */
 const OTEL_FLAGS: Record<string, string> = {
   adFailure: 'on', adHighCpu: 'on', adManualGc: 'on', cartFailure: 'on', imageSlowLoad: '10sec', kafkaQueueProblems: 'on',
   loadGeneratorFloodHomepage: 'on', paymentFailure: '100%', paymentUnreachable: 'on', productCatalogFailure: 'on', recommendationCacheFailure: 'on',
@@ -203,7 +203,7 @@ for (const app of APPS) {
   });
 }
 
-describe('apps/hotel-reservation/manifests: facts §6.3 and the fault targets', () => {
+describe('apps/hotel-reservation/manifests: the original deployment and the fault targets', () => {
   const app = 'hotel-reservation';
   it('has the 19 Deployments with io.kompose.service labels, one replica each, and a Service of the same name', () => {
     const expected = [...Object.keys(HOTEL_GO), ...HOTEL_MONGO.map((m) => `mongodb-${m}`), ...Object.keys(HOTEL_MMC), 'consul', 'jaeger'].sort();
@@ -305,7 +305,7 @@ describe('apps/hotel-reservation/manifests: facts §6.3 and the fault targets', 
   });
 });
 
-describe('apps/social-network/manifests: facts §6.3 and the fault targets', () => {
+describe('apps/social-network/manifests: the original deployment and the fault targets', () => {
   const app = 'social-network';
   before(function () {
     if (!fs.existsSync(path.join(ROOT, 'apps', app, 'manifests'))) this.skip();
@@ -431,7 +431,7 @@ describe('apps/astronomy-shop/manifests: demo 2.0.2 components and the flagd fla
     assert.ok(jaeger.args.includes('--query.base-path=/jaeger/ui'), 'get_traces reads /jaeger/ui/api');
   });
 
-  it('flagd-config/demo.flagd.json holds the 11 flags of facts §1.4, each off by default and with the variant the injector sets', () => {
+  it('flagd-config/demo.flagd.json holds the 11 flags the original uses, each off by default and with the variant the injector sets', () => {
     const cm = get(app, 'ConfigMap', 'flagd-config');
     const doc = JSON.parse(cm.data['demo.flagd.json']);
     for (const [flag, variant] of Object.entries(OTEL_FLAGS)) {

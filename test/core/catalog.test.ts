@@ -6,7 +6,7 @@ import { ProblemRegistry, RegistryError } from '../../src/core/problems/registry
 import type { ProblemDefinition } from '../../src/core/problems/types';
 import { loadCatalog } from '../../src/env/catalog';
 
-/** The 89 registered IDs of the original, in registry order (aiopslab-facts §1.3), copied by hand. */
+/** The 89 registered IDs of the original, in registry order, copied by hand. */
 const ORIGINAL_IDS = [
   'k8s_target_port-misconfig-detection-1',
   'k8s_target_port-misconfig-localization-1',

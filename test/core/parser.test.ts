@@ -37,7 +37,7 @@ function rejects(reply: string, code: string, ...fragments: string[]): ResponseP
   return err;
 }
 
-describe('response parser — the original suite\'s intents (facts §4.1), with its indented inputs', () => {
+describe('response parser — the original suite\'s intents, with its indented inputs', () => {
   // The original's tests wrote replies as indented triple-quoted strings; its validator then rejected them.
   const indented = (c: string) => `\n        Thought: next step\n        ${F}\n        ${c}\n        ${F}\n        `;
 

@@ -9,6 +9,8 @@ import { humanTextToTurn, submitCallFromText } from '../../src/extension/model/c
 import { COMMANDS, contributes } from '../../src/extension/model/manifest';
 import { overridesFromSettings, SETTINGS } from '../../src/extension/model/settings';
 import { actionOfTool, isChangingCommand, lmToolContributions, submitArgumentsFor, submitUnionSchema } from '../../src/extension/model/tool-schemas';
+import { stepChangesCluster } from '../../src/extension/model/command-risk';
+import { CLIENT_PROFILES } from '../../src/agents/profiles';
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
 
@@ -42,7 +44,6 @@ describe('extension language-model tools', () => {
   });
 
   it('marks only steps that change the cluster', () => {
-    const { stepChangesCluster } = require('../../src/extension/model/command-risk') as typeof import('../../src/extension/model/command-risk');
     assert.equal(stepChangesCluster({ write: true, action: { name: 'exec_shell', args: ['kubectl get pods'], kwargs: {} } }), false);
     assert.equal(stepChangesCluster({ write: true, action: { name: 'exec_shell', args: [], kwargs: { command: 'kubectl scale deploy/a --replicas=1' } } }), true);
     assert.equal(stepChangesCluster({ write: true, action: { name: 'submit', args: [], kwargs: {} } }), true);
@@ -80,7 +81,6 @@ describe('extension manifest (package.json contributes)', () => {
   });
 
   it('offers exactly the registry\'s OpenAI-compatible agents as bring-your-own endpoints', () => {
-    const { CLIENT_PROFILES } = require('../../src/agents/profiles') as typeof import('../../src/agents/profiles');
     assert.deepEqual(pkg.contributes.configuration.properties['aiopslab.languageModels.endpoints'].items.enum, Object.keys(CLIENT_PROFILES));
     assert.deepEqual(pkg.contributes.languageModelChatProviders, [{ vendor: 'aiopslab', displayName: 'AIOpsLab endpoints (OpenAI-compatible)' }]);
   });

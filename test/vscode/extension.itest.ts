@@ -129,7 +129,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   });
 
   it('opens a problem definition at its line', async () => {
-    const r = (await vscode.commands.executeCommand('aiopslab.openDefinition', detectionId)) as { file: string; line: number };
+    const r = (await vscode.commands.executeCommand<{ file: string; line: number }>('aiopslab.openDefinition', detectionId));
     assert.ok(r.file.endsWith('.yaml'));
     const editor = await until(() => vscode.window.activeTextEditor, 'the YAML editor');
     assert.equal(editor.document.uri.fsPath, r.file);
@@ -137,10 +137,10 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   });
 
   it('parses an agent reply (the command behind "Parse Agent Reply")', async () => {
-    const ok = (await vscode.commands.executeCommand('aiopslab.parseReply', 'Thought: look\nAction:\n```\nget_logs("test-hotel-reservation", "geo")\n```')) as { ok: boolean; call: string };
+    const ok = (await vscode.commands.executeCommand<{ ok: boolean; call: string }>('aiopslab.parseReply', 'Thought: look\nAction:\n```\nget_logs("test-hotel-reservation", "geo")\n```'));
     assert.equal(ok.ok, true);
     assert.equal(ok.call, 'get_logs("test-hotel-reservation", "geo")');
-    const bad = (await vscode.commands.executeCommand('aiopslab.parseReply', 'I would check the logs')) as { ok: boolean; error: string };
+    const bad = (await vscode.commands.executeCommand<{ ok: boolean; error: string }>('aiopslab.parseReply', 'I would check the logs'));
     assert.equal(bad.ok, false);
     assert.match(bad.error, /^Error parsing response/);
   });
@@ -149,7 +149,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   let chatSolvedSessionId: string | undefined;
 
   it('runs a human session from the command, with the transcript panel updating live', async () => {
-    humanSessionId = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
+    humanSessionId = (await vscode.commands.executeCommand<string>('aiopslab.actAsHuman', detectionId));
     assert.ok(humanSessionId, 'a session id');
     const panel = await until(() => api.panels.get(humanSessionId), 'the transcript panel');
     await until(async () => ((await panel.queryDom('h1.problem')).texts[0] === detectionId ? true : undefined), 'the header to render');
@@ -222,7 +222,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.ok(lenses.some((l) => l.command?.title.includes('exec_shell("kubectl get pods -n test-hotel-reservation")')), JSON.stringify(lenses.map((l) => l.command?.title)));
 
     // The same reply again, in a session the user acts in now.
-    const id = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
+    const id = (await vscode.commands.executeCommand<string>('aiopslab.actAsHuman', detectionId));
     try {
       panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="rerun"]' });
       await until(() => api.host.get(id)?.transcript.header.steps === 1, 'the reply to run as a step of the new session');
@@ -274,7 +274,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
 
   it('exports a session as JSON', async () => {
     const target = vscode.Uri.file(path.join(resultsDir, 'export.json'));
-    const file = (await vscode.commands.executeCommand('aiopslab.exportSession', humanSessionId, target)) as string;
+    const file = (await vscode.commands.executeCommand<string>('aiopslab.exportSession', humanSessionId, target));
     const record = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(record.session_id, humanSessionId);
     assert.equal(record.verdict.success, true);
@@ -290,7 +290,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     await vscode.commands.executeCommand('aiopslab.openTranscript', humanSessionId);
     const panel = await until(() => api.panels.get(humanSessionId), 'the transcript panel');
     await until(async () => ((await panel.queryDom('.verdict.bad')).count === 1 ? true : undefined), 'the stale verdict');
-    const record = (await vscode.commands.executeCommand('aiopslab.reevaluateSession', { session_id: humanSessionId })) as SessionRecord;
+    const record = (await vscode.commands.executeCommand<SessionRecord>('aiopslab.reevaluateSession', { session_id: humanSessionId }));
     assert.equal(record.verdict?.success, true, record.verdict?.explanation);
     assert.equal(record.results['Detection Accuracy'], 'Correct');
     assert.equal((await api.host.loadRecord(humanSessionId))?.verdict?.success, true, 'saved');
@@ -301,7 +301,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   it('runs a VS Code language model as the agent from "Run Agent on Problem"', async () => {
     const [model] = await vscode.lm.selectChatModels({ vendor: 'fake-lm' });
     assert.ok(model, 'the fake model from the fixture extension');
-    const id = (await vscode.commands.executeCommand('aiopslab.runAgent', detectionId, `vscode-lm:${model.vendor}/${model.id}`)) as string;
+    const id = (await vscode.commands.executeCommand<string>('aiopslab.runAgent', detectionId, `vscode-lm:${model.vendor}/${model.id}`));
     assert.ok(id);
     const live = api.host.get(id);
     const record = live ? await live.finished : await api.host.loadRecord(id);
@@ -315,7 +315,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   it('Run Agent on Problem…: the problem pick lists the catalog and filters by app and task; the agent pick offers the OpenAI-compatible agents, VS Code language models and the baseline', async () => {
     const picks = quickPicks(api);
     try {
-      const run = vscode.commands.executeCommand('aiopslab.runAgent') as Thenable<string | undefined>;
+      const run = vscode.commands.executeCommand<string | undefined>('aiopslab.runAgent');
       const problemPick = await picks.next('the problem pick');
       const all = api.host.engine.listProblems({ includeExperimental: true });
       const problemItems = () => problemPick.items.filter((i) => i.kind !== vscode.QuickPickItemKind.Separator);
@@ -354,7 +354,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   it('Start Problem…: pick the problem, then act as the agent yourself; Escape cancels', async () => {
     const picks = quickPicks(api);
     try {
-      const start = vscode.commands.executeCommand('aiopslab.startProblem') as Thenable<string | undefined>;
+      const start = vscode.commands.executeCommand<string | undefined>('aiopslab.startProblem');
       const problemPick = await picks.next('the problem pick');
       problemPick.value = detectionId;
       await until(() => problemPick.items.some((i) => i.label === detectionId) && problemPick.items.every((i) => i.kind === vscode.QuickPickItemKind.Separator || i.label.includes(detectionId)), 'the problem pick filtered by ID');
@@ -369,7 +369,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
       api.panels.get(id)?.panel.dispose();
 
       // Dismissing the pick (Escape) ends the command without starting anything.
-      const cancelled = vscode.commands.executeCommand('aiopslab.startProblem') as Thenable<string | undefined>;
+      const cancelled = vscode.commands.executeCommand<string | undefined>('aiopslab.startProblem');
       const again = await picks.next('the problem pick again');
       again.hide();
       assert.equal(await cancelled, undefined);
@@ -383,7 +383,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const config = vscode.workspace.getConfiguration('aiopslab');
     await config.update('languageModel.protocol', 'text', vscode.ConfigurationTarget.Global);
     try {
-      const id = (await vscode.commands.executeCommand('aiopslab.runAgent', detectionId, 'vscode-lm:fake-lm/scripted')) as string;
+      const id = (await vscode.commands.executeCommand<string>('aiopslab.runAgent', detectionId, 'vscode-lm:fake-lm/scripted'));
       const live = api.host.get(id);
       const record = live ? await live.finished : await api.host.loadRecord(id);
       assert.ok(record);
@@ -452,7 +452,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     api.host.engineOptions = { overrides: { resultsDir } };
     api.host.reset();
     try {
-      const id = (await vscode.commands.executeCommand('aiopslab.runAgent', 'noop_detection_hotel_reservation-1', 'baseline')) as string;
+      const id = (await vscode.commands.executeCommand<string>('aiopslab.runAgent', 'noop_detection_hotel_reservation-1', 'baseline'));
       assert.ok(id, 'a session id');
       const record = await api.host.get(id)!.finished;
       assert.ok(record, 'a record');
@@ -469,13 +469,13 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
   });
 
   it('runs an evaluation suite with progress and a summary', async () => {
-    const rows = (await vscode.commands.executeCommand('aiopslab.runSuite', { pattern: detectionId, agent: 'baseline' })) as Array<{ task: string; sessions: number }>;
+    const rows = (await vscode.commands.executeCommand<Array<{ task: string; sessions: number }>>('aiopslab.runSuite', { pattern: detectionId, agent: 'baseline' }));
     assert.ok(Array.isArray(rows), 'summary rows');
     assert.deepEqual(rows.map((r) => [r.task, r.sessions]), [['detection', 1]]);
   });
 
   it('stops a running session (the fault is recovered, the session saved as cancelled)', async () => {
-    const id = (await vscode.commands.executeCommand('aiopslab.actAsHuman', detectionId)) as string;
+    const id = (await vscode.commands.executeCommand<string>('aiopslab.actAsHuman', detectionId));
     const status = await vscode.commands.executeCommand('aiopslab.stopSession', id);
     assert.equal(status, 'cancelled');
     assert.equal(api.host.get(id), undefined);
@@ -497,7 +497,7 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const saved = process.env.KUBECONFIG;
     process.env.KUBECONFIG = kubeconfig;
     try {
-      const result = (await vscode.commands.executeCommand('aiopslab.recover')) as { recovered: unknown[]; failed: unknown[]; message: string; report: string };
+      const result = (await vscode.commands.executeCommand<{ recovered: unknown[]; failed: unknown[]; message: string; report: string }>('aiopslab.recover'));
       assert.equal(result.recovered.length, 1);
       assert.equal(result.failed.length, 1);
       assert.match(result.message, /could not undo 1 fault \(k8s_target_port-misconfig-detection-1 on gone: cannot reach the cluster's API server at http:\/\/127\.0\.0\.1:1\); it stays in the journal/);
@@ -511,10 +511,10 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
       if (saved === undefined) delete process.env.KUBECONFIG;
       else process.env.KUBECONFIG = saved;
     }
-    const forgot = (await vscode.commands.executeCommand('aiopslab.recover', { forget: 'j2' })) as { forgotten: string };
+    const forgot = (await vscode.commands.executeCommand<{ forgotten: string }>('aiopslab.recover', { forget: 'j2' }));
     assert.equal(forgot.forgotten, 'j2-unreachable');
     assert.deepEqual(JSON.parse(fs.readFileSync(journal, 'utf8')), []);
-    const nothing = (await vscode.commands.executeCommand('aiopslab.recover')) as { message: string };
+    const nothing = (await vscode.commands.executeCommand<{ message: string }>('aiopslab.recover'));
     assert.match(nothing.message, /^Nothing to recover/);
   });
 
@@ -524,9 +524,9 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     api.host.engineOptions = { overrides: { resultsDir } };
     api.host.reset();
     try {
-      const id = (await vscode.commands.executeCommand('aiopslab.actAsHuman', 'noop_detection_hotel_reservation-1')) as string;
+      const id = (await vscode.commands.executeCommand<string>('aiopslab.actAsHuman', 'noop_detection_hotel_reservation-1'));
       assert.ok(id);
-      const kubeconfig = (await vscode.commands.executeCommand('aiopslab.openClusterTerminal', id)) as string;
+      const kubeconfig = (await vscode.commands.executeCommand<string>('aiopslab.openClusterTerminal', id));
       assert.ok(kubeconfig && fs.existsSync(kubeconfig), `kubeconfig ${kubeconfig}`);
       assert.equal(kubeconfig, api.host.get(id)?.environment?.kubeconfigPath, "the session's own cluster (from its environment)");
       const terminal = vscode.window.terminals.find((t) => t.name.startsWith('AIOpsLab cluster'));
@@ -552,11 +552,11 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal(diags.length, 1);
     assert.match(diags[0].message, /^Error parsing response/);
     assert.equal(diags[0].range.start.line, 6, 'on the exec_shell line');
-    const lenses = (await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri)) as vscode.CodeLens[];
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri));
     const titles = lenses.map((l) => l.command?.title ?? '');
     assert.ok(titles.some((t) => t.includes('get_logs("test-hotel-reservation", "geo")')), titles.join(' | '));
     assert.ok(titles.some((t) => t.includes('unquoted-command')), titles.join(' | '));
-    const hovers = (await vscode.commands.executeCommand('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 3))) as vscode.Hover[];
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(2, 3)));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n');
     assert.match(text, /arg 1: `"geo"`/);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

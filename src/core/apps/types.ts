@@ -1,6 +1,6 @@
 /**
  * An application as data (`apps/<id>/app.yaml`). The four fields agents see (name, namespace, description,
- * supported operations) make the app summary of the task description (facts §2.1).
+ * supported operations) make the app summary of the task description.
  */
 export interface AppDefinition {
   id: string;

@@ -2,7 +2,7 @@ import type { Verdict } from '../session/types';
 import { describeAnswer } from './describe';
 
 /**
- * Analysis (facts §2.5): a dict whose `system_level` and `fault_type` equal the expected pair (trimmed,
+ * Analysis: a dict whose `system_level` and `fault_type` equal the expected pair (trimmed,
  * case-insensitive). Anything that is not a dict, and non-string values, score false (never a crash).
  */
 export function judgeAnalysis(

@@ -1,7 +1,7 @@
 import type { Verdict } from '../session/types';
 import { describeAnswer } from './describe';
 
-/** Detection (facts §2.5): a string compared trimmed and case-insensitively with "Yes"/"No"; anything else is Invalid Format. */
+/** Detection: a string compared trimmed and case-insensitively with "Yes"/"No"; anything else is Invalid Format. */
 export function judgeDetection(expected: 'Yes' | 'No', solution: unknown, submitted: boolean): { accuracy: 'Correct' | 'Incorrect' | 'Invalid Format'; verdict: Verdict } {
   const why = expected === 'Yes' ? 'a fault was injected' : 'nothing was injected';
   if (typeof solution !== 'string') {

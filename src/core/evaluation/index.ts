@@ -29,7 +29,7 @@ export interface EvaluationInput {
 }
 
 /**
- * Scores one session with the original's metric keys, in its insertion order (facts §2.5), plus our Acc@1/Acc@3
+ * Scores one session with the original's metric keys, in its insertion order, plus our Acc@1/Acc@3
  * for ranked localization answers, and says why in a verdict.
  */
 export async function evaluate(input: EvaluationInput): Promise<{ results: Results; verdict: Verdict }> {

@@ -20,7 +20,7 @@ function normalize(name: string): string {
 }
 
 /**
- * Localization (facts §2.5) with our fixes: names compare case-insensitively, the problem's aliases count as the
+ * Localization with our fixes: names compare case-insensitively, the problem's aliases count as the
  * service they stand for, and a string answer is one service (not a set of characters). Accuracy is 100 for an exact
  * answer, 100/len(answer) when the answer contains every faulty service among others, else 0; success needs an
  * exact answer. Acc@1/Acc@3: whether a faulty service is among the first 1/3 names of a list.

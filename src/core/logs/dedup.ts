@@ -1,5 +1,5 @@
 /**
- * Log de-duplication, equivalent to the original's `greedy_compress_lines` (facts §9.1):
+ * Log de-duplication, equivalent to the original's `greedy_compress_lines`:
  *
  * - A line's timestamps are the spans matched by TIMESTAMP_PATTERN (ISO date-times, `2025-Sep-24 18:41:09.8`,
  *   bare `18:41:09`, durations `10m5s` / `30s`, syslog `Wed Sep 24 18:41:09 2025`).

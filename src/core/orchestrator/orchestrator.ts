@@ -11,7 +11,7 @@ import { evaluate } from '../evaluation';
 import { parseResponse, ResponseParsingError } from '../parser';
 import { EventHub, type SessionPhase } from './events';
 
-/** The first observation and the suffix of every later one, as in the original (facts §5.2). */
+/** The first observation and the suffix of every later one, as in the original. */
 export const NEXT_ACTION = 'Please take the next action';
 export const VALID_SUBMISSION = 'Submission received. The episode ends here; your answer will be evaluated.';
 
@@ -257,7 +257,7 @@ export class Orchestrator {
     stepRecord.observation = outcome.observation;
     this.events.emit({ type: 'step-parsed', sessionId, step, reply: turn.text, action: outcome.action, parseError: outcome.parseError });
     record.trace.push({ role: 'env', content: outcome.observation });
-    record.steps!.push(stepRecord);
+    record.steps.push(stepRecord);
     this.events.emit({ type: 'observation', sessionId, step: stepRecord });
     return { ...outcome, accepted };
   }

@@ -45,7 +45,7 @@ export interface HumanInputOptions extends ParseOptions {
 }
 
 /**
- * Turns one line typed in the human REPL into a reply for the orchestrator. As the original CLI (facts §10.2):
+ * Turns one line typed in the human REPL into a reply for the orchestrator. As the original CLI:
  * `Action:` + fence + newline + line + newline + fence. A line that already holds a code block is sent as typed.
  * With `shellFallback`, a line that is not a call becomes an exec_shell call.
  */

@@ -1,7 +1,7 @@
 /**
  * The text-protocol response parser: finds the one API call in an agent's reply.
  *
- * Rules (decisions on the original's quirks, facts §4 and §13, are marked PARITY or FIX):
+ * Rules (decisions on the original's quirks are marked PARITY or FIX):
  *
  * - Fences: any run of three or more backticks opens or closes a block; blocks pair up in order. An opening fence
  *   may be indented and may carry a language tag (```python, ```bash, ```tool_code); a closing fence may be

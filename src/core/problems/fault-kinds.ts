@@ -1,5 +1,5 @@
 /**
- * Every fault kind a problem file may name, with the parameters the catalog gives it (facts §1.2, §7). Injectors
+ * Every fault kind a problem file may name, with the parameters the catalog gives it. Injectors
  * (src/env/faults/) implement these; the schema rejects any other kind so a typo fails at load time.
  */
 export const FAULT_KINDS = {

@@ -20,7 +20,7 @@ export interface ProblemFilter {
 }
 
 /**
- * All problems, in the original registry's order (facts §1.3): families by their `order`, and within a family the
+ * All problems, in the original registry's order: families by their `order`, and within a family the
  * order its file expands to. Experimental problems come last and are left out unless asked for.
  */
 export class ProblemRegistry {

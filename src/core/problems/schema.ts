@@ -171,7 +171,7 @@ const variantSchema = z.strictObject({
 /** One YAML file under problems/: a family of problems that share a fault, expanded by its variants and tasks. */
 export const problemFamilySchema = z.strictObject({
   family: z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'expected a family name made of letters, digits, _ and -' }),
-  /** Position in the original registry (facts §1.3); experimental families use 100+. */
+  /** Position in the original registry; experimental families use 100+. */
   order: z.number({ error: 'expected a number' }),
   app: name.optional(),
   /** Problem IDs: `{task}`, `{n}`, `{key}` and `{target}` are substituted; must produce IDs that contain the task word. */

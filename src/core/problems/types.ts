@@ -93,6 +93,6 @@ export interface ProblemDefinition {
   investigation?: InvestigationStep[];
   /** The file this problem came from, for error messages and "Open definition". */
   sourceFile: string;
-  /** Position of the family in the original registry (facts §1.3); lower first. Experimental families come after. */
+  /** Position of the family in the original registry; lower first. Experimental families come after. */
   order?: number;
 }

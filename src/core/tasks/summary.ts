@@ -3,7 +3,7 @@ import { submitFor } from '../actions/submit';
 import type { TaskSpec } from './spec';
 import type { TaskType } from './task-type';
 
-/** The app summary agents see (facts §2.1): name, namespace, description and supported operations. */
+/** The app summary agents see: name, namespace, description and supported operations. */
 export function appSummary(app: AppDefinition): string {
   const lines = [
     `Service Name: ${app.name}`,
@@ -17,7 +17,7 @@ export function appSummary(app: AppDefinition): string {
 
 const FENCE = '```';
 
-/** The common part of every task's instructions (facts §2.3), followed by the task's submit examples. */
+/** The common part of every task's instructions, followed by the task's submit examples. */
 export function instructionsWith(submitExamples: string): string {
   return [
     'Reply with exactly one of the APIs listed above as your next action, written inside a markdown code block',

@@ -1,4 +1,4 @@
-/** The four task types of AIOpsLab. A problem ID names its task type as a substring (facts §1.1). */
+/** The four task types of AIOpsLab. A problem ID names its task type as a substring. */
 export type TaskType = 'detection' | 'localization' | 'analysis' | 'mitigation';
 
 export const TASK_TYPES: readonly TaskType[] = ['detection', 'localization', 'analysis', 'mitigation'];

@@ -1,7 +1,7 @@
-/** Allowed `system_level` answers of the analysis task (facts §2.2). */
+/** Allowed `system_level` answers of the analysis task. */
 export const SYSTEM_LEVELS = ['Hardware', 'Operating System', 'Virtualization', 'Application'] as const;
 
-/** Allowed `fault_type` answers of the analysis task (facts §2.2). */
+/** Allowed `fault_type` answers of the analysis task. */
 export const FAULT_TYPES = [
   'Misconfiguration',
   'Code Defect',

@@ -4,7 +4,7 @@ import { apiCall, MERGE_PATCH, STRATEGIC_PATCH } from './api';
 
 const FLAGS_KEY = 'demo.flagd.json';
 
-/** The OpenTelemetry demo's feature flags: set a flag's defaultVariant in ConfigMap flagd-config, restart flagd (facts §7). */
+/** The OpenTelemetry demo's feature flags: set a flag's defaultVariant in ConfigMap flagd-config, restart flagd. */
 async function setVariant(c: FaultContext, variant: string): Promise<void> {
   const flag = String(c.fault.params.flag ?? '');
   const configMap = String(c.fault.params.configMap ?? 'flagd-config');

@@ -3,7 +3,7 @@ import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 
 /**
- * Flower faults (facts §1.2 rows 88–89, VirtualizationFaultInjector): the stack runs under Docker Compose in the
+ * Flower faults (the original's last two registered problems, its VirtualizationFaultInjector): the stack runs under Docker Compose in the
  * pseudo-namespace `docker`. Both act through the `docker` CLI exactly as the original does — on a real host that is
  * Docker; on the embedded cluster it is the twin's shim (src/twin/flower/docker-cli.ts), pointed at the cluster
  * through KUBECONFIG. The docker binary: param `docker`, else the cluster's own (FaultContext.docker: the embedded

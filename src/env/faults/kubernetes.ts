@@ -14,7 +14,7 @@ function target(context: FaultContext): string {
   return t;
 }
 
-/** Service targetPort from → to on every port that has it (facts §7 misconfig_k8s). */
+/** Service targetPort from → to on every port that has it. */
 async function setTargetPort(context: FaultContext, from: number, to: number): Promise<void> {
   const name = target(context);
   const namespace = context.namespace;

@@ -2,7 +2,7 @@ import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 
 /**
- * auth_miss_mongodb (facts §1.2): the original upgrades the Helm release so url-shorten-mongodb requires TLS, then
+ * auth_miss_mongodb: the original upgrades the Helm release so url-shorten-mongodb requires TLS, then
  * restarts it and the url-shorten-service pods. With our manifests the same setting lives in the mongod.conf of the
  * url-shorten-mongodb ConfigMap: `net.tls.mode` becomes requireTLS with the certificate files, and back.
  */

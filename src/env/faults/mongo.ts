@@ -1,7 +1,7 @@
 import type { FaultContext, FaultInjector } from './types';
 
 /**
- * Mongo faults of HotelReservation, as the original applies them (facts §1.2, §7): run a script from the failure
+ * Mongo faults of HotelReservation, as the original applies them: run a script from the failure
  * ConfigMap mounted at /scripts inside the Mongo pod, then restart the service that uses that database.
  */
 async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<string[]> {

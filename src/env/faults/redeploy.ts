@@ -1,7 +1,7 @@
 import type { FaultInjector } from './types';
 
 /**
- * redeploy_without_PV (facts §1.2): delete the app's namespace while its PersistentVolumes stay behind (Released, still
+ * redeploy_without_PV: delete the app's namespace while its PersistentVolumes stay behind (Released, still
  * claimed by the old PVCs' UIDs), then re-apply the manifests without waiting. Recovery is the app's full cleanup:
  * delete the namespace and the volumes it left.
  */

@@ -1,5 +1,5 @@
 /**
- * get_metrics as the original does it (facts §9.3): Prometheus range queries `<metric>{namespace='<ns>'}` with a 15 s
+ * get_metrics as the original does it: Prometheus range queries `<metric>{namespace='<ns>'}` with a 15 s
  * step over the last `durationMinutes`, in chunks of at most 2 h, one CSV per metric with columns
  * timestamp,cmdb_id,kpi_name,value under `<outDir>/metrics_output/metric_<YYYYMMDD_HHMMSS>/container/`, an empty
  * `istio/` folder, and the original's reply text. Plain HTTP: works against a real Prometheus as well as the twin's.

@@ -1,5 +1,5 @@
 /**
- * get_traces as the original does it (facts §9.4): GET <base>/api/services, skip jaeger-all-in-one, per service
+ * get_traces as the original does it: GET <base>/api/services, skip jaeger-all-in-one, per service
  * GET <base>/api/traces?service=<s>&lookback=<seconds>s, one CSV `<outDir>/trace_output/traces_<epoch>.csv` with
  * columns trace_id, span_id, parent_span, service_name, operation_name, start_time, duration, has_error, response.
  * Plain HTTP: works against a real Jaeger as well as the twin's.

@@ -35,7 +35,7 @@ export interface WorkloadObjects {
   remove(kind: 'Job' | 'ConfigMap', namespace: string, name: string): Promise<void>;
 }
 
-/** The wrk2 command line exactly as the original builds it (facts §8), with `--latency`. */
+/** The wrk2 command line exactly as the original builds it, with `--latency`. */
 export function wrk2Args(workload: Wrk2Workload, url: string, durationSec: number): string[] {
   return [
     'wrk', '-D', workload.dist, '-t', String(workload.threads), '-c', String(workload.connections), '-d', `${durationSec}s`, '-L',

@@ -206,12 +206,12 @@ export class TranscriptPanel implements vscode.Disposable {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}">
+<link rel="stylesheet" href="${css.toString()}">
 <title>AIOpsLab transcript</title>
 </head>
 <body>
 <div id="app" data-state='${initial.replace(/'/g, '&#39;')}'><p class="loading">Loading transcript…</p></div>
-<script nonce="${nonce}" src="${script}"></script>
+<script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
   }

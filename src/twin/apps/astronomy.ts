@@ -2,7 +2,7 @@
  * AstronomyShop (OpenTelemetry demo 2.0.2 images `ghcr.io/open-telemetry/demo:2.0.2-<service>` and flagd): start-up
  * lines in each service's own format, per-request info lines from the demo's continuous Locust load, and the failure
  * lines of the services whose flagd flag is on (read from ConfigMap `flagd-config`, key `demo.flagd.json`, like the
- * real flagd does through its mounted copy) — fault-symptoms §1.3 and F12.
+ * real flagd does through its mounted copy).
  */
 import type { ContainerBehaviour, ContainerContext, KubeObject } from '../contracts';
 import { Shell } from '../cluster/shell';

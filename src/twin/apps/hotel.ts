@@ -4,7 +4,7 @@
  * admin/admin of geo and rate (authentication failure → panic, exit 2; missing readWrite → FTL not authorized, exit 1;
  * nothing reachable → `no reachable servers` panic after mgo's 10 s dial timeout, exit 2), consul registration of the
  * pod IP (stale entries stay when pods are replaced), and the frontend's two error log lines while load runs and a
- * downstream service is unreachable through consul (fault-symptoms §1.3, §1.4, F3–F5, F10, F11).
+ * downstream service is unreachable through consul.
  */
 import type { ContainerBehaviour, ContainerContext, ContainerStartOutcome, KubeObject } from '../contracts';
 import { Shell } from '../cluster/shell';
@@ -270,7 +270,7 @@ function mongoAuthFailed(ms: number, remote: string, why: 'UserNotFound' | 'Auth
 }
 
 /**
- * The frontend logs only two downstream failures (fault-symptoms §1.4): CheckAvailability (reservation) and
+ * The frontend logs only two downstream failures: CheckAvailability (reservation) and
  * GetProfiles (profile) on the /hotels path, after search succeeded. One line per failing /hotels request of the load.
  */
 function frontendErrors(world: AppWorld, ns: string, fromMs: number, toMs: number): string[] {

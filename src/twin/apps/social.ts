@@ -4,7 +4,7 @@
  * race noise while Mongo comes up; forever — never opening :9090 — against a TLS-only or unreachable Mongo, F2), and
  * the callers' Thrift errors while load runs (`TSocket::open() connect() <Host: x Port: 9090>: Connection refused` +
  * `(ClientPool.h:114:Pop) Failed to connect x-client`) when a callee's Service has no endpoints, a targetPort that no
- * container listens on, or a pod that does not serve (fault-symptoms §1.3, F1, F2, F6, F7).
+ * container listens on, or a pod that does not serve.
  */
 import type { ContainerBehaviour, ContainerContext, KubeObject } from '../contracts';
 import { Shell } from '../cluster/shell';

@@ -51,8 +51,8 @@ export class DeploymentController extends ObjectController {
     let d = live;
     const desired: number = d.spec?.replicas ?? 1;
     // Shallow copies: scale() records the new replica count on them (the listed objects are the shared cache's).
-    const all: KubeObject[] = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d!)).map((rs) => ({ ...rs, spec: { ...(rs.spec ?? {}) } }));
-    let newRS: KubeObject | undefined = all.filter((rs) => templatesEqual(rs.spec?.template, d!.spec?.template)).sort((a, b) => createdAt(a) - createdAt(b))[0];
+    const all: KubeObject[] = this.ctx.store.list(RS, ns).filter((rs) => isOwnedBy(rs, d)).map((rs) => ({ ...rs, spec: { ...(rs.spec ?? {}) } }));
+    let newRS: KubeObject | undefined = all.filter((rs) => templatesEqual(rs.spec?.template, d.spec?.template)).sort((a, b) => createdAt(a) - createdAt(b))[0];
     let olds = all.filter((rs) => rs !== newRS);
     const maxOldRevision = olds.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
     const paused = !!d.spec?.paused;

@@ -2,11 +2,11 @@
  * Container behaviours of the Flower stack (aiopslab-applications flower/compose.yml, flwr 1.15.2) for the twin:
  * superlink, serverapp, supernode-1/2, clientapp-1/2 as pods of namespace `docker` (manifest.ts). A training run
  * starts when the ConfigMap `flwr-run` (key `started`, RFC 3339) exists in that namespace — what `flwr run train
- * local-deployment` does on the real stack (src/env/faults/flower.ts `startFlowerRun`). Timeline of a run (I):
+ * local-deployment` does on the real stack (src/env/faults/flower.ts `startFlowerRun`). Timeline of a run (our timings):
  * R+2 s `[INIT]` … `[ROUND 1]`; round r at R+5+20(r−1): fit to one client (clientapp-1 in odd rounds, clientapp-2 in
  * even ones), evaluate to both at +10 s; `[SUMMARY]` after round 3. A round does not start while a supernode is not
  * running (FedAvg waits for min_available_clients=2). A clientapp whose task.py says `nn.Linear(80, 10)` fails every
- * message with the state_dict size-mismatch error (fault-symptoms F13).
+ * message with the state_dict size-mismatch error.
  */
 import type { ContainerBehaviour, ContainerContext, ExecResult, ObjectStore } from '../contracts';
 import type { BehaviourRegistry } from '../cluster/behaviours';

@@ -2,7 +2,7 @@
  * The Flower Docker Compose stack (aiopslab-applications flower/compose.yml @92d8ab1b, FLWR_VERSION 1.15.2) as twin
  * objects: namespace `docker`, one bare Pod per compose container, named like the container, restartPolicy Never
  * (compose sets no restart policy: a stopped container stays Exited). Arguments follow the compose file as
- * summarised in aiopslab-facts §6.3; exact flags beyond those are inferred (I).
+ * the original describes it; exact flags beyond those are our inference.
  */
 import { DOCKER_NAMESPACE } from './docker-state';
 

@@ -18,7 +18,7 @@ function timingFromEnv(): Partial<import('../cluster/context').Timing> | undefin
   if (!parsed || typeof parsed !== 'object' || Object.values(parsed).some((v) => typeof v !== 'number' || !(v >= 0))) {
     throw new Error(`AIOPSLAB_TWIN_TIMING must be a JSON object of non-negative milliseconds, e.g. {"controllerLagMs":150}; got ${raw}`);
   }
-  return parsed as Partial<import('../cluster/context').Timing>;
+  return parsed;
 }
 
 async function main(): Promise<void> {

@@ -78,7 +78,7 @@ describe('twin apps: AstronomyShop containers and flagd flags (real kubectl)', f
     await setFlag('adHighCpu', 'off');
   });
 
-  it('the other flags: each on → the faulty service logs the demo\'s lines (fault-symptoms F12); off → they stop', async () => {
+  it('the other flags: each on → the faulty service logs the demo\'s lines; off → they stop', async () => {
     const cases: Array<[flag: string, variant: string, app: string, line: RegExp]> = [
       ['adManualGc', 'on', 'ad', /oteldemo\.AdService - Feature Flag adManualGc enabled, performing a manual gc now[\s\S]*GarbageCollectionTrigger - The artificially triggered GCs took: \d+ ms/],
       ['cartFailure', 'on', 'cart', /EmptyCartAsync called with userId=\w+\nfail: cart\.cartstore\.ValkeyCartStore\[0\]\n\s+Wasn't able to connect to redis/],

@@ -1,5 +1,5 @@
 /**
- * Per fault kind: the signals fault-symptoms.md expects in metrics, traces and callers' errors, *and only those*
+ * Per fault kind: the signals a real cluster shows in metrics, traces and callers' errors, *and only those*
  * (services and paths that do not touch the faulty service stay healthy), and that recovery restores healthy
  * signals. Simulation level (manual clock, plain objects in a store); the pod states, events and log lines of the same
  * faults are asserted through the real kubectl in test/twin/apps/*.test.ts and test/twin/chaos/*.test.ts.
