@@ -125,7 +125,7 @@ export function summarizeError(error: string): string {
     const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
     return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''} (connection refused)`;
   }
-  if (/No active cluster/i.test(error)) return 'no such context in the kubeconfig';
+  if (/No active cluster|is not in your kubeconfig/i.test(error)) return 'no such context in the kubeconfig';
   const noFile = /ENOENT: no such file or directory, open '([^']+)'/.exec(error);
   if (noFile) return `the kubeconfig ${noFile[1]} does not exist`;
   return error.split('\n')[0];
@@ -133,7 +133,7 @@ export function summarizeError(error: string): string {
 
 function howToFix(entry: JournalEntry, error: string, commands: RecoveryReportCommands): string {
   if (/unknown problem|unknown app/i.test(error)) return `this installation does not know problem ${entry.problemId} any more; undo it by hand.`;
-  if (/No active cluster|context .* does not exist|ENOENT: no such file or directory, open/i.test(error)) {
+  if (/No active cluster|context .* does not exist|is not in your kubeconfig|ENOENT: no such file or directory, open/i.test(error)) {
     return `point KUBECONFIG at the kubeconfig that has the context "${entry.cluster}" (for a cluster from \`aiopslab twin start\`, the path it printed), then run ${commands.recover} again.`;
   }
   if (/connection refused|ECONNREFUSED|unable to connect|i\/o timeout|no such host|was refused|Unauthorized|forbidden/i.test(error)) {

@@ -75,7 +75,8 @@ describe('CLI', function () {
       // The command comes out positional, as the original parser prints it (it reads exec_shell's argument as a string).
       const { json } = await parse('```\nexec_shell(command="kubectl get svc", timeout=60)\n```');
       assert.deepEqual([json.args, json.kwargs], [['kubectl get svc'], { timeout: 60 }]);
-      assert.deepEqual((await parse('```\nexec_shell(command="ls -l")\n```')).json, { api_name: 'exec_shell', args: ['ls -l'], kwargs: {}, context: [] });
+      const plain = (await parse('```\nexec_shell(command="ls -l")\n```')).json;
+      assert.deepEqual([plain.api_name, plain.args, plain.kwargs], ['exec_shell', ['ls -l'], {}]);
     });
 
     it('rejects with a specific message and exit 1', async () => {

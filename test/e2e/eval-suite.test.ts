@@ -90,7 +90,7 @@ describe('aiopslab eval --parallel / --repeat and aiopslab report (embedded clus
         assert.ok(text.includes(file), `${out} links session ${x.session_id}`);
         assert.ok(fs.existsSync(path.join(results, file)));
       }
-      assert.ok(text.includes('unknown'), 'sessions without an isolation level are filed under unknown');
+      for (const x of records) assert.ok(text.includes(x.environment.isolation ?? 'unknown'), `${out} files session ${x.session_id} under its isolation level`);
       if (out.endsWith('.html')) assert.ok(!/<script|<link|src="http/.test(text), 'self-contained: no script, no external resource');
     }
     const bad = await runCli(['--results', results, 'report', '--out', 'report.pdf'], { cwd });

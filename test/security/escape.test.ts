@@ -213,7 +213,7 @@ async function openLayer(name: string, sandbox: 'auto' | 'off', other: { port: n
   const sessionDir = engine.store.sessionDir(sessionId);
   fs.mkdirSync(sessionDir, { recursive: true });
   const twinDir = fs.readdirSync(path.join(resultsDir, '.state')).find((d) => d.startsWith('twin-'))!;
-  const agentKubeconfig = YAML.parse(fs.readFileSync(path.join(resultsDir, '.state', twinDir, 'agent-kubeconfig'), 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
+  const agentKubeconfig = YAML.parse(fs.readFileSync(path.join(resultsDir, '.state', twinDir, 'agent-view-kubeconfig'), 'utf8')) as { clusters: Array<{ cluster: { server: string } }> };
   const world: World = {
     cwd, resultsDir, sessionDir, envSecret, earlierAnswer, other,
     servicePort: Number(new URL(server.url).port),

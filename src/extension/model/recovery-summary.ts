@@ -36,7 +36,7 @@ function shortError(error: string): string {
     const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
     return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''}`;
   }
-  if (/No active cluster|context .* does not exist/i.test(error)) return 'no such context in the kubeconfig';
+  if (/No active cluster|context .* does not exist|is not in your kubeconfig/i.test(error)) return 'no such context in the kubeconfig';
   const line = error.split('\n')[0].trim();
   return line.length > 160 ? `${line.slice(0, 157)}…` : line;
 }

@@ -34,7 +34,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
   }
 }
 
-interface JTrace { spans: Array<{ spanID: string; references: Array<{ spanID: string }>; duration: number; processID: string }>; processes: Record<string, { serviceName: string; tags: Array<{ key: string; value: unknown }> }> }
+interface JTrace { spans: Array<{ spanID: string; references: Array<{ spanID: string }>; duration: number; startTime: number; processID: string }>; processes: Record<string, { serviceName: string; tags: Array<{ key: string; value: unknown }> }> }
 
 describe('twin process: NetworkChaos mode one on 2 replicas, seen through the service proxy (real kubectl)', function () {
   this.timeout(120_000);
@@ -68,6 +68,8 @@ describe('twin process: NetworkChaos mode one on 2 replicas, seen through the se
       return o.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
     });
     const selected = String(chaos.status.experiment.containerRecords[0].id).split('/')[1];
+    // Calls from before the delay (the twin simulates healthy history when a workload starts) do not count.
+    const injectedUs = Date.now() * 1000;
     const users = ((await kubectl.json(['get', 'pods', '-n', NS, '-l', 'io.kompose.service=user'])).items as Array<{ metadata: { name: string } }>).map((p) => p.metadata.name);
     assert.equal(users.length, 2);
     assert.ok(users.includes(selected));
@@ -87,7 +89,7 @@ describe('twin process: NetworkChaos mode one on 2 replicas, seen through the se
         for (const server of t.spans.filter((x) => t.processes[x.processID].serviceName === 'user')) {
           const host = String(t.processes[server.processID].tags.find((x) => x.key === 'hostname')?.value);
           const client = t.spans.find((x) => x.spanID === server.references[0]?.spanID);
-          if (!client) continue;
+          if (!client || client.startTime < injectedUs) continue;
           if (client.duration >= 3_000_000) slow.set(host, (slow.get(host) ?? 0) + 1);
           else if (client.duration < 500_000) fast.set(host, (fast.get(host) ?? 0) + 1);
         }
