@@ -80,6 +80,10 @@ const LE = [...HIST_BUCKETS.map((b) => String(b)), '+Inf'];
 const WRK2_TIMEOUT_MS = 2000;
 
 /** Store changes that can change the health view or the workloads (Events, Leases and the like cannot). */
+/** Re-checks of an app not yet healthy after a change in its namespace (see checkHealthySoon). */
+const HEALTH_RECHECKS = 20;
+const HEALTH_RECHECK_MS = 250;
+
 /** How much history the warm-up simulates before a workload (charts show the minutes before a session's deploy). */
 const WARM_UP_MS = 6 * 60_000;
 /** The most requests per second the warm-up simulates one by one (more are counted by weight). */
@@ -289,14 +293,20 @@ export class SimEngine {
   private warmUpDue?: { rate: number; entries: EntrySpec[]; atMs: number; quietSinceMs: number };
 
   /** Soon after a change in the app's namespace: remember the view if the app is healthy (the warm-up's view). */
-  private checkHealthySoon(): void {
+  private checkHealthySoon(retries = HEALTH_RECHECKS): void {
     if (this.healthCheckPending || !this.store) return;
     this.healthCheckPending = true;
     // After the store write that triggered it, before any later request (e.g. the one that injects a fault) is read.
     setImmediate(() => {
       this.healthCheckPending = false;
       const view = computeHealth(this.model, snapshotFromStore(this.store!, this.model.namespace), this.clock.now(), new Set(this.everRegistered), this.listening);
-      if (isHealthy(view)) this.lastHealthy = view;
+      if (isHealthy(view)) {
+        this.lastHealthy = view;
+        return;
+      }
+      // A process may open its port after the last write in the namespace (a start-up loop that retries): look again
+      // shortly, so the app's healthy view is known even when no further change comes before the fault.
+      if (retries > 0) setTimeout(() => this.checkHealthySoon(retries - 1), HEALTH_RECHECK_MS).unref();
     });
   }
 
