@@ -572,7 +572,8 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     await config.update('languageModels.endpoints', ['generic'], vscode.ConfigurationTarget.Global);
     try {
       const [model] = await until(async () => {
-        const models = await vscode.lm.selectChatModels({ vendor: 'aiopslab' });
+        // Beside the endpoints, the vendor always offers its 'no-model' entry (chat without Copilot).
+        const models = (await vscode.lm.selectChatModels({ vendor: 'aiopslab' })).filter((m) => m.id !== 'no-model');
         return models.length ? models : undefined;
       }, 'the endpoint in the model list');
       assert.equal(model.id, 'generic');
@@ -597,7 +598,8 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     delete process.env.OPENAI_API_KEY;
     await config.update('languageModels.endpoints', ['gpt'], vscode.ConfigurationTarget.Global);
     try {
-      const ids = async () => (await vscode.lm.selectChatModels({ vendor: 'aiopslab' })).map((m) => m.id);
+      // The endpoints only: the vendor's 'no-model' entry (chat without Copilot) is always there.
+      const ids = async () => (await vscode.lm.selectChatModels({ vendor: 'aiopslab' })).map((m) => m.id).filter((id) => id !== 'no-model');
       assert.deepEqual(await ids(), [], 'no key, no model');
       assert.equal(await vscode.commands.executeCommand('aiopslab.setApiKey', 'OPENAI_API_KEY', 'sk-test-not-a-real-key'), true);
       await until(async () => ((await ids()).includes('gpt') ? true : undefined), 'the gpt endpoint once its key is stored');
