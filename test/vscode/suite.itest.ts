@@ -13,16 +13,7 @@ import type { AiopsLabApi } from '../../src/extension/extension';
 import type { SessionRecord } from '../../src/core/session/types';
 import { wilsonInterval } from '../../src/core/session/stats';
 import { FakeEnvironment } from '../support/fake-environment';
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, what: string, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './helpers';
 
 describe('Evaluation view (leaderboard)', function () {
   this.timeout(60_000);
