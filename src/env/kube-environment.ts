@@ -29,6 +29,7 @@ import { appDir, appManifestsDir } from './app-paths';
 import { releaseStaleVolumes } from './volumes';
 import { refreshDeployedApp } from './app-reuse';
 import { isTransient } from './races';
+import { installPrerequisites, readyConditionsMet } from './app-prerequisites';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -142,6 +143,7 @@ export class KubeEnvironment implements ProblemEnvironment {
   async deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void> {
     if (this.reusing) return this.waitForReady(app, signal);
     const dir = this.manifestsDir(app);
+    await installPrerequisites(this.kubectl, appDir(this.options.projectRoot, app), app);
     await this.createNamespace(app);
     await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
@@ -150,7 +152,7 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   private async waitForReady(app: AppDefinition, signal?: AbortSignal): Promise<void> {
     try {
-      await this.waitFor(() => this.allPodsReady(app.namespace), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
+      await this.waitFor(async () => (await this.allPodsReady(app.namespace)) && readyConditionsMet(this.kubectl, app), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new Error(`${(error as Error).message} Not ready: ${await this.describeUnready(app.namespace)}`);

@@ -10,7 +10,12 @@ const appId = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { error: 'expected an
 const deploySchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('manifests'), path: name }),
+    z.strictObject({
+      kind: z.literal('manifests'),
+      path: name,
+      prerequisites: z.array(name).optional(),
+      readyConditions: z.array(z.strictObject({ resource: name, condition: name })).optional(),
+    }),
     z.strictObject({
       kind: z.literal('helm'),
       chart: name,

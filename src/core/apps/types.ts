@@ -21,7 +21,18 @@ export interface AppDefinition {
 }
 
 export type AppDeploy =
-  | { kind: 'manifests'; path: string }
+  | {
+      kind: 'manifests';
+      path: string;
+      /**
+       * Folders (relative to the app's) applied before `path`, in order, each as it is (its objects name their own
+       * namespaces; cluster-wide ones such as CRDs need none), then waited for: CRDs Established, Deployments rolled
+       * out. An operator and its resource types, which the app's own objects need first.
+       */
+      prerequisites?: string[];
+      /** Besides its pods being ready, the app is ready when every object of these resources has this condition True. */
+      readyConditions?: Array<{ resource: string; condition: string }>;
+    }
   | { kind: 'helm'; chart: string; release: string; repo?: string; version?: string; values?: Record<string, unknown> }
   | { kind: 'docker-compose'; path: string }
   | { kind: 'none' };

@@ -58,6 +58,16 @@ export function describeFault(fault: FaultSpec): string {
       return `docker container ${t} stopped`;
     case 'flower-model-misconfig':
       return `model misconfigured in ${t} (line 24 of task.py: 84 → 80)`;
+    case 'tidb-operator-overload-replicas':
+      return `TidbCluster ${param(fault, 'cluster', 'basic')}: spec.tidb.replicas ${param(fault, 'tidbReplicas')}`;
+    case 'tidb-operator-non-existent-storage':
+      return `TidbCluster ${param(fault, 'cluster', 'basic')}: spec.pd.storageClassName ${param(fault, 'pdStorageClassName')} (no such StorageClass)`;
+    case 'tidb-operator-invalid-affinity-toleration':
+      return `TidbCluster ${param(fault, 'cluster', 'basic')}: spec.tidb.tolerations with effect ${JSON.stringify((fault.params.toleration as { effect?: string } | undefined)?.effect)}`;
+    case 'tidb-operator-security-context-fault':
+      return `TidbCluster ${param(fault, 'cluster', 'basic')}: spec.tidb.podSecurityContext.runAsUser ${param(fault, 'runAsUser')}`;
+    case 'tidb-operator-wrong-update-strategy':
+      return `TidbCluster ${param(fault, 'cluster', 'basic')}: spec.tidb.statefulSetUpdateStrategy ${param(fault, 'statefulSetUpdateStrategy')}`;
     case 'noop':
       return 'no fault';
     default:

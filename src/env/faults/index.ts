@@ -7,6 +7,7 @@ import { mongoRevokeAuthFault, mongoUserUnregisteredFault } from './mongo';
 import { redeployWithoutPvFault } from './redeploy';
 import { mongoRequireTlsFault } from './mongo-tls';
 import { flowerContainerStopFault, flowerModelMisconfigFault } from './flower';
+import { tidbInvalidTolerationFault, tidbNonExistentStorageFault, tidbOverloadReplicasFault, tidbSecurityContextFault, tidbWrongUpdateStrategyFault } from './tidb-operator';
 
 const INJECTORS = new Map<string, FaultInjector>(
   [
@@ -14,6 +15,7 @@ const INJECTORS = new Map<string, FaultInjector>(
     podFailureFault, podKillFault, containerKillFault, networkLossFault, networkDelayFault, kernelFault, diskWornOutFault,
     flagdFault, mongoRevokeAuthFault, mongoUserUnregisteredFault, mongoRequireTlsFault, redeployWithoutPvFault,
     flowerContainerStopFault, flowerModelMisconfigFault,
+    tidbOverloadReplicasFault, tidbNonExistentStorageFault, tidbInvalidTolerationFault, tidbSecurityContextFault, tidbWrongUpdateStrategyFault,
   ].map((i) => [i.kind, i]),
 );
 

@@ -55,6 +55,13 @@ export const BUILTIN_TYPES: ResourceInfo[] = [
   t('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   t('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
   t('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, { shortNames: ['crd', 'crds'], subresources: ['status'] }),
+  // Stored as given (no authorization is enforced): operators' manifests (the TiDB operator's) carry their RBAC.
+  t('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
+  t('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  t('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
+  t('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  // kind's default class `standard` as a real object (the cluster half creates it when this type is served).
+  t('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
 ];
 
 export const CHAOS_MESH_KINDS = ['PodChaos', 'NetworkChaos', 'StressChaos', 'HTTPChaos', 'IOChaos', 'DNSChaos', 'TimeChaos', 'KernelChaos'];

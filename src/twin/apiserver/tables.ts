@@ -223,6 +223,11 @@ const PRINTERS: Record<string, Printer> = {
         c ? `${c.namespace}/${c.name}` : '', o.spec?.storageClassName ?? '', o.spec?.volumeAttributesClassName || '<unset>', o.status?.reason ?? '', age(o, now), o.spec?.volumeMode ?? '<unset>'];
     },
   },
+  'storage.k8s.io/v1/StorageClass': {
+    columns: [['Name'], ['Provisioner'], ['ReclaimPolicy'], ['VolumeBindingMode'], ['AllowVolumeExpansion', 'boolean'], ['Age']],
+    cells: (o, now) => [o.metadata.name + (o.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' ? ' (default)' : ''),
+      o.provisioner ?? '', o.reclaimPolicy ?? 'Delete', o.volumeBindingMode ?? 'Immediate', o.allowVolumeExpansion ?? false, age(o, now)],
+  },
   'v1/PersistentVolumeClaim': {
     columns: [['Name'], ['Status'], ['Volume'], ['Capacity'], ['Access Modes'], ['StorageClass'], ['VolumeAttributesClass'], ['Age'], ['VolumeMode', 'string', 1]],
     cells: (o, now) => {
@@ -327,15 +332,21 @@ const PRINTERS: Record<string, Printer> = {
 
 const DEFAULT_PRINTER: Printer = { columns: [['Name'], ['Age']], cells: (o, now) => [o.metadata?.name, age(o, now)] };
 
+/** A CRD column's JSONPath: fields, `[n]` and the `[?(@.field=="value")]` filter CRDs use for conditions. */
 function jsonPathValue(o: any, path: string): unknown {
-  const p = path.replace(/^\{?\.?/, '').replace(/\}$/, '');
-  let cur = o;
-  for (const part of p.split('.').filter(Boolean)) {
-    const m = /^([^[]+)(?:\[(\d+)\])?$/.exec(part);
+  let p = path.replace(/^\{/, '').replace(/\}$/, '');
+  if (!p.startsWith('.')) p = `.${p}`;
+  const segment = /\.([^.[]+)(?:\[(?:(\d+)|\?\(@\.([\w-]+)\s*==\s*["']([^"']*)["']\))\])?/y;
+  let cur: any = o;
+  while (segment.lastIndex < p.length) {
+    const m = segment.exec(p);
     if (!m || cur === undefined || cur === null) return undefined;
-    cur = cur[m[1]];
+    cur = Array.isArray(cur) ? cur.map((x) => x?.[m[1]]).filter((x) => x !== undefined) : cur[m[1]];
     if (m[2] !== undefined) cur = Array.isArray(cur) ? cur[Number(m[2])] : undefined;
+    else if (m[3] !== undefined) cur = Array.isArray(cur) ? cur.filter((x) => x && String(x[m[3]]) === m[4]) : undefined;
   }
+  // A filter's matches print as their values joined (one match: the value itself).
+  if (Array.isArray(cur) && p.includes('[?(')) return cur.length === 0 ? undefined : cur.length === 1 ? cur[0] : cur.join(',');
   return cur;
 }
 

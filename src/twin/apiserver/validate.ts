@@ -7,6 +7,7 @@ import { FieldError, invalid, ApiError } from './errors';
 import type { ResourceInfo } from './registry';
 import { matchLabels, parseLabelSelector, selectorToString } from './selectors';
 import { sortedKeysJson } from '../sorted-json';
+import { validatePodSpecExtras } from './validate-pod-spec';
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -19,12 +20,17 @@ const DNS1035_MSG = "a DNS-1035 label must consist of lower case alphanumeric ch
 /** Kinds whose names must be RFC 1123 labels (not subdomains). */
 const LABEL_NAMED = new Set(['Namespace']);
 const DNS1035_NAMED = new Set(['Service']);
+const PATH_SEGMENT_NAMED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
 
 function validateName(kind: string, name: string, errs: FieldError[]): void {
   if (DNS1035_NAMED.has(kind)) {
     if (!DNS1035_LABEL.test(name) || name.length > 63) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: DNS1035_MSG });
   } else if (LABEL_NAMED.has(kind)) {
     if (!DNS1123_LABEL.test(name) || name.length > 63) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: LABEL_MSG });
+  } else if (PATH_SEGMENT_NAMED.has(kind)) {
+    // RBAC objects only need a valid path segment (`tidb-operator:tidb-controller-manager`, `system:node`).
+    if (name === '.' || name === '..') errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: `may not be '${name}'` });
+    else if (/[/%]/.test(name)) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: `may not contain '${name.includes('/') ? '/' : '%'}'` });
   } else if (kind === 'Event' || kind === 'Node' && name.length > 0) {
     if (name.length > 253) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: 'must be no more than 253 characters' });
   } else if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
@@ -46,6 +52,7 @@ function validateContainers(spec: any, base: string, errs: FieldError[]): void {
     else seen.add(c.name);
     if (!c.image || typeof c.image !== 'string' || !c.image.trim()) errs.push({ field: `${f}.image`, type: 'Required' });
   });
+  validatePodSpecExtras(spec, base, errs);
   const rp = spec.restartPolicy;
   if (rp !== undefined && !['Always', 'OnFailure', 'Never'].includes(rp)) errs.push({ field: `${base}.restartPolicy`, type: 'Unsupported', value: rp, detail: 'supported values: "Always", "OnFailure", "Never"' });
 }

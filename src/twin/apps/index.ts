@@ -7,6 +7,8 @@
  * load windows); every behaviour reads the rest from the store at the instant it acts.
  */
 import { watchDiskFaults } from './disk';
+import { registerTidb } from './tidb/index';
+import type { Clock } from '../cluster/clock';
 import type { ContainerBehaviour, KubeObject, ObjectStore } from '../contracts';
 import type { BehaviourRegistry } from '../cluster/behaviours';
 import { hotelBehaviour, hotelFrontendAnswer, HOTEL } from './hotel';
@@ -134,6 +136,8 @@ export function registerAppBehaviours(registry: BehaviourRegistry, options: AppB
   reg(/(^|\/)deathstarbench\/wrk2-client(:[^/]+)?$/, wrk2Behaviour(world));
   reg(/(^|\/)open-telemetry\/demo:[^/]+$/, astronomyBehaviour(world));
   reg(/(^|\/)open-feature\/flagd:[^/]+$/, flagdBehaviour(world));
+  // The TiDB operator needs a scheduling clock (its work queue and back-off); without one it does not run.
+  if (options.clock.setTimeout && 'clearTimeout' in options.clock) offs.push(registerTidb(registry, options.store, options.clock as Clock));
 
   return {
     world,
