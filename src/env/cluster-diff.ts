@@ -294,8 +294,10 @@ export async function diffAppAgainstManifests(options: DiffOptions): Promise<Obj
   }
 
   const manifestKeys = new Set(manifests.map((m) => keyOf(m, namespace)));
+  const claimsOfStatefulSets = statefulSetClaims([...live.values()]);
   for (const [key, o] of live) {
     if (manifestKeys.has(key) || CLUSTER_SCOPED.has(o.kind)) continue;
+    if (o.kind === 'PersistentVolumeClaim' && claimsOfStatefulSets(String(o.metadata?.name))) continue;
     const isChaos = group(o.apiVersion) === CHAOS_GROUP;
     if (!isChaos && !(o.kind in COUNTED_REFS)) continue;
     if (!isChaos && ownedBySystem(o)) continue;
@@ -315,6 +317,16 @@ function withoutTokenVolume(o: any): any {
   const spec = { ...o.spec, containers: strip(o.spec.containers), initContainers: strip(o.spec.initContainers), volumes: o.spec.volumes?.filter((v: any) => !token(v.name)) };
   for (const k of ['initContainers', 'volumes']) if (spec[k] === undefined) delete spec[k];
   return { ...o, spec };
+}
+
+/**
+ * Whether a claim is one a live StatefulSet made from its claim templates (`<template>-<statefulset>-<ordinal>`): it
+ * has no owner (claims outlive their pods), but belongs to the StatefulSet as much as its pods do.
+ */
+function statefulSetClaims(live: any[]): (name: string) => boolean {
+  const prefixes = live.filter((o) => o.kind === 'StatefulSet')
+    .flatMap((s) => ((s.spec?.volumeClaimTemplates ?? []) as any[]).map((t) => `${t.metadata?.name}-${s.metadata?.name}-`));
+  return (name) => prefixes.some((p) => name.startsWith(p) && /^\d+$/.test(name.slice(p.length)));
 }
 
 function ownedBySystem(o: any): boolean {
