@@ -206,7 +206,11 @@ describe('catalog: problems and apps as data', () => {
     assert.equal(catalog.apps.get('astronomy-shop')!.serviceLabel, 'app.kubernetes.io/name');
     assert.deepEqual(catalog.apps.get('astronomy-shop')!.frontend, { service: 'frontend-proxy', port: 8080 });
     assert.equal(catalog.apps.get('flower')!.namespace, 'docker');
-    for (const id of ['train-ticket', 'flight-ticket', 'tidb-cluster']) assert.equal(catalog.apps.get(id)!.metadataOnly, true);
+    for (const id of ['train-ticket', 'flight-ticket']) assert.equal(catalog.apps.get(id)!.metadataOnly, true);
+    // The TiDB app deploys its operator first and is ready when its TidbCluster says so.
+    assert.deepEqual(catalog.apps.get('tidb-cluster')!.deploy, {
+      kind: 'manifests', path: 'manifests', prerequisites: ['operator'], readyConditions: [{ resource: 'tidbclusters.pingcap.com', condition: 'Ready' }],
+    });
     for (const app of catalog.apps.values()) {
       assert.ok(app.description.length > 40 && app.supportedOperations.length > 0, app.id);
     }

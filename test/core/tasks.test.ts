@@ -41,6 +41,16 @@ describe('tasks', () => {
     assert.match(getTask('mitigation').describe(hotel), /submit when you are done/);
   });
 
+  it('the operator problems\u2019 localization asks for components or custom resources and accepts None, as the original\u2019s', () => {
+    const tidb = catalog.apps.get('tidb-cluster')!;
+    const problem = catalog.problems.get('operator_overload_replicas-localization-1');
+    assert.equal(problem.localizationAnswer, 'resources');
+    const d = getTask('localization').describe(tidb, problem);
+    assert.match(d, /1\. list\[str\]: the faulty components or custom resources/);
+    assert.match(d, /2\. str: `None` if you found no fault/);
+    assert.doesNotMatch(getTask('localization').describe(hotel, catalog.problems.get('k8s_target_port-misconfig-localization-1')), /custom resources/);
+  });
+
   it('instructions ask for one fenced API call and show the task\u2019s submit examples', () => {
     for (const type of ['detection', 'localization', 'analysis', 'mitigation'] as const) {
       const ins = getTask(type).instructions;

@@ -190,7 +190,7 @@ export class Orchestrator {
     const context: AgentContext = {
       problemId: problem.id,
       task: problem.task,
-      problemDescription: task.describe(app),
+      problemDescription: task.describe(app, problem),
       instructions: task.instructions,
       apis: apisForAgents(problem.task),
       actions: actionsForTask(problem.task),

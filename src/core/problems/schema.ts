@@ -178,6 +178,8 @@ export const problemFamilySchema = z.strictObject({
   idPattern: name,
   tasks: z.array(taskName, { error: 'expected a list of task types' }).min(1, { error: 'expected at least one task type' }),
   experimental: z.boolean().optional(),
+  /** What a localization answer names: the faulty components (default), or custom resources too (the operator problems). */
+  localizationAnswer: z.enum(['components', 'resources'], { error: 'expected components or resources' }).optional(),
   summary: name,
   fault: faultSchema,
   workload: workloadSchema.optional(),
@@ -279,6 +281,7 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
         workload: (workload ?? { kind: 'none' }),
         groundTruth: groundTruth ?? ({ task: 'detection', expected: 'Yes' }),
         experimental: fam.experimental ?? false,
+        ...(task === 'localization' && fam.localizationAnswer === 'resources' ? { localizationAnswer: 'resources' as const } : {}),
         ...(solution ? { solution } : {}),
         ...(investigation ? { investigation } : {}),
         sourceFile: fileName,

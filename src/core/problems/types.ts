@@ -84,6 +84,11 @@ export interface ProblemDefinition {
   groundTruth: GroundTruth;
   /** Defined but not registered in the original: left out of default runs. */
   experimental: boolean;
+  /**
+   * Localization problems whose answer may name custom resources, not only services (the original's operator
+   * problems: the faulty object is a TidbCluster); their task description says so and accepts `None`.
+   */
+  localizationAnswer?: 'resources';
   /** How an SRE fixes it: shell commands (kubectl …) that an oracle run executes; used to prove mitigation scoring. */
   solution?: string[];
   /**

@@ -11,6 +11,13 @@ export const localizationTask = taskSpec('localization', {
     '1. list[str]: the names of the faulty services or components, most likely first.',
     '2. list[]: an empty list if you found no fault.',
   ],
+  resourcesAnswer: [
+    'Start by examining the service: its state in the cluster and its telemetry (logs, metrics, traces). When you are',
+    'sure, submit your answer in one of these forms:',
+    '1. list[str]: the faulty components or custom resources (e.g. service names, the kinds of custom resources),',
+    '   most likely first.',
+    '2. str: `None` if you found no fault.',
+  ],
   submitExamples: [
     'When you have found the faulty components, submit their names (these two are placeholders):',
     block('submit(["placeholderA", "placeholderB"])'),

@@ -45,6 +45,8 @@ export function block(call: string): string {
 export interface TaskTexts {
   job: string[];
   answer: string[];
+  /** The answer lines for problems whose localization answer names custom resources. */
+  resourcesAnswer?: string[];
   submitExamples: string[];
 }
 
@@ -52,7 +54,10 @@ export interface TaskTexts {
 export function taskSpec(type: TaskType, texts: TaskTexts): TaskSpec {
   return {
     type,
-    describe: (app: AppDefinition) => [...texts.job, '', 'Service Details:', appSummary(app), '', ...texts.answer].join('\n'),
+    describe: (app, problem) => {
+      const answer = problem?.localizationAnswer === 'resources' && texts.resourcesAnswer ? texts.resourcesAnswer : texts.answer;
+      return [...texts.job, '', 'Service Details:', appSummary(app), '', ...answer].join('\n');
+    },
     instructions: instructionsWith(texts.submitExamples.join('\n')),
     submit: submitFor(type),
   };
