@@ -115,12 +115,16 @@ export function startTidbOperator(store: ObjectStore, clock: Clock): TidbOperato
     timers.set(key, { at, handle: clock.setTimeout(() => { timers.delete(key); process(key); }, delayMs) });
   }
 
+  /** TidbClusters exist only once their CRD is installed (the store refuses an unknown resource type). */
+  const served = () => store.resourceTypes().some((t) => t.resource === 'tidbclusters' && t.group === 'pingcap.com');
+
   function enqueueAll(): void {
+    if (!served()) return;
     for (const tc of store.list(TC_RESOURCE)) enqueue(`${tc.metadata.namespace}/${tc.metadata.name}`);
   }
 
   function process(key: string): void {
-    if (stopped || !operatorRunning()) return;
+    if (stopped || !served() || !operatorRunning()) return;
     const wait = Math.max(throttleMs(), (busyUntil.get(key) ?? 0) - clock.now());
     if (wait > 0) return enqueue(key, wait);
     const [namespace, name] = key.split('/');
