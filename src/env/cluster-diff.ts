@@ -294,10 +294,11 @@ export async function diffAppAgainstManifests(options: DiffOptions): Promise<Obj
   }
 
   const manifestKeys = new Set(manifests.map((m) => keyOf(m, namespace)));
-  const claimsOfStatefulSets = statefulSetClaims([...live.values()]);
+  const claimsOfStatefulSets = statefulSetClaims([...live.values()] as unknown[]);
   for (const [key, o] of live) {
     if (manifestKeys.has(key) || CLUSTER_SCOPED.has(o.kind)) continue;
-    if (o.kind === 'PersistentVolumeClaim' && claimsOfStatefulSets(String(o.metadata?.name))) continue;
+    const claimName = (o as { metadata?: { name?: string } }).metadata?.name ?? '';
+    if ((o as { kind?: string }).kind === 'PersistentVolumeClaim' && claimsOfStatefulSets(claimName)) continue;
     const isChaos = group(o.apiVersion) === CHAOS_GROUP;
     if (!isChaos && !(o.kind in COUNTED_REFS)) continue;
     if (!isChaos && ownedBySystem(o)) continue;
@@ -323,9 +324,10 @@ function withoutTokenVolume(o: any): any {
  * Whether a claim is one a live StatefulSet made from its claim templates (`<template>-<statefulset>-<ordinal>`): it
  * has no owner (claims outlive their pods), but belongs to the StatefulSet as much as its pods do.
  */
-function statefulSetClaims(live: any[]): (name: string) => boolean {
-  const prefixes = live.filter((o) => o.kind === 'StatefulSet')
-    .flatMap((s) => ((s.spec?.volumeClaimTemplates ?? []) as any[]).map((t) => `${t.metadata?.name}-${s.metadata?.name}-`));
+function statefulSetClaims(live: unknown[]): (name: string) => boolean {
+  type Sts = { kind?: string; metadata?: { name?: string }; spec?: { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } };
+  const prefixes = (live as Sts[]).filter((o) => o.kind === 'StatefulSet')
+    .flatMap((s) => (s.spec?.volumeClaimTemplates ?? []).map((t) => `${t.metadata?.name ?? ''}-${s.metadata?.name ?? ''}-`));
   return (name) => prefixes.some((p) => name.startsWith(p) && /^\d+$/.test(name.slice(p.length)));
 }
 

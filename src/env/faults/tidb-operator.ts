@@ -8,16 +8,35 @@
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 
-type Spec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface Component {
+  baseImage: string;
+  replicas: number;
+  config: Record<string, never>;
+  requests?: { storage: string };
+  service?: { type: string };
+  storageClassName?: string;
+  tolerations?: unknown[];
+  podSecurityContext?: { runAsUser: number };
+  statefulSetUpdateStrategy?: string;
+}
+
+interface Spec {
+  version: string;
+  timezone: string;
+  pvReclaimPolicy: string;
+  pd: Component;
+  tikv: Component;
+  tidb: Component;
+}
 
 function baseCluster(c: FaultContext): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Spec } {
   const p = c.fault.params;
   return {
     apiVersion: 'pingcap.com/v1alpha1',
     kind: 'TidbCluster',
-    metadata: { name: String(p.cluster ?? 'basic'), namespace: c.namespace },
+    metadata: { name: typeof p.cluster === 'string' ? p.cluster : 'basic', namespace: c.namespace },
     spec: {
-      version: String(p.version ?? 'v3.0.8'),
+      version: typeof p.version === 'string' ? p.version : 'v3.0.8',
       timezone: 'UTC',
       pvReclaimPolicy: 'Delete',
       pd: { baseImage: 'pingcap/pd', replicas: 3, requests: { storage: '1Gi' }, config: {} },
@@ -30,6 +49,12 @@ function baseCluster(c: FaultContext): { apiVersion: string; kind: string; metad
 function param(c: FaultContext, name: string): unknown {
   const value = c.fault.params[name];
   if (value === undefined) throw new FaultError(`Fault ${c.fault.kind} needs the parameter "${name}".`);
+  return value;
+}
+
+function text(c: FaultContext, name: string): string {
+  const value = param(c, name);
+  if (typeof value !== 'string') throw new FaultError(`Fault ${c.fault.kind}: parameter "${name}" must be a string.`);
   return value;
 }
 
@@ -51,7 +76,7 @@ export const tidbOverloadReplicasFault = misoperation('tidb-operator-overload-re
 });
 
 export const tidbNonExistentStorageFault = misoperation('tidb-operator-non-existent-storage', (spec, c) => {
-  spec.pd.storageClassName = String(param(c, 'pdStorageClassName'));
+  spec.pd.storageClassName = text(c, 'pdStorageClassName');
 });
 
 export const tidbInvalidTolerationFault = misoperation('tidb-operator-invalid-affinity-toleration', (spec, c) => {
@@ -63,5 +88,5 @@ export const tidbSecurityContextFault = misoperation('tidb-operator-security-con
 });
 
 export const tidbWrongUpdateStrategyFault = misoperation('tidb-operator-wrong-update-strategy', (spec, c) => {
-  spec.tidb.statefulSetUpdateStrategy = String(param(c, 'statefulSetUpdateStrategy'));
+  spec.tidb.statefulSetUpdateStrategy = text(c, 'statefulSetUpdateStrategy');
 });

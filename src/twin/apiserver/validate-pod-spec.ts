@@ -4,15 +4,31 @@
  * so a controller that writes a bad template (an operator copying a custom resource's fields) is refused with the
  * message a real cluster gives.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { FieldError } from './errors';
+
+interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number | null;
+}
+
+type SecurityContext = Record<string, unknown> | undefined;
+
+interface PodSpecShape {
+  securityContext?: SecurityContext;
+  tolerations?: unknown;
+  initContainers?: Array<{ securityContext?: SecurityContext }>;
+  containers?: Array<{ securityContext?: SecurityContext }>;
+}
 
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const MAX_ID = 2147483647;
 
 function validateTolerations(tolerations: unknown, base: string, errs: FieldError[]): void {
   if (!Array.isArray(tolerations)) return;
-  tolerations.forEach((t: any, i: number) => {
+  (tolerations as Array<Toleration | null>).forEach((t, i) => {
     const f = `${base}.tolerations[${i}]`;
     if (!t || typeof t !== 'object') return;
     const operator = t.operator ?? '';
@@ -33,7 +49,7 @@ function validateTolerations(tolerations: unknown, base: string, errs: FieldErro
   });
 }
 
-function validateIds(context: any, f: string, errs: FieldError[]): void {
+function validateIds(context: SecurityContext, f: string, errs: FieldError[]): void {
   if (!context || typeof context !== 'object') return;
   for (const key of ['runAsUser', 'runAsGroup', 'fsGroup']) {
     const id = context[key];
@@ -44,11 +60,13 @@ function validateIds(context: any, f: string, errs: FieldError[]): void {
 }
 
 /** Tolerations and security-context IDs of a pod spec at `base` (`spec`, `spec.template.spec`). */
-export function validatePodSpecExtras(spec: any, base: string, errs: FieldError[]): void {
-  if (!spec || typeof spec !== 'object') return;
+export function validatePodSpecExtras(podSpec: unknown, base: string, errs: FieldError[]): void {
+  if (!podSpec || typeof podSpec !== 'object') return;
+  const spec = podSpec as PodSpecShape;
   validateIds(spec.securityContext, `${base}.securityContext`, errs);
-  for (const kind of ['initContainers', 'containers']) {
-    (Array.isArray(spec[kind]) ? spec[kind] : []).forEach((c: any, i: number) => validateIds(c?.securityContext, `${base}.${kind}[${i}].securityContext`, errs));
+  for (const kind of ['initContainers', 'containers'] as const) {
+    const list = spec[kind];
+    (Array.isArray(list) ? list : []).forEach((c, i) => validateIds(c?.securityContext, `${base}.${kind}[${i}].securityContext`, errs));
   }
   validateTolerations(spec.tolerations, base, errs);
 }

@@ -5,13 +5,44 @@
  * the component's scheduling and security fields from the TidbCluster unchecked — the API server is what rejects a
  * bad value. Pure functions of the TidbCluster.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { KubeObject } from '../../contracts';
 
 export type Component = 'pd' | 'tikv' | 'tidb';
 export const COMPONENTS: Component[] = ['pd', 'tikv', 'tidb'];
 
 export const TC_RESOURCE = 'tidbclusters.pingcap.com';
+
+/** The fields of a component's spec the operator reads here (the rest is kept as given). */
+export interface ComponentSpec {
+  replicas?: number;
+  baseImage?: string;
+  image?: string;
+  version?: string;
+  storageClassName?: string;
+  statefulSetUpdateStrategy?: string;
+  podManagementPolicy?: string;
+  tolerations?: unknown[];
+  podSecurityContext?: Record<string, unknown>;
+  affinity?: unknown;
+  nodeSelector?: Record<string, string>;
+  schedulerName?: string;
+  requests?: { storage?: string };
+  separateSlowLog?: boolean;
+  service?: { type?: string };
+}
+
+export interface TidbClusterSpec extends Omit<ComponentSpec, 'replicas'> {
+  timezone?: string;
+  imagePullPolicy?: string;
+  helper?: { image?: string };
+  pd?: ComponentSpec;
+  tikv?: ComponentSpec;
+  tidb?: ComponentSpec;
+}
+
+export function specOf(tc: KubeObject): TidbClusterSpec {
+  return (tc.spec ?? {}) as TidbClusterSpec;
+}
 const HELPER_IMAGE = 'busybox:1.26.2';
 
 export function labelsOf(tc: KubeObject, component: string): Record<string, string> {
@@ -23,22 +54,19 @@ export function labelsOf(tc: KubeObject, component: string): Record<string, stri
   };
 }
 
-export function ownerRef(tc: KubeObject): Record<string, unknown> {
-  return { apiVersion: 'pingcap.com/v1alpha1', kind: 'TidbCluster', name: tc.metadata.name, uid: tc.metadata.uid, controller: true, blockOwnerDeletion: true };
-}
-
-function meta(tc: KubeObject, name: string, component: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name, namespace: tc.metadata.namespace, labels: labelsOf(tc, component), ownerReferences: [ownerRef(tc)], ...extra };
+function meta(tc: KubeObject, name: string, component: string): KubeObject['metadata'] {
+  const owner = { apiVersion: 'pingcap.com/v1alpha1', kind: 'TidbCluster', name: String(tc.metadata.name), uid: String(tc.metadata.uid), controller: true, blockOwnerDeletion: true };
+  return { name, namespace: tc.metadata.namespace, labels: labelsOf(tc, component), ownerReferences: [owner] };
 }
 
 export function imageOf(tc: KubeObject, component: Component): string {
-  const spec = tc.spec?.[component] ?? {};
-  const version = spec.version ?? tc.spec?.version ?? 'latest';
+  const spec = specOf(tc)[component] ?? {};
+  const version = spec.version ?? specOf(tc).version ?? 'latest';
   return spec.image ?? `${spec.baseImage ?? `pingcap/${component}`}:${version}`;
 }
 
 export function desiredReplicas(tc: KubeObject, component: Component): number {
-  return Number(tc.spec?.[component]?.replicas ?? 0);
+  return Number(specOf(tc)[component]?.replicas ?? 0);
 }
 
 const PORTS: Record<Component, Array<{ name: string; containerPort: number }>> = {
@@ -50,7 +78,7 @@ const PORTS: Record<Component, Array<{ name: string; containerPort: number }>> =
 export function services(tc: KubeObject, component: Component): KubeObject[] {
   const name = String(tc.metadata.name);
   const selector = labelsOf(tc, component);
-  const svc = (svcName: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: meta(tc, svcName, component) as any, spec: { selector, ...spec } });
+  const svc = (svcName: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Service', metadata: meta(tc, svcName, component), spec: { selector, ...spec } });
   const tcp = (n: string, port: number) => ({ name: n, port, targetPort: port, protocol: 'TCP' });
   switch (component) {
     case 'pd':
@@ -63,7 +91,7 @@ export function services(tc: KubeObject, component: Component): KubeObject[] {
     case 'tidb':
       return [
         svc(`${name}-tidb-peer`, { clusterIP: 'None', publishNotReadyAddresses: true, ports: [tcp('status', 10080)] }),
-        svc(`${name}-tidb`, { type: tc.spec?.tidb?.service?.type ?? 'ClusterIP', ports: [tcp('mysql-client', 4000), tcp('status', 10080)] }),
+        svc(`${name}-tidb`, { type: specOf(tc).tidb?.service?.type ?? 'ClusterIP', ports: [tcp('mysql-client', 4000), tcp('status', 10080)] }),
       ];
   }
 }
@@ -76,7 +104,7 @@ const START: Record<Component, string> = {
 
 export function configMap(tc: KubeObject, component: Component): KubeObject {
   return {
-    apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(tc, `${tc.metadata.name}-${component}`, component) as any,
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(tc, `${tc.metadata.name}-${component}`, component),
     data: { 'config-file': component === 'tidb' ? '[log]\n  [log.file]\n    max-backups = 3\n' : '', 'startup-script': START[component] },
   };
 }
@@ -84,60 +112,66 @@ export function configMap(tc: KubeObject, component: Component): KubeObject {
 /** The component's StatefulSet as the operator wants it (replicas: the TidbCluster's, before any stepwise scaling). */
 export function statefulSet(tc: KubeObject, component: Component): KubeObject {
   const name = String(tc.metadata.name);
-  const spec = tc.spec?.[component] ?? {};
+  const cluster = specOf(tc);
+  const spec = cluster[component] ?? {};
   const labels = labelsOf(tc, component);
-  const peer = component === 'pd' ? `${name}-pd-peer` : `${name}-${component}-peer`;
+  const peer = `${name}-${component}-peer`;
+  const slowLog = component === 'tidb' && spec.separateSlowLog !== false;
   const env = [
     { name: 'NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'CLUSTER_NAME', value: name },
     { name: component === 'pd' ? 'PEER_SERVICE_NAME' : 'HEADLESS_SERVICE_NAME', value: peer },
-    { name: 'TZ', value: tc.spec?.timezone ?? 'UTC' },
+    { name: 'TZ', value: cluster.timezone ?? 'UTC' },
   ];
   const mounts = [
     { name: 'annotations', mountPath: '/etc/podinfo', readOnly: true },
     { name: 'config', mountPath: `/etc/${component}`, readOnly: true },
     { name: 'startup-script', mountPath: '/usr/local/bin', readOnly: true },
+    ...(component !== 'tidb' ? [{ name: component, mountPath: `/var/lib/${component}`, readOnly: false }] : []),
+    ...(slowLog ? [{ name: 'slowlog', mountPath: '/var/log/tidb', readOnly: false }] : []),
   ];
-  if (component !== 'tidb') mounts.push({ name: component, mountPath: `/var/lib/${component}`, readOnly: false });
-  const main: Record<string, unknown> = {
+  const main = {
     name: component,
     image: imageOf(tc, component),
-    imagePullPolicy: tc.spec?.imagePullPolicy ?? 'IfNotPresent',
+    imagePullPolicy: cluster.imagePullPolicy ?? 'IfNotPresent',
     command: ['/bin/sh', `/usr/local/bin/${component}_start_script.sh`],
     ports: PORTS[component].map((p) => ({ ...p, protocol: 'TCP' })),
     env,
     volumeMounts: mounts,
     resources: {},
+    ...(component === 'tidb' ? { readinessProbe: { tcpSocket: { port: 4000 }, initialDelaySeconds: 10 } } : {}),
   };
-  if (component === 'tidb') main.readinessProbe = { tcpSocket: { port: 4000 }, initialDelaySeconds: 10 };
-  const containers: any[] = [main];
-  if (component === 'tidb' && spec.separateSlowLog !== false) {
-    mounts.push({ name: 'slowlog', mountPath: '/var/log/tidb', readOnly: false });
-    containers.unshift({ name: 'slowlog', image: tc.spec?.helper?.image ?? HELPER_IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'touch /var/log/tidb/slowlog; tail -n0 -F /var/log/tidb/slowlog;'], volumeMounts: [{ name: 'slowlog', mountPath: '/var/log/tidb' }], resources: {} });
-  }
-  const volumes: any[] = [
+  const tailer = {
+    name: 'slowlog', image: cluster.helper?.image ?? HELPER_IMAGE, imagePullPolicy: 'IfNotPresent', resources: {},
+    command: ['sh', '-c', 'touch /var/log/tidb/slowlog; tail -n0 -F /var/log/tidb/slowlog;'], volumeMounts: [{ name: 'slowlog', mountPath: '/var/log/tidb' }],
+  };
+  const volumes = [
     { name: 'annotations', downwardAPI: { items: [{ path: 'annotations', fieldRef: { fieldPath: 'metadata.annotations' } }] } },
     { name: 'config', configMap: { name: `${name}-${component}`, items: [{ key: 'config-file', path: `${component}.toml` }] } },
     { name: 'startup-script', configMap: { name: `${name}-${component}`, items: [{ key: 'startup-script', path: `${component}_start_script.sh` }] } },
+    ...(slowLog ? [{ name: 'slowlog', emptyDir: {} }] : []),
   ];
-  if (component === 'tidb' && spec.separateSlowLog !== false) volumes.push({ name: 'slowlog', emptyDir: {} });
-  const podSpec: Record<string, unknown> = {
-    containers,
+  // Scheduling and security fields are copied from the TidbCluster as they are: the API server judges them.
+  const copied: Record<string, unknown> = {
+    schedulerName: spec.schedulerName ?? cluster.schedulerName,
+    affinity: spec.affinity ?? cluster.affinity,
+    nodeSelector: spec.nodeSelector ?? cluster.nodeSelector,
+    tolerations: spec.tolerations ?? cluster.tolerations,
+    securityContext: spec.podSecurityContext ?? cluster.podSecurityContext,
+  };
+  const podSpec = {
+    containers: slowLog ? [tailer, main] : [main],
     volumes,
     restartPolicy: 'Always',
     dnsPolicy: 'ClusterFirst',
-    ...(spec.schedulerName ?? tc.spec?.schedulerName ? { schedulerName: spec.schedulerName ?? tc.spec?.schedulerName } : {}),
-    ...(spec.affinity ?? tc.spec?.affinity ? { affinity: spec.affinity ?? tc.spec?.affinity } : {}),
-    ...(spec.nodeSelector ?? tc.spec?.nodeSelector ? { nodeSelector: spec.nodeSelector ?? tc.spec?.nodeSelector } : {}),
-    ...(spec.tolerations ?? tc.spec?.tolerations ? { tolerations: spec.tolerations ?? tc.spec?.tolerations } : {}),
-    ...(spec.podSecurityContext ?? tc.spec?.podSecurityContext ? { securityContext: spec.podSecurityContext ?? tc.spec?.podSecurityContext } : {}),
+    ...Object.fromEntries(Object.entries(copied).filter(([, v]) => v !== undefined)),
   };
   const replicas = desiredReplicas(tc, component);
   // Only OnDelete is taken from the TidbCluster: anything else (an unknown value too) becomes RollingUpdate.
-  const strategy = spec.statefulSetUpdateStrategy ?? tc.spec?.statefulSetUpdateStrategy;
+  const strategy = spec.statefulSetUpdateStrategy ?? cluster.statefulSetUpdateStrategy;
   const updateStrategy = strategy === 'OnDelete' ? { type: 'OnDelete' } : { type: 'RollingUpdate', rollingUpdate: { partition: replicas } };
-  const policy = (spec.podManagementPolicy ?? tc.spec?.podManagementPolicy) === 'OrderedReady' ? 'OrderedReady' : 'Parallel';
+  const policy = (spec.podManagementPolicy ?? cluster.podManagementPolicy) === 'OrderedReady' ? 'OrderedReady' : 'Parallel';
   const claims = component === 'tidb' ? [] : [{
     metadata: { name: component },
     spec: {
@@ -146,10 +180,11 @@ export function statefulSet(tc: KubeObject, component: Component): KubeObject {
       resources: { requests: { storage: spec.requests?.storage ?? '1Gi' } },
     },
   }];
+  const scrapePort = component === 'pd' ? 2379 : component === 'tikv' ? 20180 : 10080;
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    metadata: meta(tc, `${name}-${component}`, component) as any,
+    metadata: meta(tc, `${name}-${component}`, component),
     spec: {
       replicas,
       selector: { matchLabels: labels },
@@ -157,7 +192,7 @@ export function statefulSet(tc: KubeObject, component: Component): KubeObject {
       podManagementPolicy: policy,
       updateStrategy,
       template: {
-        metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(component === 'pd' ? 2379 : component === 'tikv' ? 20180 : 10080), 'prometheus.io/path': '/metrics' } },
+        metadata: { labels, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(scrapePort), 'prometheus.io/path': '/metrics' } },
         spec: podSpec,
       },
       volumeClaimTemplates: claims,
@@ -170,9 +205,9 @@ export function discovery(tc: KubeObject): KubeObject[] {
   const name = `${tc.metadata.name}-discovery`;
   const labels = labelsOf(tc, 'discovery');
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(tc, name, 'discovery') as any },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(tc, name, 'discovery') },
     {
-      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(tc, name, 'discovery') as any,
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(tc, name, 'discovery'),
       spec: {
         replicas: 1, selector: { matchLabels: labels },
         template: {
@@ -181,7 +216,7 @@ export function discovery(tc: KubeObject): KubeObject[] {
             serviceAccountName: name,
             containers: [{
               name: 'discovery', image: 'pingcap/tidb-operator:v1.6.0', imagePullPolicy: 'IfNotPresent', command: ['/usr/local/bin/tidb-discovery'],
-              env: [{ name: 'MY_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'TC_NAME', value: tc.metadata.name }, { name: 'TZ', value: tc.spec?.timezone ?? 'UTC' }],
+              env: [{ name: 'MY_POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }, { name: 'TC_NAME', value: tc.metadata.name }, { name: 'TZ', value: specOf(tc).timezone ?? 'UTC' }],
               ports: [{ name: 'discovery', containerPort: 10261, protocol: 'TCP' }, { name: 'proxy', containerPort: 10262, protocol: 'TCP' }],
               resources: {},
             }],
@@ -190,7 +225,7 @@ export function discovery(tc: KubeObject): KubeObject[] {
       },
     },
     {
-      apiVersion: 'v1', kind: 'Service', metadata: meta(tc, name, 'discovery') as any,
+      apiVersion: 'v1', kind: 'Service', metadata: meta(tc, name, 'discovery'),
       spec: { type: 'ClusterIP', selector: labels, ports: [{ name: 'discovery', port: 10261, targetPort: 10261, protocol: 'TCP' }, { name: 'proxy', port: 10262, targetPort: 10262, protocol: 'TCP' }] },
     },
   ];

@@ -18,12 +18,11 @@
  * - klog lines in the operator pod's log, Events from `tidb-controller-manager`, and the TidbCluster's status with its
  *   Ready condition (`kubectl get tc`).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 import type { KubeObject, ObjectStore } from '../../contracts';
 import type { Clock } from '../../cluster/clock';
 import { EventRecorder } from '../../cluster/events';
 import { clone } from '../../cluster/util';
-import { COMPONENTS, configMap, desiredReplicas, discovery, imageOf, labelsOf, services, statefulSet, TC_RESOURCE, type Component } from './members';
+import { COMPONENTS, configMap, desiredReplicas, discovery, imageOf, labelsOf, services, specOf, statefulSet, TC_RESOURCE, type Component } from './members';
 import { OperatorLog } from './operator-log';
 
 const STS = 'statefulsets.apps';
@@ -43,6 +42,44 @@ const MEMBER_PROBE_MS = 10;
 /** Informer resync of the controller manager. */
 const RESYNC_MS = 30_000;
 
+interface StatefulSetStatus {
+  replicas: number;
+  readyReplicas: number;
+  currentReplicas: number;
+  updatedReplicas: number;
+  availableReplicas: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  observedGeneration?: number;
+}
+
+interface ComponentStatus {
+  phase: 'Normal' | 'Scale' | 'Upgrade';
+  image: string;
+  statefulSet?: StatefulSetStatus;
+  members?: Record<string, { name: string; id?: string; clientURL?: string; health: boolean; node?: string }>;
+  stores?: Record<string, { id: string; podName: string; ip: string; state: 'Up' | 'Down' }>;
+  leader?: unknown;
+  synced?: boolean;
+}
+
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastUpdateTime: string;
+  lastTransitionTime: string;
+}
+
+type ClusterStatus = Partial<Record<Component, ComponentStatus>> & { conditions?: Condition[] };
+
+interface ContainerStatus {
+  name: string;
+  ready?: boolean;
+  state?: { running?: unknown };
+}
+
 class SyncError extends Error {
   constructor(message: string, readonly requeue = false) {
     super(message);
@@ -54,25 +91,35 @@ function errorText(e: unknown): string {
 }
 
 /** The StatefulSet fields the operator manages, as it records them in its last-applied annotation. */
-function lastApplied(spec: any): string {
-  return JSON.stringify({ replicas: spec.replicas, template: spec.template, updateStrategy: spec.updateStrategy });
+function lastApplied(spec: KubeObject['spec']): string {
+  const s = spec as { replicas?: number; template?: unknown; updateStrategy?: unknown };
+  return JSON.stringify({ replicas: s.replicas, template: s.template, updateStrategy: s.updateStrategy });
 }
 
-function parseApplied(text: string | undefined): any {
+function appliedTemplate(text: string | undefined): string {
   try {
-    return text ? JSON.parse(text) : {};
+    return JSON.stringify((text ? (JSON.parse(text) as { template?: unknown }) : {}).template);
   } catch {
-    return {};
+    return '';
   }
 }
 
+function containerStatuses(pod: KubeObject): ContainerStatus[] {
+  return ((pod.status as { containerStatuses?: ContainerStatus[] } | undefined)?.containerStatuses) ?? [];
+}
+
 function isOperatorPod(pod: KubeObject): boolean {
-  return ((pod.spec?.containers ?? []) as any[]).some((c) => /(^|\/)pingcap\/tidb-operator:/.test(String(c.image)) && (c.command ?? []).some((a: string) => a.includes('tidb-controller-manager')));
+  const containers = ((pod.spec as { containers?: Array<{ image?: string; command?: string[] }> } | undefined)?.containers) ?? [];
+  return containers.some((c) => /(^|\/)pingcap\/tidb-operator:/.test(String(c.image)) && (c.command ?? []).some((a) => a.includes('tidb-controller-manager')));
 }
 
 function running(pod: KubeObject, container?: string): boolean {
-  if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') return false;
-  return ((pod.status?.containerStatuses ?? []) as any[]).filter((s) => !container || s.name === container).some((s) => s.state?.running);
+  if (pod.metadata.deletionTimestamp || (pod.status as { phase?: string } | undefined)?.phase !== 'Running') return false;
+  return containerStatuses(pod).filter((s) => !container || s.name === container).some((s) => !!s.state?.running);
+}
+
+function isoSecondsOf(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 export interface TidbOperator {
@@ -81,205 +128,260 @@ export interface TidbOperator {
 }
 
 export function startTidbOperator(store: ObjectStore, clock: Clock): TidbOperator {
-  const events = new EventRecorder(store, clock);
-  const log = new OperatorLog(clock);
-  const timers = new Map<string, { at: number; handle: number }>();
-  const failures = new Map<string, number>();
+  const controller = new TidbClusterController(store, clock);
+  return { log: controller.log, stop: () => controller.stop() };
+}
+
+/** The controller manager's TidbCluster controller: work queue, client rate limit, sync. */
+class TidbClusterController {
+  readonly log: OperatorLog;
+  private readonly events: EventRecorder;
+  private readonly timers = new Map<string, { at: number; handle: number }>();
+  private readonly failures = new Map<string, number>();
   /** Until when a cluster's last sync was still probing its members (the next one starts after it). */
-  const busyUntil = new Map<string, number>();
-  let tokens = BURST;
-  let tokensAt = clock.now();
-  let stopped = false;
-  let wasRunning = false;
+  private readonly busyUntil = new Map<string, number>();
+  private tokens = BURST;
+  private tokensAt: number;
+  private stopped = false;
+  private wasRunning = false;
+  private resync = 0;
+  private readonly unsubscribe: () => void;
 
-  const operatorRunning = () => store.list('pods').some((p) => isOperatorPod(p) && running(p));
-
-  function take(n: number): void {
-    const now = clock.now();
-    tokens = Math.min(BURST, tokens + ((now - tokensAt) / 1000) * QPS) - n;
-    tokensAt = now;
+  constructor(private readonly store: ObjectStore, private readonly clock: Clock) {
+    this.events = new EventRecorder(store, clock);
+    this.log = new OperatorLog(clock);
+    this.tokensAt = clock.now();
+    this.unsubscribe = store.subscribe((e) => this.onChange(e.resource, e.object));
+    const tick = () => {
+      if (this.stopped) return;
+      this.enqueueAll();
+      this.resync = clock.setTimeout(tick, RESYNC_MS);
+    };
+    this.resync = clock.setTimeout(tick, RESYNC_MS);
   }
-  /** How long until the client may send its next request. */
-  function throttleMs(): number {
-    const now = clock.now();
-    const available = Math.min(BURST, tokens + ((now - tokensAt) / 1000) * QPS);
-    return available >= 1 ? 0 : Math.ceil(((1 - available) / QPS) * 1000);
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    this.clock.clearTimeout(this.resync);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
+    this.timers.clear();
   }
 
-  function enqueue(key: string, delayMs = 0): void {
-    if (stopped) return;
-    const at = clock.now() + delayMs;
-    const pending = timers.get(key);
-    if (pending && pending.at <= at) return;
-    if (pending) clock.clearTimeout(pending.handle);
-    timers.set(key, { at, handle: clock.setTimeout(() => { timers.delete(key); process(key); }, delayMs) });
+  private onChange(resource: string, object: KubeObject): void {
+    if (this.stopped) return;
+    if (resource === TC_RESOURCE) return this.enqueue(`${object.metadata.namespace}/${object.metadata.name}`, 50);
+    if (resource === 'pods' && isOperatorPod(object)) {
+      const now = this.operatorRunning();
+      if (now && !this.wasRunning) {
+        this.log.start();
+        this.enqueueAll();
+      }
+      this.wasRunning = now;
+      return;
+    }
+    if (resource === 'storageclasses.storage.k8s.io') return this.enqueueAll();
+    if (resource !== 'pods' && resource !== STS) return;
+    const instance = object.metadata.labels?.['app.kubernetes.io/instance'];
+    if (object.metadata.labels?.['app.kubernetes.io/managed-by'] === 'tidb-operator' && instance) this.enqueue(`${object.metadata.namespace}/${instance}`, 100);
   }
 
   /** TidbClusters exist only once their CRD is installed (the store refuses an unknown resource type). */
-  const served = () => store.resourceTypes().some((t) => t.resource === 'tidbclusters' && t.group === 'pingcap.com');
-
-  function enqueueAll(): void {
-    if (!served()) return;
-    for (const tc of store.list(TC_RESOURCE)) enqueue(`${tc.metadata.namespace}/${tc.metadata.name}`);
+  private served(): boolean {
+    return this.store.resourceTypes().some((t) => t.resource === 'tidbclusters' && t.group === 'pingcap.com');
   }
 
-  function process(key: string): void {
-    if (stopped || !served() || !operatorRunning()) return;
-    const wait = Math.max(throttleMs(), (busyUntil.get(key) ?? 0) - clock.now());
-    if (wait > 0) return enqueue(key, wait);
+  private operatorRunning(): boolean {
+    return this.store.list('pods').some((p) => isOperatorPod(p) && running(p));
+  }
+
+  /** Spends `n` requests of the client's rate limit (it may go into debt: the next sync waits for it). */
+  private take(n: number): void {
+    const now = this.clock.now();
+    this.tokens = Math.min(BURST, this.tokens + ((now - this.tokensAt) / 1000) * QPS) - n;
+    this.tokensAt = now;
+  }
+
+  /** How long until the client may send its next request. */
+  private throttleMs(): number {
+    const available = Math.min(BURST, this.tokens + ((this.clock.now() - this.tokensAt) / 1000) * QPS);
+    return available >= 1 ? 0 : Math.ceil(((1 - available) / QPS) * 1000);
+  }
+
+  private enqueue(key: string, delayMs = 0): void {
+    if (this.stopped) return;
+    const at = this.clock.now() + delayMs;
+    const pending = this.timers.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) this.clock.clearTimeout(pending.handle);
+    this.timers.set(key, { at, handle: this.clock.setTimeout(() => { this.timers.delete(key); this.process(key); }, delayMs) });
+  }
+
+  private enqueueAll(): void {
+    if (!this.served()) return;
+    for (const tc of this.store.list(TC_RESOURCE)) this.enqueue(`${tc.metadata.namespace}/${tc.metadata.name}`);
+  }
+
+  private process(key: string): void {
+    if (this.stopped || !this.served() || !this.operatorRunning()) return;
+    const wait = Math.max(this.throttleMs(), (this.busyUntil.get(key) ?? 0) - this.clock.now());
+    if (wait > 0) return this.enqueue(key, wait);
     const [namespace, name] = key.split('/');
-    const tc = store.get(TC_RESOURCE, namespace, name);
+    const tc = this.store.get(TC_RESOURCE, namespace, name);
     if (!tc || tc.metadata.deletionTimestamp) {
-      busyUntil.delete(key);
+      this.busyUntil.delete(key);
       return;
     }
-    const members = Number(store.get(STS, namespace, `${name}-tidb`)?.spec?.replicas ?? 0);
-    busyUntil.set(key, clock.now() + members * MEMBER_PROBE_MS);
+    const members = Number((this.store.get(STS, namespace, `${name}-tidb`)?.spec as { replicas?: number } | undefined)?.replicas ?? 0);
+    this.busyUntil.set(key, this.clock.now() + members * MEMBER_PROBE_MS);
     try {
-      syncCluster(clone(tc));
-      failures.delete(key);
+      this.syncCluster(clone(tc));
+      this.failures.delete(key);
     } catch (e) {
-      const n = failures.get(key) ?? 0;
-      failures.set(key, n + 1);
-      if (e instanceof SyncError && e.requeue) log.info('tidb_cluster_controller.go:145', `TidbCluster: ${key}, still need sync: ${e.message}, requeuing`);
-      else log.error('tidb_cluster_controller.go:147', `TidbCluster: ${key}, sync failed ${errorText(e)}, requeuing`);
-      enqueue(key, Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n));
+      const n = this.failures.get(key) ?? 0;
+      this.failures.set(key, n + 1);
+      if (e instanceof SyncError && e.requeue) this.log.info('tidb_cluster_controller.go:145', `TidbCluster: ${key}, still need sync: ${e.message}, requeuing`);
+      else this.log.error('tidb_cluster_controller.go:147', `TidbCluster: ${key}, sync failed ${errorText(e)}, requeuing`);
+      this.enqueue(key, Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n));
     }
   }
 
-  function record(tc: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    take(1);
-    events.record(tc, type, reason, message, SOURCE);
-    log.info('event.go:364', `Event(v1.ObjectReference{Kind:"TidbCluster", Namespace:"${tc.metadata.namespace}", Name:"${tc.metadata.name}", UID:"${tc.metadata.uid}", APIVersion:"pingcap.com/v1alpha1", ResourceVersion:"${tc.metadata.resourceVersion}", FieldPath:""}): type: '${type}' reason: '${reason}' ${message}`);
+  private record(tc: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.take(1);
+    this.events.record(tc, type, reason, message, SOURCE);
+    this.log.info('event.go:364', `Event(v1.ObjectReference{Kind:"TidbCluster", Namespace:"${tc.metadata.namespace}", Name:"${tc.metadata.name}", UID:"${tc.metadata.uid}", APIVersion:"pingcap.com/v1alpha1", ResourceVersion:"${tc.metadata.resourceVersion}", FieldPath:""}): type: '${type}' reason: '${reason}' ${message}`);
   }
 
   /** Creates an object the operator owns unless it exists (Services, ConfigMaps, the discovery objects). */
-  function ensure(tc: KubeObject, resource: string, obj: KubeObject): void {
-    if (store.get(resource, obj.metadata.namespace, String(obj.metadata.name))) return;
-    take(1);
+  private ensure(tc: KubeObject, resource: string, obj: KubeObject): void {
+    if (this.store.get(resource, obj.metadata.namespace, String(obj.metadata.name))) return;
+    this.take(1);
     try {
-      store.create(resource, obj);
-      record(tc, 'Normal', 'SuccessfulCreate', `create ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
+      this.store.create(resource, obj);
+      this.record(tc, 'Normal', 'SuccessfulCreate', `create ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
     } catch (e) {
-      record(tc, 'Warning', 'FailedCreate', `create ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
+      this.record(tc, 'Warning', 'FailedCreate', `create ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
       throw e;
     }
   }
 
-  function podsOf(tc: KubeObject, component: string): KubeObject[] {
+  private podsOf(tc: KubeObject, component: string): KubeObject[] {
     const labels = labelsOf(tc, component);
-    return store.list('pods', tc.metadata.namespace).filter((p) => Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v));
+    return this.store.list('pods', tc.metadata.namespace).filter((p) => Object.entries(labels).every(([k, v]) => p.metadata.labels?.[k] === v));
   }
 
   /** The StatefulSet step of one component: create it, or move it one replica towards the TidbCluster and apply its template. */
-  function syncStatefulSet(tc: KubeObject, component: Component, status: any): void {
-    const key = `${tc.metadata.namespace}/${tc.metadata.name}`;
+  private syncStatefulSet(tc: KubeObject, component: Component, status: ComponentStatus): void {
     const want = statefulSet(tc, component);
-    const existing = store.get(STS, tc.metadata.namespace, String(want.metadata.name));
+    const wantSpec = want.spec as { replicas: number; template: unknown; updateStrategy: { type: string; rollingUpdate?: { partition: number } } };
+    const existing = this.store.get(STS, tc.metadata.namespace, String(want.metadata.name));
     if (!existing) {
       want.metadata.annotations = { [LAST_APPLIED]: lastApplied(want.spec) };
-      take(1);
+      this.take(1);
       try {
-        store.create(STS, want);
+        this.store.create(STS, want);
       } catch (e) {
-        record(tc, 'Warning', 'FailedCreate', `create StatefulSet ${want.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
+        this.record(tc, 'Warning', 'FailedCreate', `create StatefulSet ${want.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
         throw e;
       }
-      record(tc, 'Normal', 'SuccessfulCreate', `create StatefulSet ${want.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
+      this.record(tc, 'Normal', 'SuccessfulCreate', `create StatefulSet ${want.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
       status.phase = 'Normal';
       return;
     }
-    const current = Number(existing.spec?.replicas ?? 0);
-    const target = Number(want.spec.replicas);
+    const where = `${existing.metadata.namespace}/${existing.metadata.name}`;
+    const current = Number((existing.spec as { replicas?: number }).replicas ?? 0);
+    const target = wantSpec.replicas;
     let replicas = current;
     if (target > current) {
       replicas = current + 1;
       status.phase = 'Scale';
-      log.info(`${component}_scaler.go:68`, `scaling out ${component} statefulset ${existing.metadata.namespace}/${existing.metadata.name}, ordinal: [${current}] (replicas: ${replicas}, scale out parallelism: 1, delete slots: [])`);
-      log.info('scaler.go:216', `scale statefulset: ordinals: [${current}], finishedOrdinals: [${current}], StatefulSet: ${existing.metadata.namespace}/${existing.metadata.name}`);
+      this.log.info(`${component}_scaler.go:68`, `scaling out ${component} statefulset ${where}, ordinal: [${current}] (replicas: ${replicas}, scale out parallelism: 1, delete slots: [])`);
+      this.log.info('scaler.go:216', `scale statefulset: ordinals: [${current}], finishedOrdinals: [${current}], StatefulSet: ${where}`);
     } else if (target < current) {
       replicas = current - 1;
       status.phase = 'Scale';
-      log.info(`${component}_scaler.go:131`, `scaling in ${component} statefulset ${existing.metadata.namespace}/${existing.metadata.name}, ordinal: [${replicas}] (replicas: ${replicas}, scale in parallelism: 1, delete slots: [])`);
+      this.log.info(`${component}_scaler.go:131`, `scaling in ${component} statefulset ${where}, ordinal: [${replicas}] (replicas: ${replicas}, scale in parallelism: 1, delete slots: [])`);
     }
-    const before = parseApplied(existing.metadata.annotations?.[LAST_APPLIED]);
-    const templateChanged = JSON.stringify(before.template) !== JSON.stringify(want.spec.template);
+    const templateChanged = appliedTemplate(existing.metadata.annotations?.[LAST_APPLIED]) !== JSON.stringify(wantSpec.template);
     if (templateChanged && replicas === current) status.phase = 'Upgrade';
-    const strategy = clone(want.spec.updateStrategy);
+    // The operator's pod-by-pod upgrade is left to the StatefulSet's own rolling update (partition 0 while it runs).
+    const strategy = clone(wantSpec.updateStrategy);
     if (strategy.rollingUpdate) strategy.rollingUpdate.partition = templateChanged ? 0 : replicas;
     const next = clone(existing);
-    next.spec.replicas = replicas;
-    next.spec.updateStrategy = strategy;
-    next.spec.template = want.spec.template;
+    next.spec = { ...(next.spec as object), replicas, updateStrategy: strategy, template: wantSpec.template };
     const applied = lastApplied(next.spec);
     next.metadata.annotations = { ...(existing.metadata.annotations ?? {}), [LAST_APPLIED]: applied, 'tidb.pingcap.com/owner-generation': String(tc.metadata.generation ?? 1) };
-    const rolledOut = !existing.status?.updateRevision || existing.status.currentRevision === existing.status.updateRevision;
+    const stsStatus = existing.status as { currentRevision?: string; updateRevision?: string } | undefined;
+    const rolledOut = !stsStatus?.updateRevision || stsStatus.currentRevision === stsStatus.updateRevision;
     // Compared with what was last applied, as the operator does: the stored spec carries the API server's defaults.
     if (applied === existing.metadata.annotations?.[LAST_APPLIED]) {
       if (replicas === target && rolledOut) status.phase = 'Normal';
       return;
     }
-    take(1);
+    this.take(1);
     try {
-      store.update(STS, next);
+      this.store.update(STS, next);
     } catch (e) {
-      record(tc, 'Warning', 'FailedUpdate', `update StatefulSet ${existing.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
+      this.record(tc, 'Warning', 'FailedUpdate', `update StatefulSet ${existing.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
       throw e;
     }
-    record(tc, 'Normal', 'SuccessfulUpdate', `update StatefulSet ${existing.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
+    this.record(tc, 'Normal', 'SuccessfulUpdate', `update StatefulSet ${existing.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
     if (replicas === target && !templateChanged && rolledOut) status.phase = 'Normal';
   }
 
   /** The component's status block: image, StatefulSet status, members and their health. */
-  function componentStatus(tc: KubeObject, component: Component, previous: any): any {
-    const sts = store.get(STS, tc.metadata.namespace, `${tc.metadata.name}-${component}`);
-    const status: any = { phase: previous?.phase ?? 'Normal', image: imageOf(tc, component) };
+  private componentStatus(tc: KubeObject, component: Component, previous: ComponentStatus | undefined): ComponentStatus {
+    const sts = this.store.get(STS, tc.metadata.namespace, `${tc.metadata.name}-${component}`);
+    const status: ComponentStatus = { phase: previous?.phase ?? 'Normal', image: imageOf(tc, component) };
     if (!sts) return status;
-    const s = sts.status ?? {};
+    const s = (sts.status ?? {}) as Partial<StatefulSetStatus>;
     status.statefulSet = {
       replicas: s.replicas ?? 0, readyReplicas: s.readyReplicas ?? 0, currentReplicas: s.currentReplicas ?? 0, updatedReplicas: s.updatedReplicas ?? 0,
-      currentRevision: s.currentRevision, updateRevision: s.updateRevision, observedGeneration: s.observedGeneration, collisionCount: 0, availableReplicas: s.availableReplicas ?? 0,
+      availableReplicas: s.availableReplicas ?? 0, currentRevision: s.currentRevision, updateRevision: s.updateRevision, observedGeneration: s.observedGeneration,
     };
-    const pods = podsOf(tc, component).sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name), undefined, { numeric: true }));
-    const peer = `${tc.metadata.name}-${component}-peer`;
+    const pods = this.podsOf(tc, component).sort((a, b) => String(a.metadata.name).localeCompare(String(b.metadata.name), undefined, { numeric: true }));
+    const peer = `${tc.metadata.name}-${component}-peer.${tc.metadata.namespace}.svc`;
+    const podName = (p: KubeObject) => String(p.metadata.name);
     if (component === 'pd') {
-      status.members = Object.fromEntries(pods.map((p, i) => [p.metadata.name, { name: p.metadata.name, id: String(1000 + i), clientURL: `http://${p.metadata.name}.${peer}.${tc.metadata.namespace}.svc:2379`, health: running(p, 'pd') }]));
-      status.leader = Object.values(status.members).find((m: any) => m.health) ?? {};
+      status.members = Object.fromEntries(pods.map((p, i) => [podName(p), { name: podName(p), id: String(1000 + i), clientURL: `http://${podName(p)}.${peer}:2379`, health: running(p, 'pd') }]));
+      status.leader = Object.values(status.members).find((m) => m.health) ?? {};
       status.synced = true;
     } else if (component === 'tikv') {
-      status.stores = Object.fromEntries(pods.filter((p) => p.status?.podIP || running(p, 'tikv')).map((p, i) => [String(i + 1), { id: String(i + 1), podName: p.metadata.name, ip: `${p.metadata.name}.${peer}.${tc.metadata.namespace}.svc`, state: running(p, 'tikv') ? 'Up' : 'Down' }]));
+      const stores = pods.filter((p) => running(p, 'tikv') || (p.status as { podIP?: string } | undefined)?.podIP);
+      status.stores = Object.fromEntries(stores.map((p, i) => [String(i + 1), { id: String(i + 1), podName: podName(p), ip: `${podName(p)}.${peer}`, state: running(p, 'tikv') ? 'Up' as const : 'Down' as const }]));
       status.synced = true;
     } else {
-      status.members = Object.fromEntries(pods.filter((p) => p.spec?.nodeName).map((p) => [p.metadata.name, { name: p.metadata.name, health: ((p.status?.containerStatuses ?? []) as any[]).some((c) => c.name === 'tidb' && c.ready), node: p.spec?.nodeName }]));
+      const scheduled = pods.filter((p) => (p.spec as { nodeName?: string } | undefined)?.nodeName);
+      status.members = Object.fromEntries(scheduled.map((p) => [podName(p), { name: podName(p), health: containerStatuses(p).some((c) => c.name === 'tidb' && !!c.ready), node: (p.spec as { nodeName?: string }).nodeName }]));
     }
     return status;
   }
 
-  function pdAvailable(status: any, tc: KubeObject): boolean {
-    const members = Object.values(status.members ?? {}) as any[];
+  private pdAvailable(tc: KubeObject, status: ComponentStatus | undefined): boolean {
+    const members = Object.values(status?.members ?? {});
     const lower = Math.floor(desiredReplicas(tc, 'pd') / 2) + 1;
-    return members.length >= lower && members.filter((m) => m.health).length >= lower && (status.statefulSet?.readyReplicas ?? 0) >= lower;
+    return members.length >= lower && members.filter((m) => m.health).length >= lower && (status?.statefulSet?.readyReplicas ?? 0) >= lower;
   }
 
-  function tikvAvailable(status: any): boolean {
-    return (Object.values(status.stores ?? {}) as any[]).some((s) => s.state === 'Up') && (status.statefulSet?.readyReplicas ?? 0) >= 1;
+  private tikvAvailable(status: ComponentStatus | undefined): boolean {
+    return Object.values(status?.stores ?? {}).some((s) => s.state === 'Up') && (status?.statefulSet?.readyReplicas ?? 0) >= 1;
   }
 
-  function readyCondition(tc: KubeObject, status: any): Record<string, string> {
-    const upToDate = COMPONENTS.every((c) => !status[c]?.statefulSet || status[c].statefulSet.currentRevision === status[c].statefulSet.updateRevision);
-    const allHealthy = (c: Component, count: number) => count === desiredReplicas(tc, c);
-    const pd = Object.values(status.pd?.members ?? {}) as any[];
-    const stores = Object.values(status.tikv?.stores ?? {}) as any[];
-    const tidb = Object.values(status.tidb?.members ?? {}) as any[];
+  /** The Ready condition with the operator's reasons, in its order. */
+  private readyCondition(tc: KubeObject, status: ClusterStatus, previous: Condition | undefined): Condition {
+    const upToDate = COMPONENTS.every((c) => !status[c]?.statefulSet || status[c]?.statefulSet?.currentRevision === status[c]?.statefulSet?.updateRevision);
+    const complete = (c: Component, count: number) => count === desiredReplicas(tc, c);
+    const pd = Object.values(status.pd?.members ?? {});
+    const stores = Object.values(status.tikv?.stores ?? {});
+    const tidb = Object.values(status.tidb?.members ?? {});
     const [reason, message] =
       !upToDate ? ['StatefulSetNotUpToDate', 'Statefulset(s) are in progress']
-        : !(allHealthy('pd', pd.length) && pd.every((m) => m.health)) ? ['PDUnhealthy', 'PD(s) are not healthy']
-          : !(allHealthy('tikv', stores.length) && stores.every((s) => s.state === 'Up')) ? ['TiKVStoreNotUp', 'TiKV store(s) are not up']
-            : !(allHealthy('tidb', tidb.length) && tidb.every((m) => m.health)) ? ['TiDBUnhealthy', 'TiDB(s) are not healthy']
+        : !(complete('pd', pd.length) && pd.every((m) => m.health)) ? ['PDUnhealthy', 'PD(s) are not healthy']
+          : !(complete('tikv', stores.length) && stores.every((s) => s.state === 'Up')) ? ['TiKVStoreNotUp', 'TiKV store(s) are not up']
+            : !(complete('tidb', tidb.length) && tidb.every((m) => m.health)) ? ['TiDBUnhealthy', 'TiDB(s) are not healthy']
               : ['Ready', 'TiDB cluster is fully up and running'];
-    const previous = ((tc.status?.conditions ?? []) as any[]).find((c) => c.type === 'Ready');
     const state = reason === 'Ready' ? 'True' : 'False';
-    const now = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = isoSecondsOf(this.clock.now());
     return {
       type: 'Ready', status: state, reason, message,
       lastUpdateTime: previous?.reason === reason ? previous.lastUpdateTime : now,
@@ -288,93 +390,64 @@ export function startTidbOperator(store: ObjectStore, clock: Clock): TidbOperato
   }
 
   /** The volume modifier's check that runs after every member sync: each storage class named must exist. */
-  function checkVolumes(tc: KubeObject, status: any): void {
-    const scServed = store.resourceTypes().some((t) => t.resource === 'storageclasses' && t.group === 'storage.k8s.io');
+  private checkVolumes(tc: KubeObject, status: ClusterStatus): void {
+    const scServed = this.store.resourceTypes().some((t) => t.resource === 'storageclasses' && t.group === 'storage.k8s.io');
     const errors: string[] = [];
     for (const c of COMPONENTS) {
       const id = `${tc.metadata.namespace}/${tc.metadata.name}:${c}`;
-      const sc = tc.spec?.[c]?.storageClassName;
-      if (sc && scServed && !store.get('storageclasses.storage.k8s.io', undefined, sc)) {
+      const sc = specOf(tc)[c]?.storageClassName;
+      if (sc && scServed && !this.store.get('storageclasses.storage.k8s.io', undefined, sc)) {
         errors.push(`build ctx used by modifier for ${id} failed: cannot get sc ${sc}`);
         continue;
       }
-      if (status[c] && status[c].phase !== 'Normal') errors.push(`modify volumes for ${id} failed: component phase is not Normal`);
+      if (status[c] && status[c]?.phase !== 'Normal') errors.push(`modify volumes for ${id} failed: component phase is not Normal`);
     }
     if (errors.length === 1) throw new SyncError(errors[0]);
     if (errors.length > 1) throw new SyncError(`[${errors.join(', ')}]`);
   }
 
-  function syncCluster(tc: KubeObject): void {
+  /** The members in the operator's order; throws what the sync fails with (the status is written either way). */
+  private syncMembers(tc: KubeObject, status: ClusterStatus): void {
+    const where = `${tc.metadata.namespace}/${tc.metadata.name}`;
+    for (const obj of discovery(tc)) this.ensure(tc, obj.kind === 'Deployment' ? 'deployments.apps' : obj.kind === 'Service' ? 'services' : 'serviceaccounts', obj);
+    for (const c of COMPONENTS) {
+      if (!specOf(tc)[c]) continue;
+      const before = this.componentStatus(tc, c, status[c]);
+      status[c] = before;
+      if (c === 'tikv' && !this.pdAvailable(tc, status.pd)) throw new SyncError(`TidbCluster: [${where}], waiting for PD cluster running`, true);
+      if (c === 'tidb' && specOf(tc).tikv && !this.tikvAvailable(status.tikv)) throw new SyncError(`TidbCluster: [${where}], waiting for TiKV cluster running`, true);
+      for (const svc of services(tc, c)) this.ensure(tc, 'services', svc);
+      this.ensure(tc, 'configmaps', configMap(tc, c));
+      this.syncStatefulSet(tc, c, before);
+      status[c] = { ...this.componentStatus(tc, c, before), phase: before.phase };
+    }
+    this.checkVolumes(tc, status);
+  }
+
+  private syncCluster(tc: KubeObject): void {
     const ns = String(tc.metadata.namespace);
     const name = String(tc.metadata.name);
-    const status: any = { ...(tc.status ?? {}) };
-    const before = JSON.stringify(tc.status ?? {});
+    const previous = (tc.status ?? {}) as ClusterStatus;
+    const status: ClusterStatus = { ...previous };
     let failure: unknown;
     try {
-      for (const obj of discovery(tc)) ensure(tc, obj.kind === 'Deployment' ? 'deployments.apps' : obj.kind === 'Service' ? 'services' : 'serviceaccounts', obj);
-      for (const c of COMPONENTS) {
-        if (!tc.spec?.[c]) continue;
-        status[c] = componentStatus(tc, c, status[c]);
-        if (c === 'tikv' && !pdAvailable(status.pd ?? {}, tc)) throw new SyncError(`TidbCluster: [${ns}/${name}], waiting for PD cluster running`, true);
-        if (c === 'tidb' && tc.spec?.tikv && !tikvAvailable(status.tikv ?? {})) throw new SyncError(`TidbCluster: [${ns}/${name}], waiting for TiKV cluster running`, true);
-        for (const svc of services(tc, c)) ensure(tc, 'services', svc);
-        ensure(tc, 'configmaps', configMap(tc, c));
-        syncStatefulSet(tc, c, status[c]);
-        status[c] = { ...componentStatus(tc, c, status[c]), phase: status[c].phase };
-      }
-      checkVolumes(tc, status);
+      this.syncMembers(tc, status);
     } catch (e) {
       failure = e;
     }
-    status.conditions = [readyCondition(tc, status)];
-    if (JSON.stringify(status) !== before) {
-      take(1);
+    status.conditions = [this.readyCondition(tc, status, previous.conditions?.find((c) => c.type === 'Ready'))];
+    if (JSON.stringify(status) !== JSON.stringify(previous)) {
+      this.take(1);
       try {
-        const latest = store.get(TC_RESOURCE, ns, name);
-        if (latest) store.updateStatus(TC_RESOURCE, { ...clone(latest), status });
+        const latest = this.store.get(TC_RESOURCE, ns, name);
+        if (latest) this.store.updateStatus(TC_RESOURCE, { ...clone(latest), status });
       } catch (e) {
         failure ??= e;
       }
     }
-    if (failure) throw failure;
+    if (failure) throw failure instanceof Error ? failure : new Error(errorText(failure));
     // Still scaling: the next step comes with the next sync.
-    if (COMPONENTS.some((c) => status[c]?.phase === 'Scale')) enqueue(`${ns}/${name}`, 0);
-    else if (COMPONENTS.some((c) => status[c]?.phase === 'Upgrade')) enqueue(`${ns}/${name}`, 1000);
+    if (COMPONENTS.some((c) => status[c]?.phase === 'Scale')) this.enqueue(`${ns}/${name}`, 0);
+    else if (COMPONENTS.some((c) => status[c]?.phase === 'Upgrade')) this.enqueue(`${ns}/${name}`, 1000);
   }
-
-  const unsubscribe = store.subscribe((e) => {
-    if (stopped) return;
-    if (e.resource === TC_RESOURCE) return enqueue(`${e.object.metadata.namespace}/${e.object.metadata.name}`, 50);
-    if (e.resource === 'pods' && isOperatorPod(e.object)) {
-      const now = operatorRunning();
-      if (now && !wasRunning) {
-        log.start();
-        enqueueAll();
-      }
-      wasRunning = now;
-      return;
-    }
-    if (e.resource !== 'pods' && e.resource !== STS && e.resource !== 'storageclasses.storage.k8s.io') return;
-    const instance = e.object.metadata.labels?.['app.kubernetes.io/instance'];
-    if (e.object.metadata.labels?.['app.kubernetes.io/managed-by'] === 'tidb-operator' && instance) enqueue(`${e.object.metadata.namespace}/${instance}`, 100);
-    else if (e.resource === 'storageclasses.storage.k8s.io') enqueueAll();
-  });
-  let resync = 0;
-  const tick = () => {
-    if (stopped) return;
-    enqueueAll();
-    resync = clock.setTimeout(tick, RESYNC_MS);
-  };
-  resync = clock.setTimeout(tick, RESYNC_MS);
-
-  return {
-    log,
-    stop() {
-      stopped = true;
-      unsubscribe();
-      clock.clearTimeout(resync);
-      for (const t of timers.values()) clock.clearTimeout(t.handle);
-      timers.clear();
-    },
-  };
 }
