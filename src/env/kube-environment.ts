@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from './kubeconfig-load';
 import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
+import { settleSeconds } from '../core/problems/fault-params';
 import type { ActionRunContext, ClusterProbe, EnvironmentInfo, KubeJson, ProblemEnvironment } from '../core/ports/environment';
 import type { ShellPolicy } from '../core/shell/policy';
 import type { SessionTelemetry } from '../core/session/types';
@@ -174,7 +175,7 @@ export class KubeEnvironment implements ProblemEnvironment {
   async injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
     await injectorFor(problem.fault.kind).inject(this.faultContext(problem, app));
     // The original waits after some injections so the symptom has appeared before the agent starts.
-    const settle = Number(problem.fault.params.settleSeconds ?? 0);
+    const settle = settleSeconds(problem.fault);
     if (settle > 0) await this.sleep(Math.min(settle, this.options.maxInjectSettleSeconds ?? settle) * 1000);
   }
 

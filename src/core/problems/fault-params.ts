@@ -33,6 +33,9 @@ const chaos = {
   duration: nonEmpty.default('200s'),
 };
 
+/** The docker executable and the Flower checkout (defaults: the cluster's docker, aiopslab-applications/flower). */
+const flower = { docker: nonEmpty.optional(), flowerDir: nonEmpty.optional() };
+
 const tidb = { cluster: nonEmpty.optional(), version: nonEmpty.optional(), crName: nonEmpty.optional() };
 
 const kind = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...common, ...shape });
@@ -71,16 +74,15 @@ export const FAULT_PARAMS = {
     volumePath: nonEmpty.default('/data/db'),
   }),
   flagd: kind({ flag: nonEmpty, variant: nonEmpty.default('on'), configMap: nonEmpty.default('flagd-config'), restartDeployment: nonEmpty.default('flagd') }),
-  'flower-container-stop': kind({ container: nonEmpty.optional(), docker: nonEmpty.optional() }),
+  'flower-container-stop': kind({ container: nonEmpty.optional(), ...flower }),
   'flower-model-misconfig': kind({
     container: nonEmpty.optional(),
     file: nonEmpty.optional(),
     line: int.optional(),
     from: numericText.optional(),
     to: numericText.optional(),
-    /** The docker executable, the Flower checkout, and whether/how long to wait (tests shorten these). */
-    docker: nonEmpty.optional(),
-    flowerDir: nonEmpty.default('aiopslab-applications/flower'),
+    ...flower,
+    /** Whether to start the run and wait for the error, and how long (tests shorten these). */
     startRun: z.boolean().default(true),
     waitForError: z.boolean().default(true),
     waitMs: int.min(0).default(180_000),
@@ -124,4 +126,15 @@ export function faultParams<K extends FaultKind>(fault: FaultSpec, kind: K): Fau
     throw new Error(`Fault ${kind}: parameter ${field}: ${issue.code === 'unrecognized_keys' ? `unknown (it takes ${faultParamNames(kind).join(', ')})` : issue.message}`);
   }
   return parsed.data as FaultParams<K>;
+}
+
+/** How long the environment waits after injecting (the parameter every kind may set; 0 when unset). */
+export function settleSeconds(fault: FaultSpec): number {
+  const value = fault.params.settleSeconds;
+  return typeof value === 'number' ? value : 0;
+}
+
+/** Whether the workload injects the fault itself, mid-run (the Flower model misconfiguration). */
+export function injectedDuringWorkload(fault: FaultSpec): boolean {
+  return fault.params.injectDuringWorkload === true;
 }

@@ -1,3 +1,4 @@
+import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 
 /**
@@ -5,9 +6,9 @@ import type { FaultContext, FaultInjector } from './types';
  * ConfigMap mounted at /scripts inside the Mongo pod, then restart the service that uses that database.
  */
 async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<string[]> {
-  const list = await c.kubectl.json(['get', 'pods', '-n', c.namespace]);
+  const list = await c.kubectl.json<{ items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(['get', 'pods', '-n', c.namespace]);
   // Pods already terminating (replaced by an earlier restart) are skipped: an exec or delete could find them gone.
-  return ((list.items ?? []) as Array<{ metadata: { name: string; deletionTimestamp?: string } }>).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
+  return (list.items ?? []).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
 }
 
 /**
@@ -39,21 +40,21 @@ async function restartService(c: FaultContext, key: string, includeMongo: boolea
   if (pods.length) await c.kubectl.run(['delete', 'pod', ...pods, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
 }
 
-function names(c: FaultContext): { key: string; mongo: string } {
-  const key = String(c.fault.params.service);
-  return { key, mongo: c.fault.target ?? `mongodb-${key}` };
+function names(c: FaultContext): { key: string; mongo: string; script: string; recoverScript: string } {
+  const { service: key, script, recoverScript } = faultParams(c.fault, c.fault.kind === 'mongo-revoke-auth' ? 'mongo-revoke-auth' : 'mongo-user-unregistered');
+  return { key, mongo: c.fault.target ?? `mongodb-${key}`, script, recoverScript };
 }
 
 export const mongoRevokeAuthFault: FaultInjector = {
   kind: 'mongo-revoke-auth',
   async inject(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.script));
+    const { key, mongo, script } = names(c);
+    await runScript(c, mongo, script);
     await restartService(c, key, false, false);
   },
   async recover(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.recoverScript));
+    const { key, mongo, recoverScript } = names(c);
+    await runScript(c, mongo, recoverScript);
     await restartService(c, key, true, false);
   },
 };
@@ -61,13 +62,13 @@ export const mongoRevokeAuthFault: FaultInjector = {
 export const mongoUserUnregisteredFault: FaultInjector = {
   kind: 'mongo-user-unregistered',
   async inject(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.script));
+    const { key, mongo, script } = names(c);
+    await runScript(c, mongo, script);
     await restartService(c, key, false, true);
   },
   async recover(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.recoverScript));
+    const { key, mongo, recoverScript } = names(c);
+    await runScript(c, mongo, recoverScript);
     await restartService(c, key, false, true);
   },
 };
