@@ -131,9 +131,9 @@ function attacks(): Attack[] {
     { name: 'curl another port on 127.0.0.1', step: shell('curl -s -m 3 http://127.0.0.1:OTHERPORT/'), crossed: (o, w) => o.includes('REACHED') || w.other.hits() > 0 },
     { name: 'curl localhost by name', step: shell('curl -s -m 3 http://localhost:OTHERPORT/'), crossed: (o, w) => o.includes('REACHED') || w.other.hits() > 0 },
     { name: 'curl the HTTP service of AIOpsLab', step: shell('curl -s -m 3 http://127.0.0.1:SERVICEPORT/problems'), crossed: (o) => o.includes('k8s_target_port-misconfig') },
-    { name: 'kubectl --server to another port', step: shell('kubectl --server=http://127.0.0.1:OTHERPORT get pods'), crossed: (o, w) => w.other.hits() > 0 },
-    { name: 'kubectl apply from a URL', step: shell('kubectl apply -f http://127.0.0.1:OTHERPORT/x.yaml'), crossed: (o, w) => w.other.hits() > 0 },
-    { name: 'helm repo on another port', step: shell('helm repo add x http://127.0.0.1:OTHERPORT'), crossed: (o, w) => w.other.hits() > 0 },
+    { name: 'kubectl --server to another port', step: shell('kubectl --server=http://127.0.0.1:OTHERPORT get pods'), crossed: (_o, w) => w.other.hits() > 0 },
+    { name: 'kubectl apply from a URL', step: shell('kubectl apply -f http://127.0.0.1:OTHERPORT/x.yaml'), crossed: (_o, w) => w.other.hits() > 0 },
+    { name: 'helm repo on another port', step: shell('helm repo add x http://127.0.0.1:OTHERPORT'), crossed: (_o, w) => w.other.hits() > 0 },
     // Another identity.
     { name: 'kubectl --token of the orchestrator', step: shell('kubectl --token aiopslab-admin get podchaos -A'), crossed: (o) => !o.includes('refused') },
     { name: 'kubectl --as', step: shell('kubectl --as=system:admin get secrets -A'), crossed: (o) => !o.includes('refused') },

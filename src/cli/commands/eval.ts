@@ -58,7 +58,7 @@ export function registerEvalCommand(program: Command): void {
           signal: cancel.signal,
           createAgent: (name) => createAgent(name, {}),
           onProgress: (p) => line.update(p),
-          onEvent: opts.verbose ? (job, e) => line.above(() => printProgress(e)) : undefined,
+          onEvent: opts.verbose ? (_job, e) => line.above(() => printProgress(e)) : undefined,
         });
       } finally {
         line.end();

@@ -62,7 +62,7 @@ export async function startFlowerRun(c: FaultContext): Promise<void> {
   });
 }
 
-async function poll(c: FaultContext, what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+async function poll(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > end) throw new FaultError(`Timed out waiting for ${what}.`);
@@ -98,10 +98,10 @@ export const flowerModelMisconfigFault: FaultInjector = {
     const name = c.fault.target ?? 'clientapp-1';
     const { startRun, waitForError, waitMs } = faultParams(c.fault, 'flower-model-misconfig');
     if (startRun) await startFlowerRun(c);
-    await poll(c, `/app/.flwr/apps in ${name}`, 120_000, async () => (await docker(c, ['exec', name, 'sh', '-c', 'ls /app/.flwr/apps'])).code === 0 && true);
+    await poll(`/app/.flwr/apps in ${name}`, 120_000, async () => (await docker(c, ['exec', name, 'sh', '-c', 'ls /app/.flwr/apps'])).code === 0 && true);
     await mustDocker(c, ['exec', name, 'sh', '-c', `sed -i '24s/84/80/' ${TASK_GLOB}`]);
     if (waitForError) {
-      await poll(c, `an error in the logs of ${name}`, waitMs, async () => /error/i.test((await docker(c, ['logs', name])).stdout));
+      await poll(`an error in the logs of ${name}`, waitMs, async () => /error/i.test((await docker(c, ['logs', name])).stdout));
     }
   },
   async recover(c) {

@@ -229,7 +229,7 @@ export async function handleDeleteCollection(r: ResourceRequest): Promise<void> 
 
 // ---------- scale ----------
 
-function scaleOf(r: ResourceRequest, obj: KubeObject): Record<string, unknown> {
+function scaleOf(_r: ResourceRequest, obj: KubeObject): Record<string, unknown> {
   const sel = obj.spec?.selector;
   const selector = sel && typeof sel === 'object' && (sel.matchLabels || sel.matchExpressions) ? selectorToString(sel) : '';
   return {
