@@ -7,6 +7,7 @@ import type { HeaderView, HostMessage, LiveTelemetryView, PanelState, ResultsVie
 import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
 import { stepChangesCluster } from '../src/extension/model/command-risk';
 import { buildCharts, type ChartModel } from '../src/extension/model/telemetry-charts';
+import { listenToHost } from './host-messages';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -434,8 +435,7 @@ function applySnapshot(s: TranscriptSnapshot): void {
   renderResults();
 }
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const m = event.data;
+listenToHost<HostMessage>(post, (m) => {
   switch (m.type) {
     case 'init':
       applySnapshot(m.snapshot);
@@ -473,14 +473,6 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'reveal':
       document.querySelector(m.selector)?.scrollIntoView({ block: 'start' });
       break;
-    case 'click':
-      (document.querySelector(m.selector) as HTMLElement | null)?.click();
-      break;
-    case 'query-dom': {
-      const nodes = [...document.querySelectorAll(m.selector)];
-      post({ type: 'dom', id: m.id, count: nodes.length, texts: nodes.slice(0, 50).map((n) => (n.textContent ?? '').trim()) });
-      break;
-    }
     default:
       break;
   }

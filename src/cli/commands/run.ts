@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SessionEvent } from '../../core/orchestrator/events';
 import type { ServiceSeries, SessionRecord } from '../../core/session/types';
 import { createAgent } from '../../agents/registry';
-import { formatLeftoversBeforeRun } from '../recover-report';
+import { recoverLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { formatSeconds, oneLine, table } from '../format';
 import { wholeNumber } from '../options';
@@ -34,9 +34,7 @@ export function registerRunCommand(program: Command): void {
       const agent = createAgent(opts.agent, {});
       const cancel = cancelOnSigint();
       try {
-        // Faults left behind by an earlier session (kill -9, crash) are undone first; say so.
-        const leftovers = formatLeftoversBeforeRun(await engine.recoverLeftovers());
-        if (leftovers) process.stderr.write(leftovers + '\n');
+        await recoverLeftoversBeforeRun(engine);
         const record = await engine.run({
           problemId,
           agent,

@@ -8,9 +8,9 @@
  * gets a fresh `init` with the whole transcript as it is now; updates that arrive while it is away are not queued
  * (the next snapshot contains them).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { EngineHost, LiveSession } from '../host';
+import { DomQueries, webviewHtml } from '../webview-page';
 import { humanTextToTurn } from '../model/chat-input';
 import { snapshotFromRecord } from '../model/transcript-model';
 import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PanelState, type TranscriptSnapshot, type WebviewMessage } from '../protocol';
@@ -29,8 +29,7 @@ export class TranscriptPanel implements vscode.Disposable {
   private ready = false;
   private readonly queue: HostMessage[] = [];
   private readonly disposables: vscode.Disposable[] = [];
-  private nextQueryId = 1;
-  private readonly queries = new Map<number, (r: { count: number; texts: string[] }) => void>();
+  private readonly queries = new DomQueries();
 
   static all(): TranscriptPanel[] {
     return [...TranscriptPanel.panels.values()];
@@ -133,11 +132,7 @@ export class TranscriptPanel implements vscode.Disposable {
 
   /** Asks the page for the text of the elements matching a selector (tests assert on the rendered DOM). */
   queryDom(selector: string): Promise<{ count: number; texts: string[] }> {
-    const id = this.nextQueryId++;
-    return new Promise((resolve) => {
-      this.queries.set(id, resolve);
-      this.post({ type: 'query-dom', id, selector });
-    });
+    return this.queries.ask((m) => this.post(m), selector);
   }
 
   private onMessage(raw: unknown): void {
@@ -169,9 +164,7 @@ export class TranscriptPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('aiopslab.sendAction', m.text);
         break;
       case 'dom': {
-        const resolve = this.queries.get(m.id);
-        this.queries.delete(m.id);
-        resolve?.({ count: m.count, texts: m.texts });
+        this.queries.answer(m);
         break;
       }
       default:
@@ -195,32 +188,21 @@ export class TranscriptPanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, state: PanelState): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'transcript.css'));
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
     const initial = JSON.stringify(state).replace(/</g, '\\u003c');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>AIOpsLab transcript</title>
-</head>
-<body>
-<div id="app" data-state='${initial.replace(/'/g, '&#39;')}'><p class="loading">Loading transcript…</p></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, {
+      title: 'AIOpsLab transcript',
+      script: 'webview.js',
+      csp: () => [`img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`],
+      head: () => `<link rel="stylesheet" href="${css.toString()}">`,
+      body: `<div id="app" data-state='${initial.replace(/'/g, '&#39;')}'><p class="loading">Loading transcript…</p></div>`,
+    });
   }
 
   dispose(): void {
     if (TranscriptPanel.panels.get(this.sessionId) === this) TranscriptPanel.panels.delete(this.sessionId);
     for (const d of this.disposables.splice(0)) d.dispose();
-    for (const resolve of this.queries.values()) resolve({ count: -1, texts: [] });
-    this.queries.clear();
+    this.queries.cancelAll();
   }
 }
 
