@@ -50,7 +50,7 @@ function explainPod(pod: k8s.V1Pod, events: k8s.CoreV1Event[]): UnreadyPod {
 
 function eventTime(e: k8s.CoreV1Event): number {
   const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
-  return t ? new Date(t as unknown as string).getTime() : 0;
+  return t ? new Date(t).getTime() : 0;
 }
 
 function join(...parts: Array<string | undefined>): string | undefined {

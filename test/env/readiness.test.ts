@@ -5,7 +5,7 @@ import { detectRuntime } from '../../src/env/cluster-setup/runtime';
 
 const pod = (name: string, status: k8s.V1PodStatus): k8s.V1Pod => ({ metadata: { name }, status });
 const warning = (name: string, reason: string, message: string, at: string): k8s.CoreV1Event =>
-  ({ metadata: {}, type: 'Warning', reason, message, involvedObject: { kind: 'Pod', name }, lastTimestamp: new Date(at) } as k8s.CoreV1Event);
+  ({ metadata: {}, type: 'Warning', reason, message, involvedObject: { kind: 'Pod', name }, lastTimestamp: new Date(at) });
 
 describe('readiness: why pods are not ready, as kubectl describe would say', () => {
   it('names the image pull failure with the kubelet\'s message and the latest Warning event', () => {
