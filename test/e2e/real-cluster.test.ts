@@ -26,7 +26,7 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
   let env: NodeJS.ProcessEnv;
   let home: string;
   let kubectlPath: string;
-  const admin = (context: string) => new Kubectl({ kubectl: kubectlPath, context, kubeCacheDir: path.join(cwd, 'kube-cache') });
+  const admin = (context: string) => new Kubectl({ kubectl: kubectlPath, kubeconfigPath: path.join(home, '.kube', 'config'), context, kubeCacheDir: path.join(cwd, 'kube-cache') });
   const cli = (args: string[]): Promise<CliResult> => clusters.cli(args);
   const runKubectl = (args: string[], extraEnv: NodeJS.ProcessEnv) => run(kubectlPath, args, { ...env, ...extraEnv });
 
@@ -38,7 +38,7 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
     clusters = await startDetachedClusters({ cwd, kubectl: kubectlPath, names: ['twin-a', 'twin-b'], currentContext: 'twin-b' });
     ({ env, home } = clusters);
     // Tell the two apart from inside: every node of each carries its cluster's name.
-    for (const name of ['twin-a', 'twin-b']) await admin(name).run(['label', 'nodes', '--all', `aiopslab-test/cluster=${name}`]);
+    for (const name of ['twin-a', 'twin-b']) await admin(name).run(['label', 'nodes', '--all', `example.com/cluster=${name}`]);
   });
 
   after(async () => {
@@ -108,10 +108,13 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
       child.stdin.end(script);
     });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /aiopslab-test\/cluster=twin-a/);
-    assert.doesNotMatch(r.stdout, /aiopslab-test\/cluster=twin-b/);
+    assert.match(r.stdout, /example\.com\/cluster=twin-a/);
+    assert.doesNotMatch(r.stdout, /example\.com\/cluster=twin-b/);
     assert.match(r.stdout, new RegExp(`forbidden: User "${AGENT}" cannot list resource "pods" in API group "" in the namespace "kube-system"`));
-    assert.doesNotMatch(r.stdout, /twin-b\s/, 'the agent\'s kubeconfig names no other cluster');
+    assert.match(r.stdout, /context was not found for specified context: twin-b/, 'the agent\'s kubeconfig knows no other context');
+    const contexts = r.stdout.split('exec_shell("kubectl config get-contexts")')[1].split('aiopslab>')[0];
+    assert.match(contexts, /aiopslab-agent/);
+    assert.doesNotMatch(contexts, /twin-a|twin-b/, 'the agent\'s kubeconfig names only its view');
     assert.match(r.stdout, /configmap\/agent-was-here created/);
     assert.doesNotMatch(await admin('twin-b').run(['get', 'configmaps', '-A', '-o', 'name']), /agent-was-here/);
     assert.doesNotMatch(await admin('twin-b').run(['get', 'namespaces', '-o', 'name']), /test-social-network/);
