@@ -7,6 +7,7 @@ import type { HeaderView, HostMessage, LiveTelemetryView, PanelState, ResultsVie
 import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
 import { stepChangesCluster } from '../src/extension/model/command-risk';
 import { buildCharts, type ChartModel } from '../src/extension/model/telemetry-charts';
+import { answerLines, formatElapsed, formatTokens, metricRow } from '../src/core/session/figures';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -92,9 +93,9 @@ turnsEl.addEventListener('click', (e) => {
 inputEl.append(el('label', 'label', 'Your action (an API call, or a shell command; Ctrl+Enter sends)'), actionBox, sendBtn, actionStatus);
 
 // ---- header ----
-function fmtDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+/** The agent's episode so far (or in all, once it ended); "–" while the session is still being set up. */
+function elapsedText(h: HeaderView): string {
+  return h.startTime === undefined ? '–' : formatElapsed(((h.endTime ?? Date.now()) - h.startTime) / 1000);
 }
 
 function renderHeader(): void {
@@ -111,8 +112,9 @@ function renderHeader(): void {
     badge('Agent', h.agent),
     badge('Status', statusText + (h.phase && h.live ? ` · ${h.phase}${h.phaseDetail ? ` (${h.phaseDetail})` : ''}` : ''), `status ${statusCls}`),
     badge('Steps', `${h.steps} / ${h.maxSteps}`, 'steps'),
-    badge('Elapsed', fmtDuration((h.endTime ?? Date.now()) - h.startTime), 'elapsed'),
+    badge('Elapsed', elapsedText(h), 'elapsed'),
   );
+  if (h.tokens) badges.append(badge('Tokens', formatTokens(h.tokens), 'tokens'));
   if (h.replay) badges.append(badge('Mode', 'replay'));
   const sid = el('div', 'session-id', `Session ${h.sessionId}`);
   headerEl.append(title, badges, sid);
@@ -129,7 +131,7 @@ function badge(label: string, value: string, cls = ''): HTMLElement {
 setInterval(() => {
   if (header?.live) {
     const e = headerEl.querySelector('.elapsed .badge-value');
-    if (e) e.textContent = fmtDuration(Date.now() - header.startTime);
+    if (e) e.textContent = elapsedText(header);
   }
 }, 1000);
 
@@ -242,8 +244,17 @@ function renderAllTurns(): void {
 }
 
 // ---- results ----
-function show(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ');
+/** An answer as a list when it is one (the checks a mitigation is judged on), else as one line. */
+function answer(cls: string, v: unknown): HTMLElement {
+  const lines = answerLines(v);
+  const dd = el('dd', cls);
+  if (lines.length === 1) dd.textContent = lines[0];
+  else {
+    const list = el('ul');
+    for (const line of lines) list.append(el('li', undefined, line));
+    dd.append(list);
+  }
+  return dd;
 }
 
 function renderResults(): void {
@@ -260,12 +271,13 @@ function renderResults(): void {
     const verdict = el('div', `verdict ${v.success ? 'ok' : 'bad'}`);
     verdict.append(el('strong', undefined, v.success ? 'Solved' : 'Not solved'), el('p', 'why', v.explanation));
     const grid = el('dl', 'expected-given');
-    grid.append(el('dt', undefined, 'Expected'), el('dd', 'expected', show(v.expected)), el('dt', undefined, 'Given'), el('dd', 'given', show(v.given)));
+    grid.append(el('dt', undefined, 'Expected'), answer('expected', v.expected), el('dt', undefined, 'Given'), answer('given', v.given));
     verdict.append(grid);
     resultsEl.append(verdict);
   }
   if (results.error) resultsEl.append(el('div', 'error', `Error: ${results.error}`));
-  for (const note of results.notes ?? []) resultsEl.append(el('p', 'note', note));
+  // Why there is no telemetry is said once, where the charts would be.
+  for (const note of results.notes ?? []) if (results.telemetry || !isTelemetryNote(note)) resultsEl.append(el('p', 'note', note));
   if (results.metrics.length) {
     const table = el('table', 'metrics');
     const thead = el('thead');
@@ -274,18 +286,25 @@ function renderResults(): void {
     thead.append(hr);
     const tbody = el('tbody');
     for (const [k, val] of results.metrics) {
+      const row = metricRow(k, val);
       const tr = el('tr');
-      tr.append(el('td', undefined, k), el('td', undefined, typeof val === 'number' ? String(Math.round(val * 1000) / 1000) : String(val)));
+      const value = el('td', undefined, row.value);
+      if (row.note) value.append(el('span', 'metric-note', row.note));
+      tr.append(el('td', undefined, row.key), value);
       tbody.append(tr);
     }
     table.append(thead, tbody);
     resultsEl.append(table);
   }
-  if (results.tokens) {
-    const t = results.tokens;
-    resultsEl.append(el('p', 'tokens', `Tokens: ${t.input.toLocaleString()} in, ${t.output.toLocaleString()} out (${t.source}) · cost $${t.costUsd.toFixed(4)}`));
+  if (results.tokens) resultsEl.append(el('p', 'tokens', `Model tokens: ${formatTokens(results.tokens)}`));
+  if (header?.startTime !== undefined && header.endTime !== undefined) {
+    const setUp = results.frameworkOverheadSec !== undefined ? `; set-up and clean-up (deploy, inject, scoring, recovery): ${formatElapsed(results.frameworkOverheadSec)}` : '';
+    resultsEl.append(el('p', 'overhead', `Elapsed: ${elapsedText(header)} (the agent's episode)${setUp}`));
   }
-  if (results.frameworkOverheadSec !== undefined) resultsEl.append(el('p', 'overhead', `Framework overhead: ${results.frameworkOverheadSec.toFixed(1)} s`));
+}
+
+function isTelemetryNote(note: string): boolean {
+  return /telemetry/i.test(note);
 }
 
 // ---- telemetry charts ----
@@ -306,7 +325,7 @@ function renderCharts(): void {
   const telemetry = results?.telemetry ?? (results ? undefined : liveTelemetry?.telemetry);
   const injectedAt = results?.timeline?.injectedAt ?? liveTelemetry?.injectedAt;
   if (!telemetry) {
-    const why = results?.notes?.find((n) => /telemetry/i.test(n));
+    const why = results?.notes?.find(isTelemetryNote);
     const pending = header?.live ? 'Request latency and error rate per service are charted here while the session runs, once Prometheus has two scrapes of this episode (read every 20 s).' : header?.replay && !results ? 'The charts follow at the end of the replay.' : 'This session recorded no telemetry.';
     chartsEl.append(el('p', 'placeholder', why ?? pending));
     return;

@@ -4,6 +4,7 @@
  * It imports nothing at runtime (types only), so the webview bundle stays small.
  */
 import type { MetricValue, SessionRecord, SessionStatus, SessionTelemetry, Verdict } from '../core/session/types';
+import type { TokenFigures } from '../core/session/figures';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -39,8 +40,11 @@ export interface HeaderView {
   phaseDetail?: string;
   steps: number;
   maxSteps: number;
-  startTime: number;
+  /** When the agent's episode started (ms; Elapsed counts from here); undefined while the session is still being set up. */
+  startTime?: number;
   endTime?: number;
+  /** The model's token usage and cost so far (the session record's at the end). */
+  tokens?: TokenFigures;
   live: boolean;
   replay: boolean;
   /** The panel may send actions (a human or chat session of this window). */
@@ -50,8 +54,9 @@ export interface HeaderView {
 export interface ResultsView {
   verdict?: Verdict;
   metrics: Array<[string, MetricValue]>;
-  tokens?: { input: number; output: number; costUsd: number; source: string };
+  tokens?: TokenFigures;
   error?: string;
+  /** Set-up and clean-up outside the agent's episode, seconds (the record's framework_overhead). */
   frameworkOverheadSec?: number;
   /** The app's request telemetry over the episode (charts), when the session recorded it. */
   telemetry?: SessionTelemetry;

@@ -16,6 +16,7 @@ import { FakeEnvironment } from '../support/fake-environment';
 import { ScriptedServer } from '../agents/scripted-server';
 import { fillRequestMetrics, startFakePrometheus } from '../support/fake-prometheus';
 import { collectSessionSeries } from '../../src/env/telemetry/session-series';
+import { elapsedSeconds, formatElapsed, formatTokens, tokenFigures } from '../../src/core/session/figures';
 import { chat, until, waitFor } from './helpers';
 
 const EXT_ID = 'aiopslab.aiopslab';
@@ -310,6 +311,23 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal(record.verdict?.success, true);
     assert.equal(record.steps[0].action?.name, 'exec_shell');
     assert.equal(record.steps[0].action?.structured, true);
+
+    // The model's tokens and the episode's time read the same in the panel's header and results and the Sessions tooltip.
+    const tokens = formatTokens(tokenFigures(record.tokens));
+    const elapsed = formatElapsed(elapsedSeconds(record));
+    assert.ok(record.tokens.input > 0 && record.tokens.source !== 'none', 'the model\'s usage was recorded');
+    await vscode.commands.executeCommand('aiopslab.openTranscript', id);
+    const panel = await until(() => api.panels.get(id), 'the transcript panel');
+    await until(async () => ((await panel.queryDom('.verdict')).count === 1 ? true : undefined), 'the results in the panel');
+    assert.equal((await panel.queryDom('.tokens .badge-value')).texts[0], tokens);
+    assert.equal((await panel.queryDom('p.tokens')).texts[0], `Model tokens: ${tokens}`);
+    assert.equal((await panel.queryDom('.elapsed .badge-value')).texts[0], elapsed);
+    api.sessions.refresh();
+    const row = await until(async () => (await api.sessions.getChildren()).find((r) => r.session_id === id && r.status === 'completed'), 'the saved session row');
+    const tip = api.sessions.getTreeItem(row).tooltip;
+    const lines = (typeof tip === 'string' ? tip : tip?.value ?? '').split('\n');
+    assert.ok(lines.includes(`Tokens: ${tokens}`) && lines.includes(`Elapsed: ${elapsed}`), lines.join(' | '));
+    panel.panel.dispose();
   });
 
   it('Run Agent on Problem…: the problem pick lists the catalog and filters by app and task; the agent pick offers the OpenAI-compatible agents, VS Code language models and the baseline', async () => {

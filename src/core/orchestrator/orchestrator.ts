@@ -1,4 +1,4 @@
-import type { Agent, AgentContext, AgentTurn, TokenUsage } from '../agents/types';
+import type { Agent, AgentContext, AgentTurn } from '../agents/types';
 import { toAgentTurn } from '../agents/types';
 import type { AppDefinition } from '../apps/types';
 import type { ProblemDefinition } from '../problems/types';
@@ -10,6 +10,7 @@ import { getTask } from '../tasks';
 import { evaluate } from '../evaluation';
 import { parseResponse, ResponseParsingError } from '../parser';
 import { EventHub, type SessionPhase } from './events';
+import { addTokenUsage } from '../session/figures';
 
 /** The first observation and the suffix of every later one, as in the original. */
 export const NEXT_ACTION = 'Please take the next action';
@@ -147,8 +148,8 @@ export class Orchestrator {
     };
   }
 
-  private emitPhase(episode: Episode, phase: SessionPhase, detail?: string): void {
-    this.events.emit({ type: 'phase', sessionId: episode.sessionId, phase, detail });
+  private emitPhase(episode: Episode, phase: SessionPhase, detail?: string, atMs = this.deps.clock.now()): void {
+    this.events.emit({ type: 'phase', sessionId: episode.sessionId, phase, detail, atMs });
   }
 
   /** Preflight, deploy, journal, inject, workload. The fault is written down before it is applied. */
@@ -196,11 +197,11 @@ export class Orchestrator {
       actions: actionsForTask(problem.task),
     };
     await agent.initContext(context);
-    this.emitPhase(episode, 'agent');
-    const stop = this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
     episode.loopStart = this.deps.clock.now();
     episode.record.start_time = episode.loopStart / 1000;
-    return stop;
+    // The agent's episode (Elapsed, TTx) starts now: the phase says when, so a live view counts from the same instant.
+    this.emitPhase(episode, 'agent', undefined, episode.loopStart);
+    return this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
   }
 
   /** Turns until a submission is accepted, the step budget or the wall-clock budget runs out. */
@@ -234,7 +235,7 @@ export class Orchestrator {
     const turn = await this.askAgent(agent, observation, signal, deadline);
     const agentMs = clock.now() - stepStart;
     record.trace.push({ role: 'assistant', content: turn.text || (turn.toolCall ? `${turn.toolCall.name}(${JSON.stringify(turn.toolCall.arguments)})` : '') });
-    addUsage(record, turn.usage);
+    addTokenUsage(record.tokens, turn.usage);
     const stepRecord: StepRecord = { step, reply: turn.text, observation: '', agentMs, actionMs: 0, startedAt: stepStart, usage: turn.usage };
     if (turn.toolCall) stepRecord.toolCall = turn.toolCall;
     const actionStart = clock.now();
@@ -479,14 +480,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
   promise.catch(() => undefined);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function addUsage(record: SessionRecord, usage: TokenUsage | undefined): void {
-  if (!usage) return;
-  record.tokens.input += usage.inputTokens;
-  record.tokens.output += usage.outputTokens;
-  record.tokens.cost_usd += usage.costUsd ?? 0;
-  if (record.tokens.source === 'none' || usage.source === 'tokenizer') record.tokens.source = usage.source;
 }
 
 function notEvaluated(status: SessionStatus, submitted: boolean, solution: unknown): Verdict {

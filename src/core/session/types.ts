@@ -110,6 +110,8 @@ export interface SessionIndexEntry {
   start_time: number;
   end_time: number;
   steps: number;
+  /** The model's token usage and cost (absent in lines written before it was kept here). */
+  tokens?: SessionRecord['tokens'];
   file: string;
   deleted?: boolean;
 }

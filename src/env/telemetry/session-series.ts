@@ -131,7 +131,7 @@ export async function collectSessionSeries(opts: SessionSeriesOptions): Promise<
     throw new Error(
       `Prometheus has no request metrics (service_request_duration_seconds_bucket, service_requests_total) for namespace ${opts.namespace} ` +
         `between ${new Date(startS * 1000).toISOString()} and ${new Date(endS * 1000).toISOString()}` +
-        (endS - startS < windowS ? ` (the episode lasted ${endS - startS} s; a rate needs two scrapes within ${windowS} s)` : '') +
+        (endS - startS < windowS ? ` (a window of only ${endS - startS} s: a rate needs two scrapes within ${windowS} s)` : '') +
         '.',
     );
   }

@@ -5,6 +5,7 @@
 import type { ProblemDefinition } from '../../core/problems/types';
 import type { SessionIndexEntry } from '../../core/session/types';
 import { TASK_TYPES, type TaskType } from '../../core/tasks/task-type';
+import { elapsedSeconds, formatElapsed, formatTokens, tokenFigures } from '../../core/session/figures';
 import { toMs } from './transcript-model';
 
 export interface LatestResult {
@@ -132,11 +133,12 @@ export function sessionItemView(e: SessionIndexEntry, live?: LiveProgress, now =
   const running = !!live || e.status === 'running';
   const { icon, color } = resultIcon({ status: running ? 'running' : e.status, success: e.success });
   const progress = live ? `step ${live.steps}/${live.maxSteps}${live.phase ? ` · ${live.phase}` : ''}` : `${resultWord(e)} · ${e.steps} steps`;
-  const secs = e.end_time && !running ? Math.round(e.end_time - e.start_time) : undefined;
+  const elapsed = e.end_time && !running ? formatElapsed(elapsedSeconds(e)) : undefined;
+  const tokens = e.tokens && !running ? formatTokens(tokenFigures(e.tokens)) : undefined;
   return {
     label: e.problem_id,
     description: `${e.agent} · ${progress} · ${ago(start, now)}`,
-    tooltip: [`Session ${e.session_id}`, `${e.problem_id} (${e.task_type})`, `Agent: ${e.agent}`, `Result: ${running ? 'running' : resultWord(e)}`, `Steps: ${live ? live.steps : e.steps}`, secs !== undefined ? `Duration: ${secs}s` : '', `Started ${new Date(start).toISOString()}`].filter(Boolean).join('\n'),
+    tooltip: [`Session ${e.session_id}`, `${e.problem_id} (${e.task_type})`, `Agent: ${e.agent}`, `Result: ${running ? 'running' : resultWord(e)}`, `Steps: ${live ? live.steps : e.steps}`, elapsed !== undefined ? `Elapsed: ${elapsed}` : '', tokens !== undefined ? `Tokens: ${tokens}` : '', `Started ${new Date(start).toISOString()}`].filter(Boolean).join('\n'),
     icon,
     color,
     contextValue: running ? 'session.running' : 'session',
