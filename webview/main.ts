@@ -338,13 +338,15 @@ function renderCharts(): void {
   const legend = el('div', 'chart-legend');
   legend.setAttribute('role', 'list');
   for (const line of charts[0].lines) {
-    const item = el('button', `legend-item${focusedService === line.service ? ' focused' : ''}`);
+    const item = el('button', `legend-item${focusedService === line.service ? ' focused' : ''}${line.faultTarget ? ' fault-target' : ''}`);
     item.setAttribute('role', 'listitem');
     item.dataset.service = line.service;
-    item.title = `${line.service}: peak p99 ${charts[1].lines[line.index].peak}, peak error rate ${charts[2].lines[line.index].peak}. Click to highlight.`;
+    const target = line.faultTarget ? ' The fault is aimed at this service.' : '';
+    item.title = `${line.service}: peak p99 ${charts[1].lines[line.index].peak}, peak error rate ${charts[2].lines[line.index].peak}.${target} Click to highlight.`;
     const swatch = svg('svg', { width: 18, height: 8, class: 'swatch' });
     swatch.append(svg('line', { x1: 0, y1: 4, x2: 18, y2: 4, class: `series c${line.index % 8} d${Math.floor(line.index / 8) % 3}` }));
     item.append(swatch, el('span', undefined, line.service));
+    if (line.faultTarget) item.append(el('span', 'fault-tag', line.d ? 'fault' : 'fault · no requests'));
     item.onclick = () => {
       focusedService = focusedService === line.service ? undefined : line.service;
       renderCharts();
@@ -365,9 +367,9 @@ function chartSvg(c: ChartModel): HTMLElement {
   const { left, right, top, bottom } = c.plot;
   for (const t of c.yTicks) {
     root.append(svg('line', { x1: left, x2: right, y1: t.y, y2: t.y, class: 'grid' }));
-    root.append(svg('text', { x: left - 4, y: t.y + 3, class: 'tick y' }, t.label));
+    root.append(svg('text', { x: left - 6, y: t.y + 5, class: 'tick y' }, t.label));
   }
-  for (const t of c.xTicks) root.append(svg('text', { x: t.x, y: bottom + 14, class: 'tick x' }, t.label));
+  for (const t of c.xTicks) root.append(svg('text', { x: t.x, y: bottom + 19, class: 'tick x' }, t.label));
   root.append(svg('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis' }));
   for (const line of c.lines) {
     if (!line.d) continue;
@@ -378,7 +380,7 @@ function chartSvg(c: ChartModel): HTMLElement {
   }
   for (const m of c.markers) {
     const g = svg('g', { class: `marker marker-${m.kind}` });
-    g.append(svg('line', { x1: m.x, x2: m.x, y1: top - 4, y2: bottom }), svg('text', { x: m.x + 2, y: top - 6 }, m.label), svg('title', {}, m.title));
+    g.append(svg('line', { x1: m.x, x2: m.x, y1: top - 4, y2: bottom }), svg('text', { x: m.x + 3, y: top - 6 }, m.label), svg('title', {}, m.title));
     root.append(g);
   }
   figure.append(root);

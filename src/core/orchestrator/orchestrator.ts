@@ -201,7 +201,7 @@ export class Orchestrator {
     episode.record.start_time = episode.loopStart / 1000;
     // The agent's episode (Elapsed, TTx) starts now: the phase says when, so a live view counts from the same instant.
     this.emitPhase(episode, 'agent', undefined, episode.loopStart);
-    return this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
+    return this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS, problem.fault.target);
   }
 
   /** Turns until a submission is accepted, the step budget or the wall-clock budget runs out. */
@@ -300,7 +300,7 @@ export class Orchestrator {
     const { record, deployStart } = episode;
     if (deployStart === undefined || record.timeline?.injectedAt === undefined || !env.collectTelemetry) return;
     try {
-      record.telemetry = await withTimeout(env.collectTelemetry(episode.options.app, deployStart), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
+      record.telemetry = await withTimeout(env.collectTelemetry(episode.options.app, deployStart, episode.options.problem.fault.target), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
     } catch (error) {
       (record.notes ??= []).push(`No telemetry recorded: ${errorMessage(error)}`);
     }
@@ -329,7 +329,7 @@ export class Orchestrator {
    * Reads the app's telemetry every `everyMs` while the agent works and emits it (live charts). At most one read at a
    * time; failures are ignored (the final read at the end of the episode records the reason). Returns the stopper.
    */
-  private liveTelemetry(sessionId: string, app: AppDefinition, sinceMs: number, injectedAt: number | undefined, everyMs: number): () => void {
+  private liveTelemetry(sessionId: string, app: AppDefinition, sinceMs: number, injectedAt: number | undefined, everyMs: number, faultTarget: string | undefined): () => void {
     const env = this.deps.env;
     if (!env.collectTelemetry || !(everyMs > 0)) return () => undefined;
     let busy = false;
@@ -337,7 +337,7 @@ export class Orchestrator {
     const timer = setInterval(() => {
       if (busy || stopped) return;
       busy = true;
-      withTimeout(env.collectTelemetry!(app, sinceMs), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long')
+      withTimeout(env.collectTelemetry!(app, sinceMs, faultTarget), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long')
         .then((telemetry) => {
           if (!stopped) this.events.emit({ type: 'telemetry', sessionId, telemetry, injectedAt });
         })
