@@ -88,7 +88,8 @@ turnsEl.addEventListener('click', (e) => {
   const button = (e.target as HTMLElement).closest<HTMLElement>('[data-reply-act]');
   const text = button?.closest('.reply')?.querySelector('.reply-text')?.textContent;
   if (!button || !text) return;
-  post({ type: button.dataset.replyAct === 'open' ? 'open-reply' : 'rerun-reply', text });
+  const step = Number(button.closest<HTMLElement>('.turn')?.dataset.step);
+  post(button.dataset.replyAct === 'open' ? { type: 'open-reply', text, ...(Number.isInteger(step) ? { step } : {}) } : { type: 'rerun-reply', text });
 });
 inputEl.append(el('label', 'label', 'Your action (an API call, or a shell command; Ctrl+Enter sends)'), actionBox, sendBtn, actionStatus);
 
@@ -157,7 +158,7 @@ function renderTurn(s: StepView): HTMLElement {
     open.title = 'Open this reply as an aiopslab-reply document: the parsed call, parse errors as diagnostics, Run in session';
     const rerun = el('button', 'link', 'Run in current session');
     rerun.dataset.replyAct = 'rerun';
-    rerun.title = 'Run this reply\'s action again in the session you are acting in now (Act as Human Agent)';
+    rerun.title = 'Run this reply\'s action again in the session you are acting in now';
     actions.append(open, rerun);
     reply.append(el('summary', undefined, `Agent reply (${lines.length} line${lines.length === 1 ? '' : 's'})`), el('pre', 'reply-text', s.reply), actions);
     turn.append(reply);
@@ -481,6 +482,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       actionStatus.textContent = m.message;
       actionStatus.className = `action-status ${m.ok ? 'ok' : 'bad'}`;
       if (m.ok) actionBox.value = '';
+      break;
+    case 'acting':
+      // "Run in current session" only when there is one (a human or chat session of this window).
+      document.body.classList.toggle('acting', m.session !== undefined);
       break;
     case 'replay':
       startReplay(m.delayMs);

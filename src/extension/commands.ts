@@ -289,7 +289,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const id = sessionIdOf(arg) ?? (await pickSession('Re-evaluate which session?'));
       if (!id) return undefined;
       // The engine scores the saved answer again with the current evaluators and ground truth, and saves the record.
-      const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `AIOpsLab: re-evaluating ${id.slice(0, 8)}…` }, () => host.engine.reevaluate(id));
+      let record: SessionRecord;
+      try {
+        record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `AIOpsLab: re-evaluating ${id.slice(0, 8)}…` }, () => host.engine.reevaluate(id));
+      } catch (error) {
+        // Why it cannot be scored again (a mitigation, a cancelled session): said once, not left as a command failure.
+        void vscode.window.showWarningMessage(`AIOpsLab: ${id.slice(0, 8)} cannot be re-evaluated. ${(error as Error).message}`);
+        return undefined;
+      }
       const panel = TranscriptPanel.get(id);
       if (panel && !panel.replay) panel.post({ type: 'init', version: PROTOCOL_VERSION, snapshot: snapshotFromRecord(record) });
       deps.refresh();

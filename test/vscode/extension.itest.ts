@@ -215,16 +215,19 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const opened = waitFor(vscode.workspace.onDidOpenTextDocument, (d) => d.languageId === 'aiopslab-reply', 'the reply document');
     panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="open"]' });
     const doc = await opened;
-    assert.equal(doc.getText(), record.steps[0].reply);
+    await until(() => (doc.getText() === record.steps[0].reply ? true : undefined), 'the reply in the document');
+    assert.match(doc.uri.path, new RegExp(`${humanSessionId.slice(0, 8)}-step-1\\.aiops-reply$`), 'named after its session and step, not its first line');
     const lenses = await until(async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       return l?.length ? l : undefined;
     }, 'CodeLens on the reply');
     assert.ok(lenses.some((l) => l.command?.title.includes('exec_shell("kubectl get pods -n test-hotel-reservation")')), JSON.stringify(lenses.map((l) => l.command?.title)));
 
-    // The same reply again, in a session the user acts in now.
+    // "Run in current session" is there only while a session takes actions; then the same reply runs there.
+    assert.equal((await panel.queryDom('body.acting [data-reply-act="rerun"]')).count, 0, 'no session to run it in: no button');
     const id = (await vscode.commands.executeCommand<string>('aiopslab.actAsHuman', detectionId));
     try {
+      await until(async () => ((await panel.queryDom('body.acting [data-reply-act="rerun"]')).count > 0 ? true : undefined), 'the button once a session takes actions');
       panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="rerun"]' });
       await until(() => api.host.get(id)?.transcript.header.steps === 1, 'the reply to run as a step of the new session');
       assert.equal(api.host.get(id)!.transcript.snapshot().steps[0].action?.name, 'exec_shell');
