@@ -92,7 +92,7 @@ describe('extension transcript model', () => {
     t.apply({ type: 'session-ended', sessionId: 'S1', record: record(steps) });
     assert.deepEqual(t.header.tokens, t.results?.tokens, 'header and results show the record\'s figures');
     assert.deepEqual(t.header.tokens, { input: 100, output: 20, costUsd: 0.001, source: 'tokenizer' }, 'the record agrees with the live total');
-    assert.equal((t.header.endTime! - t.header.startTime!) / 1000, 10, 'elapsed: the record\'s episode');
+    assert.equal(((t.header.endTime ?? 0) - (t.header.startTime ?? 0)) / 1000, 10, 'elapsed: the record\'s episode');
   });
 
   it('keeps steps in order when events arrive out of order', () => {

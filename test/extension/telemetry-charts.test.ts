@@ -59,7 +59,8 @@ describe('transcript telemetry charts (geometry for the inline SVG)', () => {
 
   it('names the fault\'s target in the legend, even when it served no request', () => {
     const t = telemetry();
-    t.services.push({ service: 'user', p50Ms: Array(61).fill(null), p99Ms: Array(61).fill(null), errorRate: Array(61).fill(null) });
+    const none = () => new Array<number | null>(61).fill(null);
+    t.services.push({ service: 'user', p50Ms: none(), p99Ms: none(), errorRate: none() });
     t.faultTarget = 'user';
     const [p50] = buildCharts(t, { injectedAt, writes: [] });
     const user = p50.lines.find((l) => l.service === 'user')!;
