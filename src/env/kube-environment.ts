@@ -289,9 +289,9 @@ export class KubeEnvironment implements ProblemEnvironment {
    * Per-service latency and error-rate series of the app for the session record (charts): from a few minutes before
    * `sinceMs` (the deploy), so that what the app did before the fault is there to compare with.
    */
-  async collectTelemetry(app: AppDefinition, sinceMs: number): Promise<SessionTelemetry> {
+  async collectTelemetry(app: AppDefinition, sinceMs: number, faultTarget?: string): Promise<SessionTelemetry> {
     const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
-    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs - TELEMETRY_BEFORE_MS, endMs: Date.now() });
+    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs - TELEMETRY_BEFORE_MS, endMs: Date.now(), faultTarget });
   }
 
   private async getLogs(namespace: string, service: string): Promise<string> {

@@ -21,9 +21,10 @@ export interface ProblemEnvironment {
   readonly probe: ClusterProbe;
   /**
    * The app's request telemetry from `sinceMs` until now, for the session record (optional). Throws with the reason
-   * when there is none to read (no Prometheus, no request metrics for the app).
+   * when there is none to read (no Prometheus, no request metrics for the app). `faultTarget`: the service the fault
+   * is aimed at, always charted.
    */
-  collectTelemetry?(app: AppDefinition, sinceMs: number): Promise<import('../session/types').SessionTelemetry>;
+  collectTelemetry?(app: AppDefinition, sinceMs: number, faultTarget?: string): Promise<import('../session/types').SessionTelemetry>;
   dispose(): Promise<void>;
 }
 

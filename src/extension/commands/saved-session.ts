@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { snapshotFromRecord } from '../model/transcript-model';
 import { TranscriptPanel } from '../panel/transcript-panel';
 import { PROTOCOL_VERSION } from '../protocol';
+import type { SessionRecord } from '../../core/session/types';
 import { sessionIdOf, type CommandContext, type CommandHandlers, type SessionArg } from './context';
 
 export function savedSessionCommands(c: CommandContext): CommandHandlers {
@@ -27,7 +28,14 @@ async function reevaluate(c: CommandContext, arg?: SessionArg) {
   const id = sessionIdOf(arg) ?? (await c.picks.pickSession('Re-evaluate which session?'));
   if (!id) return undefined;
   // The engine scores the saved answer again with the current evaluators and ground truth, and saves the record.
-  const record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `AIOpsLab: re-evaluating ${id.slice(0, 8)}…` }, () => c.host.engine.reevaluate(id));
+  let record: SessionRecord;
+  try {
+    record = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `AIOpsLab: re-evaluating ${id.slice(0, 8)}…` }, () => c.host.engine.reevaluate(id));
+  } catch (error) {
+    // Why it cannot be scored again (a mitigation, a cancelled session): said once, not left as a command failure.
+    void vscode.window.showWarningMessage(`AIOpsLab: ${id.slice(0, 8)} cannot be re-evaluated. ${(error as Error).message}`);
+    return undefined;
+  }
   const panel = TranscriptPanel.get(id);
   if (panel && !panel.replay) panel.post({ type: 'init', version: PROTOCOL_VERSION, snapshot: snapshotFromRecord(record) });
   c.refresh();

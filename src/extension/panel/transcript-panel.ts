@@ -11,12 +11,13 @@
 import * as vscode from 'vscode';
 import type { EngineHost, LiveSession } from '../host';
 import { DomQueries, webviewHtml } from '../webview-page';
+import { openReplyDocument } from '../editor/replies';
 import { humanTextToTurn } from '../model/chat-input';
 import { snapshotFromRecord } from '../model/transcript-model';
 import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PanelState, type TranscriptSnapshot, type WebviewMessage } from '../protocol';
 
 /** Messages that carry transcript state: a fresh `init` on the page's next `ready` replaces any of them. */
-const STATE_MESSAGES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'telemetry']);
+const STATE_MESSAGES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'telemetry', 'acting']);
 
 export const VIEW_TYPE = 'aiopslab.transcript';
 
@@ -87,6 +88,7 @@ export class TranscriptPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       // A hidden page is torn down; until it loads again and says `ready`, nothing can reach it.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
+      host.onDidChangeSessions(() => this.post(this.actingMessage())),
       host.onDidUpdate((u) => {
         if (this.replay) return;
         if ((u.session.transcript.header.sessionId || u.session.id) !== this.sessionId) return;
@@ -126,8 +128,15 @@ export class TranscriptPanel implements vscode.Disposable {
     }
     this.ready = true;
     void this.panel.webview.postMessage({ type: 'init', version: PROTOCOL_VERSION, snapshot } satisfies HostMessage);
+    void this.panel.webview.postMessage(this.actingMessage());
     if (this.replay) void this.panel.webview.postMessage({ type: 'replay', delayMs: 400 } satisfies HostMessage);
     for (const q of this.queue.splice(0)) void this.panel.webview.postMessage(q);
+  }
+
+  /** Which session "Run in current session" would run a past reply in (none: the page hides the button). */
+  private actingMessage(): HostMessage {
+    const live = this.host.currentInteractive();
+    return { type: 'acting', ...(live ? { session: { id: live.transcript.header.sessionId || live.id, problemId: live.problemId } } : {}) };
   }
 
   /** Asks the page for the text of the elements matching a selector (tests assert on the rendered DOM). */
@@ -157,7 +166,7 @@ export class TranscriptPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('aiopslab.exportSession', { session_id: this.sessionId });
         break;
       case 'open-reply':
-        void vscode.workspace.openTextDocument({ language: 'aiopslab-reply', content: m.text }).then((doc) => vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true }));
+        void openReplyDocument(m.text, `${this.sessionId.slice(0, 8)}-step-${(m.step ?? 0) + 1}`);
         break;
       case 'rerun-reply':
         // The session the user acts in now (this one, or another one started since); errors come as notifications.
