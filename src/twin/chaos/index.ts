@@ -50,7 +50,16 @@ export interface ChaosControllerOptions {
   /** Seed for the pod choice of mode one / fixed / percent modes. Default 'aiopslab'. */
   seed?: number | string;
   log?: (message: string) => void;
+  /**
+   * Act only while a Deployment `chaos-controller-manager` (any namespace) has an available replica, as on a cluster
+   * where Chaos Mesh is installed with Helm; before that chaos objects sit without finalizer or status, as they do
+   * where the CRDs exist but the controller does not. Default false: the controller is part of the cluster.
+   */
+  requireInstalledController?: boolean;
 }
+
+/** The Deployment whose available replica means Chaos Mesh's controller runs. */
+export const CONTROLLER_DEPLOYMENT = 'chaos-controller-manager';
 
 export interface ChaosController {
   /** Reconciles every chaos object now (tests; the controller also reacts to store changes by itself). */
@@ -188,7 +197,11 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     return Number.isFinite(created) && created <= clock.now() && clock.now() - created < 86_400_000 ? Math.min(created, seen) : seen;
   }
 
+  const installed = (): boolean => !o.requireInstalledController
+    || store.list('deployments.apps').some((d) => d.metadata.name === CONTROLLER_DEPLOYMENT && !d.metadata.deletionTimestamp && Number(d.status?.availableReplicas ?? 0) > 0);
+
   function reconcile(key: string): void {
+    if (!installed()) return;
     const [resource, ns, name] = key.split('|');
     const kind = KINDS[resource];
     const obj = store.get(resource, ns, name);
@@ -371,7 +384,14 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     return undefined;
   }
 
+  let wasInstalled = installed();
   const onEvent = (e: StoreEvent) => {
+    if (o.requireInstalledController && e.resource === 'deployments.apps' && e.object.metadata.name === CONTROLLER_DEPLOYMENT) {
+      const now = installed();
+      if (now && !wasInstalled) syncAll();
+      wasInstalled = now;
+      return;
+    }
     if (!KINDS[e.resource]) return;
     if (e.type === 'DELETED') {
       const key = keyOf(e.resource, e.object.metadata.namespace, e.object.metadata.name);
@@ -386,12 +406,12 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
   // The Docker Compose stand-ins' `docker stop` (src/twin/flower) also needs the runtime; started here to keep the
   // twin process wiring to one call.
   const unwatchDocker = watchDockerStops(store, clock, o.killContainer);
-  const syncAll = () => {
+  function syncAll(): void {
     for (const r of Object.keys(KINDS)) {
       if (!served.has(r) && !store.resourceTypes().some((t) => `${t.resource}.${t.group}` === r)) continue;
       for (const obj of store.list(r)) enqueue(keyOf(r, obj.metadata.namespace, obj.metadata.name));
     }
-  };
+  }
   syncAll();
 
   return {
