@@ -41,6 +41,9 @@ const KUBECONFIG_FILE = 'kubeconfig.path';
  */
 export async function twinStart(options: TwinStartOptions): Promise<void> {
   const pidFile = path.join(options.stateDir, PID_FILE);
+  if (fs.existsSync(pidFile) && isAlive(Number(fs.readFileSync(pidFile, 'utf8')))) {
+    throw new Error(`An embedded cluster named "${options.name}" is already running (pid ${fs.readFileSync(pidFile, 'utf8').trim()}); stop it first, or choose another --name.`);
+  }
   if (options.detach) {
     fs.rmSync(path.join(options.stateDir, KUBECONFIG_FILE), { force: true });
     const args = [process.argv[1], ...process.argv.slice(2).filter((a) => a !== '--detach')];
@@ -60,9 +63,6 @@ export async function twinStart(options: TwinStartOptions): Promise<void> {
   }
   const twin = await import('../twin');
   const { resolveKubectl } = await import('../twin/kubectl-path');
-  if (fs.existsSync(pidFile) && isAlive(Number(fs.readFileSync(pidFile, 'utf8')))) {
-    throw new Error(`An embedded cluster named "${options.name}" is already running (pid ${fs.readFileSync(pidFile, 'utf8').trim()}); stop it first, or choose another --name.`);
-  }
   // Hand-started twins are reached like a real cluster: HTTPS, a bearer token, RBAC (see docs/twin.md).
   const handle = await twin.startTwin({ stateDir: options.stateDir, entryPath: twinEntryPath(), tls: true, bare: options.bare, name: options.name });
   fs.writeFileSync(pidFile, String(process.pid));

