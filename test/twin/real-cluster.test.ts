@@ -47,7 +47,8 @@ describe('twin as a real cluster (bare, HTTPS, tokens, RBAC)', function () {
   /** A kubeconfig for the same cluster with another bearer token (or none). */
   const asToken = (token: string | undefined): NodeJS.ProcessEnv => {
     const file = writeKubeconfig(path.join(dir, `kc-${++cacheN}`), { server: twin.agentUrl, token, caPem: twin.tls!.caPem, contextName: 'twin', userName: 'u' });
-    return { KUBECONFIG: file, KUBECACHEDIR: path.join(dir, `cache-${cacheN}`) };
+    // Discovery is the same for every authenticated caller, so all share the admin's kubectl cache (as on one machine).
+    return { KUBECONFIG: file, KUBECACHEDIR: twin.kubeCacheDir };
   };
   const tokenFor = async (ns: string, sa: string): Promise<string> => {
     const r = await k(admin, ['create', 'token', sa, '-n', ns]);
