@@ -118,7 +118,7 @@ subjects: [{kind: ServiceAccount, name: sre, namespace: team-a}]
     const anonymous = (p: string) => new Promise<{ code: number; body: string }>((resolve, reject) => {
       https.get(`${twin.agentUrl}${p}`, { ca: twin.tls!.caPem }, (res) => {
         let body = '';
-        res.on('data', (d: Buffer) => (body += d));
+        res.on('data', (d: Buffer) => (body += d.toString()));
         res.on('end', () => resolve({ code: res.statusCode ?? 0, body }));
       }).on('error', reject);
     });
