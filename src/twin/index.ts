@@ -13,6 +13,6 @@ export { startTwin, StartTwinOptions, TwinHandle } from './process/start';
 export { serveTwin, ServeOptions, ServedTwin } from './process/serve';
 export { writeKubeconfig, kubeconfigYaml } from './process/kubeconfig';
 export { resolveKubectl, bundledKubectlPath } from './kubectl-path';
-export { resolveHelm, bundledHelmPath } from './helm-path';
+export { resolveHelm } from './helm-path';
 export { MemoryStore } from './apiserver/store';
 export { SERVER_VERSION } from './apiserver/server';
