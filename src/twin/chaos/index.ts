@@ -50,7 +50,16 @@ export interface ChaosControllerOptions {
   /** Seed for the pod choice of mode one / fixed / percent modes. Default 'aiopslab'. */
   seed?: number | string;
   log?: (message: string) => void;
+  /**
+   * Act only while a Deployment `chaos-controller-manager` (any namespace) has an available replica, as on a cluster
+   * where Chaos Mesh is installed with Helm; before that chaos objects sit without finalizer or status, as they do
+   * where the CRDs exist but the controller does not. Default false: the controller is part of the cluster.
+   */
+  requireInstalledController?: boolean;
 }
+
+/** The Deployment whose available replica means Chaos Mesh's controller runs. */
+export const CONTROLLER_DEPLOYMENT = 'chaos-controller-manager';
 
 export interface ChaosController {
   /** Reconciles every chaos object now (tests; the controller also reacts to store changes by itself). */
@@ -162,7 +171,7 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     pending.set(key, clock.setTimeout(() => {
       pending.delete(key);
       try {
-        reconcile(r, key);
+        if (installed()) reconcile(r, key);
       } catch (e) {
         const code = storeErrorCode(e);
         if (code === 409) enqueue(key, 100);
@@ -180,7 +189,16 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     enqueue,
   };
 
+  const installed = (): boolean => !o.requireInstalledController
+    || store.list('deployments.apps').some((d) => d.metadata.name === CONTROLLER_DEPLOYMENT && !d.metadata.deletionTimestamp && Number(d.status?.availableReplicas ?? 0) > 0);
+  let wasInstalled = installed();
   const onEvent = (e: StoreEvent) => {
+    if (o.requireInstalledController && e.resource === 'deployments.apps' && e.object.metadata.name === CONTROLLER_DEPLOYMENT) {
+      const now = installed();
+      if (now && !wasInstalled) syncAll();
+      wasInstalled = now;
+      return;
+    }
     if (!KINDS[e.resource]) return;
     if (e.type === 'DELETED') {
       const key = keyOf(e.resource, e.object.metadata.namespace, e.object.metadata.name);
@@ -195,12 +213,12 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
   // The Docker Compose stand-ins' `docker stop` (src/twin/flower) also needs the runtime; started here to keep the
   // twin process wiring to one call.
   const unwatchDocker = watchDockerStops(store, clock, o.killContainer);
-  const syncAll = () => {
+  function syncAll(): void {
     for (const res of Object.keys(KINDS)) {
       if (!served.has(res) && !store.resourceTypes().some((t) => `${t.resource}.${t.group}` === res)) continue;
       for (const obj of store.list(res)) enqueue(keyOf(res, obj.metadata.namespace, obj.metadata.name));
     }
-  };
+  }
   syncAll();
 
   return {

@@ -55,6 +55,12 @@ export interface ClusterOptions {
    * local-path-provisioner) so `kubectl get pods -A` looks like a fresh kind cluster. Default true.
    */
   systemComponents?: boolean;
+  /**
+   * kind's storage: the local-path-provisioner in namespace local-path-storage and the default StorageClass
+   * `standard`. Default true; false leaves the cluster without a StorageClass until one is created (claims of a class
+   * whose provisioner is rancher.io/local-path or openebs.io/local are then provisioned).
+   */
+  defaultStorage?: boolean;
   /** Where controller errors go. Default: console.error. */
   log?: (message: string) => void;
 }
@@ -97,9 +103,9 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
   const unsubscribe = store.subscribe(onEvent);
 
   nodes.start();
-  volumes.start();
+  volumes.start(options.defaultStorage !== false);
   if (options.systemComponents !== false) {
-    const images = createSystemComponents(ctx);
+    const images = createSystemComponents(ctx, options.defaultStorage !== false);
     for (const n of store.list('nodes')) kubelet.preload(n.metadata.name ?? '', images);
   }
   // Adopt whatever the store already holds.
