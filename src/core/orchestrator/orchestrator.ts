@@ -161,7 +161,7 @@ export class Orchestrator {
     throwIfCancelled(signal);
     this.emitPhase(episode, 'deploy', app.name);
     episode.deployStart = clock.now();
-    await env.deployApp(app, signal);
+    await env.deployApp(app, signal, (detail) => this.emitPhase(episode, 'deploy', detail));
     throwIfCancelled(signal);
     episode.journalEntry = {
       id: episode.sessionId,

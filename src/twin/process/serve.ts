@@ -56,6 +56,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
     const apps = (await import('../apps/index')).registerAppBehaviours(cluster.behaviours, { store, clock: cluster.clock, sim, killContainer: cluster.killContainer });
     (await import('../flower/behaviours')).registerFlowerBehaviours(cluster.behaviours, () => cluster.clock.now());
     (await import('./observability')).createObservabilityObjects(store);
+    (await import('./chaos-mesh-objects')).createChaosMeshObjects(store);
     handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening });
     telemetry = { prometheusUrl: handle.prometheus.url, jaegerUrls: Object.fromEntries(Object.entries(handle.jaeger).map(([ns, e]) => [ns, e.url])) };
     const h = handle;
