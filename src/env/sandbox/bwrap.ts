@@ -34,8 +34,9 @@ const OWN_NETWORK = ['--unshare-all', '--unshare-user'];
 const SESSION_NETWORK = ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
 
 /**
- * Why commands here start their own forwarders instead of joining the session's network (set once a trial has
- * failed in this process: nsenter missing, or the kernel refusing to let a process join the namespace).
+ * Why commands in this process start their own forwarders instead of joining a session's network: set when opening
+ * one or the first trial of joining it failed (the kernel or a policy refusing setns, a holder that never got ready).
+ * Falling back costs speed, never isolation.
  */
 let sessionNetworkUnusable: string | undefined;
 let sessionNetworkTried = false;
