@@ -52,7 +52,9 @@ export async function twinStart(options: TwinStartOptions): Promise<void> {
     child.unref();
     const file = path.join(options.stateDir, KUBECONFIG_FILE);
     const deadline = Date.now() + 60_000;
-    while (!fs.existsSync(file)) {
+    // The file appears before its text does (written in place): wait for the path in it, not just for the file.
+    const written = () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').trim() !== '';
+    while (!written()) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`The embedded cluster did not start; see ${path.join(options.stateDir, 'twin.log')}.`);
       await new Promise((r) => setTimeout(r, 100));
     }
