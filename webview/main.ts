@@ -7,6 +7,8 @@ import type { HeaderView, HostMessage, LiveTelemetryView, PanelState, ResultsVie
 import { formatAction, truncateForView } from '../src/extension/model/transcript-model';
 import { stepChangesCluster } from '../src/extension/model/command-risk';
 import { buildCharts, type ChartModel } from '../src/extension/model/telemetry-charts';
+import { listenToHost } from './host-messages';
+import { answerLines, formatElapsed, formatTokens, metricRow } from '../src/core/session/figures';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -87,14 +89,15 @@ turnsEl.addEventListener('click', (e) => {
   const button = (e.target as HTMLElement).closest<HTMLElement>('[data-reply-act]');
   const text = button?.closest('.reply')?.querySelector('.reply-text')?.textContent;
   if (!button || !text) return;
-  post({ type: button.dataset.replyAct === 'open' ? 'open-reply' : 'rerun-reply', text });
+  const step = Number(button.closest<HTMLElement>('.turn')?.dataset.step);
+  post(button.dataset.replyAct === 'open' ? { type: 'open-reply', text, ...(Number.isInteger(step) ? { step } : {}) } : { type: 'rerun-reply', text });
 });
 inputEl.append(el('label', 'label', 'Your action (an API call, or a shell command; Ctrl+Enter sends)'), actionBox, sendBtn, actionStatus);
 
 // ---- header ----
-function fmtDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+/** The agent's episode so far (or in all, once it ended); "–" while the session is still being set up. */
+function elapsedText(h: HeaderView): string {
+  return h.startTime === undefined ? '–' : formatElapsed(((h.endTime ?? Date.now()) - h.startTime) / 1000);
 }
 
 function renderHeader(): void {
@@ -111,8 +114,9 @@ function renderHeader(): void {
     badge('Agent', h.agent),
     badge('Status', statusText + (h.phase && h.live ? ` · ${h.phase}${h.phaseDetail ? ` (${h.phaseDetail})` : ''}` : ''), `status ${statusCls}`),
     badge('Steps', `${h.steps} / ${h.maxSteps}`, 'steps'),
-    badge('Elapsed', fmtDuration((h.endTime ?? Date.now()) - h.startTime), 'elapsed'),
+    badge('Elapsed', elapsedText(h), 'elapsed'),
   );
+  if (h.tokens) badges.append(badge('Tokens', formatTokens(h.tokens), 'tokens'));
   if (h.replay) badges.append(badge('Mode', 'replay'));
   const sid = el('div', 'session-id', `Session ${h.sessionId}`);
   headerEl.append(title, badges, sid);
@@ -129,7 +133,7 @@ function badge(label: string, value: string, cls = ''): HTMLElement {
 setInterval(() => {
   if (header?.live) {
     const e = headerEl.querySelector('.elapsed .badge-value');
-    if (e) e.textContent = fmtDuration(Date.now() - header.startTime);
+    if (e) e.textContent = elapsedText(header);
   }
 }, 1000);
 
@@ -155,7 +159,7 @@ function renderTurn(s: StepView): HTMLElement {
     open.title = 'Open this reply as an aiopslab-reply document: the parsed call, parse errors as diagnostics, Run in session';
     const rerun = el('button', 'link', 'Run in current session');
     rerun.dataset.replyAct = 'rerun';
-    rerun.title = 'Run this reply\'s action again in the session you are acting in now (Act as Human Agent)';
+    rerun.title = 'Run this reply\'s action again in the session you are acting in now';
     actions.append(open, rerun);
     reply.append(el('summary', undefined, `Agent reply (${lines.length} line${lines.length === 1 ? '' : 's'})`), el('pre', 'reply-text', s.reply), actions);
     turn.append(reply);
@@ -242,8 +246,17 @@ function renderAllTurns(): void {
 }
 
 // ---- results ----
-function show(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v, null, 1).replace(/\n\s*/g, ' ');
+/** An answer as a list when it is one (the checks a mitigation is judged on), else as one line. */
+function answer(cls: string, v: unknown): HTMLElement {
+  const lines = answerLines(v);
+  const dd = el('dd', cls);
+  if (lines.length === 1) dd.textContent = lines[0];
+  else {
+    const list = el('ul');
+    for (const line of lines) list.append(el('li', undefined, line));
+    dd.append(list);
+  }
+  return dd;
 }
 
 function renderResults(): void {
@@ -260,12 +273,13 @@ function renderResults(): void {
     const verdict = el('div', `verdict ${v.success ? 'ok' : 'bad'}`);
     verdict.append(el('strong', undefined, v.success ? 'Solved' : 'Not solved'), el('p', 'why', v.explanation));
     const grid = el('dl', 'expected-given');
-    grid.append(el('dt', undefined, 'Expected'), el('dd', 'expected', show(v.expected)), el('dt', undefined, 'Given'), el('dd', 'given', show(v.given)));
+    grid.append(el('dt', undefined, 'Expected'), answer('expected', v.expected), el('dt', undefined, 'Given'), answer('given', v.given));
     verdict.append(grid);
     resultsEl.append(verdict);
   }
   if (results.error) resultsEl.append(el('div', 'error', `Error: ${results.error}`));
-  for (const note of results.notes ?? []) resultsEl.append(el('p', 'note', note));
+  // Why there is no telemetry is said once, where the charts would be.
+  for (const note of results.notes ?? []) if (results.telemetry || !isTelemetryNote(note)) resultsEl.append(el('p', 'note', note));
   if (results.metrics.length) {
     const table = el('table', 'metrics');
     const thead = el('thead');
@@ -274,18 +288,25 @@ function renderResults(): void {
     thead.append(hr);
     const tbody = el('tbody');
     for (const [k, val] of results.metrics) {
+      const row = metricRow(k, val);
       const tr = el('tr');
-      tr.append(el('td', undefined, k), el('td', undefined, typeof val === 'number' ? String(Math.round(val * 1000) / 1000) : String(val)));
+      const value = el('td', undefined, row.value);
+      if (row.note) value.append(el('span', 'metric-note', row.note));
+      tr.append(el('td', undefined, row.key), value);
       tbody.append(tr);
     }
     table.append(thead, tbody);
     resultsEl.append(table);
   }
-  if (results.tokens) {
-    const t = results.tokens;
-    resultsEl.append(el('p', 'tokens', `Tokens: ${t.input.toLocaleString()} in, ${t.output.toLocaleString()} out (${t.source}) · cost $${t.costUsd.toFixed(4)}`));
+  if (results.tokens) resultsEl.append(el('p', 'tokens', `Model tokens: ${formatTokens(results.tokens)}`));
+  if (header?.startTime !== undefined && header.endTime !== undefined) {
+    const setUp = results.frameworkOverheadSec !== undefined ? `; set-up and clean-up (deploy, inject, scoring, recovery): ${formatElapsed(results.frameworkOverheadSec)}` : '';
+    resultsEl.append(el('p', 'overhead', `Elapsed: ${elapsedText(header)} (the agent's episode)${setUp}`));
   }
-  if (results.frameworkOverheadSec !== undefined) resultsEl.append(el('p', 'overhead', `Framework overhead: ${results.frameworkOverheadSec.toFixed(1)} s`));
+}
+
+function isTelemetryNote(note: string): boolean {
+  return /telemetry/i.test(note);
 }
 
 // ---- telemetry charts ----
@@ -306,7 +327,7 @@ function renderCharts(): void {
   const telemetry = results?.telemetry ?? (results ? undefined : liveTelemetry?.telemetry);
   const injectedAt = results?.timeline?.injectedAt ?? liveTelemetry?.injectedAt;
   if (!telemetry) {
-    const why = results?.notes?.find((n) => /telemetry/i.test(n));
+    const why = results?.notes?.find(isTelemetryNote);
     const pending = header?.live ? 'Request latency and error rate per service are charted here while the session runs, once Prometheus has two scrapes of this episode (read every 20 s).' : header?.replay && !results ? 'The charts follow at the end of the replay.' : 'This session recorded no telemetry.';
     chartsEl.append(el('p', 'placeholder', why ?? pending));
     return;
@@ -319,13 +340,15 @@ function renderCharts(): void {
   const legend = el('div', 'chart-legend');
   legend.setAttribute('role', 'list');
   for (const line of charts[0].lines) {
-    const item = el('button', `legend-item${focusedService === line.service ? ' focused' : ''}`);
+    const item = el('button', `legend-item${focusedService === line.service ? ' focused' : ''}${line.faultTarget ? ' fault-target' : ''}`);
     item.setAttribute('role', 'listitem');
     item.dataset.service = line.service;
-    item.title = `${line.service}: peak p99 ${charts[1].lines[line.index].peak}, peak error rate ${charts[2].lines[line.index].peak}. Click to highlight.`;
+    const target = line.faultTarget ? ' The fault is aimed at this service.' : '';
+    item.title = `${line.service}: peak p99 ${charts[1].lines[line.index].peak}, peak error rate ${charts[2].lines[line.index].peak}.${target} Click to highlight.`;
     const swatch = svg('svg', { width: 18, height: 8, class: 'swatch' });
     swatch.append(svg('line', { x1: 0, y1: 4, x2: 18, y2: 4, class: `series c${line.index % 8} d${Math.floor(line.index / 8) % 3}` }));
     item.append(swatch, el('span', undefined, line.service));
+    if (line.faultTarget) item.append(el('span', 'fault-tag', line.d ? 'fault' : 'fault · no requests'));
     item.onclick = () => {
       focusedService = focusedService === line.service ? undefined : line.service;
       renderCharts();
@@ -346,9 +369,9 @@ function chartSvg(c: ChartModel): HTMLElement {
   const { left, right, top, bottom } = c.plot;
   for (const t of c.yTicks) {
     root.append(svg('line', { x1: left, x2: right, y1: t.y, y2: t.y, class: 'grid' }));
-    root.append(svg('text', { x: left - 4, y: t.y + 3, class: 'tick y' }, t.label));
+    root.append(svg('text', { x: left - 6, y: t.y + 5, class: 'tick y' }, t.label));
   }
-  for (const t of c.xTicks) root.append(svg('text', { x: t.x, y: bottom + 14, class: 'tick x' }, t.label));
+  for (const t of c.xTicks) root.append(svg('text', { x: t.x, y: bottom + 19, class: 'tick x' }, t.label));
   root.append(svg('line', { x1: left, x2: right, y1: bottom, y2: bottom, class: 'axis' }));
   for (const line of c.lines) {
     if (!line.d) continue;
@@ -359,7 +382,7 @@ function chartSvg(c: ChartModel): HTMLElement {
   }
   for (const m of c.markers) {
     const g = svg('g', { class: `marker marker-${m.kind}` });
-    g.append(svg('line', { x1: m.x, x2: m.x, y1: top - 4, y2: bottom }), svg('text', { x: m.x + 2, y: top - 6 }, m.label), svg('title', {}, m.title));
+    g.append(svg('line', { x1: m.x, x2: m.x, y1: top - 4, y2: bottom }), svg('text', { x: m.x + 3, y: top - 6 }, m.label), svg('title', {}, m.title));
     root.append(g);
   }
   figure.append(root);
@@ -434,8 +457,7 @@ function applySnapshot(s: TranscriptSnapshot): void {
   renderResults();
 }
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  const m = event.data;
+listenToHost<HostMessage>(post, (m) => {
   switch (m.type) {
     case 'init':
       applySnapshot(m.snapshot);
@@ -461,6 +483,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
       actionStatus.className = `action-status ${m.ok ? 'ok' : 'bad'}`;
       if (m.ok) actionBox.value = '';
       break;
+    case 'acting':
+      // "Run in current session" only when there is one (a human or chat session of this window).
+      document.body.classList.toggle('acting', m.session !== undefined);
+      break;
     case 'replay':
       startReplay(m.delayMs);
       break;
@@ -473,14 +499,6 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
     case 'reveal':
       document.querySelector(m.selector)?.scrollIntoView({ block: 'start' });
       break;
-    case 'click':
-      (document.querySelector(m.selector) as HTMLElement | null)?.click();
-      break;
-    case 'query-dom': {
-      const nodes = [...document.querySelectorAll(m.selector)];
-      post({ type: 'dom', id: m.id, count: nodes.length, texts: nodes.slice(0, 50).map((n) => (n.textContent ?? '').trim()) });
-      break;
-    }
     default:
       break;
   }

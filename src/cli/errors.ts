@@ -6,7 +6,7 @@ export class UserError extends Error {
 }
 
 /** Error classes from the engine that describe the user's input or setup, not a bug. */
-const USER_ERROR_NAMES = new Set(['ConfigError', 'CatalogError', 'ClusterUnavailableError', 'AgentError', 'ProblemNotFoundError', 'UnknownAgentError', 'PriceFileError', 'RegistryError']);
+const USER_ERROR_NAMES = new Set(['ConfigError', 'CatalogError', 'ClusterUnavailableError', 'AgentIdentityMissingError', 'AgentError', 'ProblemNotFoundError', 'UnknownAgentError', 'PriceFileError', 'RegistryError']);
 
 export function isUserFacing(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

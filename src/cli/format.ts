@@ -11,6 +11,3 @@ export function oneLine(text: string, max = 100): string {
   return first.length > max ? first.slice(0, max - 1) + '…' : first;
 }
 
-export function formatSeconds(seconds: number): string {
-  return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}

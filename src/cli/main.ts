@@ -10,6 +10,7 @@ import { registerAgentsCommand } from './commands/agents';
 import { registerRecoverCommand } from './commands/recover';
 import { registerTwinCommand } from './commands/twin';
 import { registerDoctorCommand } from './commands/doctor';
+import { registerClusterCommand } from './commands/cluster';
 import { registerVerifyCommand } from './commands/verify';
 import { registerReportCommand } from './commands/report';
 import { UserError, reportError } from './errors';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerRecoverCommand(program);
   registerTwinCommand(program);
   registerDoctorCommand(program);
+  registerClusterCommand(program);
   registerVerifyCommand(program);
   return program;
 }

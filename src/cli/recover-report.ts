@@ -7,6 +7,7 @@ import { diffAppAgainstManifests, formatDifference } from '../env/cluster-diff';
 import { describeFault, manualUndo } from '../env/faults/describe';
 import { Kubectl } from '../env/kubectl';
 import { isEmbeddedClusterEntry } from '../env/journal';
+import { recoveryErrorCause, summarizeError } from '../env/recovery-errors';
 
 /** What `aiopslab recover` (and the start of `run`/`human`) tells people about faults left behind by killed sessions. */
 
@@ -119,27 +120,22 @@ export function formatRecoveryReport(report: LeftoverReport, options: { journalF
   return lines.join('\n');
 }
 
-/** The part of an error a person needs (kubectl prefixes client-go log lines to the real cause). */
-export function summarizeError(error: string): string {
-  if (/connect: connection refused|ECONNREFUSED/.test(error)) {
-    const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
-    return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''} (connection refused)`;
-  }
-  if (/No active cluster|is not in your kubeconfig/i.test(error)) return 'no such context in the kubeconfig';
-  const noFile = /ENOENT: no such file or directory, open '([^']+)'/.exec(error);
-  if (noFile) return `the kubeconfig ${noFile[1]} does not exist`;
-  return error.split('\n')[0];
-}
-
 function howToFix(entry: JournalEntry, error: string, commands: RecoveryReportCommands): string {
   if (/unknown problem|unknown app/i.test(error)) return `this installation does not know problem ${entry.problemId} any more; undo it by hand.`;
-  if (/No active cluster|context .* does not exist|is not in your kubeconfig|ENOENT: no such file or directory, open/i.test(error)) {
+  const cause = recoveryErrorCause(error).kind;
+  if (cause === 'no-context' || cause === 'no-kubeconfig') {
     return `point KUBECONFIG at the kubeconfig that has the context "${entry.cluster}" (for a cluster from \`aiopslab twin start\`, the path it printed), then run ${commands.recover} again.`;
   }
   if (/connection refused|ECONNREFUSED|unable to connect|i\/o timeout|no such host|was refused|Unauthorized|forbidden/i.test(error)) {
     return `make the cluster reachable (\`kubectl --context ${entry.cluster} get namespaces\` must work; an embedded cluster from \`aiopslab twin start\` that was stopped took its faults with it: then just drop the entry with ${commands.forget(entry.id.slice(0, 8))}), then run ${commands.recover} again.`;
   }
   return `look at the error above, fix its cause, then run ${commands.recover} again.`;
+}
+
+/** Before `run` and `human` start: faults left behind by an earlier session (kill -9, crash) are undone first; say so on stderr. */
+export async function recoverLeftoversBeforeRun(engine: Engine): Promise<void> {
+  const leftovers = formatLeftoversBeforeRun(await engine.recoverLeftovers());
+  if (leftovers) process.stderr.write(leftovers + '\n');
 }
 
 /** The short note `run` and `human` print before starting, when the journal had leftovers. Empty when it had none. */

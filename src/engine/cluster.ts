@@ -6,6 +6,9 @@ import { twinEntryPath } from './twin-entry';
 import { loadKubeConfig } from '../env/kubeconfig-load';
 import { startClusterView } from '../env/cluster-view';
 import { writeAgentKubeconfig } from '../env/cluster-view/kubeconfig';
+import { agentUpstream } from '../env/cluster-setup/agent-identity';
+import { AGENT_IDENTITY } from '../env/cluster-setup/components';
+import { Kubectl } from '../env/kubectl';
 
 /** A cluster the engine can run a session on: where its kubeconfig is and how to let it go. */
 export interface ClusterHandle {
@@ -25,6 +28,8 @@ export interface ClusterHandle {
   dockerShim?: string;
   /** Host files the cluster's agent tools (the docker shim) run, which the agent's sandbox binds read-only. */
   agentToolPaths?: string[];
+  /** Give the agent's ServiceAccount an SRE's rights in each app namespace the session makes (real clusters). */
+  agentNamespaceBinding?: boolean;
   release(): Promise<void>;
 }
 
@@ -66,13 +71,19 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
   }
   const dir = fs.mkdtempSync(path.join(ensureDir(stateDir), 'view-'));
   const kubeCacheDir = path.join(ensureDir(stateDir), 'kube-cache');
-  const upstream = loadKubeConfig(undefined, config.cluster);
-  if (!upstream.getCurrentCluster()) throw new ClusterUnavailableError(`Context "${config.cluster}" is not in your kubeconfig (kubectl config get-contexts lists them).`);
+  const context = config.cluster;
+  const userConfig = loadKubeConfig(undefined, context);
+  if (!userConfig.getContextObject(context) || !userConfig.getCurrentCluster()) throw new ClusterUnavailableError(`Context "${context}" is not in your kubeconfig (kubectl config get-contexts lists them).`);
+  // The agent acts as its own ServiceAccount (installed by `aiopslab cluster setup`), never with the user's
+  // credentials, unless the configuration says so in as many words.
+  const serviceAccount = config.agentIdentity === 'serviceaccount';
+  const upstream = serviceAccount ? await agentUpstream(new Kubectl({ kubectl, context, kubeCacheDir }), userConfig, context) : userConfig;
   const view = await startClusterView({ upstream });
   return {
-    info: { kind: 'kubernetes', cluster: config.cluster },
-    context: config.cluster,
+    info: { kind: 'kubernetes', cluster: context, agentIdentity: serviceAccount ? `serviceaccount ${AGENT_IDENTITY.namespace}/${AGENT_IDENTITY.serviceAccount}` : `the credentials of context ${context}` },
+    context,
     agentKubeconfigPath: writeAgentKubeconfig(path.join(dir, 'agent-view-kubeconfig'), view.url),
+    agentNamespaceBinding: serviceAccount,
     kubeCacheDir,
     kubectl,
     release: async () => {

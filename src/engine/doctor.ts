@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Engine } from './engine';
 import { openCluster } from './cluster';
 import { Kubectl } from '../env/kubectl';
@@ -43,28 +44,48 @@ export async function runDoctor(engine: Engine): Promise<DoctorCheck[]> {
   checks.push(leftovers.length
     ? { name: 'recovery journal', ok: false, detail: `${leftovers.length} fault(s) left behind: ${leftovers.map((e) => `${e.fault.kind} of ${e.problemId}`).join(', ')}`, fix: 'Run: aiopslab recover' }
     : { name: 'recovery journal', ok: true, detail: 'no leftover faults' });
+  if (engine.config.cluster !== 'embedded') {
+    const { realClusterChecks } = await import('./doctor-cluster');
+    const { resolveKubectl } = await import('../twin/kubectl-path');
+    let kubectlPath: string;
+    try {
+      kubectlPath = await resolveKubectl();
+    } catch (error) {
+      checks.push({ name: 'kubectl', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.29 or newer (or set aiopslab.kubectlPath / AIOPSLAB_KUBECTL to one), then retry.' });
+      return checks;
+    }
+    checks.push({ name: 'kubectl', ok: true, detail: kubectlPath });
+    checks.push(...(await realClusterChecks(new Kubectl({ kubectl: kubectlPath, context: engine.config.cluster, kubeCacheDir: path.join(engine.stateDir, 'kube-cache') }), engine.config.cluster)));
+    return checks;
+  }
+  checks.push(...(await embeddedClusterChecks(engine)));
+  return checks;
+}
+
+/** The embedded cluster brings Chaos Mesh and Prometheus built in: this proves it starts and serves them. */
+async function embeddedClusterChecks(engine: Engine): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
   let cluster;
   try {
     cluster = await openCluster(engine.config, engine.stateDir);
   } catch (error) {
-    checks.push({ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.29 or newer (or set aiopslab.kubectlPath / AIOPSLAB_KUBECTL to one), then retry.' });
-    return checks;
+    return [{ name: 'cluster', ok: false, detail: (error as Error).message, fix: 'Install kubectl 1.29 or newer (or set aiopslab.kubectlPath / AIOPSLAB_KUBECTL to one), then retry.' }];
   }
   try {
-    const kubectl = new Kubectl({ kubectl: cluster.kubectl, kubeconfigPath: cluster.kubeconfigPath, context: cluster.context, kubeCacheDir: cluster.kubeCacheDir });
+    const kubectl = new Kubectl({ kubectl: cluster.kubectl, kubeconfigPath: cluster.kubeconfigPath, kubeCacheDir: cluster.kubeCacheDir });
     checks.push({ name: 'kubectl', ok: true, detail: cluster.kubectl });
     try {
-      const version = JSON.parse(await kubectl.run(['version', '-o', 'json'], undefined, 20_000));
-      checks.push({ name: 'API server', ok: true, detail: `${cluster.info.kind === 'embedded' ? 'embedded cluster' : cluster.info.cluster}, Kubernetes ${version.serverVersion?.gitVersion ?? '?'}` });
+      const version = JSON.parse(await kubectl.run(['version', '-o', 'json'], undefined, 20_000)) as { serverVersion?: { gitVersion?: string } };
+      checks.push({ name: 'API server', ok: true, detail: `embedded cluster, Kubernetes ${version.serverVersion?.gitVersion ?? '?'}` });
     } catch (error) {
-      checks.push({ name: 'API server', ok: false, detail: (error as Error).message, fix: cluster.info.kind === 'embedded' ? 'This is a bug of the embedded cluster; please report it.' : `Check that context "${cluster.info.cluster}" exists (kubectl config get-contexts) and the cluster is running.` });
+      checks.push({ name: 'API server', ok: false, detail: (error as Error).message, fix: 'This is a bug of the embedded cluster; please report it.' });
       return checks;
     }
     const resources = await kubectl.run(['api-resources', '-o', 'name'], undefined, 30_000).catch(() => '');
     const chaos = /podchaos\.chaos-mesh\.org/.test(resources);
-    checks.push({ name: 'Chaos Mesh', ok: chaos, detail: chaos ? 'PodChaos and NetworkChaos are served' : 'not installed (needed by the pod/container/network fault problems)', fix: chaos ? undefined : 'helm repo add chaos-mesh https://charts.chaos-mesh.org && helm install chaos-mesh chaos-mesh/chaos-mesh -n chaos-mesh --create-namespace --version 2.6.2' });
+    checks.push({ name: 'Chaos Mesh', ok: chaos, detail: chaos ? 'built in: PodChaos, NetworkChaos and the other kinds are served' : 'not served (a bug of the embedded cluster; please report it)' });
     const prometheus = await kubectl.run(['get', 'service', 'prometheus-server', '-n', 'observe', '-o', 'name'], undefined, 20_000).then(() => true, () => false);
-    checks.push({ name: 'Prometheus', ok: prometheus, detail: prometheus ? 'Service prometheus-server in namespace observe' : 'no Service prometheus-server in namespace observe (get_metrics will fail)', fix: prometheus ? undefined : 'Install the Prometheus Helm chart as release "prometheus" in namespace "observe".' });
+    checks.push({ name: 'Prometheus', ok: prometheus, detail: prometheus ? 'built in: Service prometheus-server in namespace observe' : 'no Service prometheus-server in namespace observe (a bug of the embedded cluster; please report it)' });
   } finally {
     await cluster.release();
   }

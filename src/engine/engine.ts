@@ -327,12 +327,13 @@ export class Engine {
       logDedup: this.config.logDedup,
       workloadMode: this.config.workload,
       // The embedded cluster brings an app up in seconds; a real one may need minutes to pull images.
-      readyTimeoutMs: cluster.info.kind === 'embedded' ? 60_000 : 300_000,
+      readyTimeoutMs: (this.config.readyTimeoutSeconds ?? (cluster.info.kind === 'embedded' ? 60 : 600)) * 1000,
       // Its pods change within tens of milliseconds and a look costs ~2 ms there: waits end sooner when polled often.
       pollMs: cluster.info.kind === 'embedded' ? 50 : 200,
       maxInjectSettleSeconds: maxInjectSettleSeconds ?? (cluster.info.kind === 'embedded' ? 10 : undefined),
       steadyWorkloadSeconds: Math.max(600, this.config.wallClockMinutes * 60 + 300),
       reuseApp,
+      agentNamespaceBinding: cluster.agentNamespaceBinding,
       onDispose: () => cluster.release(),
     });
     for (const a of this.apps.values()) env.registerApp(a);

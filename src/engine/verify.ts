@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { OracleAgent } from '../agents/oracle';
 import type { ProblemDefinition } from '../core/problems/types';
+import { settleSeconds } from '../core/problems/fault-params';
 import type { SessionRecord } from '../core/session/types';
 import type { SessionEvent } from '../core/orchestrator/events';
 import type { Engine } from './engine';
@@ -53,7 +54,7 @@ export interface ValidateResult {
  */
 export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number): Promise<ValidateResult[]> {
   // Mitigation costs its settle window twice (the oracle's evaluation and doing nothing's), plus the injection's.
-  const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + Number(p.fault.params.settleSeconds ?? 0) : 0);
+  const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + settleSeconds(p.fault) : 0);
   return validateInWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
     const result = await validateOne(validator, problem, signal);
     onResult?.(result);

@@ -28,9 +28,16 @@ export const ConfigSchema = z
      * (Linux with bubblewrap and socat), `off` for the policy alone.
      */
     sandbox: z.enum(['auto', 'off']).default('auto'),
+    /**
+     * Whom the agent acts as on a real cluster: `serviceaccount` (its own, installed by `aiopslab cluster setup`) or
+     * `kubeconfig` (the configured context's own credentials: the agent can then do whatever you can; results say so).
+     */
+    agentIdentity: z.enum(['serviceaccount', 'kubeconfig']).default('serviceaccount'),
     /** Log de-duplication block size (the original's LOG_TRIM); 0 = off. */
     logDedup: z.number().int().nonnegative().default(3),
     workload: z.enum(['steady', 'original']).default('steady'),
+    /** How long a deploy waits for the app's pods, seconds (default: 60 on the embedded cluster, 600 on a real one, where images are pulled). */
+    readyTimeoutSeconds: z.number().positive().optional(),
     /** Settle window over which mitigation is judged, seconds. */
     settleSeconds: z.number().nonnegative().default(10),
     serve: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(1818) }).prefault({}),
@@ -88,6 +95,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Partial<Record<keyof AiopsConfig,
   if (env.AIOPSLAB_CLUSTER_CONTEXT) out.cluster = env.AIOPSLAB_CLUSTER_CONTEXT;
   if (env.AIOPSLAB_SHELL_POLICY) out.shellPolicy = env.AIOPSLAB_SHELL_POLICY;
   if (env.AIOPSLAB_SANDBOX) out.sandbox = env.AIOPSLAB_SANDBOX;
+  if (env.AIOPSLAB_AGENT_IDENTITY) out.agentIdentity = env.AIOPSLAB_AGENT_IDENTITY;
   if (env.AIOPSLAB_MAX_STEPS) out.maxSteps = Number(env.AIOPSLAB_MAX_STEPS);
   // The original's LOG_TRIM keeps working.
   if (env.LOG_TRIM !== undefined && /^\d+$/.test(env.LOG_TRIM)) out.logDedup = Number(env.LOG_TRIM);

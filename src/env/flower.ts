@@ -5,6 +5,7 @@
  * twin's shim, src/twin/flower/docker-cli.ts, put on exec_shell's PATH) and with get_logs("docker", <container>).
  */
 import type { ProblemDefinition } from '../core/problems/types';
+import { injectedDuringWorkload } from '../core/problems/fault-params';
 import type { FaultContext } from './faults/types';
 import { startFlowerRun } from './faults/flower';
 
@@ -38,6 +39,6 @@ export async function dockerContainerLogs(service: string, readPodLog: (name: st
  * start_workload, then seds) already started it in its injector, so nothing more happens here.
  */
 export async function startFlwrWorkload(problem: ProblemDefinition, context: FaultContext): Promise<void> {
-  if (problem.fault.params.injectDuringWorkload === true) return;
+  if (injectedDuringWorkload(problem.fault)) return;
   await startFlowerRun(context);
 }

@@ -4,6 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from './kubeconfig-load';
 import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
+import { settleSeconds } from '../core/problems/fault-params';
 import type { ActionRunContext, ClusterProbe, EnvironmentInfo, KubeJson, ProblemEnvironment } from '../core/ports/environment';
 import type { ShellPolicy } from '../core/shell/policy';
 import type { SessionTelemetry } from '../core/session/types';
@@ -30,6 +31,8 @@ import { releaseStaleVolumes } from './volumes';
 import { refreshDeployedApp } from './app-reuse';
 import { isTransient } from './races';
 import { installPrerequisites, readyConditionsMet } from './app-prerequisites';
+import { agentRoleBinding } from './cluster-setup/agent-identity';
+import { describeUnready, HOPELESS_REASONS, unreadyPods, type UnreadyPod } from './readiness';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -69,8 +72,15 @@ export interface KubeEnvironmentOptions {
    * (batch runs on one cluster). Without it every session deploys the app afresh and removes it at the end.
    */
   reuseApp?: boolean;
+  /** Bind the agent's ServiceAccount to an SRE's role in the app namespace when it is made (real clusters). */
+  agentNamespaceBinding?: boolean;
   onDispose?: () => Promise<void>;
 }
+
+/** How often a long deploy says what it is still waiting for. */
+const PROGRESS_EVERY_MS = 15_000;
+/** How often a deploy looks at why pods are not ready (events included), to fail at once when nothing can cure it. */
+const LOOK_CLOSER_EVERY_MS = 2_000;
 
 const NO_SERVICE = 'Error: Your service/namespace does not exist. Use kubectl to check.';
 
@@ -140,43 +150,63 @@ export class KubeEnvironment implements ProblemEnvironment {
     await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
   }
 
-  async deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void> {
-    if (this.reusing) return this.waitForReady(app, signal);
+  async deployApp(app: AppDefinition, signal?: AbortSignal, onProgress?: (detail: string) => void): Promise<void> {
+    if (this.reusing) return this.waitForReady(app, signal, onProgress);
     const dir = this.manifestsDir(app);
     await installPrerequisites(this.kubectl, appDir(this.options.projectRoot, app), app);
     await this.createNamespace(app);
     await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
-    await this.waitForReady(app, signal);
+    await this.waitForReady(app, signal, onProgress);
   }
 
-  private async waitForReady(app: AppDefinition, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for the app's pods, saying every PROGRESS_EVERY_MS which are not ready yet and why (a real cluster may pull
+   * images for minutes), and failing with each stuck pod and its reason: at once for a reason no wait cures (an
+   * invalid image name), else at the timeout.
+   */
+  private async waitForReady(app: AppDefinition, signal?: AbortSignal, onProgress?: (detail: string) => void): Promise<void> {
+    const timeoutMs = this.options.readyTimeoutMs ?? 300_000;
+    const started = Date.now();
+    let lastProgress = started;
+    let lastLook = 0;
+    let hopeless: UnreadyPod[] = [];
     try {
-      await this.waitFor(async () => (await this.allPodsReady(app.namespace)) && readyConditionsMet(this.kubectl, app), this.options.readyTimeoutMs ?? 300_000, signal, `pods of ${app.namespace} to become ready`);
+      await this.waitFor(async () => {
+        // The app's own readiness (an operator's custom resource Ready) once its pods are.
+        if ((await this.allPodsReady(app.namespace)) && await readyConditionsMet(this.kubectl, app)) return true;
+        const now = Date.now();
+        const due = onProgress && now - lastProgress >= PROGRESS_EVERY_MS;
+        if (!due && now - lastLook < LOOK_CLOSER_EVERY_MS) return false;
+        lastLook = now;
+        const unready = await this.unready(app.namespace);
+        hopeless = unready.filter((p) => HOPELESS_REASONS.has(p.reason));
+        if (hopeless.length) throw new Error(`${hopeless.length} pod(s) of ${app.namespace} can never start: ${describeUnready(hopeless)}.`);
+        if (due) {
+          lastProgress = now;
+          onProgress?.(`waiting ${Math.round((now - started) / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s; not ready: ${describeUnready(unready, 3)}`);
+        }
+        return false;
+      }, timeoutMs, signal, `pods of ${app.namespace} to become ready`);
     } catch (error) {
-      if (signal?.aborted) throw error;
-      throw new Error(`${(error as Error).message} Not ready: ${await this.describeUnready(app.namespace)}`);
+      if (signal?.aborted || hopeless.length) throw error;
+      throw new Error(`${(error as Error).message} Not ready: ${describeUnready(await this.unready(app.namespace).catch(() => []))}`);
     }
   }
 
-  /** One line per pod that is not ready, with the reason a user would look for (kubectl get pods' STATUS). */
-  private async describeUnready(namespace: string): Promise<string> {
-    const pods = (await this.core.listNamespacedPod({ namespace })).items;
-    const unready = pods.filter((p) => !(p.status?.phase === 'Succeeded' || (p.status?.containerStatuses?.length && p.status.containerStatuses.every((c) => c.ready))));
-    return unready
-      .slice(0, 10)
-      .map((p) => {
-        const waiting = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])].find((c) => c.state?.waiting || (c.state?.terminated && c.state.terminated.exitCode !== 0));
-        const reason = waiting?.state?.waiting?.reason ?? waiting?.state?.terminated?.reason ?? p.status?.phase ?? 'Unknown';
-        return `${p.metadata?.name} (${reason})`;
-      })
-      .join(', ') + (unready.length > 10 ? `, and ${unready.length - 10} more` : '');
+  /** The app's pods that are not ready, each with its reason and the cluster's own explanation. */
+  private async unready(namespace: string): Promise<UnreadyPod[]> {
+    const [pods, events] = await Promise.all([
+      this.core.listNamespacedPod({ namespace }),
+      this.core.listNamespacedEvent({ namespace }).catch(() => ({ items: [] })),
+    ]);
+    return unreadyPods(pods.items, events.items);
   }
 
   async injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void> {
     await injectorFor(problem.fault.kind).inject(this.faultContext(problem, app));
     // The original waits after some injections so the symptom has appeared before the agent starts.
-    const settle = Number(problem.fault.params.settleSeconds ?? 0);
+    const settle = settleSeconds(problem.fault);
     if (settle > 0) await this.sleep(Math.min(settle, this.options.maxInjectSettleSeconds ?? settle) * 1000);
   }
 
@@ -262,9 +292,9 @@ export class KubeEnvironment implements ProblemEnvironment {
    * Per-service latency and error-rate series of the app for the session record (charts): from a few minutes before
    * `sinceMs` (the deploy), so that what the app did before the fault is there to compare with.
    */
-  async collectTelemetry(app: AppDefinition, sinceMs: number): Promise<SessionTelemetry> {
+  async collectTelemetry(app: AppDefinition, sinceMs: number, faultTarget?: string): Promise<SessionTelemetry> {
     const endpoint = prometheusEndpoint(this.kc, this.options.telemetry?.prometheusUrl);
-    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs - TELEMETRY_BEFORE_MS, endMs: Date.now() });
+    return collectSessionSeries({ prometheusUrl: endpoint.base, fetch: endpoint.fetch, namespace: app.namespace, startMs: sinceMs - TELEMETRY_BEFORE_MS, endMs: Date.now(), faultTarget });
   }
 
   private async getLogs(namespace: string, service: string): Promise<string> {
@@ -365,6 +395,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
       if (!/AlreadyExists/.test(error.message)) throw error;
     });
+    if (this.options.agentNamespaceBinding) await this.kubectl.run(['apply', '-f', '-'], JSON.stringify(agentRoleBinding(app.namespace)));
   }
 
   private async allPodsReady(namespace: string): Promise<boolean> {

@@ -95,6 +95,7 @@ export function indexEntry(record: SessionRecord, file: string): SessionIndexEnt
     start_time: record.start_time,
     end_time: record.end_time,
     steps: record.steps.length,
+    tokens: record.tokens,
     file,
   };
 }

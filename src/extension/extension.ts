@@ -53,6 +53,9 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
   };
   const problemsView = vscode.window.createTreeView('aiopslab.problems', { treeDataProvider: problems, showCollapseAll: true });
   const sessionsView = vscode.window.createTreeView('aiopslab.sessions', { treeDataProvider: sessions });
+  const showGuidance = problems.onDidLoad.event(() => {
+    if (problemsView.message !== problems.guidance) problemsView.message = problems.guidance;
+  });
 
   context.subscriptions.push(
     log,
@@ -61,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): AiopsLabApi {
     sessions,
     problemsView,
     sessionsView,
+    showGuidance,
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, serializer),
     quickPickShown,
     ...registerCommands({ context, host, log, refresh, quickPickShown }),

@@ -4,6 +4,7 @@
  * It imports nothing at runtime (types only), so the webview bundle stays small.
  */
 import type { MetricValue, SessionRecord, SessionStatus, SessionTelemetry, Verdict } from '../core/session/types';
+import type { TokenFigures } from '../core/session/figures';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -39,8 +40,11 @@ export interface HeaderView {
   phaseDetail?: string;
   steps: number;
   maxSteps: number;
-  startTime: number;
+  /** When the agent's episode started (ms; Elapsed counts from here); undefined while the session is still being set up. */
+  startTime?: number;
   endTime?: number;
+  /** The model's token usage and cost so far (the session record's at the end). */
+  tokens?: TokenFigures;
   live: boolean;
   replay: boolean;
   /** The panel may send actions (a human or chat session of this window). */
@@ -50,8 +54,9 @@ export interface HeaderView {
 export interface ResultsView {
   verdict?: Verdict;
   metrics: Array<[string, MetricValue]>;
-  tokens?: { input: number; output: number; costUsd: number; source: string };
+  tokens?: TokenFigures;
   error?: string;
+  /** Set-up and clean-up outside the agent's episode, seconds (the record's framework_overhead). */
   frameworkOverheadSec?: number;
   /** The app's request telemetry over the episode (charts), when the session recorded it. */
   telemetry?: SessionTelemetry;
@@ -91,6 +96,8 @@ export type HostMessage =
   | { type: 'results'; results: ResultsView; header: HeaderView }
   | ({ type: 'telemetry' } & LiveTelemetryView)
   | { type: 'action-result'; ok: boolean; message: string }
+  /** The session the user acts in now in this window (a human or chat session), if any: past replies can run there. */
+  | { type: 'acting'; session?: { id: string; problemId: string } }
   | { type: 'replay'; delayMs: number }
   | { type: 'pong'; id: number }
   /** Test/diagnostic hook: the page answers with `dom` for the selector. */
@@ -105,8 +112,8 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'ping'; id: number }
   | { type: 'send-action'; text: string }
-  /** A past reply of the transcript, to open as an aiopslab-reply document (CodeLens, diagnostics, Run in session). */
-  | { type: 'open-reply'; text: string }
+  /** A past reply of the transcript (step 0-based), to open as an aiopslab-reply document (CodeLens, diagnostics, Run in session). */
+  | { type: 'open-reply'; text: string; step?: number }
   /** A past reply of the transcript, to run again in the session the user is acting in now. */
   | { type: 'rerun-reply'; text: string }
   | { type: 'stop' }
@@ -114,7 +121,7 @@ export type WebviewMessage =
   | { type: 'rendered'; steps: number; ms: number }
   | { type: 'dom'; id: number; count: number; texts: string[] };
 
-const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'replay', 'pong', 'query-dom', 'reveal', 'click', 'telemetry']);
+const HOST_TYPES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'action-result', 'acting', 'replay', 'pong', 'query-dom', 'reveal', 'click', 'telemetry']);
 const WEBVIEW_TYPES = new Set<WebviewMessage['type']>(['ready', 'ping', 'send-action', 'open-reply', 'rerun-reply', 'stop', 'export-json', 'rendered', 'dom']);
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -127,8 +134,9 @@ export function isWebviewMessage(v: unknown): v is WebviewMessage {
   switch (v.type) {
     case 'ping':
       return typeof v.id === 'number';
-    case 'send-action':
     case 'open-reply':
+      return typeof v.text === 'string' && v.text.length <= 100_000 && (v.step === undefined || (Number.isInteger(v.step) && (v.step as number) >= 0));
+    case 'send-action':
     case 'rerun-reply':
       return typeof v.text === 'string' && v.text.length <= 100_000;
     case 'rendered':

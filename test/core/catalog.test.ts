@@ -254,7 +254,7 @@ app: hotel-reservation
 idPattern: revoke_auth_mongodb-{task}-{n}
 tasks: [detection, localization]
 summary: "revoked"
-fault: {kind: mongo-revoke-auth}
+fault: {kind: mongo-revoke-auth, params: {service: geo, script: revoke.sh, recoverScript: mitigate.sh}}
 workload: {kind: none}
 groundTruth:
   localization: {services: ["{target}"], aliases: [geo]}
@@ -298,6 +298,17 @@ variants:
 
     it('an unknown fault kind', () => {
       throwsCatalog(() => parseProblemFamily('problems/x.yaml', good.replace('kind: mongo-revoke-auth', 'kind: mongo-revoke')), 'fault.kind: expected a fault kind, one of k8s-target-port,');
+    });
+
+    it('fault parameters: a misspelt or unknown one, a wrong type, a missing required one, each named where the file sets it', () => {
+      throwsCatalog(() => parseProblemFamily('problems/x.yaml', good.replace('recoverScript: mitigate.sh', 'recoverScrpt: mitigate.sh')),
+        'problems/x.yaml: fault.params.recoverScrpt: unknown parameter of mongo-revoke-auth (it takes settleSeconds, injectDuringWorkload, service, db, user, role, script, recoverScript)');
+      assert.throws(() => parseProblemFamily('problems/x.yaml', good.replace('recoverScript: mitigate.sh', 'recoverScrpt: mitigate.sh')), /fault\.params\.recoverScript: required field is missing/);
+      throwsCatalog(() => parseProblemFamily('problems/x.yaml', good.replace('service: geo', 'service: [geo]')), 'problems/x.yaml: fault.params.service: expected a string, got');
+      const variantParam = good.replace('  - {target: mongodb-rate}', '  - target: mongodb-rate\n    fault: {params: {user: 7}}');
+      throwsCatalog(() => parseProblemFamily('problems/x.yaml', variantParam), 'problems/x.yaml: variants[1].fault.params.user: expected a string, got 7');
+      const chaos = good.replace('{kind: mongo-revoke-auth, params: {service: geo, script: revoke.sh, recoverScript: mitigate.sh}}', '{kind: chaos-pod-failure, params: {duration: 100s, labelKye: app}}');
+      throwsCatalog(() => parseProblemFamily('problems/x.yaml', chaos), 'fault.params.labelKye: unknown parameter of chaos-pod-failure (it takes settleSeconds, injectDuringWorkload, name, mode, labelKey, duration)');
     });
 
     it('a bad app file', () => {

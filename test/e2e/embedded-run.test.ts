@@ -41,11 +41,10 @@ describe('end to end on the embedded cluster', function () {
     assert.deepEqual(JSON.parse(fs.readFileSync(journal, 'utf8')), [], 'the fault was recovered and its journal entry cleared');
   });
 
-  // Skipped for now: about one run in two of this short (5-step) episode records no request metrics at all — neither the
-  // warm-up history nor the workload's — while the same command from a shell usually records 12 services. Found while
-  // merging the agent view, the sandbox and the warm-up; issue #15 tracks it. The warm-up's own logic is tested in
-  // test/twin/telemetry/warm-up.test.ts.
-  it.skip('a mitigation session records the app\'s telemetry from before the fault (the twin\'s warm-up) to after it', async () => {
+  // The twin's warm-up needs the app's healthy view from before the fault; the fault comes as soon as every pod is
+  // Ready, often before SocialNetwork's Mongo-backed services have opened their ports (one short episode in two
+  // recorded no request metrics while the warm-up waited to see them listen). It now takes the app as declared.
+  it('a mitigation session records the app\'s telemetry from before the fault (the twin\'s warm-up) to after it', async () => {
     const r = await cli(['run', 'k8s_target_port-misconfig-mitigation-1', '--agent', 'baseline', '--json'], '', cwd);
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
     const record = JSON.parse(r.stdout);

@@ -208,7 +208,8 @@ describe('kill -9 mid-problem: the next start recovers the leftover fault (one s
     assert.equal(r.code, 0, r.stderr);
     const kubeconfig = /export KUBECONFIG=(.+)/.exec(r.stdout)![1].trim();
     // The cluster's own docker CLI (for Flower), as a user of `twin start` would set it.
-    env = { ...process.env, KUBECONFIG: kubeconfig, AIOPSLAB_DOCKER: path.join(path.dirname(kubeconfig), 'bin', 'docker') };
+    // The agent acts with the context's own credentials here: what is tested is recovery, not the agent's identity.
+    env = { ...process.env, KUBECONFIG: kubeconfig, AIOPSLAB_DOCKER: path.join(path.dirname(kubeconfig), 'bin', 'docker'), AIOPSLAB_AGENT_IDENTITY: 'kubeconfig' };
     k = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: kubeconfig, context: CONTEXT, kubeCacheDir: path.join(cwd, 'kube-cache') });
   });
 

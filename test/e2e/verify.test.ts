@@ -33,7 +33,8 @@ describe('every registered problem is solvable and tells the right answer from d
 
   it('aiopslab validate --oracle-only: only the oracles run (no do-nothing or wrong-answer sessions), a table and a count', async () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-verify-'));
-    const r = await runCli(['validate', '--oracle-only', '--problems', 'k8s_target_port-misconfig-*-1'], { cwd });
+    // One worker: four problems of one app need one cluster and one deploy (the whole-catalog run above covers workers).
+    const r = await runCli(['validate', '--oracle-only', '--parallel', '1', '--problems', 'k8s_target_port-misconfig-*-1'], { cwd });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /PROBLEM\s+ORACLE\s+TIME/);
     for (const task of ['detection', 'localization', 'analysis', 'mitigation']) assert.match(r.stdout, new RegExp(`k8s_target_port-misconfig-${task}-1\\s+pass\\s+\\d+\\.\\d s`));

@@ -69,6 +69,26 @@ describe('session telemetry series (p50/p99 latency and error rate per service f
     }
   });
 
+  it('always keeps the service the fault is aimed at, even a quiet one past the cap or one that served nothing', async () => {
+    const services = Array.from({ length: 25 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+    const prom = await startFakePrometheus({ namespace: NS, services, fromMs: T - 60_000, toMs: T + 600_000, faulty: 'svc-17', faultAtMs: T + 300_000 });
+    try {
+      // svc-24 is healthy and ranks last: without the target it is one of the five left out.
+      const quiet = await collectSessionSeries({ prometheusUrl: prom.url, namespace: NS, startMs: T, endMs: T + 600_000, faultTarget: 'svc-24' });
+      assert.equal(quiet.services.length, 20);
+      assert.equal(quiet.faultTarget, 'svc-24');
+      assert.ok(quiet.services.some((s) => s.service === 'svc-24'), 'the target is charted');
+      assert.ok(!quiet.omittedServices?.includes('svc-24'));
+      // A pod-failure target serves nothing (its requests fail at the callers): an empty series still names it.
+      const silent = await collectSessionSeries({ prometheusUrl: prom.url, namespace: NS, startMs: T, endMs: T + 600_000, faultTarget: 'user' });
+      const user = silent.services.find((s) => s.service === 'user');
+      assert.ok(user, silent.services.map((s) => s.service).join(', '));
+      assert.ok(user.p50Ms.every((v) => v === null) && user.errorRate.length === silent.services[0].errorRate.length);
+    } finally {
+      await prom.close();
+    }
+  });
+
   it('says why when there is nothing to read (no series for the namespace, Prometheus unreachable)', async () => {
     const prom = await startFakePrometheus({ namespace: 'other', services: ['a'], fromMs: T, toMs: T + 300_000 });
     try {

@@ -53,7 +53,7 @@ describe('extension transcript model', () => {
   });
 
   it('follows a live session: header, parsed step, observation, results', () => {
-    const t = new Transcript({ problemId: 'p-detection-1', task: 'detection', app: 'hotel-reservation', agent: 'baseline', maxSteps: 10, now: 5 });
+    const t = new Transcript({ problemId: 'p-detection-1', task: 'detection', app: 'hotel-reservation', agent: 'baseline', maxSteps: 10 });
     const events: SessionEvent[] = [
       { type: 'session-started', sessionId: 'S1', problemId: 'p-detection-1', agent: 'baseline', maxSteps: 10, task: 'detection', app: 'hotel-reservation', environment: { kind: 'fake', cluster: 'fake' } },
       { type: 'phase', sessionId: 'S1', phase: 'deploy' },
@@ -75,6 +75,24 @@ describe('extension transcript model', () => {
     assert.equal(t.finished, true);
     assert.equal(t.header.live, false);
     assert.equal(t.header.status, 'completed');
+  });
+
+  it('counts elapsed from the agent\'s start, not the set-up, and adds up the tokens as the session record does', () => {
+    const t = new Transcript({ problemId: 'p', task: 'detection', app: 'a', agent: 'x', maxSteps: 5 });
+    t.apply({ type: 'phase', sessionId: 'S1', phase: 'deploy', atMs: 1_000 });
+    assert.equal(t.header.startTime, undefined, 'no elapsed time while the app is deployed');
+    t.apply({ type: 'phase', sessionId: 'S1', phase: 'agent', atMs: 1_700_000_000_500 });
+    assert.equal(t.header.startTime, 1_700_000_000_500);
+    const steps = [
+      step(0, { usage: { inputTokens: 60, outputTokens: 5, costUsd: 0.0004, source: 'api' } }),
+      step(1, { usage: { inputTokens: 40, outputTokens: 15, costUsd: 0.0006, source: 'tokenizer' } }),
+    ];
+    for (const s of steps) t.apply({ type: 'observation', sessionId: 'S1', step: s });
+    assert.deepEqual(t.header.tokens, { input: 100, output: 20, costUsd: 0.001, source: 'tokenizer' }, 'the live total');
+    t.apply({ type: 'session-ended', sessionId: 'S1', record: record(steps) });
+    assert.deepEqual(t.header.tokens, t.results?.tokens, 'header and results show the record\'s figures');
+    assert.deepEqual(t.header.tokens, { input: 100, output: 20, costUsd: 0.001, source: 'tokenizer' }, 'the record agrees with the live total');
+    assert.equal(((t.header.endTime ?? 0) - (t.header.startTime ?? 0)) / 1000, 10, 'elapsed: the record\'s episode');
   });
 
   it('keeps steps in order when events arrive out of order', () => {

@@ -57,6 +57,17 @@ describe('transcript telemetry charts (geometry for the inline SVG)', () => {
     assert.ok(charts[0].xTicks.some((t) => t.label.startsWith('-')));
   });
 
+  it('names the fault\'s target in the legend, even when it served no request', () => {
+    const t = telemetry();
+    const none = () => new Array<number | null>(61).fill(null);
+    t.services.push({ service: 'user', p50Ms: none(), p99Ms: none(), errorRate: none() });
+    t.faultTarget = 'user';
+    const [p50] = buildCharts(t, { injectedAt, writes: [] });
+    const user = p50.lines.find((l) => l.service === 'user')!;
+    assert.deepEqual([user.faultTarget, user.d, user.peak], [true, '', 'no requests']);
+    assert.deepEqual(p50.lines.filter((l) => l.faultTarget).map((l) => l.service), ['user']);
+  });
+
   it('marks an action in the episode\'s last seconds, after the last point', () => {
     const [c] = buildCharts({ ...telemetry(), endMs: T + 303_000 }, { injectedAt, writes: [{ atMs: T + 302_000, step: 5, title: 'kubectl delete pod x' }] });
     const w = c.markers.find((m) => m.kind === 'write');

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { loadCatalog } from '../../src/env/catalog';
 import type { ProblemDefinition } from '../../src/core/problems/types';
 import type { SessionIndexEntry } from '../../src/core/session/types';
-import { buildProblemTree, definitionLine, latestByProblem, problemNodeView, sessionItemView, sessionsForView, type ProblemNode } from '../../src/extension/model/tree-model';
+import { buildProblemTree, definitionLine, latestByProblem, problemLabel, problemNodeView, problemsGuidance, sessionItemView, sessionsForView, type ProblemNode } from '../../src/extension/model/tree-model';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -72,6 +72,32 @@ describe('extension tree model', () => {
     const done = sessionItemView(index[0], undefined, 160_000);
     assert.match(done.description!, /baseline · solved · 3 steps · 1m ago/);
     assert.equal(done.contextValue, 'session');
+  });
+
+  it('offers Re-evaluate only where scoring again means something (not a mitigation, not a cancelled session)', () => {
+    assert.equal(sessionItemView(entry('d', 'p', 1)).contextValue, 'session');
+    assert.equal(sessionItemView(entry('m', 'p', 1, { task_type: 'mitigation' })).contextValue, 'session.final');
+    assert.equal(sessionItemView(entry('c', 'p', 1, { status: 'cancelled', success: null })).contextValue, 'session.final');
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when: string }>> } };
+    const when = (command: string) => manifest.contributes.menus['view/item/context'].filter((m) => m.command === command).map((m) => m.when);
+    const shows = (w: string, contextValue: string) => w.includes(`viewItem == ${contextValue}`) || (/viewItem =~ \/(.*)\//.exec(w) !== null && new RegExp(/viewItem =~ \/(.*)\//.exec(w)![1]).test(contextValue));
+    assert.ok(when('aiopslab.reevaluateSession').every((w) => !shows(w, 'session.final')), 'Re-evaluate is not offered on a mitigation');
+    assert.ok(when('aiopslab.reevaluateSession').some((w) => shows(w, 'session')));
+    for (const command of ['aiopslab.exportSession', 'aiopslab.deleteSession', 'aiopslab.replaySession', 'aiopslab.openTranscript']) {
+      assert.ok(when(command).some((w) => shows(w, 'session.final')), `${command} on a mitigation session`);
+    }
+  });
+
+  it('labels rows so they fit the sidebar (the group says the task), with task icons and first-run guidance', () => {
+    assert.equal(problemLabel({ id: 'k8s_target_port-misconfig-mitigation-1', task: 'mitigation' }), 'k8s_target_port-misconfig #1');
+    assert.equal(problemLabel({ id: 'noop_detection_hotel_reservation-1', task: 'detection' }), 'noop_detection_hotel_reservation-1', 'no task segment: the ID as it is');
+    const tree = buildProblemTree(problems, []);
+    const hotel = tree[0] as Extract<ProblemNode, { kind: 'app' }>;
+    assert.deepEqual(hotel.children.map((t) => problemNodeView(t).icon), ['eye', 'target', 'tools']);
+    const leaf = (hotel.children[0] as Extract<ProblemNode, { kind: 'task' }>).children[0];
+    assert.match(problemNodeView(leaf).tooltip, /^ID: a_detection_hotel-1$/m, 'the full ID in the tooltip');
+    assert.match(problemsGuidance([])!, /press ▶/);
+    assert.equal(problemsGuidance([entry('s', 'p', 1)]), undefined);
   });
 
   it('finds the line of a problem in its family YAML (the task ground truth; the variant when numbered)', () => {

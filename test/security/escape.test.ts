@@ -17,6 +17,7 @@ import { startServer, type RunningServer } from '../../src/server/server';
 import { checkShellCommand } from '../../src/core/shell/policy';
 import { sandboxAvailability } from '../../src/env/sandbox/availability';
 import { createAgentShell, isolationFor } from '../../src/env/sandbox/agent-shell';
+import { BubblewrapShell } from '../../src/env/sandbox/bwrap';
 import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { securityRecorder } from './recorder';
 
@@ -131,9 +132,9 @@ function attacks(): Attack[] {
     { name: 'curl another port on 127.0.0.1', step: shell('curl -s -m 3 http://127.0.0.1:OTHERPORT/'), crossed: (o, w) => o.includes('REACHED') || w.other.hits() > 0 },
     { name: 'curl localhost by name', step: shell('curl -s -m 3 http://localhost:OTHERPORT/'), crossed: (o, w) => o.includes('REACHED') || w.other.hits() > 0 },
     { name: 'curl the HTTP service of AIOpsLab', step: shell('curl -s -m 3 http://127.0.0.1:SERVICEPORT/problems'), crossed: (o) => o.includes('k8s_target_port-misconfig') },
-    { name: 'kubectl --server to another port', step: shell('kubectl --server=http://127.0.0.1:OTHERPORT get pods'), crossed: (o, w) => w.other.hits() > 0 },
-    { name: 'kubectl apply from a URL', step: shell('kubectl apply -f http://127.0.0.1:OTHERPORT/x.yaml'), crossed: (o, w) => w.other.hits() > 0 },
-    { name: 'helm repo on another port', step: shell('helm repo add x http://127.0.0.1:OTHERPORT'), crossed: (o, w) => w.other.hits() > 0 },
+    { name: 'kubectl --server to another port', step: shell('kubectl --server=http://127.0.0.1:OTHERPORT get pods'), crossed: (_o, w) => w.other.hits() > 0 },
+    { name: 'kubectl apply from a URL', step: shell('kubectl apply -f http://127.0.0.1:OTHERPORT/x.yaml'), crossed: (_o, w) => w.other.hits() > 0 },
+    { name: 'helm repo on another port', step: shell('helm repo add x http://127.0.0.1:OTHERPORT'), crossed: (_o, w) => w.other.hits() > 0 },
     // Another identity.
     { name: 'kubectl --token of the orchestrator', step: shell('kubectl --token aiopslab-admin get podchaos -A'), crossed: (o) => !o.includes('refused') },
     { name: 'kubectl --as', step: shell('kubectl --as=system:admin get secrets -A'), crossed: (o) => !o.includes('refused') },
@@ -345,37 +346,60 @@ describe('escape attempts through exec_shell (real sessions on the embedded clus
     const sessionDir = path.join(dir, 'session');
     fs.mkdirSync(sessionDir);
     const c = isolationFor('guarded', 'auto', twin.agentKubeconfigPath);
-    assert.equal(c.isolation, 'sandbox');
-    const sandbox = createAgentShell({ sessionDir, kubeconfigPath: twin.agentKubeconfigPath, kubeCacheDir: twin.kubeCacheDir, kubectlDir: path.dirname(await resolveKubectl()) }, c);
+    assert.ok(c.isolation === 'sandbox');
+    const setup = { sessionDir, kubeconfigPath: twin.agentKubeconfigPath, kubeCacheDir: twin.kubeCacheDir, kubectlDir: path.dirname(await resolveKubectl()) };
+    // Both ways of reaching the API server: the session's one network that every command joins (where nsenter is
+    // there, as on CI), and forwarders started by each command (elsewhere).
+    const sessionWide = createAgentShell(setup, c) as BubblewrapShell;
+    const perCommand = new BubblewrapShell(setup, { bwrap: c.tools.bwrap, socat: c.tools.socat }, c.kubeconfig);
+    assert.equal(await perCommand.forwarding(), 'per-command');
+    if (process.platform === 'linux' && process.env.CI) assert.equal(await sessionWide.forwarding(), 'session', 'CI runs commands in one network per session');
     const outside = path.join(os.tmpdir(), `aiopslab-escape-alone-write-${tag}`);
     try {
-      const tries: Array<[string, string, (out: string) => boolean]> = [
-        ['python reads .env', `python3 -c "print(open('${dir}/.env').read())"`, (o) => o.includes(secret)],
-        ['cat the project', `cat ${root}/package.json`, (o) => o.includes('"name": "aiopslab"')],
-        ['list the problems', `ls ${root}/problems`, (o) => o.includes('scale_pod_zero.yaml')],
-        ["read the orchestrator's kubeconfig", `cat ${twin.kubeconfigPath}`, (o) => o.includes('/admin-')],
-        ['list the real home', `ls -a ${os.homedir()}`, (o) => safeList(os.homedir()).filter((n) => n.length >= 5).some((n) => o.includes(n))],
-        ['read the environment of every process', 'cat /proc/*/environ | tr "\\0" "\\n"; env', (o) => o.includes(secret)],
-        ['write outside', `echo x > ${outside}; ls ${outside}`, () => fs.existsSync(outside)],
-        ['write into the kubeconfig', `echo x >> $KUBECONFIG`, () => !fs.readFileSync(twin.agentKubeconfigPath, 'utf8').startsWith('apiVersion') || fs.readFileSync(twin.agentKubeconfigPath, 'utf8').includes('\nx\n')],
-        ['curl another port', `curl -s -m 3 http://127.0.0.1:${other.port}/`, (o) => o.includes('REACHED')],
-        ['python connects to another port', `python3 -c "import socket; s=socket.create_connection(('127.0.0.1', ${other.port}), 3); print(s.recv(100))"`, (o) => o.includes('REACHED')],
-        ['reach the internet', 'curl -s -m 3 http://1.1.1.1/', (o) => /<html|HTTP/i.test(o)],
-      ];
-      for (const [name, command, crossed] of tries) {
-        const r = await sandbox.run(command, { timeoutSec: 20 });
-        const out = r.stdout + r.stderr;
-        const did = crossed(out) || other.hits() > 0;
-        securityRecorder.attempt({ layer: 'sandbox alone', name, observation: out }, did);
-        assert.ok(!did, `sandbox alone: "${name}" crossed: ${out.slice(0, 300)}`);
+      for (const [mode, sandbox] of [[await sessionWide.forwarding(), sessionWide], ['per-command', perCommand]] as const) {
+        const tries: Array<[string, string, (out: string) => boolean]> = [
+          ['python reads .env', `python3 -c "print(open('${dir}/.env').read())"`, (o) => o.includes(secret)],
+          ['cat the project', `cat ${root}/package.json`, (o) => o.includes('"name": "aiopslab"')],
+          ['list the problems', `ls ${root}/problems`, (o) => o.includes('scale_pod_zero.yaml')],
+          ["read the orchestrator's kubeconfig", `cat ${twin.kubeconfigPath}`, (o) => o.includes('/admin-')],
+          ['list the real home', `ls -a ${os.homedir()}`, (o) => safeList(os.homedir()).filter((n) => n.length >= 5).some((n) => o.includes(n))],
+          ['read the environment of every process', 'cat /proc/*/environ | tr "\\0" "\\n"; env', (o) => o.includes(secret)],
+          ['write outside', `echo x > ${outside}; ls ${outside}`, () => fs.existsSync(outside)],
+          ['write into the kubeconfig', `echo x >> $KUBECONFIG`, () => !fs.readFileSync(twin.agentKubeconfigPath, 'utf8').startsWith('apiVersion') || fs.readFileSync(twin.agentKubeconfigPath, 'utf8').includes('\nx\n')],
+          ['curl another port', `curl -s -m 3 http://127.0.0.1:${other.port}/`, (o) => o.includes('REACHED')],
+          ['python connects to another port', `python3 -c "import socket; s=socket.create_connection(('127.0.0.1', ${other.port}), 3); print(s.recv(100))"`, (o) => o.includes('REACHED')],
+          ['reach the internet', 'curl -s -m 3 http://1.1.1.1/', (o) => /<html|HTTP/i.test(o)],
+        ];
+        const layer = `sandbox alone (${mode} network)`;
+        for (const [name, command, crossed] of tries) {
+          const r = await sandbox.run(command, { timeoutSec: 20 });
+          const out = r.stdout + r.stderr;
+          const did = crossed(out) || other.hits() > 0;
+          securityRecorder.attempt({ layer, name, observation: out }, did);
+          assert.ok(!did, `${layer}: "${name}" crossed: ${out.slice(0, 300)}`);
+        }
+        // Commands share the session's network, never each other's processes: what one leaves running is gone for the next.
+        const listener = `python3 -c "import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 18943)); s.listen(); c=s.accept()[0]; c.sendall(b'LEFT-BEHIND')"`;
+        const leftovers: Array<[string, string, string, (out: string) => boolean]> = [
+          ['a listener left running answers the next command', `(${listener} >/dev/null 2>&1 &) ; sleep 0.5; echo started`, `python3 -c "import socket; print(socket.create_connection(('127.0.0.1', 18943), 3).recv(100))"`, (o) => o.includes('LEFT-BEHIND')],
+          ['a process left running is there for the next command', '(nohup sleep 120 >/dev/null 2>&1 &) ; echo started', 'ps -e -o comm=', (o) => /\bsleep\b/.test(o)],
+        ];
+        for (const [name, first, second, crossed] of leftovers) {
+          await sandbox.run(first, { timeoutSec: 20 });
+          const r = await sandbox.run(second, { timeoutSec: 20 });
+          const out = r.stdout + r.stderr;
+          securityRecorder.attempt({ layer, name, observation: out }, crossed(out));
+          assert.ok(!crossed(out), `${layer}: "${name}" crossed: ${out.slice(0, 300)}`);
+        }
+        const works = await sandbox.run('kubectl get ns -o name | grep -c namespace/ && echo hi > f && cat f', { timeoutSec: 30 });
+        const ok = works.exitCode === 0 && /hi/.test(works.stdout);
+        securityRecorder.legitimate({ layer, name: 'kubectl and the session folder', observation: works.stdout + works.stderr }, ok);
+        assert.ok(ok, works.stdout + works.stderr);
       }
-      const works = await sandbox.run('kubectl get ns -o name | grep -c namespace/ && echo hi > f && cat f', { timeoutSec: 30 });
-      const ok = works.exitCode === 0 && /hi/.test(works.stdout);
-      securityRecorder.legitimate({ layer: 'sandbox alone', name: 'kubectl and the session folder', observation: works.stdout + works.stderr }, ok);
-      assert.ok(ok, works.stdout + works.stderr);
     } finally {
       delete process.env.AIOPSLAB_ESCAPE_TEST_SECRET;
-      await sandbox.dispose();
+      await sessionWide.dispose();
+      await perCommand.dispose();
       await other.close();
       fs.rmSync(dir, { recursive: true, force: true });
       fs.rmSync(outside, { force: true });

@@ -16,6 +16,7 @@ import { FakeEnvironment } from '../support/fake-environment';
 import { ScriptedServer } from '../agents/scripted-server';
 import { fillRequestMetrics, startFakePrometheus } from '../support/fake-prometheus';
 import { collectSessionSeries } from '../../src/env/telemetry/session-series';
+import { elapsedSeconds, formatElapsed, formatTokens, tokenFigures } from '../../src/core/session/figures';
 import { chat, until, waitFor } from './helpers';
 
 const EXT_ID = 'aiopslab.aiopslab';
@@ -214,16 +215,19 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     const opened = waitFor(vscode.workspace.onDidOpenTextDocument, (d) => d.languageId === 'aiopslab-reply', 'the reply document');
     panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="open"]' });
     const doc = await opened;
-    assert.equal(doc.getText(), record.steps[0].reply);
+    await until(() => (doc.getText() === record.steps[0].reply ? true : undefined), 'the reply in the document');
+    assert.match(doc.uri.path, new RegExp(`${humanSessionId.slice(0, 8)}-step-1\\.aiops-reply$`), 'named after its session and step, not its first line');
     const lenses = await until(async () => {
       const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
       return l?.length ? l : undefined;
     }, 'CodeLens on the reply');
     assert.ok(lenses.some((l) => l.command?.title.includes('exec_shell("kubectl get pods -n test-hotel-reservation")')), JSON.stringify(lenses.map((l) => l.command?.title)));
 
-    // The same reply again, in a session the user acts in now.
+    // "Run in current session" is there only while a session takes actions; then the same reply runs there.
+    assert.equal((await panel.queryDom('body.acting [data-reply-act="rerun"]')).count, 0, 'no session to run it in: no button');
     const id = (await vscode.commands.executeCommand<string>('aiopslab.actAsHuman', detectionId));
     try {
+      await until(async () => ((await panel.queryDom('body.acting [data-reply-act="rerun"]')).count > 0 ? true : undefined), 'the button once a session takes actions');
       panel.post({ type: 'click', selector: '.turn[data-step="0"] [data-reply-act="rerun"]' });
       await until(() => api.host.get(id)?.transcript.header.steps === 1, 'the reply to run as a step of the new session');
       assert.equal(api.host.get(id)!.transcript.snapshot().steps[0].action?.name, 'exec_shell');
@@ -310,6 +314,23 @@ describe('AIOpsLab extension in the real VS Code extension host', () => {
     assert.equal(record.verdict?.success, true);
     assert.equal(record.steps[0].action?.name, 'exec_shell');
     assert.equal(record.steps[0].action?.structured, true);
+
+    // The model's tokens and the episode's time read the same in the panel's header and results and the Sessions tooltip.
+    const tokens = formatTokens(tokenFigures(record.tokens));
+    const elapsed = formatElapsed(elapsedSeconds(record));
+    assert.ok(record.tokens.input > 0 && record.tokens.source !== 'none', 'the model\'s usage was recorded');
+    await vscode.commands.executeCommand('aiopslab.openTranscript', id);
+    const panel = await until(() => api.panels.get(id), 'the transcript panel');
+    await until(async () => ((await panel.queryDom('.verdict')).count === 1 ? true : undefined), 'the results in the panel');
+    assert.equal((await panel.queryDom('.tokens .badge-value')).texts[0], tokens);
+    assert.equal((await panel.queryDom('p.tokens')).texts[0], `Model tokens: ${tokens}`);
+    assert.equal((await panel.queryDom('.elapsed .badge-value')).texts[0], elapsed);
+    api.sessions.refresh();
+    const row = await until(async () => (await api.sessions.getChildren()).find((r) => r.session_id === id && r.status === 'completed'), 'the saved session row');
+    const tip = api.sessions.getTreeItem(row).tooltip;
+    const lines = (typeof tip === 'string' ? tip : tip?.value ?? '').split('\n');
+    assert.ok(lines.includes(`Tokens: ${tokens}`) && lines.includes(`Elapsed: ${elapsed}`), lines.join(' | '));
+    panel.panel.dispose();
   });
 
   it('Run Agent on Problem…: the problem pick lists the catalog and filters by app and task; the agent pick offers the OpenAI-compatible agents, VS Code language models and the baseline', async () => {

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AiopsLabApi } from '../../src/extension/extension';
 import { FakeEnvironment } from '../support/fake-environment';
+import { elapsedSeconds, formatElapsed, formatTokens, tokenFigures } from '../../src/core/session/figures';
 import { chat, until, waitFor } from './helpers';
 
 describe('@aiopslab in a profile without any language model', () => {
@@ -64,19 +65,25 @@ describe('@aiopslab in a profile without any language model', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('/submit scores the session; elapsed agrees in the header, the Sessions tooltip and the reopened transcript', async () => {
+  it('/submit scores the session; elapsed and tokens agree in the header, the results, the Sessions tooltip and the reopened transcript', async () => {
     const submitted = await chat(api, '@aiopslab /submit Yes', 'submit');
     assert.match(submitted.markdown, /Solved/);
     const panel = api.panels.get(sessionId)!;
     await until(async () => ((await panel.queryDom('.verdict')).count === 1 ? true : undefined), 'the verdict in the panel');
     const headerElapsed = (await panel.queryDom('.elapsed .badge-value')).texts[0];
     const record = (await api.host.loadRecord(sessionId))!;
-    const seconds = Math.round(record.end_time - record.start_time);
-    assert.equal(headerElapsed, `${seconds}s`);
+    const elapsed = formatElapsed(elapsedSeconds(record));
+    const tokens = formatTokens(tokenFigures(record.tokens));
+    assert.equal(headerElapsed, elapsed);
+    assert.equal((await panel.queryDom('.tokens .badge-value')).texts[0], tokens, 'a human uses no model: the header says so');
+    assert.equal((await panel.queryDom('p.tokens')).texts[0], `Model tokens: ${tokens}`);
+    assert.match((await panel.queryDom('p.overhead')).texts[0], new RegExp(`^Elapsed: ${elapsed.replace('.', '\\.')} `));
     api.sessions.refresh();
     const row = await until(async () => (await api.sessions.getChildren()).find((r) => r.session_id === sessionId && r.status === 'completed'), 'the saved session row');
     const tip = api.sessions.getTreeItem(row).tooltip;
-    assert.match(typeof tip === 'string' ? tip : tip?.value ?? '', new RegExp(`^Duration: ${seconds}s$`, 'm'));
+    const tipText = typeof tip === 'string' ? tip : tip?.value ?? '';
+    assert.ok(tipText.split('\n').includes(`Elapsed: ${elapsed}`), tipText);
+    assert.ok(tipText.split('\n').includes(`Tokens: ${tokens}`), tipText);
     panel.panel.dispose();
     await vscode.commands.executeCommand('aiopslab.openTranscript', sessionId);
     const reopened = await until(() => api.panels.get(sessionId), 'the reopened panel');

@@ -5,7 +5,7 @@ import { engineFor, printJson } from '../context';
 export function registerDoctorCommand(program: Command): void {
   program
     .command('doctor')
-    .description('check that the configured cluster is ready for the problems (kubectl, API server, Chaos Mesh, Prometheus, results folder, leftovers)')
+    .description('check that the configured cluster is ready for the problems: kubectl and server versions, nodes, runtime, Helm, Chaos Mesh, Prometheus, Jaeger, storage, the agent identity, results folder, leftovers; exit 0 when problems can run')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const checks = await runDoctor(engineFor(command));

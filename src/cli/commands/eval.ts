@@ -6,7 +6,8 @@ import type { TaskType } from '../../core/tasks/task-type';
 import { DEFAULT_WORKERS } from '../../engine/workers';
 import { runSuite, suiteRecords, type SuiteProgress } from '../../engine/suite';
 import { cancelOnSigint, engineFor, printJson } from '../context';
-import { formatSeconds, oneLine, table } from '../format';
+import { formatElapsed } from '../../core/session/figures';
+import { oneLine, table } from '../format';
 import { taskOption, wholeNumber } from '../options';
 import { printProgress } from './run';
 
@@ -58,7 +59,7 @@ export function registerEvalCommand(program: Command): void {
           signal: cancel.signal,
           createAgent: (name) => createAgent(name, {}),
           onProgress: (p) => line.update(p),
-          onEvent: opts.verbose ? (job, e) => line.above(() => printProgress(e)) : undefined,
+          onEvent: opts.verbose ? (_job, e) => line.above(() => printProgress(e)) : undefined,
         });
       } finally {
         line.end();
@@ -119,7 +120,7 @@ class ProgressLine {
   private draw(): void {
     const p = this.last;
     if (!p) return;
-    const eta = p.etaSeconds !== undefined && p.done < p.total ? `, ETA ${formatSeconds(p.etaSeconds)}` : '';
+    const eta = p.etaSeconds !== undefined && p.done < p.total ? `, ETA ${formatElapsed(p.etaSeconds)}` : '';
     const skipped = p.skipped ? `, ${p.skipped} already done` : '';
     this.out.write(`\r\x1b[2K${p.done}/${p.total} done, ${p.running} running, ${p.failed} failed${skipped} (${p.workers} worker${p.workers === 1 ? '' : 's'})${eta}`);
     this.shown = true;

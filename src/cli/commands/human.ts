@@ -2,7 +2,7 @@ import * as readline from 'node:readline/promises';
 import type { Command } from 'commander';
 import { HumanAgent, renderHumanIntro } from '../../agents/human';
 import type { AgentContext } from '../../core/agents/types';
-import { formatLeftoversBeforeRun } from '../recover-report';
+import { recoverLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor } from '../context';
 import { exitCodeFor, renderSummary } from './run';
 import { wholeNumber } from '../options';
@@ -50,9 +50,7 @@ export function registerHumanCommand(program: Command): void {
       };
       const agent = new HumanAgent(ask, { shellFallback: opts.shell });
       try {
-        // Faults left behind by an earlier session (kill -9, crash) are undone first; say so.
-        const leftovers = formatLeftoversBeforeRun(await engine.recoverLeftovers());
-        if (leftovers) process.stderr.write(leftovers + '\n');
+        await recoverLeftoversBeforeRun(engine);
         const record = await engine.run({
           problemId,
           agent,

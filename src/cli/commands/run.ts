@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import type { SessionEvent } from '../../core/orchestrator/events';
 import type { ServiceSeries, SessionRecord } from '../../core/session/types';
 import { createAgent } from '../../agents/registry';
-import { formatLeftoversBeforeRun } from '../recover-report';
+import { recoverLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor, printJson } from '../context';
-import { formatSeconds, oneLine, table } from '../format';
+import { answerLines, formatElapsed, formatTokens, metricRow, sessionFigures } from '../../core/session/figures';
+import { oneLine, table } from '../format';
 import { wholeNumber } from '../options';
 
 export interface RunCliOptions {
@@ -34,9 +35,7 @@ export function registerRunCommand(program: Command): void {
       const agent = createAgent(opts.agent, {});
       const cancel = cancelOnSigint();
       try {
-        // Faults left behind by an earlier session (kill -9, crash) are undone first; say so.
-        const leftovers = formatLeftoversBeforeRun(await engine.recoverLeftovers());
-        if (leftovers) process.stderr.write(leftovers + '\n');
+        await recoverLeftoversBeforeRun(engine);
         const record = await engine.run({
           problemId,
           agent,
@@ -81,22 +80,29 @@ export function printProgress(event: SessionEvent): void {
 }
 
 export function renderSummary(record: SessionRecord): string {
+  const figures = sessionFigures(record);
   const lines = [
     `Problem:  ${record.problem_id} (${record.task_type}, ${record.app})`,
     `Agent:    ${record.agent}`,
     `Session:  ${record.session_id} — ${record.status}${record.error ? `: ${record.error}` : ''}`,
-    `Steps:    ${record.steps.length} of ${record.max_steps}, ${formatSeconds(record.end_time - record.start_time)}`,
+    `Steps:    ${figures.steps} of ${figures.maxSteps}`,
+    `Elapsed:  ${formatElapsed(figures.elapsedSec)} (the agent's episode)${figures.setUpSec !== undefined ? `; set-up and clean-up ${formatElapsed(figures.setUpSec)}` : ''}`,
+    `Tokens:   ${formatTokens(figures.tokens)}`,
   ];
   const isolation = record.environment?.isolation;
   if (isolation) lines.push(`Shell:    ${isolation}${record.environment.isolationReason && isolation !== 'sandbox' ? ` (${record.environment.isolationReason})` : ''}`);
   if (record.verdict) {
-    lines.push(`Expected: ${JSON.stringify(record.verdict.expected)}`, `Given:    ${JSON.stringify(record.verdict.given)}`);
+    const answer = (label: string, v: unknown) => answerLines(v).map((line, i) => `${i ? ' '.repeat(label.length) : label}${line}`);
+    lines.push(...answer('Expected: ', record.verdict.expected), ...answer('Given:    ', record.verdict.given));
     lines.push(`Result:   ${record.verdict.success ? 'SOLVED' : 'NOT SOLVED'} — ${record.verdict.explanation}`);
   }
   const telemetry = telemetryLine(record);
   if (telemetry) lines.push(telemetry);
   const metrics = Object.entries(record.results);
-  if (metrics.length) lines.push('', table(['METRIC', 'VALUE'], metrics.map(([k, v]) => [k, typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : String(v)])));
+  if (metrics.length) {
+    const rows = metrics.map(([k, v]) => metricRow(k, v));
+    lines.push('', table(['METRIC', 'VALUE', 'NOTE'], rows.map((r) => [r.key, r.value, r.note ?? ''])));
+  }
   return lines.join('\n');
 }
 

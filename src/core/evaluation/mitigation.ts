@@ -51,10 +51,20 @@ function terminating(p: KubeJson): boolean {
   return Boolean(p.metadata?.deletionTimestamp);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function statusesOf(p: KubeJson): any[] | undefined {
-  const s = p.status?.containerStatuses;
-  return Array.isArray(s) && s.length > 0 ? s : undefined;
+/** The parts of a pod's container status and of a container spec the checks read. */
+interface ContainerStatusJson {
+  name?: string;
+  ready?: boolean;
+  state?: { waiting?: { reason?: string }; terminated?: { reason?: string } };
+}
+interface ContainerJson {
+  name?: string;
+  command?: unknown;
+}
+
+function statusesOf(p: KubeJson): ContainerStatusJson[] | undefined {
+  const s: unknown = p.status?.containerStatuses;
+  return Array.isArray(s) && s.length > 0 ? (s as ContainerStatusJson[]) : undefined;
 }
 
 /** The original's all-pods-healthy rule for one pod: the problem, undefined when healthy, or SKIP when the guarded mode
@@ -138,12 +148,10 @@ async function runCheckUnsafe(c: MitigationCheck, probe: ClusterProbe, ns: strin
     case 'container-command-contains': {
       const dep = await probe.getDeployment(ns, c.deployment);
       if (!dep) return { ok: false, detail: `Deployment ${c.deployment} does not exist` };
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const pick = (containers: any[] | undefined) => (containers ?? []).filter((x) => !c.container || x?.name === c.container);
+      const pick = (containers: unknown) => ((Array.isArray(containers) ? containers : []) as ContainerJson[]).filter((x) => !c.container || x?.name === c.container);
       const templ = pick(dep.spec?.template?.spec?.containers);
       if (templ.length === 0) return { ok: false, detail: `Deployment ${c.deployment} has no container${c.container ? ` named ${c.container}` : ''}` };
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const hasValue = (x: any) => Array.isArray(x?.command) && x.command.some((part: unknown) => typeof part === 'string' && part.includes(c.value));
+      const hasValue = (x: ContainerJson) => Array.isArray(x?.command) && x.command.some((part: unknown) => typeof part === 'string' && part.includes(c.value));
       const badTempl = templ.find((x) => !hasValue(x));
       if (badTempl) return { ok: false, detail: `Deployment ${c.deployment} container ${badTempl.name} runs ${JSON.stringify(badTempl.command ?? [])}` };
       const pods = await livePods(probe, ns);

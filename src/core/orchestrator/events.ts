@@ -7,7 +7,8 @@ export type SessionPhase = 'preflight' | 'deploy' | 'inject' | 'workload' | 'age
 
 export type SessionEvent =
   | { type: 'session-started'; sessionId: string; problemId: string; agent: string; maxSteps: number; task: TaskType; app: string; environment: EnvironmentInfo }
-  | { type: 'phase'; sessionId: string; phase: SessionPhase; detail?: string }
+  /** `atMs`: when the phase began (the orchestrator's clock; for 'agent', the start of the agent's episode). */
+  | { type: 'phase'; sessionId: string; phase: SessionPhase; detail?: string; atMs?: number }
   | { type: 'step-parsed'; sessionId: string; step: number; reply: string; action?: StepRecord['action']; parseError?: string }
   | { type: 'observation'; sessionId: string; step: StepRecord }
   /** The app's telemetry so far, read now and then while the agent works (live charts); the final one is in the record. */

@@ -1,4 +1,4 @@
-import type { Agent, AgentContext, AgentTurn, TokenUsage } from '../agents/types';
+import type { Agent, AgentContext, AgentTurn } from '../agents/types';
 import { toAgentTurn } from '../agents/types';
 import type { AppDefinition } from '../apps/types';
 import type { ProblemDefinition } from '../problems/types';
@@ -10,6 +10,7 @@ import { getTask } from '../tasks';
 import { evaluate } from '../evaluation';
 import { parseResponse, ResponseParsingError } from '../parser';
 import { EventHub, type SessionPhase } from './events';
+import { addTokenUsage } from '../session/figures';
 
 /** The first observation and the suffix of every later one, as in the original. */
 export const NEXT_ACTION = 'Please take the next action';
@@ -147,8 +148,8 @@ export class Orchestrator {
     };
   }
 
-  private emitPhase(episode: Episode, phase: SessionPhase, detail?: string): void {
-    this.events.emit({ type: 'phase', sessionId: episode.sessionId, phase, detail });
+  private emitPhase(episode: Episode, phase: SessionPhase, detail?: string, atMs = this.deps.clock.now()): void {
+    this.events.emit({ type: 'phase', sessionId: episode.sessionId, phase, detail, atMs });
   }
 
   /** Preflight, deploy, journal, inject, workload. The fault is written down before it is applied. */
@@ -161,7 +162,7 @@ export class Orchestrator {
     throwIfCancelled(signal);
     this.emitPhase(episode, 'deploy', app.name);
     episode.deployStart = clock.now();
-    await env.deployApp(app, signal);
+    await env.deployApp(app, signal, (detail) => this.emitPhase(episode, 'deploy', detail));
     throwIfCancelled(signal);
     episode.journalEntry = {
       id: episode.sessionId,
@@ -196,11 +197,11 @@ export class Orchestrator {
       actions: actionsForTask(problem.task),
     };
     await agent.initContext(context);
-    this.emitPhase(episode, 'agent');
-    const stop = this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS);
     episode.loopStart = this.deps.clock.now();
     episode.record.start_time = episode.loopStart / 1000;
-    return stop;
+    // The agent's episode (Elapsed, TTx) starts now: the phase says when, so a live view counts from the same instant.
+    this.emitPhase(episode, 'agent', undefined, episode.loopStart);
+    return this.liveTelemetry(episode.sessionId, app, episode.deployStart!, episode.record.timeline!.injectedAt, episode.options.liveTelemetryMs ?? LIVE_TELEMETRY_MS, problem.fault.target);
   }
 
   /** Turns until a submission is accepted, the step budget or the wall-clock budget runs out. */
@@ -234,7 +235,7 @@ export class Orchestrator {
     const turn = await this.askAgent(agent, observation, signal, deadline);
     const agentMs = clock.now() - stepStart;
     record.trace.push({ role: 'assistant', content: turn.text || (turn.toolCall ? `${turn.toolCall.name}(${JSON.stringify(turn.toolCall.arguments)})` : '') });
-    addUsage(record, turn.usage);
+    addTokenUsage(record.tokens, turn.usage);
     const stepRecord: StepRecord = { step, reply: turn.text, observation: '', agentMs, actionMs: 0, startedAt: stepStart, usage: turn.usage };
     if (turn.toolCall) stepRecord.toolCall = turn.toolCall;
     const actionStart = clock.now();
@@ -299,7 +300,7 @@ export class Orchestrator {
     const { record, deployStart } = episode;
     if (deployStart === undefined || record.timeline?.injectedAt === undefined || !env.collectTelemetry) return;
     try {
-      record.telemetry = await withTimeout(env.collectTelemetry(episode.options.app, deployStart), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
+      record.telemetry = await withTimeout(env.collectTelemetry(episode.options.app, deployStart, episode.options.problem.fault.target), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long');
     } catch (error) {
       (record.notes ??= []).push(`No telemetry recorded: ${errorMessage(error)}`);
     }
@@ -328,7 +329,7 @@ export class Orchestrator {
    * Reads the app's telemetry every `everyMs` while the agent works and emits it (live charts). At most one read at a
    * time; failures are ignored (the final read at the end of the episode records the reason). Returns the stopper.
    */
-  private liveTelemetry(sessionId: string, app: AppDefinition, sinceMs: number, injectedAt: number | undefined, everyMs: number): () => void {
+  private liveTelemetry(sessionId: string, app: AppDefinition, sinceMs: number, injectedAt: number | undefined, everyMs: number, faultTarget: string | undefined): () => void {
     const env = this.deps.env;
     if (!env.collectTelemetry || !(everyMs > 0)) return () => undefined;
     let busy = false;
@@ -336,7 +337,7 @@ export class Orchestrator {
     const timer = setInterval(() => {
       if (busy || stopped) return;
       busy = true;
-      withTimeout(env.collectTelemetry!(app, sinceMs), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long')
+      withTimeout(env.collectTelemetry!(app, sinceMs, faultTarget), TELEMETRY_TIMEOUT_MS, 'Reading the telemetry took too long')
         .then((telemetry) => {
           if (!stopped) this.events.emit({ type: 'telemetry', sessionId, telemetry, injectedAt });
         })
@@ -479,14 +480,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   });
   promise.catch(() => undefined);
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function addUsage(record: SessionRecord, usage: TokenUsage | undefined): void {
-  if (!usage) return;
-  record.tokens.input += usage.inputTokens;
-  record.tokens.output += usage.outputTokens;
-  record.tokens.cost_usd += usage.costUsd ?? 0;
-  if (record.tokens.source === 'none' || usage.source === 'tokenizer') record.tokens.source = usage.source;
 }
 
 function notEvaluated(status: SessionStatus, submitted: boolean, solution: unknown): Verdict {

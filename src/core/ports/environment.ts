@@ -9,7 +9,8 @@ export interface ProblemEnvironment {
   readonly info: EnvironmentInfo;
   /** Makes sure the app's namespace is clean (or cleans it) so a problem never starts on a dirty cluster. */
   preflight(problem: ProblemDefinition, app: AppDefinition, signal?: AbortSignal): Promise<void>;
-  deployApp(app: AppDefinition, signal?: AbortSignal): Promise<void>;
+  /** Deploys the app and waits for it; `onProgress` hears, on a slow cluster, what it is still waiting for. */
+  deployApp(app: AppDefinition, signal?: AbortSignal, onProgress?: (detail: string) => void): Promise<void>;
   injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void>;
   recoverFault(problem: ProblemDefinition, app: AppDefinition): Promise<void>;
   startWorkload(problem: ProblemDefinition, app: AppDefinition): Promise<void>;
@@ -20,9 +21,10 @@ export interface ProblemEnvironment {
   readonly probe: ClusterProbe;
   /**
    * The app's request telemetry from `sinceMs` until now, for the session record (optional). Throws with the reason
-   * when there is none to read (no Prometheus, no request metrics for the app).
+   * when there is none to read (no Prometheus, no request metrics for the app). `faultTarget`: the service the fault
+   * is aimed at, always charted.
    */
-  collectTelemetry?(app: AppDefinition, sinceMs: number): Promise<import('../session/types').SessionTelemetry>;
+  collectTelemetry?(app: AppDefinition, sinceMs: number, faultTarget?: string): Promise<import('../session/types').SessionTelemetry>;
   dispose(): Promise<void>;
 }
 
@@ -40,6 +42,8 @@ export interface EnvironmentInfo {
   isolation?: Isolation;
   /** Why the shell is not sandboxed (policy-only, none). */
   isolationReason?: string;
+  /** Whom the agent acts as on a real cluster (its own ServiceAccount, or the user's credentials when configured so). */
+  agentIdentity?: string;
 }
 
 export type Isolation = 'sandbox' | 'policy-only' | 'none';

@@ -3,6 +3,7 @@ import { CatalogError, formatZodIssues, parseYamlMapping } from '../catalog-erro
 import { TASK_TYPES, taskTypeOfId, type TaskType } from '../tasks/task-type';
 import { SYSTEM_LEVELS, FAULT_TYPES } from '../tasks/taxonomy';
 import { FAULT_KINDS, type FaultKind } from './fault-kinds';
+import { faultParamIssues, faultParamNames } from './fault-params';
 import { INVESTIGATION_ACTIONS, type FaultSpec, type GroundTruth, type InvestigationStep, type ProblemDefinition } from './types';
 
 export { CatalogError } from '../catalog-error';
@@ -243,6 +244,8 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
     const workload = v.workload ?? fam.workload;
     if (!workload) errors.push(`${fam.variants ? `${at}.workload` : 'workload'}: required field is missing (expected a workload with kind wrk2, none or flwr)`);
     const tasks = v.tasks ?? fam.tasks;
+    let paramsChecked = false;
+    const paramsAt = (key: string) => (v.fault?.params && key in v.fault.params) || (v.fault?.kind && !(fam.fault.params && key in fam.fault.params)) ? `${at}.fault.params` : 'fault.params';
 
     for (const task of tasks) {
       const missing = new Set<string>();
@@ -293,11 +296,26 @@ export function parseProblemFamily(fileName: string, text: string): ProblemDefin
         errors.push(`${at}: a field uses {${[...missingVars].join('}, {')}} but the variant gives no value for it`);
         continue;
       }
+      if (!paramsChecked) {
+        paramsChecked = true;
+        // A family-level mistake shows once, not once per variant.
+        for (const e of faultParamErrors(expanded.fault.kind as FaultKind, expanded.fault.params, paramsAt)) if (!errors.includes(e)) errors.push(e);
+      }
       out.push(expanded);
     }
   });
   if (errors.length) throw new CatalogError(fileName, errors);
   return out;
+}
+
+/** A fault's parameters against its kind's schema, each error naming the field where the file sets (or should set) it. */
+function faultParamErrors(kind: FaultKind, params: Record<string, unknown>, paramsAt: (key: string) => string): string[] {
+  return faultParamIssues(kind, params).flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${paramsAt(key)}.${key}: unknown parameter of ${kind} (it takes ${faultParamNames(kind).join(', ')})`);
+    }
+    return formatZodIssues([issue], params).map((line) => `${paramsAt(String(issue.path[0] ?? ''))}.${line}`);
+  });
 }
 
 function toGroundTruth(task: TaskType, gt: GroundTruthFile[TaskType] | undefined, path: string, errors: string[]): GroundTruth | undefined {

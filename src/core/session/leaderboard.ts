@@ -9,6 +9,7 @@
 import type { TaskType } from '../tasks/task-type';
 import { TASK_TYPES, TIME_METRIC } from '../tasks/task-type';
 import type { SessionRecord } from './types';
+import { sessionFigures } from './figures';
 import { passAtK, passHatK, spread, wilsonInterval, type Interval, type Spread } from './stats';
 
 /** What a result was produced with: results of two variants never share a cell. */
@@ -141,8 +142,10 @@ function row(variant: Variant, task: TaskType, group: SessionRecord[]): Leaderbo
   }
   const k = perProblem.size ? Math.min(...[...perProblem.values()].map((p) => p.n)) : 0;
   const meanOver = (f: (p: { n: number; c: number }) => number) => (perProblem.size ? [...perProblem.values()].reduce((a, p) => a + f(p), 0) / perProblem.size : NaN);
-  const input = (r: SessionRecord) => Number(r.results.in_tokens ?? r.tokens.input);
-  const output = (r: SessionRecord) => Number(r.results.out_tokens ?? r.tokens.output);
+  // The figures the transcript, the CLI summary and the CSV show for each session (tokens: the model's usage).
+  const figures = new Map(scored.map((r) => [r, sessionFigures(r)]));
+  const input = (r: SessionRecord) => figures.get(r)!.tokens.input;
+  const output = (r: SessionRecord) => figures.get(r)!.tokens.output;
   const sum = (xs: number[]) => xs.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
   return {
     ...variant,
@@ -156,11 +159,11 @@ function row(variant: Variant, task: TaskType, group: SessionRecord[]): Leaderbo
     k,
     passAtK: k ? meanOver((p) => passAtK(p.n, p.c, k)) : NaN,
     passHatK: k ? meanOver((p) => passHatK(p.n, p.c, k)) : NaN,
-    ttx: spread(scored.map((r) => Number(r.results[TIME_METRIC[task]] ?? r.end_time - r.start_time))),
-    steps: spread(scored.map((r) => r.steps.length)),
+    ttx: spread(scored.map((r) => Number(r.results[TIME_METRIC[task]] ?? figures.get(r)!.elapsedSec))),
+    steps: spread(scored.map((r) => figures.get(r)!.steps)),
     tokens: spread(scored.map((r) => input(r) + output(r))),
     inputTokens: sum(scored.map(input)),
     outputTokens: sum(scored.map(output)),
-    costUsd: spread(scored.map((r) => r.tokens.cost_usd)),
+    costUsd: spread(scored.map((r) => figures.get(r)!.tokens.costUsd)),
   };
 }

@@ -1,7 +1,9 @@
 import type { SessionRecord } from './types';
+import { sessionFigures } from './figures';
 
 /** One flat row per session for CSV/JSONL export. */
 export function flattenRecord(r: SessionRecord): Record<string, string | number | boolean | null> {
+  const figures = sessionFigures(r);
   const row: Record<string, string | number | boolean | null> = {
     session_id: r.session_id,
     problem_id: r.problem_id,
@@ -10,11 +12,11 @@ export function flattenRecord(r: SessionRecord): Record<string, string | number 
     agent: r.agent,
     status: r.status,
     success: r.verdict ? r.verdict.success : null,
-    steps: r.steps.length,
-    duration_s: Math.round((r.end_time - r.start_time) * 1000) / 1000,
-    input_tokens: r.tokens.input,
-    output_tokens: r.tokens.output,
-    cost_usd: r.tokens.cost_usd,
+    steps: figures.steps,
+    duration_s: Math.round(figures.elapsedSec * 1000) / 1000,
+    input_tokens: figures.tokens.input,
+    output_tokens: figures.tokens.output,
+    cost_usd: figures.tokens.costUsd,
     expected: r.verdict ? JSON.stringify(r.verdict.expected) : null,
     given: r.verdict ? JSON.stringify(r.verdict.given) : null,
     explanation: r.verdict?.explanation ?? null,

@@ -86,6 +86,8 @@ export interface SessionTelemetry {
   stepMs: number;
   windowSec: number;
   services: ServiceSeries[];
+  /** The service the fault is aimed at (always among `services`, with empty series when it served nothing). */
+  faultTarget?: string;
   /** Services left out to keep the record small (those with the lowest peak error rate and p99 latency). */
   omittedServices?: string[];
 }
@@ -110,6 +112,8 @@ export interface SessionIndexEntry {
   start_time: number;
   end_time: number;
   steps: number;
+  /** The model's token usage and cost (absent in lines written before it was kept here). */
+  tokens?: SessionRecord['tokens'];
   file: string;
   deleted?: boolean;
 }

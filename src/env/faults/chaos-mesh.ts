@@ -1,3 +1,4 @@
+import { faultParams, type FaultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 import { apiCall, apiErrorMessage, statusCode, type FaultApi } from './api';
@@ -13,23 +14,25 @@ import { retryOnConflict } from '../races';
  * two apps' experiments of one kind never share a name. On a real cluster Chaos Mesh (2.6.x) must be installed; the
  * embedded cluster serves and simulates these kinds itself.
  */
-interface ChaosShape {
+type ChaosFaultKind = 'chaos-pod-failure' | 'chaos-pod-kill' | 'chaos-container-kill' | 'chaos-network-loss' | 'chaos-network-delay' | 'kernel-chaos' | 'disk-worn-out';
+
+interface ChaosShape<K extends ChaosFaultKind> {
   kind: typeof CHAOS_KINDS[number];
   defaultName: string;
   /** Which pods, when not the target service's (the default). */
-  selector?(c: FaultContext): Record<string, unknown>;
-  spec(c: FaultContext, selector: Record<string, unknown>): Record<string, unknown>;
+  selector?(c: FaultContext, params: FaultParams<K>): Record<string, unknown>;
+  spec(params: FaultParams<K>, selector: Record<string, unknown>): Record<string, unknown>;
 }
 
-function p(c: FaultContext, name: string, fallback?: unknown): any { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return c.fault.params[name] ?? fallback;
+/** The label that names a pod's service: the fault's labelKey, else the app's. */
+function labelKey(c: FaultContext, params: { labelKey?: string }): string {
+  return params.labelKey ?? c.app.serviceLabel ?? 'io.kompose.service';
 }
 
-function selector(c: FaultContext): Record<string, unknown> {
+function selector(c: FaultContext, params: { labelKey?: string }): Record<string, unknown> {
   const target = c.fault.target;
   if (!target) throw new FaultError(`Fault ${c.fault.kind} needs a target service.`);
-  const labelKey = String(p(c, 'labelKey', c.app.serviceLabel ?? 'io.kompose.service'));
-  return { namespaces: [c.namespace], labelSelectors: { [labelKey]: target } };
+  return { namespaces: [c.namespace], labelSelectors: { [labelKey(c, params)]: target } };
 }
 
 export const CHAOS_GROUP = 'chaos-mesh.org';
@@ -107,16 +110,17 @@ async function applyChaos(c: FaultContext, kind: string, resource: { metadata: {
   }));
 }
 
-function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
-  const name = (c: FaultContext) => `${c.namespace}-${String(p(c, 'name', shape.defaultName))}`;
+function chaosInjector<K extends ChaosFaultKind>(kind: K, shape: ChaosShape<K>): FaultInjector {
+  const name = (c: FaultContext) => `${c.namespace}-${faultParams(c.fault, kind).name ?? shape.defaultName}`;
   return {
     kind,
     async inject(c) {
+      const params = faultParams(c.fault, kind);
       const resource = {
         apiVersion: `${CHAOS_GROUP}/${VERSION}`,
         kind: shape.kind,
         metadata: { name: name(c), namespace: CHAOS_NAMESPACE },
-        spec: shape.spec(c, shape.selector ? shape.selector(c) : selector(c)),
+        spec: shape.spec(params, shape.selector ? shape.selector(c, params) : selector(c, params)),
       };
       await applyChaos(c, shape.kind, resource);
     },
@@ -135,38 +139,38 @@ function chaosInjector(kind: string, shape: ChaosShape): FaultInjector {
 export const podFailureFault = chaosInjector('chaos-pod-failure', {
   kind: 'PodChaos',
   defaultName: 'pod-failure-experiment',
-  spec: (c, sel) => ({ action: 'pod-failure', mode: p(c, 'mode', 'one'), duration: p(c, 'duration', '200s'), selector: sel }),
+  spec: (p, sel) => ({ action: 'pod-failure', mode: p.mode, duration: p.duration, selector: sel }),
 });
 
 /** Named pod-kill, but the original deliberately uses action pod-failure (a killed pod would be replaced at once). */
 export const podKillFault = chaosInjector('chaos-pod-kill', {
   kind: 'PodChaos',
   defaultName: 'pod-kill',
-  spec: (c, sel) => ({ action: p(c, 'action', 'pod-failure'), mode: p(c, 'mode', 'one'), duration: p(c, 'duration', '200s'), selector: sel }),
+  spec: (p, sel) => ({ action: p.action, mode: p.mode, duration: p.duration, selector: sel }),
 });
 
 export const containerKillFault = chaosInjector('chaos-container-kill', {
   kind: 'PodChaos',
   defaultName: 'container-kill',
-  spec: (c, sel) => ({ action: 'container-kill', mode: p(c, 'mode', 'one'), duration: p(c, 'duration', '200s'), containerNames: [String(p(c, 'container'))], selector: sel }),
+  spec: (p, sel) => ({ action: 'container-kill', mode: p.mode, duration: p.duration, containerNames: [p.container], selector: sel }),
 });
 
 export const networkLossFault = chaosInjector('chaos-network-loss', {
   kind: 'NetworkChaos',
   defaultName: 'loss',
-  spec: (c, sel) => ({ action: 'loss', mode: p(c, 'mode', 'one'), selector: sel, loss: { loss: String(p(c, 'loss', '99')), correlation: String(p(c, 'correlation', '100')) }, duration: p(c, 'duration', '200s') }),
+  spec: (p, sel) => ({ action: 'loss', mode: p.mode, selector: sel, loss: { loss: p.loss, correlation: p.correlation }, duration: p.duration }),
 });
 
 export const networkDelayFault = chaosInjector('chaos-network-delay', {
   kind: 'NetworkChaos',
   defaultName: 'delay',
-  spec: (c, sel) => ({ action: 'delay', mode: p(c, 'mode', 'one'), selector: sel, delay: { latency: String(p(c, 'latency', '10s')), correlation: String(p(c, 'correlation', '100')), jitter: String(p(c, 'jitter', '0ms')) }, duration: p(c, 'duration', '200s') }),
+  spec: (p, sel) => ({ action: 'delay', mode: p.mode, selector: sel, delay: { latency: p.latency, correlation: p.correlation, jitter: p.jitter }, duration: p.duration }),
 });
 
 export const kernelFault = chaosInjector('kernel-chaos', {
   kind: 'KernelChaos',
   defaultName: 'kernel-chaos',
-  spec: (c, sel) => ({ mode: p(c, 'mode', 'one'), selector: sel, failKernRequest: p(c, 'failKernRequest', { callchain: [{ funcname: '__x64_sys_mount' }], failtype: 0 }) }),
+  spec: (p, sel) => ({ mode: p.mode, selector: sel, failKernRequest: p.failKernRequest }),
 });
 
 /**
@@ -176,9 +180,9 @@ export const kernelFault = chaosInjector('kernel-chaos', {
 export const diskWornOutFault = chaosInjector('disk-worn-out', {
   kind: 'IOChaos',
   defaultName: 'disk-woreout',
-  selector: (c) => ({ namespaces: [c.namespace], expressionSelectors: [{ key: String(p(c, 'labelKey', c.app.serviceLabel ?? 'io.kompose.service')), operator: 'In', values: p(c, 'services') as string[] }] }),
-  spec: (c, sel) => ({
-    action: 'fault', mode: 'all', selector: sel, volumePath: p(c, 'volumePath', '/data/db'), path: `${p(c, 'volumePath', '/data/db')}/**/*`,
-    methods: [String(p(c, 'syscall', 'write'))], errno: Math.abs(Number(p(c, 'errno', 5))), percent: 100, duration: p(c, 'duration', '600s'),
+  selector: (c, p) => ({ namespaces: [c.namespace], expressionSelectors: [{ key: labelKey(c, p), operator: 'In', values: p.services }] }),
+  spec: (p, sel) => ({
+    action: 'fault', mode: 'all', selector: sel, volumePath: p.volumePath, path: `${p.volumePath}/**/*`,
+    methods: [p.syscall], errno: Math.abs(p.errno), percent: 100, duration: p.duration,
   }),
 });

@@ -1,3 +1,4 @@
+import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 import { apiCall, MERGE_PATCH, STRATEGIC_PATCH } from './api';
@@ -6,8 +7,7 @@ const FLAGS_KEY = 'demo.flagd.json';
 
 /** The OpenTelemetry demo's feature flags: set a flag's defaultVariant in ConfigMap flagd-config, restart flagd. */
 async function setVariant(c: FaultContext, variant: string): Promise<void> {
-  const flag = String(c.fault.params.flag ?? '');
-  const configMap = String(c.fault.params.configMap ?? 'flagd-config');
+  const { flag, configMap, restartDeployment: restart } = faultParams(c.fault, 'flagd');
   const namespace = c.namespace;
   const cm = await apiCall(`Reading ConfigMap ${namespace}/${configMap}`, () => c.api.core.readNamespacedConfigMap({ name: configMap, namespace }));
   const raw = cm.data?.[FLAGS_KEY];
@@ -22,13 +22,12 @@ async function setVariant(c: FaultContext, variant: string): Promise<void> {
   await apiCall(`Patching ConfigMap ${namespace}/${configMap}`, () => c.api.core.patchNamespacedConfigMap({ name: configMap, namespace, body: patch }, MERGE_PATCH));
   // What `kubectl rollout restart` does, but with a millisecond timestamp: kubectl refuses a second restart within
   // the same second, which an inject followed at once by a recover would hit.
-  const restart = String(c.fault.params.restartDeployment ?? 'flagd');
   const annotation = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
   await apiCall(`Restarting Deployment ${namespace}/${restart}`, () => c.api.apps.patchNamespacedDeployment({ name: restart, namespace, body: annotation }, STRATEGIC_PATCH));
 }
 
 export const flagdFault: FaultInjector = {
   kind: 'flagd',
-  inject: (c) => setVariant(c, String(c.fault.params.variant ?? 'on')),
+  inject: (c) => setVariant(c, faultParams(c.fault, 'flagd').variant),
   recover: (c) => setVariant(c, 'off'),
 };

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 
@@ -12,8 +13,14 @@ import { FaultError } from './types';
 
 interface Run { code: number; stdout: string; stderr: string }
 
+/** A setting any Flower session may carry in its fault's parameters (the workload starts runs for every Flower problem). */
+function flowerSetting(c: FaultContext, name: 'docker' | 'flowerDir'): string | undefined {
+  const value = c.fault.params[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
 function docker(c: FaultContext, args: string[]): Promise<Run> {
-  const bin = String(c.fault.params.docker ?? c.docker ?? process.env.AIOPSLAB_DOCKER ?? 'docker');
+  const bin = flowerSetting(c, 'docker') ?? c.docker ?? process.env.AIOPSLAB_DOCKER ?? 'docker';
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (c.kubectl.options.kubeconfigPath) env.KUBECONFIG = c.kubectl.options.kubeconfigPath;
   env.AIOPSLAB_KUBECTL = c.kubectl.options.kubectl;
@@ -47,7 +54,7 @@ export async function startFlowerRun(c: FaultContext): Promise<void> {
     await c.kubectl.run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
     return;
   }
-  const cwd = String(c.fault.params.flowerDir ?? 'aiopslab-applications/flower');
+  const cwd = flowerSetting(c, 'flowerDir') ?? 'aiopslab-applications/flower';
   await new Promise<void>((resolve, reject) => {
     const child = spawn('flwr', ['run', 'train', 'local-deployment'], { cwd, stdio: 'ignore' });
     child.on('error', (e) => reject(new FaultError(`Cannot run flwr in ${cwd}: ${e.message}`)));
@@ -55,7 +62,7 @@ export async function startFlowerRun(c: FaultContext): Promise<void> {
   });
 }
 
-async function poll(c: FaultContext, what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+async function poll(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > end) throw new FaultError(`Timed out waiting for ${what}.`);
@@ -89,11 +96,12 @@ export const flowerModelMisconfigFault: FaultInjector = {
   kind: 'flower-model-misconfig',
   async inject(c) {
     const name = c.fault.target ?? 'clientapp-1';
-    if (c.fault.params.startRun !== false) await startFlowerRun(c);
-    await poll(c, `/app/.flwr/apps in ${name}`, 120_000, async () => (await docker(c, ['exec', name, 'sh', '-c', 'ls /app/.flwr/apps'])).code === 0 && true);
+    const { startRun, waitForError, waitMs } = faultParams(c.fault, 'flower-model-misconfig');
+    if (startRun) await startFlowerRun(c);
+    await poll(`/app/.flwr/apps in ${name}`, 120_000, async () => (await docker(c, ['exec', name, 'sh', '-c', 'ls /app/.flwr/apps'])).code === 0 && true);
     await mustDocker(c, ['exec', name, 'sh', '-c', `sed -i '24s/84/80/' ${TASK_GLOB}`]);
-    if (c.fault.params.waitForError !== false) {
-      await poll(c, `an error in the logs of ${name}`, Number(c.fault.params.waitMs ?? 180_000), async () => /error/i.test((await docker(c, ['logs', name])).stdout));
+    if (waitForError) {
+      await poll(`an error in the logs of ${name}`, waitMs, async () => /error/i.test((await docker(c, ['logs', name])).stdout));
     }
   },
   async recover(c) {

@@ -1,15 +1,12 @@
+import type { V1Deployment } from '@kubernetes/client-node';
+import { faultParams } from '../../core/problems/fault-params';
+import { faultTarget } from './target';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 import { apiCall, JSON_PATCH, MERGE_PATCH } from './api';
 
-function param<T>(context: FaultContext, name: string, fallback?: T): T {
-  const value = context.fault.params[name] ?? fallback;
-  if (value === undefined) throw new FaultError(`Fault ${context.fault.kind} needs the parameter "${name}".`);
-  return value as T;
-}
-
 function target(context: FaultContext): string {
-  const t = context.fault.target ?? (context.fault.params.service as string | undefined) ?? (context.fault.params.deployment as string | undefined);
+  const t = faultTarget(context.fault);
   if (!t) throw new FaultError(`Fault ${context.fault.kind} needs a target service.`);
   return t;
 }
@@ -27,8 +24,14 @@ async function setTargetPort(context: FaultContext, from: number, to: number): P
 
 export const targetPortFault: FaultInjector = {
   kind: 'k8s-target-port',
-  inject: (c) => setTargetPort(c, Number(param(c, 'from', 9090)), Number(param(c, 'to', 9999))),
-  recover: (c) => setTargetPort(c, Number(param(c, 'to', 9999)), Number(param(c, 'from', 9090))),
+  inject: (c) => {
+    const { from, to } = faultParams(c.fault, 'k8s-target-port');
+    return setTargetPort(c, from, to);
+  },
+  recover: (c) => {
+    const { from, to } = faultParams(c.fault, 'k8s-target-port');
+    return setTargetPort(c, to, from);
+  },
 };
 
 /** What `kubectl scale` does: a patch of the Deployment's scale subresource. */
@@ -41,17 +44,18 @@ async function scale(c: FaultContext, replicas: number): Promise<void> {
 export const scaleToZeroFault: FaultInjector = {
   kind: 'scale-to-zero',
   inject: (c) => scale(c, 0),
-  recover: (c) => scale(c, Number(param(c, 'originalReplicas', 1))),
+  recover: (c) => scale(c, faultParams(c.fault, 'scale-to-zero').originalReplicas),
 };
 
 /**
  * Re-creates a Deployment with a changed spec the way the original does (dump, edit, `kubectl delete`, `kubectl apply`):
  * unlike a patch, which rolls out gradually and keeps the old pod serving, the old pods are gone at once.
  */
-async function recreateDeployment(c: FaultContext, name: string, mutate: (deployment: any) => boolean): Promise<void> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const deployment = await c.kubectl.json(['get', 'deployment', name, '-n', c.namespace]);
-  if (!mutate(deployment)) return; // already in the wanted state: idempotent
-  const { metadata } = deployment;
+async function recreateDeployment(c: FaultContext, name: string, mutate: (podSpec: PodSpec) => boolean): Promise<void> {
+  const deployment = await c.kubectl.json<V1Deployment>(['get', 'deployment', name, '-n', c.namespace]);
+  const podSpec = deployment.spec?.template?.spec;
+  if (!podSpec || !mutate(podSpec)) return; // already in the wanted state (or nothing to change): idempotent
+  const metadata = deployment.metadata ?? {};
   const clean = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -62,6 +66,8 @@ async function recreateDeployment(c: FaultContext, name: string, mutate: (deploy
   await c.kubectl.run(['apply', '-f', '-'], JSON.stringify(clean));
 }
 
+type PodSpec = NonNullable<NonNullable<NonNullable<V1Deployment['spec']>['template']>['spec']>;
+
 function withoutKubectlAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!annotations) return undefined;
   const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('deployment.kubernetes.io/') && k !== 'kubectl.kubernetes.io/last-applied-configuration'));
@@ -71,17 +77,17 @@ function withoutKubectlAnnotations(annotations: Record<string, string> | undefin
 export const nonExistentNodeFault: FaultInjector = {
   kind: 'assign-non-existent-node',
   inject: async (c) => {
-    const selector = param<Record<string, string>>(c, 'nodeSelector', { 'kubernetes.io/hostname': 'extra-node' });
-    await recreateDeployment(c, target(c), (d) => {
-      if (JSON.stringify(d.spec.template.spec.nodeSelector ?? {}) === JSON.stringify(selector)) return false;
-      d.spec.template.spec.nodeSelector = selector;
+    const selector = faultParams(c.fault, 'assign-non-existent-node').nodeSelector;
+    await recreateDeployment(c, target(c), (spec) => {
+      if (JSON.stringify(spec.nodeSelector ?? {}) === JSON.stringify(selector)) return false;
+      spec.nodeSelector = selector;
       return true;
     });
   },
   recover: async (c) => {
-    await recreateDeployment(c, target(c), (d) => {
-      if (!d.spec.template.spec.nodeSelector) return false;
-      delete d.spec.template.spec.nodeSelector;
+    await recreateDeployment(c, target(c), (spec) => {
+      if (!spec.nodeSelector) return false;
+      delete spec.nodeSelector;
       return true;
     });
   },
@@ -90,18 +96,20 @@ export const nonExistentNodeFault: FaultInjector = {
 export const imageChangeFault: FaultInjector = {
   kind: 'image-change',
   inject: async (c) => {
-    await c.kubectl.run(['set', 'image', `deployment/${target(c)}`, `${param<string>(c, 'container')}=${param<string>(c, 'image')}`, '-n', c.namespace]);
+    const { container, image } = faultParams(c.fault, 'image-change');
+    await c.kubectl.run(['set', 'image', `deployment/${target(c)}`, `${container}=${image}`, '-n', c.namespace]);
   },
   recover: async (c) => {
-    await c.kubectl.run(['set', 'image', `deployment/${target(c)}`, `${param<string>(c, 'container')}=${param<string>(c, 'originalImage')}`, '-n', c.namespace]);
+    const { container, originalImage } = faultParams(c.fault, 'image-change');
+    await c.kubectl.run(['set', 'image', `deployment/${target(c)}`, `${container}=${originalImage}`, '-n', c.namespace]);
   },
 };
 
 /** Replaces a container command (wrong_bin_usage: profile → geo), re-creating the Deployment as the original does. */
 async function setCommand(c: FaultContext, from: string, to: string): Promise<void> {
-  await recreateDeployment(c, target(c), (d) => {
+  await recreateDeployment(c, target(c), (spec) => {
     let changed = false;
-    for (const container of (d.spec?.template?.spec?.containers ?? []) as Array<{ command?: string[] }>) {
+    for (const container of spec.containers ?? []) {
       if (container.command?.includes(from)) {
         container.command = [to];
         changed = true;
@@ -113,8 +121,14 @@ async function setCommand(c: FaultContext, from: string, to: string): Promise<vo
 
 export const wrongBinaryFault: FaultInjector = {
   kind: 'wrong-bin-usage',
-  inject: (c) => setCommand(c, param(c, 'from', target(c)), param(c, 'to', 'geo')),
-  recover: (c) => setCommand(c, param(c, 'to', 'geo'), param(c, 'from', target(c))),
+  inject: (c) => {
+    const { from, to } = faultParams(c.fault, 'wrong-bin-usage');
+    return setCommand(c, from ?? target(c), to);
+  },
+  recover: (c) => {
+    const { from, to } = faultParams(c.fault, 'wrong-bin-usage');
+    return setCommand(c, to, from ?? target(c));
+  },
 };
 
 export const noopFault: FaultInjector = {

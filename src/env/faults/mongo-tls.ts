@@ -1,3 +1,4 @@
+import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
 
@@ -10,8 +11,7 @@ const CONFIG_KEY = 'mongod.conf';
 
 function tlsOn(conf: string, c: FaultContext): string {
   if (/mode:\s*requireTLS/.test(conf)) return conf;
-  const keyFile = String(c.fault.params.certificateKeyFile ?? '/etc/tls/tls.pem');
-  const caFile = String(c.fault.params.CAFile ?? '/etc/tls/ca.crt');
+  const { certificateKeyFile: keyFile, CAFile: caFile } = faultParams(c.fault, 'mongo-require-tls');
   const next = conf.replace(/^(\s*)mode:\s*disabled\s*$/m, (_m, indent: string) => `${indent}mode: requireTLS\n${indent}certificateKeyFile: ${keyFile}\n${indent}CAFile: ${caFile}`);
   if (next === conf) throw new FaultError(`The ${CONFIG_KEY} of ConfigMap ${configMapName(c)} has no "tls: mode: disabled" setting to change.`);
   return next;
@@ -26,25 +26,25 @@ function tlsOff(conf: string): string {
 }
 
 function configMapName(c: FaultContext): string {
-  return String(c.fault.params.configMap ?? c.fault.target ?? 'url-shorten-mongodb');
+  return faultParams(c.fault, 'mongo-require-tls').configMap ?? c.fault.target ?? 'url-shorten-mongodb';
 }
 
 async function apply(c: FaultContext, change: (conf: string) => string): Promise<void> {
   const name = configMapName(c);
-  const cm = await c.kubectl.json(['get', 'configmap', name, '-n', c.namespace]);
+  const { restartDeployment, restartPods: prefixes } = faultParams(c.fault, 'mongo-require-tls');
+  const cm = await c.kubectl.json<{ data?: Record<string, string> }>(['get', 'configmap', name, '-n', c.namespace]);
   const conf = cm.data?.[CONFIG_KEY];
   if (typeof conf !== 'string') throw new FaultError(`ConfigMap ${name} in ${c.namespace} has no ${CONFIG_KEY}.`);
   const next = change(conf);
   if (next === conf) return; // already in that state: idempotent
   await c.kubectl.run(['patch', 'configmap', name, '-n', c.namespace, '--type=merge', '-p', JSON.stringify({ data: { [CONFIG_KEY]: next } })]);
-  const deployment = String(c.fault.params.restartDeployment ?? name);
+  const deployment = restartDeployment ?? name;
   const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
   await c.kubectl.run(['patch', 'deployment', deployment, '-n', c.namespace, '-p', JSON.stringify(restartedAt)]);
   // The clients are restarted once the new Mongo runs with the new setting; restarted earlier, they would race its
   // restart (and, in the embedded cluster, win the start-up race against the old plain-TCP server and start serving).
   await c.kubectl.run(['rollout', 'status', `deployment/${deployment}`, '-n', c.namespace, '--timeout=120s']);
-  const prefixes = (c.fault.params.restartPods as string[] | undefined) ?? ['url-shorten-service'];
-  const pods = ((await c.kubectl.json(['get', 'pods', '-n', c.namespace])).items ?? []) as Array<{ metadata: { name: string; deletionTimestamp?: string } }>;
+  const pods = (await c.kubectl.json<{ items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(['get', 'pods', '-n', c.namespace])).items ?? [];
   const victims = pods.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter((n) => prefixes.some((p) => n.includes(p)));
   if (victims.length) await c.kubectl.run(['delete', 'pod', ...victims, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
 }

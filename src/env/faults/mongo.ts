@@ -1,3 +1,4 @@
+import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 
 /**
@@ -5,9 +6,9 @@ import type { FaultContext, FaultInjector } from './types';
  * ConfigMap mounted at /scripts inside the Mongo pod, then restart the service that uses that database.
  */
 async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<string[]> {
-  const list = await c.kubectl.json(['get', 'pods', '-n', c.namespace]);
+  const list = await c.kubectl.json<{ items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(['get', 'pods', '-n', c.namespace]);
   // Pods already terminating (replaced by an earlier restart) are skipped: an exec or delete could find them gone.
-  return ((list.items ?? []) as Array<{ metadata: { name: string; deletionTimestamp?: string } }>).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
+  return (list.items ?? []).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
 }
 
 /**
@@ -39,35 +40,26 @@ async function restartService(c: FaultContext, key: string, includeMongo: boolea
   if (pods.length) await c.kubectl.run(['delete', 'pod', ...pods, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
 }
 
-function names(c: FaultContext): { key: string; mongo: string } {
-  const key = String(c.fault.params.service);
-  return { key, mongo: c.fault.target ?? `mongodb-${key}` };
+type MongoScriptKind = 'mongo-revoke-auth' | 'mongo-user-unregistered';
+
+/** Which service pods a restart deletes after the script: by name prefix or substring, with or without the Mongo pods. */
+interface RestartRule { prefixOnly: boolean; includeMongoOnInject: boolean; includeMongoOnRecover: boolean }
+
+/** A Mongo fault: run the kind's script in the Mongo pods (recover: its mitigation script), then restart the service. */
+function mongoScriptFault(kind: MongoScriptKind, restart: RestartRule): FaultInjector {
+  const run = async (c: FaultContext, which: 'script' | 'recoverScript', includeMongo: boolean) => {
+    const params = faultParams(c.fault, kind);
+    const key = params.service;
+    await runScript(c, c.fault.target ?? `mongodb-${key}`, params[which]);
+    await restartService(c, key, includeMongo, restart.prefixOnly);
+  };
+  return {
+    kind,
+    inject: (c) => run(c, 'script', restart.includeMongoOnInject),
+    recover: (c) => run(c, 'recoverScript', restart.includeMongoOnRecover),
+  };
 }
 
-export const mongoRevokeAuthFault: FaultInjector = {
-  kind: 'mongo-revoke-auth',
-  async inject(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.script));
-    await restartService(c, key, false, false);
-  },
-  async recover(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.recoverScript));
-    await restartService(c, key, true, false);
-  },
-};
+export const mongoRevokeAuthFault = mongoScriptFault('mongo-revoke-auth', { prefixOnly: false, includeMongoOnInject: false, includeMongoOnRecover: true });
 
-export const mongoUserUnregisteredFault: FaultInjector = {
-  kind: 'mongo-user-unregistered',
-  async inject(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.script));
-    await restartService(c, key, false, true);
-  },
-  async recover(c) {
-    const { key, mongo } = names(c);
-    await runScript(c, mongo, String(c.fault.params.recoverScript));
-    await restartService(c, key, false, true);
-  },
-};
+export const mongoUserUnregisteredFault = mongoScriptFault('mongo-user-unregistered', { prefixOnly: true, includeMongoOnInject: false, includeMongoOnRecover: false });

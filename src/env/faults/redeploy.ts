@@ -1,3 +1,4 @@
+import { faultParams } from '../../core/problems/fault-params';
 import type { FaultInjector } from './types';
 
 /**
@@ -13,7 +14,7 @@ export const redeployWithoutPvFault: FaultInjector = {
   },
   async recover(c) {
     await c.deleteNamespace();
-    const pvs = (c.fault.params.persistentVolumes as string[] | undefined) ?? [];
+    const pvs = faultParams(c.fault, 'redeploy-without-pv').persistentVolumes;
     if (pvs.length) await c.kubectl.run(['delete', 'pv', ...pvs, '--ignore-not-found', '--wait=false']);
   },
 };

@@ -59,7 +59,7 @@ export class PlainShell implements AgentShell {
 }
 
 type IsolationChoice =
-  | { isolation: 'sandbox'; tools: { bwrap: string; socat: string }; kubeconfig: { endpoints: ApiEndpoint[]; files: string[] } }
+  | { isolation: 'sandbox'; tools: { bwrap: string; socat: string; nsenter?: string }; kubeconfig: { endpoints: ApiEndpoint[]; files: string[] } }
   | { isolation: 'policy-only' | 'none'; reason: string };
 
 /** Which isolation a session with this policy and setting gets, and why not the sandbox when it does not. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 export type SandboxSetting = 'auto' | 'off';
 
 export type SandboxAvailability =
-  | { available: true; bwrap: string; socat: string }
+  | { available: true; bwrap: string; socat: string; nsenter?: string }
   | { available: false; reason: string; fix: string };
 
 let cached: SandboxAvailability | undefined;
@@ -42,7 +42,9 @@ function probe(): SandboxAvailability {
       fix: 'Allow unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian) or kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04+); in a container, run it with --security-opt seccomp=unconfined or as a privileged one.',
     };
   }
-  return { available: true, bwrap, socat };
+  // nsenter (util-linux) lets every command of a session join one network namespace; without it each starts its own.
+  const nsenter = onPath('nsenter');
+  return { available: true, bwrap, socat, ...(nsenter ? { nsenter } : {}) };
 }
 
 /**

@@ -6,11 +6,12 @@ import { systemBinds } from './availability';
 import { ApiBridge } from './bridge';
 import type { ApiEndpoint } from './kubeconfig-endpoints';
 import { runProcess, type ProcessResult } from './process';
+import { INNER_SOCKETS, SessionNetwork } from './session-network';
 import { commandWords } from '../../core/shell/tokenize';
 
 /** Where the sandbox finds its own things (nothing of the host's layout shows through but the session folder's path). */
 const INNER = {
-  sockets: '/run/aiopslab',
+  sockets: INNER_SOCKETS,
   kubectl: '/opt/aiopslab/bin/kubectl',
   kubeconfig: '/opt/aiopslab/kubeconfig',
   kubeCache: '/opt/aiopslab/kube-cache',
@@ -18,13 +19,27 @@ const INNER = {
 };
 
 interface Prepared {
-  /** bwrap's arguments up to the program it runs. */
+  /** bwrap's arguments up to the program it runs, without the namespaces to unshare. */
   args: string[];
   /** The script that opens the way to the API servers before the command runs. */
   init: string;
   bridge: ApiBridge;
   runtimeDir: string;
+  socketDir: string;
 }
+
+/** Every namespace of a command's own, the network included (each command starts its own forwarders). */
+const OWN_NETWORK = ['--unshare-all', '--unshare-user'];
+/** Every namespace of a command's own but the network, which is the session's (SessionNetwork). */
+const SESSION_NETWORK = ['--unshare-user', '--unshare-ipc', '--unshare-pid', '--unshare-uts', '--unshare-cgroup-try'];
+
+/**
+ * Why commands in this process start their own forwarders instead of joining a session's network: set when opening
+ * one or the first trial of joining it failed (the kernel or a policy refusing setns, a holder that never got ready).
+ * Falling back costs speed, never isolation.
+ */
+let sessionNetworkUnusable: string | undefined;
+let sessionNetworkTried = false;
 
 /** Programs that talk to the API server (docker is the embedded cluster's shim over kubectl). */
 const CLUSTER_CLIENTS = ['kubectl', 'helm', 'curl', 'docker'];
@@ -53,23 +68,76 @@ const COPIED_ENV = ['LANG', 'LC_ALL', 'TERM', 'TZ'];
 export class BubblewrapShell implements AgentShell {
   readonly isolation = 'sandbox' as const;
   private prepared?: Promise<Prepared>;
+  private network?: Promise<SessionNetwork | undefined>;
 
   constructor(
     private readonly setup: AgentShellSetup,
-    private readonly tools: { bwrap: string; socat: string },
+    private readonly tools: { bwrap: string; socat: string; nsenter?: string },
     private readonly kubeconfig: { endpoints: ApiEndpoint[]; files: string[] },
   ) {}
 
   async run(command: string, options: { timeoutSec: number; signal?: AbortSignal }): Promise<ProcessResult> {
-    const { args, init } = await (this.prepared ??= this.prepare());
+    const prepared = await (this.prepared ??= this.prepare());
+    const network = await this.sessionNetwork(prepared);
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+    if (network) {
+      const [file, ...enter] = network.enter(this.tools.nsenter!);
+      return runProcess(file, [...enter, this.tools.bwrap, ...SESSION_NETWORK, ...prepared.args, '--', '/bin/bash', '-c', command], { env, ...options });
+    }
     // Commands that never talk to the cluster skip the forwarders (a process less to start); they run just as isolated.
-    const script = needsApiServer(command) ? init : 'exec /bin/bash -c "$1"';
-    return runProcess(this.tools.bwrap, [...args, '--', '/bin/bash', '-c', script, 'aiopslab-sandbox', command], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, ...options });
+    const script = needsApiServer(command) ? prepared.init : 'exec /bin/bash -c "$1"';
+    return runProcess(this.tools.bwrap, [...OWN_NETWORK, ...prepared.args, '--', '/bin/bash', '-c', script, 'aiopslab-sandbox', command], { env, ...options });
+  }
+
+  /** How commands reach the API servers: `session` (one network for the session) or `per-command` (their own forwarders). */
+  async forwarding(): Promise<'session' | 'per-command'> {
+    return (await this.sessionNetwork(await (this.prepared ??= this.prepare()))) ? 'session' : 'per-command';
+  }
+
+  /**
+   * The session's network, started on first use and again should its holder have ended; none where commands cannot
+   * join one (then each starts its own forwarders, as isolated but slower).
+   */
+  private sessionNetwork(prepared: Prepared): Promise<SessionNetwork | undefined> {
+    if (!this.tools.nsenter || sessionNetworkUnusable) return Promise.resolve(undefined);
+    if (this.network) {
+      const current = this.network;
+      return current.then((n) => {
+        if (n?.alive) return n;
+        n?.close();
+        if (this.network === current) this.network = undefined;
+        return this.sessionNetwork(prepared);
+      });
+    }
+    this.network = this.openNetwork(prepared);
+    return this.network;
+  }
+
+  private async openNetwork(prepared: Prepared): Promise<SessionNetwork | undefined> {
+    let network: SessionNetwork | undefined;
+    try {
+      network = await SessionNetwork.open(this.tools.bwrap, prepared.socketDir, this.kubeconfig.endpoints, prepared.init);
+      if (!sessionNetworkTried) {
+        // Once per process: whether a command's sandbox can join it here (some kernels or policies refuse setns).
+        const [file, ...enter] = network.enter(this.tools.nsenter!);
+        const trial = await runProcess(file, [...enter, this.tools.bwrap, ...SESSION_NETWORK, ...prepared.args, '--', '/bin/true'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutSec: 30 });
+        if (trial.exitCode !== 0) throw new Error(`a command cannot join it: ${(trial.stderr.trim() || `exit ${trial.exitCode}`).split('\n')[0]}`);
+        sessionNetworkTried = true;
+      }
+      return network;
+    } catch (error) {
+      network?.close();
+      sessionNetworkUnusable = (error as Error).message;
+      return undefined;
+    }
   }
 
   async dispose(): Promise<void> {
     const prepared = this.prepared;
+    const network = this.network;
     this.prepared = undefined;
+    this.network = undefined;
+    (await network?.catch(() => undefined))?.close();
     if (!prepared) return;
     const { bridge, runtimeDir } = await prepared.catch(() => ({ bridge: undefined, runtimeDir: undefined }));
     await bridge?.close();
@@ -95,7 +163,7 @@ export class BubblewrapShell implements AgentShell {
     fs.mkdirSync(sessionDir, { recursive: true });
     const bridge = await ApiBridge.open(this.kubeconfig.endpoints, socketDir);
     const args = [
-      '--unshare-all', '--unshare-user', '--uid', String(AGENT_UID), '--gid', String(AGENT_UID), '--hostname', 'aiopslab-agent',
+      '--uid', String(AGENT_UID), '--gid', String(AGENT_UID), '--hostname', 'aiopslab-agent',
       '--die-with-parent', '--new-session',
       ...systemBinds(),
       ...ETC_READ_ONLY.flatMap((p) => ['--ro-bind-try', p, p]),
@@ -107,7 +175,7 @@ export class BubblewrapShell implements AgentShell {
       '--bind', sessionDir, sessionDir, '--chdir', sessionDir,
       '--clearenv', ...this.environment().flatMap(([k, v]) => ['--setenv', k, v]),
     ];
-    return { args, init: initScript(this.kubeconfig.endpoints), bridge, runtimeDir };
+    return { args, init: initScript(this.kubeconfig.endpoints), bridge, runtimeDir, socketDir };
   }
 
   private toolBinds(): string[] {

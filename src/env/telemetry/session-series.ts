@@ -27,6 +27,11 @@ export interface SessionSeriesOptions {
   /** Per query (default 10 s). */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /**
+   * The service the session's fault is aimed at: always kept (never left out for the service cap) and recorded as
+   * `faultTarget`, with an empty series when it served no request in the window (a failed pod), so the charts name it.
+   */
+  faultTarget?: string;
 }
 
 interface Matrix {
@@ -119,6 +124,7 @@ export async function collectSessionSeries(opts: SessionSeriesOptions): Promise<
   const p99s = byService(p99);
   const errs = byService(errors);
   const names = [...new Set([...p50s.keys(), ...p99s.keys(), ...errs.keys()])].sort();
+  const target = opts.faultTarget;
   const all: ServiceSeries[] = names
     .map((service) => ({
       service,
@@ -131,11 +137,17 @@ export async function collectSessionSeries(opts: SessionSeriesOptions): Promise<
     throw new Error(
       `Prometheus has no request metrics (service_request_duration_seconds_bucket, service_requests_total) for namespace ${opts.namespace} ` +
         `between ${new Date(startS * 1000).toISOString()} and ${new Date(endS * 1000).toISOString()}` +
-        (endS - startS < windowS ? ` (the episode lasted ${endS - startS} s; a rate needs two scrapes within ${windowS} s)` : '') +
+        (endS - startS < windowS ? ` (a window of only ${endS - startS} s: a rate needs two scrapes within ${windowS} s)` : '') +
         '.',
     );
   }
-  const ranked = [...all].sort((a, b) => peak(b.errorRate) - peak(a.errorRate) || peak(b.p99Ms) - peak(a.p99Ms) || a.service.localeCompare(b.service));
+  if (target && !all.some((s) => s.service === target)) {
+    const none = () => new Array<number | null>(points).fill(null);
+    all.push({ service: target, p50Ms: none(), p99Ms: none(), errorRate: none() });
+    all.sort((a, b) => a.service.localeCompare(b.service));
+  }
+  // The fault's target first, then the most affected.
+  const ranked = [...all].sort((a, b) => Number(b.service === target) - Number(a.service === target) || peak(b.errorRate) - peak(a.errorRate) || peak(b.p99Ms) - peak(a.p99Ms) || a.service.localeCompare(b.service));
   const kept = new Set(ranked.slice(0, maxServices).map((s) => s.service));
   const services = all.filter((s) => kept.has(s.service));
   const omitted = all.filter((s) => !kept.has(s.service)).map((s) => s.service);
@@ -147,6 +159,7 @@ export async function collectSessionSeries(opts: SessionSeriesOptions): Promise<
     stepMs: stepS * 1000,
     windowSec: windowS,
     services,
+    ...(target ? { faultTarget: target } : {}),
     ...(omitted.length ? { omittedServices: omitted } : {}),
   };
 }

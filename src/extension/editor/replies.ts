@@ -11,6 +11,19 @@ import { analyseReplies, hoverMarkdown, type ReplyBlock } from '../model/reply-a
 
 export const REPLY_LANGUAGE = 'aiopslab-reply';
 
+/**
+ * Opens a past agent reply beside the transcript as an aiopslab-reply document named `<name>.aiops-reply` (an
+ * untitled document made from content alone is named after its first line, e.g. "Thought: the pods look…").
+ */
+export async function openReplyDocument(text: string, name: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'untitled', path: `${name}.aiops-reply` }));
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  // Opened again: the document may hold the reply already, or what the user typed since.
+  if (doc.getText() !== text) await editor.edit((e) => e.replace(new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text));
+  if (doc.languageId !== REPLY_LANGUAGE) await vscode.languages.setTextDocumentLanguage(doc, REPLY_LANGUAGE);
+  return editor;
+}
+
 export function registerReplyTools(host: EngineHost): vscode.Disposable[] {
   const diagnostics = vscode.languages.createDiagnosticCollection('aiopslab-reply');
   const cache = new WeakMap<vscode.TextDocument, { version: number; blocks: ReplyBlock[] }>();

@@ -3,11 +3,11 @@
  * while a suite runs and whenever sessions are saved; a cell of the agent × problem matrix opens its transcript.
  * One panel per window; strict CSP with a nonce, theme variables only.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { buildLeaderboard } from '../../core/session/leaderboard';
 import type { SessionRecord } from '../../core/session/types';
 import type { EngineHost } from '../host';
+import { DomQueries, webviewHtml } from '../webview-page';
 import { evaluationView, isEvaluationPageMessage, type EvaluationHostMessage, type EvaluationView } from './protocol';
 
 export const EVALUATION_VIEW_TYPE = 'aiopslab.evaluation';
@@ -20,8 +20,7 @@ export class EvaluationPanel implements vscode.Disposable {
   private pending: NodeJS.Timeout | undefined;
   private progress: string | undefined;
   private refreshes = 0;
-  private nextQueryId = 1;
-  private readonly queries = new Map<number, (r: { count: number; texts: string[] }) => void>();
+  private readonly queries = new DomQueries();
   /** The last view posted (tests compare it with the records). */
   view: EvaluationView | undefined;
 
@@ -92,11 +91,7 @@ export class EvaluationPanel implements vscode.Disposable {
 
   /** The text of the page's elements matching a selector (tests assert on the rendered DOM). */
   queryDom(selector: string): Promise<{ count: number; texts: string[] }> {
-    const id = this.nextQueryId++;
-    return new Promise((resolve) => {
-      this.queries.set(id, resolve);
-      this.post({ type: 'query-dom', id, selector });
-    });
+    return this.queries.ask((m) => this.post(m), selector);
   }
 
   /** Clicks the first element matching a selector in the page, as a user would (tests). */
@@ -129,38 +124,32 @@ export class EvaluationPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('aiopslab.openTranscript', raw.sessionId);
         break;
       case 'dom': {
-        const resolve = this.queries.get(raw.id);
-        this.queries.delete(raw.id);
-        resolve?.({ count: raw.count, texts: raw.texts });
+        this.queries.answer(raw);
         break;
       }
     }
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'evaluation.js')).toString();
-    const csp = [`default-src 'none'`, `style-src 'nonce-${nonce}'`, `script-src 'nonce-${nonce}'`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
+    return webviewHtml(webview, this.extensionUri, {
+      title: 'AIOpsLab Evaluation',
+      script: 'evaluation.js',
+      csp: (nonce) => [`style-src 'nonce-${nonce}'`],
+      head: (nonce) => `<style nonce="${nonce}">
 body{font-family:var(--vscode-font-family);font-size:var(--vscode-font-size);color:var(--vscode-foreground);padding:0 1em}
 table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid var(--vscode-panel-border);padding:.2em .5em;text-align:left;white-space:nowrap}
 th{background:var(--vscode-editorWidget-background)}.progress{color:var(--vscode-descriptionForeground)}
 button.run{background:none;border:none;cursor:pointer;font:inherit;padding:0 .15em}
 .solved{color:var(--vscode-testing-iconPassed)}.failed{color:var(--vscode-testing-iconFailed)}.error{color:var(--vscode-editorWarning-foreground)}
-</style><title>AIOpsLab Evaluation</title></head>
-<body><div id="app"><p>Loading the leaderboard…</p></div>
-<script nonce="${nonce}" src="${script}"></script></body></html>`;
+</style>`,
+      body: '<div id="app"><p>Loading the leaderboard…</p></div>',
+    });
   }
 
   dispose(): void {
     if (EvaluationPanel.current === this) EvaluationPanel.current = undefined;
     if (this.pending) clearTimeout(this.pending);
     for (const d of this.disposables.splice(0)) d.dispose();
-    for (const resolve of this.queries.values()) resolve({ count: -1, texts: [] });
-    this.queries.clear();
+    this.queries.cancelAll();
   }
 }

@@ -15,7 +15,7 @@ export function isChangingCommand(command: string): boolean {
   // A line the tokenizer cannot read exactly (substitutions, heredocs...) may do anything: ask.
   if (!tokens.ok) return true;
   return tokens.commands.some(({ words }) => {
-    const texts = words.map((w) => w.text).filter((w, i, all) => !all.slice(0, i + 1).every((x) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)));
+    const texts = words.map((w) => w.text).filter((_w, i, all) => !all.slice(0, i + 1).every((x) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(x)));
     const [program, ...args] = texts;
     const name = program?.slice(program.lastIndexOf('/') + 1);
     const [sub, sub2] = parseArgs(args, VALUE_OPTIONS).positionals;

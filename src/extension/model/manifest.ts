@@ -38,6 +38,8 @@ export const COMMANDS: readonly CommandSpec[] = [
 
 const PROBLEM = 'view == aiopslab.problems && viewItem =~ /^problem/';
 const SESSION = 'view == aiopslab.sessions && viewItem =~ /^session/';
+/** A saved session (`session.final`: one that cannot be scored again — mitigation, cancelled, failed). */
+const SAVED = 'view == aiopslab.sessions && viewItem =~ /^session(\\.final)?$/';
 
 export function contributes(): Record<string, unknown> {
   return {
@@ -78,11 +80,11 @@ export function contributes(): Record<string, unknown> {
         { command: 'aiopslab.openTranscript', when: SESSION, group: 'inline@1' },
         { command: 'aiopslab.stopSession', when: 'view == aiopslab.sessions && viewItem == session.running', group: 'inline@2' },
         { command: 'aiopslab.openTranscript', when: SESSION, group: '1_open@1' },
-        { command: 'aiopslab.replaySession', when: 'view == aiopslab.sessions && viewItem == session', group: '1_open@2' },
+        { command: 'aiopslab.replaySession', when: SAVED, group: '1_open@2' },
         { command: 'aiopslab.openClusterTerminal', when: 'view == aiopslab.sessions && viewItem == session.running', group: '1_open@3' },
         { command: 'aiopslab.reevaluateSession', when: 'view == aiopslab.sessions && viewItem == session', group: '1_open@4' },
-        { command: 'aiopslab.exportSession', when: 'view == aiopslab.sessions && viewItem == session', group: '2_file@1' },
-        { command: 'aiopslab.deleteSession', when: 'view == aiopslab.sessions && viewItem == session', group: '2_file@2' },
+        { command: 'aiopslab.exportSession', when: SAVED, group: '2_file@1' },
+        { command: 'aiopslab.deleteSession', when: SAVED, group: '2_file@2' },
         { command: 'aiopslab.stopSession', when: 'view == aiopslab.sessions && viewItem == session.running', group: '3_session@1' },
       ],
       'editor/context': [{ command: 'aiopslab.parseReply', when: 'editorHasSelection', group: 'aiopslab@1' }],

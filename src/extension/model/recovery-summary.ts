@@ -8,7 +8,7 @@ import type { JournalEntry } from '../../core/ports/environment';
 import type { LeftoverReport } from '../../engine/engine';
 import { describeFault } from '../../env/faults/describe';
 import { isEmbeddedClusterEntry } from '../../env/journal';
-
+import { summarizeError } from '../../env/recovery-errors';
 
 export interface RecoverySummary {
   /** One notification line. */
@@ -30,17 +30,6 @@ function some<T>(items: T[], show: (item: T) => string, max = 2): string {
   return items.length > max ? `${shown}; and ${items.length - max} more` : shown;
 }
 
-/** The first line of an error, without kubectl's client-go log prefixes when they hide the cause. */
-function shortError(error: string): string {
-  if (/connect: connection refused|ECONNREFUSED/.test(error)) {
-    const url = /(https?:\/\/[^/"\\\s]+)/.exec(error);
-    return `cannot reach the cluster's API server${url ? ` at ${url[1]}` : ''}`;
-  }
-  if (/No active cluster|context .* does not exist|is not in your kubeconfig/i.test(error)) return 'no such context in the kubeconfig';
-  const line = error.split('\n')[0].trim();
-  return line.length > 160 ? `${line.slice(0, 157)}…` : line;
-}
-
 export function recoverySummary(report: LeftoverReport): RecoverySummary {
   const undone = report.recovered.filter((e) => !isEmbeddedEntry(e));
   const cleared = report.recovered.filter((e) => isEmbeddedEntry(e));
@@ -56,7 +45,7 @@ export function recoverySummary(report: LeftoverReport): RecoverySummary {
     parts.push(`cleared ${plural(cleared.length, 'journal entry', 'journal entries')} of ${some(cleared, (e) => e.problemId)}: ${cleared.length === 1 ? 'its embedded cluster' : 'their embedded clusters'} ended with the session, so nothing was left to undo`);
   }
   if (failed.length) {
-    parts.push(`could not undo ${plural(failed.length, 'fault')} (${some(failed, ({ entry, error }) => `${entry.problemId} on ${entry.cluster}: ${shortError(error)}`)}); ${failed.length === 1 ? 'it stays' : 'they stay'} in the journal`);
+    parts.push(`could not undo ${plural(failed.length, 'fault')} (${some(failed, ({ entry, error }) => `${entry.problemId} on ${entry.cluster}: ${summarizeError(error, { brief: true })}`)}); ${failed.length === 1 ? 'it stays' : 'they stay'} in the journal`);
   }
   if (skipped.length) {
     parts.push(`left ${plural(skipped.length, 'fault')} alone (${some(skipped, ({ entry, reason }) => `${entry.problemId}: ${reason}`)})`);

@@ -6,8 +6,9 @@
 import type { SessionTelemetry } from '../../core/session/types';
 
 export const CHART_WIDTH = 640;
-export const CHART_HEIGHT = 170;
-const PLOT = { left: 52, right: CHART_WIDTH - 12, top: 16, bottom: CHART_HEIGHT - 22 };
+export const CHART_HEIGHT = 190;
+/** Room for the tick labels: the chart is scaled to its column (often ~400 px wide), so they are drawn large. */
+const PLOT = { left: 66, right: CHART_WIDTH - 14, top: 20, bottom: CHART_HEIGHT - 28 };
 
 export type ChartId = 'p50' | 'p99' | 'errors';
 
@@ -19,6 +20,8 @@ export interface ChartLine {
   d: string;
   /** Peak value, formatted (the legend's tooltip). */
   peak: string;
+  /** The service the session's fault is aimed at (named in the legend even when it served nothing). */
+  faultTarget: boolean;
 }
 
 export interface ChartMarker {
@@ -156,7 +159,7 @@ export function buildCharts(t: SessionTelemetry, marks: ChartMarkers): ChartMode
       lines: t.services.map((s, index) => {
         const values = pick(s);
         const peak = Math.max(-1, ...values.filter((v): v is number => v !== null));
-        return { service: s.service, index, d: pathOf(values, x, scale.y), peak: peak >= 0 ? format(peak) : 'no requests' };
+        return { service: s.service, index, d: pathOf(values, x, scale.y), peak: peak >= 0 ? format(peak) : 'no requests', faultTarget: s.service === t.faultTarget };
       }),
     };
   };

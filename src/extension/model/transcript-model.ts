@@ -5,6 +5,8 @@
  */
 import type { SessionEvent } from '../../core/orchestrator/events';
 import type { SessionRecord, StepRecord } from '../../core/session/types';
+import type { TokenUsage } from '../../core/agents/types';
+import { sumUsage, tokenFigures } from '../../core/session/figures';
 import type { HeaderView, HostMessage, LiveTelemetryView, ResultsView, StepView, TranscriptSnapshot } from '../protocol';
 
 export function stepView(s: StepRecord): StepView {
@@ -26,7 +28,7 @@ export function resultsView(record: SessionRecord): ResultsView {
   return {
     verdict: record.verdict,
     metrics: Object.entries(record.results ?? {}),
-    tokens: record.tokens ? { input: record.tokens.input, output: record.tokens.output, costUsd: record.tokens.cost_usd, source: record.tokens.source } : undefined,
+    tokens: tokenFigures(record.tokens),
     error: record.error,
     frameworkOverheadSec: record.framework_overhead,
     telemetry: record.telemetry,
@@ -47,6 +49,7 @@ export function headerFromRecord(record: SessionRecord, flags: { live?: boolean;
     maxSteps: record.max_steps,
     startTime: record.start_time,
     endTime: record.status === 'running' ? undefined : record.end_time,
+    tokens: tokenFigures(record.tokens),
     live: flags.live ?? false,
     replay: flags.replay ?? false,
     interactive: flags.interactive ?? false,
@@ -73,8 +76,10 @@ export class Transcript {
   header: HeaderView;
   /** The latest telemetry read while the session runs. */
   liveTelemetry: LiveTelemetryView | undefined;
+  /** Each step's model usage, for the running total in the header. */
+  private readonly usage = new Map<number, TokenUsage | undefined>();
 
-  constructor(init: { sessionId?: string; problemId: string; task: string; app: string; agent: string; maxSteps: number; interactive?: boolean; now?: number }) {
+  constructor(init: { sessionId?: string; problemId: string; task: string; app: string; agent: string; maxSteps: number; interactive?: boolean }) {
     this.header = {
       sessionId: init.sessionId ?? '',
       problemId: init.problemId,
@@ -84,7 +89,6 @@ export class Transcript {
       status: 'starting',
       steps: 0,
       maxSteps: init.maxSteps,
-      startTime: init.now ?? Date.now(),
       live: true,
       replay: false,
       interactive: init.interactive ?? false,
@@ -121,6 +125,8 @@ export class Transcript {
         return [{ type: 'header', header: { ...h } }];
       case 'phase':
         if (!h.sessionId) h.sessionId = event.sessionId;
+        // Elapsed is the agent's episode, as the record keeps it: it starts with the agent's phase, not with the set-up.
+        if (event.phase === 'agent') h.startTime = event.atMs ?? Date.now();
         h.phase = event.phase;
         h.phaseDetail = event.detail;
         if (h.status === 'starting') h.status = 'running';
@@ -134,6 +140,8 @@ export class Transcript {
         const view = stepView(event.step);
         this.put(view);
         h.steps = this.steps.length;
+        this.usage.set(event.step.step, event.step.usage);
+        h.tokens = sumUsage([...this.usage.values()]);
         return [{ type: 'step', step: view }, { type: 'header', header: { ...h } }];
       }
       case 'telemetry':
@@ -145,6 +153,7 @@ export class Transcript {
         this.results = resultsView(record);
         h.status = record.status;
         h.steps = record.steps.length;
+        h.tokens = this.results.tokens;
         // Elapsed is the record's episode (start_time → end_time), as the Sessions view and a reopened transcript show it.
         h.startTime = toMs(record.start_time) || h.startTime;
         h.endTime = toMs(record.end_time) || Date.now();

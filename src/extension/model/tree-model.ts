@@ -5,6 +5,7 @@
 import type { ProblemDefinition } from '../../core/problems/types';
 import type { SessionIndexEntry } from '../../core/session/types';
 import { TASK_TYPES, type TaskType } from '../../core/tasks/task-type';
+import { elapsedSeconds, formatElapsed, formatTokens, tokenFigures } from '../../core/session/figures';
 import { toMs } from './transcript-model';
 
 export interface LatestResult {
@@ -98,25 +99,46 @@ export function ago(ms: number, now = Date.now()): string {
   return `${Math.round(s / 86400)}d ago`;
 }
 
+/** What each task asks of the agent (codicons). */
+const TASK_ICONS: Record<TaskType, string> = { detection: 'eye', localization: 'target', analysis: 'search', mitigation: 'tools' };
+
+/**
+ * A problem's row label: its ID without the task, which the row's group already says ("k8s_target_port-misconfig #1"
+ * under mitigation), so that it fits the default sidebar; the tooltip and every command keep the full ID.
+ */
+export function problemLabel(p: Pick<ProblemDefinition, 'id' | 'task'>): string {
+  const m = new RegExp(`^(.+)-${p.task}-(\\d+)$`).exec(p.id);
+  return m ? `${m[1]} #${m[2]}` : p.id;
+}
+
+/**
+ * First-run guidance above the Problems view until a session has been saved (a tree view shows its welcome content
+ * only when empty, and this one never is).
+ */
+export function problemsGuidance(index: readonly SessionIndexEntry[]): string | undefined {
+  if (index.some((e) => !e.deleted)) return undefined;
+  return 'Pick a problem and press ▶ to run an agent on it (the baseline needs no key; the embedded cluster needs no Docker), or the person icon to investigate it yourself. A first one: social-network › mitigation › k8s_target_port-misconfig #1.';
+}
+
 export function problemNodeView(node: ProblemNode, now = Date.now()): ItemView {
   switch (node.kind) {
     case 'app':
       return { label: node.app, description: `${node.count} problems${node.solved ? ` · ${node.solved} solved` : ''}`, tooltip: `App ${node.app}: ${node.count} problems`, icon: 'server-environment', contextValue: 'app', collapsible: 'collapsed' };
     case 'task':
-      return { label: node.task, description: `${node.count}${node.solved ? ` · ${node.solved} solved` : ''}`, tooltip: `${node.task} problems of ${node.app}`, icon: 'symbol-namespace', contextValue: 'taskGroup', collapsible: 'collapsed' };
+      return { label: node.task, description: `${node.count}${node.solved ? ` · ${node.solved} solved` : ''}`, tooltip: `${node.task} problems of ${node.app}`, icon: TASK_ICONS[node.task], contextValue: 'taskGroup', collapsible: 'collapsed' };
     case 'problem': {
       const p = node.problem;
       const { icon, color } = resultIcon(node.latest, node.running);
       const last = node.latest ? `${resultWord(node.latest)} by ${node.latest.agent}, ${ago(node.latest.startTime, now)}` : undefined;
       const description = node.running ? `running · ${p.summary}` : last ? `${resultWord(node.latest!)} · ${p.summary}` : p.summary;
       const tooltip = [
-        p.id,
+        `ID: ${p.id}`,
         `Task: ${p.task} · App: ${p.app}${p.experimental ? ' · experimental' : ''}`,
         `Fault: ${p.summary} (${p.fault.kind}${p.fault.target ? ` on ${p.fault.target}` : ''})`,
         last ? `Latest: ${last} (${node.latest!.steps} steps)` : 'Not run yet',
         `Defined in ${p.sourceFile}`,
       ].join('\n');
-      return { label: p.id, description, tooltip, icon, color, contextValue: node.running ? 'problem.running' : 'problem', collapsible: 'none' };
+      return { label: problemLabel(p), description, tooltip, icon, color, contextValue: node.running ? 'problem.running' : 'problem', collapsible: 'none' };
     }
   }
 }
@@ -132,16 +154,25 @@ export function sessionItemView(e: SessionIndexEntry, live?: LiveProgress, now =
   const running = !!live || e.status === 'running';
   const { icon, color } = resultIcon({ status: running ? 'running' : e.status, success: e.success });
   const progress = live ? `step ${live.steps}/${live.maxSteps}${live.phase ? ` · ${live.phase}` : ''}` : `${resultWord(e)} · ${e.steps} steps`;
-  const secs = e.end_time && !running ? Math.round(e.end_time - e.start_time) : undefined;
+  const elapsed = e.end_time && !running ? formatElapsed(elapsedSeconds(e)) : undefined;
+  const tokens = e.tokens && !running ? formatTokens(tokenFigures(e.tokens)) : undefined;
   return {
     label: e.problem_id,
     description: `${e.agent} · ${progress} · ${ago(start, now)}`,
-    tooltip: [`Session ${e.session_id}`, `${e.problem_id} (${e.task_type})`, `Agent: ${e.agent}`, `Result: ${running ? 'running' : resultWord(e)}`, `Steps: ${live ? live.steps : e.steps}`, secs !== undefined ? `Duration: ${secs}s` : '', `Started ${new Date(start).toISOString()}`].filter(Boolean).join('\n'),
+    tooltip: [`Session ${e.session_id}`, `${e.problem_id} (${e.task_type})`, `Agent: ${e.agent}`, `Result: ${running ? 'running' : resultWord(e)}`, `Steps: ${live ? live.steps : e.steps}`, elapsed !== undefined ? `Elapsed: ${elapsed}` : '', tokens !== undefined ? `Tokens: ${tokens}` : '', `Started ${new Date(start).toISOString()}`].filter(Boolean).join('\n'),
     icon,
     color,
-    contextValue: running ? 'session.running' : 'session',
+    contextValue: running ? 'session.running' : canReevaluate(e) ? 'session' : 'session.final',
     collapsible: 'none',
   };
+}
+
+/**
+ * Whether scoring a saved session again means anything: a mitigation is judged on the live cluster at the end of its
+ * episode, and a cancelled or failed session has no answer to score (the engine refuses both).
+ */
+export function canReevaluate(e: Pick<SessionIndexEntry, 'task_type' | 'status'>): boolean {
+  return e.task_type !== 'mitigation' && (e.status === 'completed' || e.status === 'timeout');
 }
 
 /** The index plus sessions running in this window that have no line yet, newest first. */

@@ -8,15 +8,16 @@
  * gets a fresh `init` with the whole transcript as it is now; updates that arrive while it is away are not queued
  * (the next snapshot contains them).
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { EngineHost, LiveSession } from '../host';
+import { DomQueries, webviewHtml } from '../webview-page';
+import { openReplyDocument } from '../editor/replies';
 import { humanTextToTurn } from '../model/chat-input';
 import { snapshotFromRecord } from '../model/transcript-model';
 import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type PanelState, type TranscriptSnapshot, type WebviewMessage } from '../protocol';
 
 /** Messages that carry transcript state: a fresh `init` on the page's next `ready` replaces any of them. */
-const STATE_MESSAGES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'telemetry']);
+const STATE_MESSAGES = new Set<HostMessage['type']>(['init', 'header', 'step', 'results', 'telemetry', 'acting']);
 
 export const VIEW_TYPE = 'aiopslab.transcript';
 
@@ -29,8 +30,7 @@ export class TranscriptPanel implements vscode.Disposable {
   private ready = false;
   private readonly queue: HostMessage[] = [];
   private readonly disposables: vscode.Disposable[] = [];
-  private nextQueryId = 1;
-  private readonly queries = new Map<number, (r: { count: number; texts: string[] }) => void>();
+  private readonly queries = new DomQueries();
 
   static all(): TranscriptPanel[] {
     return [...TranscriptPanel.panels.values()];
@@ -88,6 +88,7 @@ export class TranscriptPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       // A hidden page is torn down; until it loads again and says `ready`, nothing can reach it.
       panel.onDidChangeViewState(() => { if (!panel.visible) this.ready = false; }),
+      host.onDidChangeSessions(() => this.post(this.actingMessage())),
       host.onDidUpdate((u) => {
         if (this.replay) return;
         if ((u.session.transcript.header.sessionId || u.session.id) !== this.sessionId) return;
@@ -127,17 +128,20 @@ export class TranscriptPanel implements vscode.Disposable {
     }
     this.ready = true;
     void this.panel.webview.postMessage({ type: 'init', version: PROTOCOL_VERSION, snapshot } satisfies HostMessage);
+    void this.panel.webview.postMessage(this.actingMessage());
     if (this.replay) void this.panel.webview.postMessage({ type: 'replay', delayMs: 400 } satisfies HostMessage);
     for (const q of this.queue.splice(0)) void this.panel.webview.postMessage(q);
   }
 
+  /** Which session "Run in current session" would run a past reply in (none: the page hides the button). */
+  private actingMessage(): HostMessage {
+    const live = this.host.currentInteractive();
+    return { type: 'acting', ...(live ? { session: { id: live.transcript.header.sessionId || live.id, problemId: live.problemId } } : {}) };
+  }
+
   /** Asks the page for the text of the elements matching a selector (tests assert on the rendered DOM). */
   queryDom(selector: string): Promise<{ count: number; texts: string[] }> {
-    const id = this.nextQueryId++;
-    return new Promise((resolve) => {
-      this.queries.set(id, resolve);
-      this.post({ type: 'query-dom', id, selector });
-    });
+    return this.queries.ask((m) => this.post(m), selector);
   }
 
   private onMessage(raw: unknown): void {
@@ -162,16 +166,14 @@ export class TranscriptPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('aiopslab.exportSession', { session_id: this.sessionId });
         break;
       case 'open-reply':
-        void vscode.workspace.openTextDocument({ language: 'aiopslab-reply', content: m.text }).then((doc) => vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true }));
+        void openReplyDocument(m.text, `${this.sessionId.slice(0, 8)}-step-${(m.step ?? 0) + 1}`);
         break;
       case 'rerun-reply':
         // The session the user acts in now (this one, or another one started since); errors come as notifications.
         void vscode.commands.executeCommand('aiopslab.sendAction', m.text);
         break;
       case 'dom': {
-        const resolve = this.queries.get(m.id);
-        this.queries.delete(m.id);
-        resolve?.({ count: m.count, texts: m.texts });
+        this.queries.answer(m);
         break;
       }
       default:
@@ -195,32 +197,21 @@ export class TranscriptPanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview, state: PanelState): string {
-    const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js'));
     const css = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'transcript.css'));
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
     const initial = JSON.stringify(state).replace(/</g, '\\u003c');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css.toString()}">
-<title>AIOpsLab transcript</title>
-</head>
-<body>
-<div id="app" data-state='${initial.replace(/'/g, '&#39;')}'><p class="loading">Loading transcript…</p></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, {
+      title: 'AIOpsLab transcript',
+      script: 'webview.js',
+      csp: () => [`img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`],
+      head: () => `<link rel="stylesheet" href="${css.toString()}">`,
+      body: `<div id="app" data-state='${initial.replace(/'/g, '&#39;')}'><p class="loading">Loading transcript…</p></div>`,
+    });
   }
 
   dispose(): void {
     if (TranscriptPanel.panels.get(this.sessionId) === this) TranscriptPanel.panels.delete(this.sessionId);
     for (const d of this.disposables.splice(0)) d.dispose();
-    for (const resolve of this.queries.values()) resolve({ count: -1, texts: [] });
-    this.queries.clear();
+    this.queries.cancelAll();
   }
 }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SessionIndexEntry } from '../../core/session/types';
 import type { EngineHost } from '../host';
-import { buildProblemTree, problemNodeView, type ItemView, type ProblemNode } from '../model/tree-model';
+import { buildProblemTree, problemNodeView, problemsGuidance, type ItemView, type ProblemNode } from '../model/tree-model';
 
 export function toTreeItem(view: ItemView, id: string): vscode.TreeItem {
   const item = new vscode.TreeItem(
@@ -24,6 +24,8 @@ export class ProblemsProvider implements vscode.TreeDataProvider<ProblemNode> {
   private readonly parents = new Map<string, ProblemNode>();
   /** Fired after each getChildren (tests wait on it). */
   readonly onDidLoad = new vscode.EventEmitter<ProblemNode[]>();
+  /** First-run guidance for the view's message (undefined once a session has been saved). */
+  guidance: string | undefined;
 
   constructor(private readonly host: EngineHost) {}
 
@@ -45,6 +47,7 @@ export class ProblemsProvider implements vscode.TreeDataProvider<ProblemNode> {
       } catch {
         // An unreadable index only loses the "latest result" column.
       }
+      this.guidance = problemsGuidance(index);
       const running = new Set(this.host.running().map((s) => s.problemId));
       this.roots = buildProblemTree(this.host.engine.listProblems(), index, running);
       this.parents.clear();

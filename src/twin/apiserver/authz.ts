@@ -1,36 +1,55 @@
 /**
- * authorization.k8s.io/v1 SelfSubjectAccessReview and SelfSubjectRulesReview, so `kubectl auth can-i` answers:
- * the orchestrator may do everything; a restricted caller (the agent's view) everything except the hidden groups.
+ * authorization.k8s.io/v1 SelfSubjectAccessReview and SelfSubjectRulesReview (`kubectl auth can-i [--list]`) and
+ * authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`), answered from the caller's access (access.ts):
+ * RBAC on the TLS twin; on the plain-http twin the admin may do everything, the restricted view all but the hidden
+ * groups.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { badRequest, methodNotAllowed, pathNotFound } from './errors';
 import { decodeBody, readBody, sendJson } from './http-util';
 import type { ResourceInfo } from './registry';
-import { HIDDEN_GROUPS, restrictedUser } from './views';
+import type { AccessReviewer } from './access';
+import type { RequestAttributes } from './rbac';
 
-export const AUTHZ_TYPES: ResourceInfo[] = ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'].map((resource) => ({
-  group: 'authorization.k8s.io', version: 'v1', resource, kind: resource === 'selfsubjectaccessreviews' ? 'SelfSubjectAccessReview' : 'SelfSubjectRulesReview',
-  namespaced: false, singular: '', shortNames: [], categories: [], verbs: ['create'], subresources: [], custom: false,
-}));
+function reviewType(group: string, resource: string, kind: string): ResourceInfo {
+  return { group, version: 'v1', resource, kind, namespaced: false, singular: '', shortNames: [], categories: [], verbs: ['create'], subresources: [], custom: false };
+}
 
-export async function handleAuthz(resource: string, method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const type = AUTHZ_TYPES.find((t) => t.resource === resource);
+export const AUTHZ_TYPES: ResourceInfo[] = [
+  reviewType('authorization.k8s.io', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview'),
+  reviewType('authorization.k8s.io', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview'),
+  reviewType('authentication.k8s.io', 'selfsubjectreviews', 'SelfSubjectReview'),
+];
+
+/** Whether `/apis/<group>/v1/<resource>` is one of the review endpoints. */
+export function isReviewPath(group: string, version: string, resource: string): boolean {
+  return version === 'v1' && AUTHZ_TYPES.some((t) => t.group === group && t.resource === resource);
+}
+
+export async function handleAuthz(group: string, resource: string, method: string, req: IncomingMessage, res: ServerResponse, access: AccessReviewer): Promise<void> {
+  const type = AUTHZ_TYPES.find((t) => t.group === group && t.resource === resource);
   if (!type) throw pathNotFound();
   if (method !== 'POST') throw methodNotAllowed();
   const body = decodeBody(await readBody(req), req.headers['content-type']) as { spec?: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   if (!body || typeof body !== 'object') throw badRequest(`the body of the request could not be decoded as an object of kind ${type.kind}`);
-  const restricted = !!restrictedUser(res);
-  if (type.kind === 'SelfSubjectAccessReview') {
-    const attrs = body.spec?.resourceAttributes;
-    const denied = restricted && attrs && HIDDEN_GROUPS.has(String(attrs.group ?? ''));
-    sendJson(res, 201, {
-      kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: body.spec ?? {},
-      status: denied ? { allowed: false } : { allowed: true, reason: restricted ? 'RBAC: allowed by RoleBinding "aiopslab-agent"' : 'RBAC: allowed by ClusterRoleBinding "cluster-admin"' },
-    });
+  const head = { kind: type.kind, apiVersion: `${type.group}/v1`, metadata: { creationTimestamp: null } };
+  if (type.kind === 'SelfSubjectReview') {
+    const u = access.user;
+    sendJson(res, 201, { ...head, status: { userInfo: { username: u.name, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups } } });
     return;
   }
-  sendJson(res, 201, {
-    kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: body.spec ?? {},
-    status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: restricted },
-  });
+  if (type.kind === 'SelfSubjectAccessReview') {
+    const spec = body.spec ?? {};
+    const r = spec.resourceAttributes;
+    const n = spec.nonResourceAttributes;
+    if (!r && !n) throw badRequest('SelfSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified');
+    const attrs: RequestAttributes = r
+      ? { verb: String(r.verb ?? ''), group: String(r.group ?? ''), resource: String(r.resource ?? ''), subresource: r.subresource || undefined, name: r.name || undefined, namespace: r.namespace || undefined }
+      : { verb: String(n.verb ?? ''), path: String(n.path ?? '') };
+    const d = access.review(attrs);
+    sendJson(res, 201, { ...head, spec, status: d.allowed ? { allowed: true, reason: d.reason } : { allowed: false } });
+    return;
+  }
+  const ns = String(body.spec?.namespace ?? '');
+  sendJson(res, 201, { ...head, spec: body.spec ?? {}, status: access.rules(ns) });
 }

@@ -16,7 +16,7 @@ export const METRICS_TYPES: ResourceInfo[] = [
 
 const SUB_VERBS: Record<string, string[]> = {
   status: ['get', 'patch', 'update'], scale: ['get', 'patch', 'update'], log: ['get'], exec: ['create', 'get'], finalize: ['update'],
-  eviction: ['create'], binding: ['create'],
+  eviction: ['create'], binding: ['create'], token: ['create'],
 };
 
 function subKind(info: ResourceInfo, sub: string): { group: string; version: string; kind: string } {
@@ -25,6 +25,7 @@ function subKind(info: ResourceInfo, sub: string): { group: string; version: str
   if (sub === 'log') return { group: '', version: 'v1', kind: 'Pod' };
   if (sub === 'eviction') return { group: 'policy', version: 'v1', kind: 'Eviction' };
   if (sub === 'binding') return { group: '', version: 'v1', kind: 'Binding' };
+  if (sub === 'token') return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' };
   return { group: info.group, version: info.version, kind: info.kind };
 }
 
@@ -105,6 +106,7 @@ export function apiResourceList(registry: Registry, group: string, version: stri
       const sr: Record<string, unknown> = { name: `${t.resource}/${s}`, singularName: '', namespaced: t.namespaced, kind: k.kind, verbs: SUB_VERBS[s] ?? ['get'] };
       if (s === 'scale') { sr.group = 'autoscaling'; sr.version = 'v1'; }
       if (s === 'eviction') { sr.group = 'policy'; sr.version = 'v1'; }
+      if (s === 'token') { sr.group = 'authentication.k8s.io'; sr.version = 'v1'; }
       resources.push(sr);
     }
   }

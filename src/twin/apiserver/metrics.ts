@@ -8,7 +8,7 @@ import { nowRfc3339 } from './store';
 const cpu = (m: number) => `${Math.max(0, Math.round(m * 1e6))}n`;
 const mem = (b: number) => `${Math.max(0, Math.round(b / 1024))}Ki`;
 
-function podMetrics(store: MemoryStore, runtime: PodRuntime, pod: KubeObject): Record<string, unknown> | undefined {
+function podMetrics(_store: MemoryStore, runtime: PodRuntime, pod: KubeObject): Record<string, unknown> | undefined {
   if (pod.status?.phase !== 'Running') return undefined;
   const usage = runtime.podUsage(pod.metadata.namespace!, pod.metadata.name!);
   if (!usage) return undefined;

@@ -101,7 +101,15 @@ const POD_SPEC: Spec = {
 };
 const TEMPLATE: Spec = { 1: ['metadata', META], 2: ['spec', POD_SPEC] };
 
+/** What Helm's client sends with a DELETE (it purges its release Secrets this way). */
+const DELETE_OPTIONS: Spec = {
+  1: ['gracePeriodSeconds', 'int'], 2: ['preconditions', { 1: ['uid', 'string'], 2: ['resourceVersion', 'string'] }], 3: ['orphanDependents', 'bool'],
+  4: ['propagationPolicy', 'string'], 5: ['dryRun', 'strlist'],
+};
+
 const KINDS: Record<string, Spec> = {
+  'v1/DeleteOptions': DELETE_OPTIONS,
+  'meta.k8s.io/v1/DeleteOptions': DELETE_OPTIONS,
   'v1/Namespace': { 1: ['metadata', META], 2: ['spec', { 1: ['finalizers', 'strlist'] }] },
   'v1/ConfigMap': { 1: ['metadata', META], 2: ['data', 'strmap'], 3: ['binaryData', 'bytesmap'], 4: ['immutable', 'bool'] },
   'v1/Secret': { 1: ['metadata', META], 2: ['data', 'bytesmap'], 3: ['type', 'string'], 4: ['stringData', 'strmap'], 5: ['immutable', 'bool'] },
@@ -133,7 +141,7 @@ export function decodeProtobuf(buf: Buffer): Record<string, unknown> {
     const raw = fields(buf.subarray(4)).find((f) => f.num === 2)?.value;
     const spec = KINDS[`${tm.apiVersion}/${tm.kind}`];
     if (!spec || !Buffer.isBuffer(raw)) {
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is read only for Namespace, ConfigMap, Secret, ServiceAccount, Service, Deployment and Job)`);
+      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is read only for Namespace, ConfigMap, Secret, ServiceAccount, Service, Deployment, Job and DeleteOptions)`);
     }
     return { apiVersion: tm.apiVersion, kind: tm.kind, ...decode(raw, spec) };
   } catch (e) {

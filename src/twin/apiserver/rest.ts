@@ -39,6 +39,8 @@ export interface ResourceRequest {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** Admission of a new or changed object before it is stored (RBAC escalation prevention); throws to refuse. */
+  admit?: (obj: KubeObject) => void;
 }
 
 export function storeName(r: ResourceRequest): string { return r.store.registry.storeName(r.info); }
@@ -106,6 +108,7 @@ export async function handleCreate(r: ResourceRequest): Promise<void> {
   if (r.info.namespaced && !r.namespace) throw pathNotFound();
   strict(r, body);
   checkNamespace(r, body);
+  r.admit?.(body);
   const created = r.store.create(storeName(r), body, { dryRun: dryRun(r.url) });
   sendObjectOrTable(r, 201, created);
 }
@@ -120,6 +123,7 @@ export async function handleReplace(r: ResourceRequest): Promise<void> {
   body.metadata.name = r.name;
   const opts = { dryRun: dryRun(r.url) };
   checkUpdate(r, body);
+  r.admit?.(body);
   const out = r.subresource === 'status' ? r.store.updateStatus(storeName(r), body, opts) : r.store.update(storeName(r), body, opts);
   sendObjectOrTable(r, 200, out);
 }
@@ -157,6 +161,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
       if (body.metadata.name && body.metadata.name !== r.name) throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${r.name})`);
       body.metadata.name = r.name;
       strict(r, body);
+      r.admit?.(body);
       sendObjectOrTable(r, 201, r.store.create(name, body, opts));
       return;
     }
@@ -178,6 +183,7 @@ export async function handlePatch(r: ResourceRequest): Promise<void> {
   patched.kind = current.kind;
   if (!r.subresource) strict(r, patched);
   checkUpdate(r, patched);
+  r.admit?.(patched);
   const out = r.subresource === 'status' ? r.store.updateStatus(name, patched, opts) : r.store.update(name, patched, opts);
   sendObjectOrTable(r, 200, out);
 }
@@ -229,7 +235,7 @@ export async function handleDeleteCollection(r: ResourceRequest): Promise<void> 
 
 // ---------- scale ----------
 
-function scaleOf(r: ResourceRequest, obj: KubeObject): Record<string, unknown> {
+function scaleOf(_r: ResourceRequest, obj: KubeObject): Record<string, unknown> {
   const sel = obj.spec?.selector;
   const selector = sel && typeof sel === 'object' && (sel.matchLabels || sel.matchExpressions) ? selectorToString(sel) : '';
   return {

@@ -37,6 +37,8 @@ export interface StoreOptions {
   namespaceFinalizeDelayMs?: number;
   /** Whether graceful pod deletion (pods bound to a node) is finished by the store itself after the grace period, in case no kubelet does it. */
   finishGracefulDeletes?: boolean;
+  /** Whether the Chaos Mesh CRDs exist from the start (default true; false: a cluster as kind leaves it). */
+  chaosMeshCrds?: boolean;
 }
 
 /** Kinds whose objects carry metadata.generation (as in the real apiserver). */
@@ -72,7 +74,7 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
   private readonly opts: Required<StoreOptions>;
 
   constructor(options: StoreOptions = {}) {
-    this.opts = { historySize: 4000, namespaceFinalizeDelayMs: 150, finishGracefulDeletes: true, ...options };
+    this.opts = { historySize: 4000, namespaceFinalizeDelayMs: 150, finishGracefulDeletes: true, chaosMeshCrds: true, ...options };
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
@@ -82,7 +84,7 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], type: 'ClusterIP' },
     });
-    for (const kind of CHAOS_MESH_KINDS) this.create('customresourcedefinitions.apiextensions.k8s.io', chaosMeshCrd(kind) as unknown as KubeObject);
+    if (this.opts.chaosMeshCrds) for (const kind of CHAOS_MESH_KINDS) this.create('customresourcedefinitions.apiextensions.k8s.io', chaosMeshCrd(kind) as unknown as KubeObject);
   }
 
   /** Stops timers (graceful deletes, namespace finalization). */

@@ -20,7 +20,8 @@ const DNS1035_MSG = "a DNS-1035 label must consist of lower case alphanumeric ch
 /** Kinds whose names must be RFC 1123 labels (not subdomains). */
 const LABEL_NAMED = new Set(['Namespace']);
 const DNS1035_NAMED = new Set(['Service']);
-const PATH_SEGMENT_NAMED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']);
+/** RBAC names are path segments (`system:discovery` is valid). */
+const PATH_SEGMENT_NAMED = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 function validateName(kind: string, name: string, errs: FieldError[]): void {
   if (DNS1035_NAMED.has(kind)) {
@@ -28,9 +29,7 @@ function validateName(kind: string, name: string, errs: FieldError[]): void {
   } else if (LABEL_NAMED.has(kind)) {
     if (!DNS1123_LABEL.test(name) || name.length > 63) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: LABEL_MSG });
   } else if (PATH_SEGMENT_NAMED.has(kind)) {
-    // RBAC objects only need a valid path segment (`tidb-operator:tidb-controller-manager`, `system:node`).
-    if (name === '.' || name === '..') errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: `may not be '${name}'` });
-    else if (/[/%]/.test(name)) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: `may not contain '${name.includes('/') ? '/' : '%'}'` });
+    if (name === '.' || name === '..' || /[/%]/.test(name)) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: `may not ${name.includes('%') ? "contain '%'" : name.includes('/') ? "contain '/'" : `be '${name}'`}` });
   } else if (kind === 'Event' || kind === 'Node' && name.length > 0) {
     if (name.length > 253) errs.push({ field: 'metadata.name', type: 'Invalid', value: name, detail: 'must be no more than 253 characters' });
   } else if (!DNS1123_SUBDOMAIN.test(name) || name.length > 253) {

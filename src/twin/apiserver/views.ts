@@ -9,7 +9,7 @@
  * the app's resources but nothing in API group chaos-mesh.org or apiextensions.k8s.io (see docs/twin.md).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from './errors';
+import { forbidden } from './rbac';
 import type { ResourceInfo } from './registry';
 
 export interface ViewConfig {
@@ -48,12 +48,7 @@ export function restrictedUser(res: ServerResponse): string | undefined {
 export function authorize(res: ServerResponse, info: ResourceInfo, verb: string, namespace: string | undefined, name: string | undefined, sub?: string): void {
   const user = restrictedUser(res);
   if (!user || !HIDDEN_GROUPS.has(info.group)) return;
-  const qualified = `${info.resource}.${info.group}`;
-  const res2 = sub ? `${info.resource}/${sub}` : info.resource;
-  const where = namespace ? `in the namespace "${namespace}"` : 'at the cluster scope';
-  const subject = name ? `${qualified} "${name}"` : qualified;
-  throw new ApiError(403, 'Forbidden', `${subject} is forbidden: User "${user}" cannot ${verb} resource "${res2}" in API group "${info.group}" ${where}`,
-    { name, group: info.group, kind: info.resource });
+  throw forbidden({ name: user, groups: [] }, { verb, group: info.group, resource: info.resource, subresource: sub, namespace, name });
 }
 
 function hiddenKey(k: string): boolean {

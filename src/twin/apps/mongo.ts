@@ -149,196 +149,249 @@ function mongoExternal(world: AppWorld, inst: MongoInstance, server: MongoServer
 
 const CONNECT_FAIL_TAIL = 'connect@src/mongo/shell/mongo.js:374:17\n@(connect):2:6\nexception: connect failed\nexiting with code 1\n';
 
-/** The legacy mongo shell. `initPhase`: the no-auth temporary server of the init scripts. */
-// Still to be split (issue #16: commands per feature, the chaos reconcile per action, the mongo shell's commands as
-// a table); it was being changed in parallel work when the length bound came in.
-// eslint-disable-next-line max-lines-per-function
-export function mongoCli(world: AppWorld, local: MongoInstance, localServer: MongoServer, argv: string[], stdin: string, initPhase = false): ShellResult {
+/** The mongo shell's command line: options, then the connection address and the script files. */
+interface MongoCliOptions {
+  user?: string;
+  pwd?: string;
+  authDb?: string;
+  evalCode?: string;
+  quiet: boolean;
+  host?: string;
+  port?: number;
+  tls: boolean;
+  nodb: boolean;
+  dbName: string;
+  files: string[];
+}
+
+const MONGO_SHELL_VERSION = 'MongoDB shell version v4.4.6\nBuild Info: {\n    "version": "4.4.6",\n    "gitVersion": "72e66213c2c3eab37d9358d5e78ad7f5c1d0d0d7"\n}\n';
+const MONGO_SHELL_HELP = 'MongoDB shell version v4.4.6\nusage: mongo [options] [db address] [file names (ending in .js)]\ndb address can be:\n  foo                   foo database on local machine\n  192.168.0.5/foo       foo database on 192.168.0.5 machine\n  192.168.0.5:9999/foo  foo database on 192.168.0.5 machine on port 9999\n  mongodb://192.168.0.5:9999/foo  connection string URI can also be used\n';
+/** Options the shell accepts that change nothing here. */
+const IGNORED_MONGO_OPTIONS = ['--norc', '--shell', '--verbose', '--ipv6', '--disableImplicitSessions'];
+
+/** The parsed command line, or the shell's whole answer when it ends there (--version, --help, a bad option). */
+function parseMongoArgs(argv: string[]): MongoCliOptions | ShellResult {
   const args = argv.slice(1);
-  let user: string | undefined;
-  let pwd: string | undefined;
-  let authDb: string | undefined;
-  let evalCode: string | undefined;
-  let quiet = false;
-  let host: string | undefined;
-  let port: number | undefined;
-  let tls = false;
-  let nodb = false;
+  const o: MongoCliOptions = { quiet: false, tls: false, nodb: false, dbName: 'test', files: [] };
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const next = () => args[++i];
-    if (a === '-u' || a === '--username') user = next();
-    else if (a.startsWith('--username=')) user = a.slice(11);
-    else if (a === '-p' || a === '--password') pwd = next();
-    else if (a.startsWith('--password=')) pwd = a.slice(11);
-    else if (a === '--authenticationDatabase') authDb = next();
-    else if (a.startsWith('--authenticationDatabase=')) authDb = a.slice(25);
-    else if (a === '--eval') evalCode = next();
-    else if (a.startsWith('--eval=')) evalCode = a.slice(7);
-    else if (a === '--quiet') quiet = true;
-    else if (a === '--host') host = next();
-    else if (a.startsWith('--host=')) host = a.slice(7);
-    else if (a === '--port') port = Number(next());
-    else if (a === '--ssl' || a === '--tls') tls = true;
-    else if (a === '--nodb') nodb = true;
-    else if (a === '--version' || a === '-version') return { stdout: 'MongoDB shell version v4.4.6\nBuild Info: {\n    "version": "4.4.6",\n    "gitVersion": "72e66213c2c3eab37d9358d5e78ad7f5c1d0d0d7"\n}\n', stderr: '', exitCode: 0 };
-    else if (a === '--help' || a === '-h') return { stdout: 'MongoDB shell version v4.4.6\nusage: mongo [options] [db address] [file names (ending in .js)]\ndb address can be:\n  foo                   foo database on local machine\n  192.168.0.5/foo       foo database on 192.168.0.5 machine\n  192.168.0.5:9999/foo  foo database on 192.168.0.5 machine on port 9999\n  mongodb://192.168.0.5:9999/foo  connection string URI can also be used\n', stderr: '', exitCode: 0 };
+    if (a === '-u' || a === '--username') o.user = next();
+    else if (a.startsWith('--username=')) o.user = a.slice(11);
+    else if (a === '-p' || a === '--password') o.pwd = next();
+    else if (a.startsWith('--password=')) o.pwd = a.slice(11);
+    else if (a === '--authenticationDatabase') o.authDb = next();
+    else if (a.startsWith('--authenticationDatabase=')) o.authDb = a.slice(25);
+    else if (a === '--eval') o.evalCode = next();
+    else if (a.startsWith('--eval=')) o.evalCode = a.slice(7);
+    else if (a === '--quiet') o.quiet = true;
+    else if (a === '--host') o.host = next();
+    else if (a.startsWith('--host=')) o.host = a.slice(7);
+    else if (a === '--port') o.port = Number(next());
+    else if (a === '--ssl' || a === '--tls') o.tls = true;
+    else if (a === '--nodb') o.nodb = true;
+    else if (a === '--version' || a === '-version') return { stdout: MONGO_SHELL_VERSION, stderr: '', exitCode: 0 };
+    else if (a === '--help' || a === '-h') return { stdout: MONGO_SHELL_HELP, stderr: '', exitCode: 0 };
     else if (a.startsWith('-')) {
-      if (['--norc', '--shell', '--verbose', '--ipv6', '--disableImplicitSessions'].includes(a)) continue;
+      if (IGNORED_MONGO_OPTIONS.includes(a)) continue;
       return { stdout: '', stderr: `Error parsing command line: unrecognised option '${a}'\ntry 'mongo --help' for more information\n`, exitCode: 2 };
     } else positional.push(a);
   }
-  let dbName = 'test';
-  const files: string[] = [];
   for (const p of positional) {
-    if (p.endsWith('.js')) files.push(p);
-    else if (dbName === 'test' && files.length === 0) {
-      let addr = p;
-      const uri = /^mongodb:\/\/(?:([^:@/]+)(?::([^@/]*))?@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(p);
-      if (uri) {
-        if (uri[1]) user = decodeURIComponent(uri[1]);
-        if (uri[2] !== undefined) pwd = decodeURIComponent(uri[2]);
-        const [h, pt] = uri[3].split(':');
-        host = h;
-        if (pt) port = Number(pt);
-        if (uri[4]) dbName = uri[4];
-        const src = /(?:^|&)authSource=([^&]+)/.exec(uri[5] ?? '');
-        if (src) authDb = src[1];
-        if (/(?:^|&)(tls|ssl)=true/.test(uri[5] ?? '')) tls = true;
-        continue;
-      }
-      const slash = addr.indexOf('/');
-      if (slash >= 0) {
-        const hp = addr.slice(0, slash);
-        addr = addr.slice(slash + 1);
-        const [h, pt] = hp.split(':');
-        host = h;
-        if (pt) port = Number(pt);
-      }
-      if (addr) dbName = addr;
+    if (p.endsWith('.js')) o.files.push(p);
+    else if (o.dbName === 'test' && o.files.length === 0) applyMongoAddress(o, p);
+  }
+  return o;
+}
+
+/** A positional address: a mongodb:// URI, `host[:port]/db`, or a database name. */
+function applyMongoAddress(o: MongoCliOptions, p: string): void {
+  let addr = p;
+  const uri = /^mongodb:\/\/(?:([^:@/]+)(?::([^@/]*))?@)?([^/?]+)(?:\/([^?]*))?(?:\?(.*))?$/.exec(p);
+  if (uri) {
+    if (uri[1]) o.user = decodeURIComponent(uri[1]);
+    if (uri[2] !== undefined) o.pwd = decodeURIComponent(uri[2]);
+    const [h, pt] = uri[3].split(':');
+    o.host = h;
+    if (pt) o.port = Number(pt);
+    if (uri[4]) o.dbName = uri[4];
+    const src = /(?:^|&)authSource=([^&]+)/.exec(uri[5] ?? '');
+    if (src) o.authDb = src[1];
+    if (/(?:^|&)(tls|ssl)=true/.test(uri[5] ?? '')) o.tls = true;
+    return;
+  }
+  const slash = addr.indexOf('/');
+  if (slash >= 0) {
+    const hp = addr.slice(0, slash);
+    addr = addr.slice(slash + 1);
+    const [h, pt] = hp.split(':');
+    o.host = h;
+    if (pt) o.port = Number(pt);
+  }
+  if (addr) o.dbName = addr;
+}
+
+/** One run of the shell once its command line is read: where it connects, as whom, and what it has printed so far. */
+interface MongoCliRun {
+  world: AppWorld;
+  local: MongoInstance;
+  o: MongoCliOptions;
+  initPhase: boolean;
+  targetHost: string;
+  targetPort: number;
+  authSource?: string;
+  server: MongoServer;
+  instance: MongoInstance;
+  isLocal: boolean;
+  out: string;
+}
+
+/** The legacy mongo shell. `initPhase`: the no-auth temporary server of the init scripts. */
+export function mongoCli(world: AppWorld, local: MongoInstance, localServer: MongoServer, argv: string[], stdin: string, initPhase = false): ShellResult {
+  const o = parseMongoArgs(argv);
+  if ('exitCode' in o) return o;
+  const targetHost = o.host ?? '127.0.0.1';
+  const targetPort = o.port ?? 27017;
+  const authSource = o.authDb ?? (o.user ? o.dbName : undefined);
+  const query = [authSource && o.user ? `authSource=${authSource}` : '', 'compressors=disabled', 'gssapiServiceName=mongodb'].filter(Boolean).join('&');
+  const header = `MongoDB shell version v4.4.6\n${o.nodb ? '' : `connecting to: mongodb://${targetHost}:${targetPort}/${o.dbName}?${query}\n`}`;
+  const isLocal = ['127.0.0.1', 'localhost', local.hostname, String(local.pod.status?.podIP ?? '')].includes(targetHost);
+  const run: MongoCliRun = { world, local, o, initPhase, targetHost, targetPort, authSource, server: localServer, instance: local, isLocal, out: o.quiet ? '' : header };
+  const refused = connectMongo(run, localServer);
+  if (refused) return refused;
+  let principal: { user: string; db: string } | undefined;
+  if (!o.nodb && o.user !== undefined) {
+    const auth = authenticateMongo(run, o.user);
+    if ('exitCode' in auth) return auth;
+    principal = auth;
+  }
+  if (!o.quiet && !o.nodb) {
+    run.out += `Implicit session: session { "id" : UUID("${world.uuid('lsid')}") }\nMongoDB server version: 4.4.6\n`;
+    if (!run.server.auth && !initPhase) {
+      run.out += '---\nThe server generated these startup warnings when booting: \n        2026-01-01T00:00:00.000+00:00: Access control is not enabled for the database. Read and write access to data and configuration is unrestricted\n---\n';
     }
   }
-  const targetHost = host ?? '127.0.0.1';
-  const targetPort = port ?? 27017;
-  const authSource = authDb ?? (user ? dbName : undefined);
-  const query = [authSource && user ? `authSource=${authSource}` : '', 'compressors=disabled', 'gssapiServiceName=mongodb'].filter(Boolean).join('&');
-  const header = `MongoDB shell version v4.4.6\n${nodb ? '' : `connecting to: mongodb://${targetHost}:${targetPort}/${dbName}?${query}\n`}`;
-  let out = quiet ? '' : header;
-  if (nodb) {
-    if (!quiet) out += '';
-  }
-  // Which server?
-  let server: MongoServer = localServer;
-  let instance = local;
-  const isLocal = ['127.0.0.1', 'localhost', local.hostname, String(local.pod.status?.podIP ?? '')].includes(targetHost);
-  if (!nodb && !isLocal) {
+  if (o.evalCode === undefined && o.files.length === 0) return mongoInteractive(run, principal, stdin);
+  return mongoScripts(run, principal);
+}
+
+/** Picks the server the shell talks to (this pod's or another reached through the cluster network); undefined when connected. */
+function connectMongo(run: MongoCliRun, localServer: MongoServer): ShellResult | undefined {
+  const { world, local, o, targetHost, targetPort } = run;
+  if (o.nodb) return undefined;
+  if (!run.isLocal) {
     const r = reach(world, local.pod.metadata.namespace ?? 'default', targetHost, targetPort);
     const pod = r.ok ? r.pod : undefined;
     const remote = pod ? mongoInstance(world, pod) : undefined;
     if (!r.ok || !remote) {
       const why = !r.ok && r.kind === 'nxdomain' ? `Error: couldn't initialize connection to host ${targetHost}, address is invalid :` : `Error: couldn't connect to server ${targetHost}:${targetPort}, connection attempt failed: SocketException: Error connecting to ${targetHost}:${targetPort}${r.ip ? ` (${r.ip}:${targetPort})` : ''} :: caused by :: Connection refused :`;
-      return { stdout: out + why + '\n' + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
+      return { stdout: run.out + why + '\n' + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
     }
     ensureInitialized(world, remote);
-    server = remote;
-    instance = remote;
-  } else if (!nodb && targetPort !== localServer.port) {
-    return { stdout: out + `Error: couldn't connect to server ${targetHost}:${targetPort}, connection attempt failed: SocketException: Error connecting to ${targetHost}:${targetPort} :: caused by :: Connection refused :\n` + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
+    run.server = remote;
+    run.instance = remote;
+  } else if (targetPort !== localServer.port) {
+    return { stdout: run.out + `Error: couldn't connect to server ${targetHost}:${targetPort}, connection attempt failed: SocketException: Error connecting to ${targetHost}:${targetPort} :: caused by :: Connection refused :\n` + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
   }
-  if (!nodb && !initPhase && server.tlsMode === 'requireTLS' && !tls) {
-    return { stdout: out + `Error: network error while attempting to run command 'isMaster' on host '${targetHost}:${targetPort}'  :\n` + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
+  if (!run.initPhase && run.server.tlsMode === 'requireTLS' && !o.tls) {
+    return { stdout: run.out + `Error: network error while attempting to run command 'isMaster' on host '${targetHost}:${targetPort}'  :\n` + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
   }
-  let principal: { user: string; db: string } | undefined;
-  if (!nodb && user !== undefined) {
-    if (pwd === undefined) return { stdout: out, stderr: 'Enter password: \nError: Authentication failed. :\n', exitCode: 1 };
-    const a = authenticate(server, user, pwd, authSource ?? 'admin');
-    const remote = String(local.pod.status?.podIP ?? '127.0.0.1');
-    const mongoPodUid = instance.pod.metadata.uid ?? '';
-    const mongoCtr = instance.container.name;
-    const now = world.now();
-    if (a !== 'ok') {
-      if (!initPhase) {
-        world.inject(mongoPodUid, mongoCtr, now, mongoLog(now, 'I', 'ACCESS', 20249, 'conn' + (1 + (now % 97)), 'Authentication failed', {
-          mechanism: 'SCRAM-SHA-256',
-          speculative: true,
-          principalName: user,
-          authenticationDatabase: authSource ?? 'admin',
-          remote: `${isLocal ? '127.0.0.1' : remote}:${40000 + (now % 20000)}`,
-          extraInfo: {},
-          error: a === 'UserNotFound' ? `UserNotFound: Could not find user "${user}" for db "${authSource ?? 'admin'}"` : 'AuthenticationFailed: SCRAM authentication failed, storedKey mismatch',
-        }));
-      }
-      return { stdout: out + 'Error: Authentication failed. :\n' + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
-    }
-    principal = { user, db: authSource ?? 'admin' };
+  return undefined;
+}
+
+/** Authenticates `user` with SCRAM against the server's users, logging the attempt in the server's log as mongod does. */
+function authenticateMongo(run: MongoCliRun, user: string): { user: string; db: string } | ShellResult {
+  const { world, local, instance, o, initPhase, authSource } = run;
+  if (o.pwd === undefined) return { stdout: run.out, stderr: 'Enter password: \nError: Authentication failed. :\n', exitCode: 1 };
+  const a = authenticate(run.server, user, o.pwd, authSource ?? 'admin');
+  const remote = String(local.pod.status?.podIP ?? '127.0.0.1');
+  const mongoPodUid = instance.pod.metadata.uid ?? '';
+  const mongoCtr = instance.container.name;
+  const now = world.now();
+  if (a !== 'ok') {
     if (!initPhase) {
-      world.inject(mongoPodUid, mongoCtr, now, mongoLog(now, 'I', 'ACCESS', 20250, 'conn' + (1 + (now % 97)), 'Successful authentication', { mechanism: 'SCRAM-SHA-256', principalName: user, authenticationDatabase: authSource ?? 'admin', client: `${isLocal ? '127.0.0.1' : remote}:${40000 + (now % 20000)}` }));
+      world.inject(mongoPodUid, mongoCtr, now, mongoLog(now, 'I', 'ACCESS', 20249, 'conn' + (1 + (now % 97)), 'Authentication failed', {
+        mechanism: 'SCRAM-SHA-256',
+        speculative: true,
+        principalName: user,
+        authenticationDatabase: authSource ?? 'admin',
+        remote: `${run.isLocal ? '127.0.0.1' : remote}:${40000 + (now % 20000)}`,
+        extraInfo: {},
+        error: a === 'UserNotFound' ? `UserNotFound: Could not find user "${user}" for db "${authSource ?? 'admin'}"` : 'AuthenticationFailed: SCRAM authentication failed, storedKey mismatch',
+      }));
     }
+    return { stdout: run.out + 'Error: Authentication failed. :\n' + CONNECT_FAIL_TAIL, stderr: '', exitCode: 1 };
   }
-  if (!quiet && !nodb) {
-    out += `Implicit session: session { "id" : UUID("${world.uuid('lsid')}") }\nMongoDB server version: 4.4.6\n`;
-    if (!server.auth && !initPhase) {
-      out += '---\nThe server generated these startup warnings when booting: \n        2026-01-01T00:00:00.000+00:00: Access control is not enabled for the database. Read and write access to data and configuration is unrestricted\n---\n';
+  if (!initPhase) {
+    world.inject(mongoPodUid, mongoCtr, now, mongoLog(now, 'I', 'ACCESS', 20250, 'conn' + (1 + (now % 97)), 'Successful authentication', { mechanism: 'SCRAM-SHA-256', principalName: user, authenticationDatabase: authSource ?? 'admin', client: `${run.isLocal ? '127.0.0.1' : remote}:${40000 + (now % 20000)}` }));
+  }
+  return { user, db: authSource ?? 'admin' };
+}
+
+/** Interactive: the shell reads stdin line by line, echoes each statement's value, reports errors and goes on. */
+function mongoInteractive(run: MongoCliRun, principal: { user: string; db: string } | undefined, stdin: string): ShellResult {
+  const { world, instance } = run;
+  let dbName = run.o.dbName;
+  for (const raw of stdin.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (/^(exit|quit\(\))\s*;?$/.test(line)) break;
+    const use = /^use\s+([\w.-]+)\s*;?$/.exec(line);
+    if (use) {
+      dbName = use[1];
+      run.out += `switched to db ${dbName}\n`;
+      continue;
     }
+    const r = evalShell({ server: run.server, db: dbName, principal, code: line, echo: true, host: instance.hostname, ids: [world.uuid('user'), world.uuid('user')], lsid: world.uuid('lsid'), localhost: run.isLocal });
+    if (r.lines.length) run.out += r.lines.join('\n') + '\n';
+    if (r.error) run.out += r.error.mongo ? `uncaught exception: Error: ${r.error.message} :\n_getErrorWithCode@src/mongo/shell/utils.js:25:13\n@(shell):1:1\n` : `uncaught exception: ${r.error.name}: ${r.error.message} :\n@(shell):1:1\n`;
   }
+  if (!run.o.quiet) run.out += 'bye\n';
+  return { stdout: run.out, stderr: '', exitCode: 0 };
+}
+
+/** --eval and .js files: each runs in turn; the first error ends the shell with the code mongo exits with. */
+function mongoScripts(run: MongoCliRun, principal: { user: string; db: string } | undefined): ShellResult {
+  const { world, local, instance, o } = run;
   const codes: Array<{ code: string; echo: boolean; where: string }> = [];
-  if (evalCode !== undefined) codes.push({ code: evalCode, echo: true, where: '(shell eval)' });
-  for (const f of files) {
+  if (o.evalCode !== undefined) codes.push({ code: o.evalCode, echo: true, where: '(shell eval)' });
+  for (const f of o.files) {
     const text = instance.files[f] ?? local.files[f];
-    if (text === undefined) return { stdout: out + `file [${f}] doesn't exist\nfailed to load: ${f}\n`, stderr: '', exitCode: 253 };
+    if (text === undefined) return { stdout: run.out + `file [${f}] doesn't exist\nfailed to load: ${f}\n`, stderr: '', exitCode: 253 };
     codes.push({ code: text, echo: false, where: f });
   }
   let exitCode = 0;
-  if (evalCode === undefined && files.length === 0) {
-    // Interactive: the shell reads stdin line by line, echoes each statement's value, reports errors and goes on.
-    for (const raw of stdin.split('\n')) {
-      const line = raw.trim();
-      if (!line) continue;
-      if (/^(exit|quit\(\))\s*;?$/.test(line)) break;
-      const use = /^use\s+([\w.-]+)\s*;?$/.exec(line);
-      if (use) {
-        dbName = use[1];
-        out += `switched to db ${dbName}\n`;
-        continue;
-      }
-      const r = evalShell({ server, db: dbName, principal, code: line, echo: true, host: instance.hostname, ids: [world.uuid('user'), world.uuid('user')], lsid: world.uuid('lsid'), localhost: isLocal });
-      if (r.lines.length) out += r.lines.join('\n') + '\n';
-      if (r.error) out += r.error.mongo ? `uncaught exception: Error: ${r.error.message} :\n_getErrorWithCode@src/mongo/shell/utils.js:25:13\n@(shell):1:1\n` : `uncaught exception: ${r.error.name}: ${r.error.message} :\n@(shell):1:1\n`;
-    }
-    if (!quiet) out += 'bye\n';
-    return { stdout: out, stderr: '', exitCode };
-  }
   for (const c of codes) {
     const r = evalShell({
-      server,
-      db: dbName,
+      server: run.server,
+      db: o.dbName,
       principal,
       code: c.code,
       echo: c.echo,
       host: instance.hostname,
       ids: [world.uuid('user'), world.uuid('user'), world.uuid('user'), world.uuid('user')],
       lsid: world.uuid('lsid'),
-      localhost: isLocal,
+      localhost: run.isLocal,
     });
-    if (r.lines.length) out += r.lines.join('\n') + '\n';
+    if (r.lines.length) run.out += r.lines.join('\n') + '\n';
     if (r.error) {
       if (r.error.mongo) {
-        out += `uncaught exception: Error: ${r.error.message} :\n_getErrorWithCode@src/mongo/shell/utils.js:25:13\n@${c.where}:1:1\n`;
+        run.out += `uncaught exception: Error: ${r.error.message} :\n_getErrorWithCode@src/mongo/shell/utils.js:25:13\n@${c.where}:1:1\n`;
       } else {
-        out += `uncaught exception: ${r.error.name}: ${r.error.message} :\n@${c.where}:1:1\n`;
+        run.out += `uncaught exception: ${r.error.name}: ${r.error.message} :\n@${c.where}:1:1\n`;
       }
       if (c.where === '(shell eval)') {
-        out += 'exiting with code -4\n';
+        run.out += 'exiting with code -4\n';
         exitCode = 252;
       } else {
-        out += `failed to load: ${c.where}\nexiting with code -3\n`;
+        run.out += `failed to load: ${c.where}\nexiting with code -3\n`;
         exitCode = 253;
       }
       break;
     }
   }
-  return { stdout: out, stderr: '', exitCode };
+  return { stdout: run.out, stderr: '', exitCode };
 }
 
 /** mongod's start-up lines. */

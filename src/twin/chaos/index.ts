@@ -50,7 +50,16 @@ export interface ChaosControllerOptions {
   /** Seed for the pod choice of mode one / fixed / percent modes. Default 'aiopslab'. */
   seed?: number | string;
   log?: (message: string) => void;
+  /**
+   * Act only while a Deployment `chaos-controller-manager` (any namespace) has an available replica, as on a cluster
+   * where Chaos Mesh is installed with Helm; before that chaos objects sit without finalizer or status, as they do
+   * where the CRDs exist but the controller does not. Default false: the controller is part of the cluster.
+   */
+  requireInstalledController?: boolean;
 }
+
+/** The Deployment whose available replica means Chaos Mesh's controller runs. */
+export const CONTROLLER_DEPLOYMENT = 'chaos-controller-manager';
 
 export interface ChaosController {
   /** Reconciles every chaos object now (tests; the controller also reacts to store changes by itself). */
@@ -140,18 +149,13 @@ export function selectPods(store: ObjectStore, obj: KubeObject, seed: string): K
   }
 }
 
-// Still to be split (issue #16: commands per feature, the chaos reconcile per action, the mongo shell's commands as
-// a table); it was being changed in parallel work when the length bound came in.
-// eslint-disable-next-line max-lines-per-function
 export function startChaosController(o: ChaosControllerOptions): ChaosController {
   const { store, clock } = o;
-  const seed = String(o.seed ?? 'aiopslab');
   const log = o.log ?? ((m: string) => console.error(`[twin/chaos] ${m}`));
   const events = new EventRecorder(store, clock);
   const served = new Set(store.resourceTypes().map((t) => `${t.resource}.${t.group}`));
   const pending = new Map<string, TimerHandle>();
   const timers = new Map<string, TimerHandle>();
-  const firstSeen = new Map<string, number>();
   let stopped = false;
 
   const keyOf = (resource: string, ns: string | undefined, name: string | undefined) => `${resource}|${ns ?? ''}|${name ?? ''}`;
@@ -167,7 +171,7 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
     pending.set(key, clock.setTimeout(() => {
       pending.delete(key);
       try {
-        reconcile(key);
+        if (installed()) reconcile(r, key);
       } catch (e) {
         const code = storeErrorCode(e);
         if (code === 409) enqueue(key, 100);
@@ -175,209 +179,32 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
       }
     }, 0));
   };
+  const r: ChaosReconciler = {
+    store,
+    clock,
+    seed: String(o.seed ?? 'aiopslab'),
+    killContainer: o.killContainer,
+    firstSeen: new Map<string, number>(),
+    record: (obj, type, reason, message, component) => events.record(obj, type, reason, message, { component }),
+    enqueue,
+  };
 
-  const record = (obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string) =>
-    events.record(obj, type, reason, message, { component });
-
-  function startMs(obj: KubeObject): number {
-    const uid = obj.metadata.uid ?? '';
-    let seen = firstSeen.get(uid);
-    if (seen === undefined) { seen = clock.now(); firstSeen.set(uid, seen); }
-    const created = Date.parse(String(obj.metadata.creationTimestamp ?? ''));
-    // The API server stamps creation with the wall clock; under a manual clock that lies in the future or far past.
-    return Number.isFinite(created) && created <= clock.now() && clock.now() - created < 86_400_000 ? Math.min(created, seen) : seen;
-  }
-
-  function reconcile(key: string): void {
-    const [resource, ns, name] = key.split('|');
-    const kind = KINDS[resource];
-    const obj = store.get(resource, ns, name);
-    if (!obj || !kind) return;
-    const deleting = Boolean(obj.metadata.deletionTimestamp);
-    const finalizers = obj.metadata.finalizers ?? [];
-    if (!deleting && !finalizers.includes(FINALIZER)) {
-      const updated = clone(obj);
-      updated.metadata.finalizers = [...finalizers, FINALIZER];
-      const written = store.update(resource, updated);
-      record(written, 'Normal', 'FinalizerInited', 'Finalizer has been inited', 'initFinalizers');
-      record(written, 'Normal', 'Updated', 'Successfully update finalizer of resource', 'initFinalizers');
-      return; // the update comes back as a store event
-    }
-    if (deleting && !finalizers.includes(FINALIZER)) return;
-
-    const action = String(obj.spec?.action ?? '');
-    const oneShot = isOneShot(kind, action);
-    const now = clock.now();
-    const paused = obj.metadata.annotations?.[PAUSE_ANNOTATION] === 'true';
-    const duration = parseGoDuration(obj.spec?.duration as string | undefined);
-    const start = startMs(obj);
-    const timeUp = duration !== undefined && now >= start + duration;
-    const desired: 'Run' | 'Stop' = deleting || paused || timeUp ? 'Stop' : 'Run';
-
-    const status = clone(obj.status ?? {}) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const exp = (status.experiment ??= {}) as { desiredPhase?: string; containerRecords?: ContainerRecord[] | null };
-    let current = obj;
-    const pendingEvents: Array<[type: 'Normal' | 'Warning', reason: string, message: string, component: string]> = [];
-
-    if (exp.desiredPhase !== desired) {
-      if (desired === 'Run' && exp.desiredPhase === undefined) pendingEvents.push(['Normal', 'Started', 'Experiment has started', 'desiredphase']);
-      else if (deleting) pendingEvents.push(['Normal', 'Deleted', 'Experiment has been deleted', 'desiredphase']);
-      else if (timeUp) pendingEvents.push(['Normal', 'TimeUp', 'Time up according to the duration', 'desiredphase']);
-      else if (paused) pendingEvents.push(['Normal', 'Paused', 'Experiment has been paused', 'desiredphase']);
-      else pendingEvents.push(['Normal', 'Started', 'Experiment has started', 'desiredphase']);
-      exp.desiredPhase = desired;
-      pendingEvents.push(['Normal', 'Updated', 'Successfully update desiredPhase of resource', 'desiredphase']);
-    }
-
-    // Records: selected once, when the experiment first runs.
-    let recordsChanged = false;
-    let retry = false;
-    if (!exp.containerRecords?.length && desired === 'Run') {
-      const pods = selectPods(store, obj, seed);
-      const recs: ContainerRecord[] = [];
-      for (const p of pods) {
-        const podId = `${p.metadata.namespace}/${p.metadata.name}`;
-        const wantsContainers = CONTAINER_LEVEL.has(kind) || (kind === 'PodChaos' && action === 'container-kill');
-        if (!wantsContainers) { recs.push(newRecord(podId)); continue; }
-        const names = ((obj.spec?.containerNames ?? []) as string[]);
-        const all = ((p.spec?.containers ?? []) as Array<{ name: string }>).map((c) => c.name);
-        for (const c of names.length ? all.filter((x) => names.includes(x)) : all) recs.push(newRecord(`${podId}/${c}`));
-      }
-      if (recs.length) {
-        exp.containerRecords = recs;
-        recordsChanged = true;
-      } else {
-        pendingEvents.push(['Warning', 'Failed', 'Failed to select: no pod is selected', 'records']);
-        retry = true;
-      }
-    }
-    const recs = exp.containerRecords ?? [];
-    for (const r of recs) {
-      if (desired === 'Run' && r.phase !== 'Injected' && !(oneShot && r.injectedCount > 0)) {
-        const err = apply(kind, action, obj, r.id);
-        if (err === undefined) {
-          r.phase = 'Injected';
-          r.injectedCount++;
-          pushRecordEvent(r, { operation: 'Apply', timestamp: isoSeconds(now), type: 'Succeeded' });
-          pendingEvents.push(['Normal', 'Applied', `Successfully apply chaos for ${r.id}`, 'records']);
-        } else {
-          pushRecordEvent(r, { operation: 'Apply', timestamp: isoSeconds(now), type: 'Failed', message: err });
-          pendingEvents.push(['Warning', 'Failed', `Failed to apply chaos: ${err}`, 'records']);
-          retry = true;
-        }
-        recordsChanged = true;
-      } else if (desired === 'Stop' && r.phase === 'Injected') {
-        if (oneShot) {
-          r.phase = 'Not Injected';
-        } else {
-          const err = recover(kind, action, obj, r.id);
-          if (err === undefined) {
-            r.phase = 'Not Injected';
-            r.recoveredCount++;
-            pushRecordEvent(r, { operation: 'Recover', timestamp: isoSeconds(now), type: 'Succeeded' });
-            pendingEvents.push(['Normal', 'Recovered', `Successfully recover chaos for ${r.id}`, 'records']);
-          } else {
-            pushRecordEvent(r, { operation: 'Recover', timestamp: isoSeconds(now), type: 'Failed', message: err });
-            pendingEvents.push(['Warning', 'Failed', `Failed to recover chaos: ${err}`, 'records']);
-            retry = true;
-          }
-        }
-        recordsChanged = true;
-      }
-    }
-    if (recordsChanged) pendingEvents.push(['Normal', 'Updated', 'Successfully update records of resource', 'records']);
-
-    const allInjected = recs.length > 0 && recs.every((r) => r.phase === 'Injected');
-    const allRecovered = recs.length > 0 && recs.every((r) => r.phase === 'Not Injected');
-    const cond = (type: string, on: boolean) => ({ type, status: on ? 'True' : 'False' });
-    status.conditions = [cond('Selected', recs.length > 0), cond('AllInjected', allInjected), cond('AllRecovered', allRecovered), cond('Paused', paused && !deleting)];
-
-    if (!jsonEqual(status, obj.status ?? {})) {
-      const next = clone(obj);
-      next.status = status;
-      current = store.updateStatus(resource, next);
-    }
-    for (const [t, reason, message, component] of pendingEvents) record(current, t, reason, message, component);
-
-    if (deleting && recs.every((r) => r.phase === 'Not Injected')) {
-      const fresh = store.get(resource, ns, name);
-      if (fresh) {
-        const next = clone(fresh);
-        next.metadata.finalizers = (fresh.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
-        record(fresh, 'Normal', 'FinalizerRemoved', 'Finalizer has been removed', 'finalizers');
-        store.update(resource, next);
-        firstSeen.delete(obj.metadata.uid ?? '');
-      }
+  const installed = (): boolean => !o.requireInstalledController
+    || store.list('deployments.apps').some((d) => d.metadata.name === CONTROLLER_DEPLOYMENT && !d.metadata.deletionTimestamp && Number(d.status?.availableReplicas ?? 0) > 0);
+  let wasInstalled = installed();
+  const onEvent = (e: StoreEvent) => {
+    if (o.requireInstalledController && e.resource === 'deployments.apps' && e.object.metadata.name === CONTROLLER_DEPLOYMENT) {
+      const now = installed();
+      if (now && !wasInstalled) syncAll();
+      wasInstalled = now;
       return;
     }
-    if (retry) enqueue(key, RETRY_MS);
-    else if (desired === 'Run' && duration !== undefined) enqueue(key, Math.max(1, start + duration - now));
-  }
-
-  function newRecord(id: string): ContainerRecord {
-    return { id, selectorKey: '.', phase: 'Not Injected', injectedCount: 0, recoveredCount: 0 };
-  }
-
-  function pushRecordEvent(r: ContainerRecord, e: RecordEvent): void {
-    r.events = [...(r.events ?? []), e].slice(-MAX_RECORD_EVENTS);
-  }
-
-  /** Injects one record; returns an error message or undefined. */
-  function apply(kind: string, action: string, obj: KubeObject, id: string): string | undefined {
-    const [ns, podName, container] = id.split('/');
-    if (kind !== 'PodChaos') {
-      return store.get('pods', ns, podName) ? undefined : `pods "${podName}" not found`;
-    }
-    const pod = store.get('pods', ns, podName);
-    if (!pod) return `pods "${podName}" not found`;
-    if (action === 'pod-kill') {
-      const grace = obj.spec?.gracePeriod;
-      store.delete('pods', ns, podName, typeof grace === 'number' ? { gracePeriodSeconds: grace } : undefined);
-      return undefined;
-    }
-    if (action === 'container-kill') {
-      return o.killContainer(ns, podName, container, 137, 'Error') ? undefined : `container "${container}" of pod ${ns}/${podName} is not running`;
-    }
-    if (action === 'pod-failure') {
-      const next = clone(pod);
-      const annotations = (next.metadata.annotations ??= {});
-      for (const c of [...((next.spec?.initContainers ?? []) as any[]), ...((next.spec?.containers ?? []) as any[])]) { // eslint-disable-line @typescript-eslint/no-explicit-any
-        const key = normalImageAnnotation(obj.metadata.name ?? '', action, c.name);
-        if (annotations[key] === undefined) annotations[key] = c.image;
-        c.image = PAUSE_IMAGE;
-      }
-      if (!jsonEqual(next, pod)) store.update('pods', next);
-      return undefined;
-    }
-    return `unsupported PodChaos action "${action}"`;
-  }
-
-  /** Recovers one record; returns an error message or undefined. A pod that is gone counts as recovered. */
-  function recover(kind: string, action: string, obj: KubeObject, id: string): string | undefined {
-    if (kind !== 'PodChaos' || action !== 'pod-failure') return undefined;
-    const [ns, podName] = id.split('/');
-    const pod = store.get('pods', ns, podName);
-    if (!pod) return undefined;
-    const next = clone(pod);
-    const annotations = next.metadata.annotations ?? {};
-    for (const c of [...((next.spec?.initContainers ?? []) as any[]), ...((next.spec?.containers ?? []) as any[])]) { // eslint-disable-line @typescript-eslint/no-explicit-any
-      const key = normalImageAnnotation(obj.metadata.name ?? '', action, c.name);
-      if (annotations[key] !== undefined) {
-        c.image = annotations[key];
-        delete annotations[key];
-      }
-    }
-    if (!jsonEqual(next, pod)) store.update('pods', next);
-    return undefined;
-  }
-
-  const onEvent = (e: StoreEvent) => {
     if (!KINDS[e.resource]) return;
     if (e.type === 'DELETED') {
       const key = keyOf(e.resource, e.object.metadata.namespace, e.object.metadata.name);
       const t = timers.get(key);
       if (t !== undefined) { clock.clearTimeout(t); timers.delete(key); }
-      firstSeen.delete(e.object.metadata.uid ?? '');
+      r.firstSeen.delete(e.object.metadata.uid ?? '');
       return;
     }
     enqueue(keyOf(e.resource, e.object.metadata.namespace, e.object.metadata.name));
@@ -386,12 +213,12 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
   // The Docker Compose stand-ins' `docker stop` (src/twin/flower) also needs the runtime; started here to keep the
   // twin process wiring to one call.
   const unwatchDocker = watchDockerStops(store, clock, o.killContainer);
-  const syncAll = () => {
-    for (const r of Object.keys(KINDS)) {
-      if (!served.has(r) && !store.resourceTypes().some((t) => `${t.resource}.${t.group}` === r)) continue;
-      for (const obj of store.list(r)) enqueue(keyOf(r, obj.metadata.namespace, obj.metadata.name));
+  function syncAll(): void {
+    for (const res of Object.keys(KINDS)) {
+      if (!served.has(res) && !store.resourceTypes().some((t) => `${t.resource}.${t.group}` === res)) continue;
+      for (const obj of store.list(res)) enqueue(keyOf(res, obj.metadata.namespace, obj.metadata.name));
     }
-  };
+  }
   syncAll();
 
   return {
@@ -405,4 +232,258 @@ export function startChaosController(o: ChaosControllerOptions): ChaosController
       timers.clear();
     },
   };
+}
+
+/** What a reconcile works with: the controller's store, clock, seed, event recorder and work queue. */
+interface ChaosReconciler {
+  store: ObjectStore;
+  clock: Clock;
+  seed: string;
+  killContainer: ChaosControllerOptions['killContainer'];
+  /** When each chaos object (by uid) was first seen: its start when the creation stamp cannot serve. */
+  firstSeen: Map<string, number>;
+  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, component: string): void;
+  enqueue(key: string, delayMs?: number): void;
+}
+
+type PendingEvent = [type: 'Normal' | 'Warning', reason: string, message: string, component: string];
+type ExperimentStatus = { desiredPhase?: string; containerRecords?: ContainerRecord[] | null };
+type ChaosStatus = Record<string, unknown> & { experiment?: ExperimentStatus; conditions?: Array<{ type: string; status: string }> };
+
+/** One reconcile of one chaos object: what it decided, and the Events it records once the status is written. */
+interface ReconcilePass {
+  key: string;
+  resource: string;
+  kind: string;
+  obj: KubeObject;
+  action: string;
+  oneShot: boolean;
+  now: number;
+  deleting: boolean;
+  paused: boolean;
+  timeUp: boolean;
+  duration: number | undefined;
+  start: number;
+  desired: 'Run' | 'Stop';
+  exp: ExperimentStatus;
+  pendingEvents: PendingEvent[];
+  recordsChanged: boolean;
+  retry: boolean;
+}
+
+function startMs(r: ChaosReconciler, obj: KubeObject): number {
+  const { clock, firstSeen } = r;
+  const uid = obj.metadata.uid ?? '';
+  let seen = firstSeen.get(uid);
+  if (seen === undefined) { seen = clock.now(); firstSeen.set(uid, seen); }
+  const created = Date.parse(String(obj.metadata.creationTimestamp ?? ''));
+  // The API server stamps creation with the wall clock; under a manual clock that lies in the future or far past.
+  return Number.isFinite(created) && created <= clock.now() && clock.now() - created < 86_400_000 ? Math.min(created, seen) : seen;
+}
+
+/** Finalizer, desired phase, records (select, inject, recover), conditions, Events, and when to look again. */
+function reconcile(r: ChaosReconciler, key: string): void {
+  const { store } = r;
+  const [resource, ns, name] = key.split('|');
+  const kind = KINDS[resource];
+  const obj = store.get(resource, ns, name);
+  if (!obj || !kind) return;
+  const deleting = Boolean(obj.metadata.deletionTimestamp);
+  const finalizers = obj.metadata.finalizers ?? [];
+  if (!deleting && !finalizers.includes(FINALIZER)) {
+    const updated = clone(obj);
+    updated.metadata.finalizers = [...finalizers, FINALIZER];
+    const written = store.update(resource, updated);
+    r.record(written, 'Normal', 'FinalizerInited', 'Finalizer has been inited', 'initFinalizers');
+    r.record(written, 'Normal', 'Updated', 'Successfully update finalizer of resource', 'initFinalizers');
+    return; // the update comes back as a store event
+  }
+  if (deleting && !finalizers.includes(FINALIZER)) return;
+
+  const action = String(obj.spec?.action ?? '');
+  const now = r.clock.now();
+  const paused = obj.metadata.annotations?.[PAUSE_ANNOTATION] === 'true';
+  const duration = parseGoDuration(obj.spec?.duration as string | undefined);
+  const start = startMs(r, obj);
+  const timeUp = duration !== undefined && now >= start + duration;
+  const desired: 'Run' | 'Stop' = deleting || paused || timeUp ? 'Stop' : 'Run';
+
+  const status = clone(obj.status ?? {}) as ChaosStatus;
+  const exp = (status.experiment ??= {});
+  const pass: ReconcilePass = {
+    key, resource, kind, obj, action, oneShot: isOneShot(kind, action), now, deleting, paused, timeUp, duration, start, desired, exp,
+    pendingEvents: [], recordsChanged: false, retry: false,
+  };
+  updateDesiredPhase(pass);
+  selectRecords(r, pass);
+  const recs = exp.containerRecords ?? [];
+  for (const rec of recs) stepRecord(r, pass, rec);
+  if (pass.recordsChanged) pass.pendingEvents.push(['Normal', 'Updated', 'Successfully update records of resource', 'records']);
+  writeStatus(r, pass, status, recs);
+
+  if (deleting && recs.every((rec) => rec.phase === 'Not Injected')) {
+    removeFinalizer(r, pass, ns, name);
+    return;
+  }
+  if (pass.retry) r.enqueue(key, RETRY_MS);
+  else if (desired === 'Run' && duration !== undefined) r.enqueue(key, Math.max(1, start + duration - now));
+}
+
+/** The experiment's desired phase (Run or Stop), with the Event that says why it changed. */
+function updateDesiredPhase(pass: ReconcilePass): void {
+  const { exp, desired, deleting, timeUp, paused, pendingEvents } = pass;
+  if (exp.desiredPhase === desired) return;
+  if (desired === 'Run' && exp.desiredPhase === undefined) pendingEvents.push(['Normal', 'Started', 'Experiment has started', 'desiredphase']);
+  else if (deleting) pendingEvents.push(['Normal', 'Deleted', 'Experiment has been deleted', 'desiredphase']);
+  else if (timeUp) pendingEvents.push(['Normal', 'TimeUp', 'Time up according to the duration', 'desiredphase']);
+  else if (paused) pendingEvents.push(['Normal', 'Paused', 'Experiment has been paused', 'desiredphase']);
+  else pendingEvents.push(['Normal', 'Started', 'Experiment has started', 'desiredphase']);
+  exp.desiredPhase = desired;
+  pendingEvents.push(['Normal', 'Updated', 'Successfully update desiredPhase of resource', 'desiredphase']);
+}
+
+/** Records: selected once, when the experiment first runs (pods, or their containers for container-level kinds). */
+function selectRecords(r: ChaosReconciler, pass: ReconcilePass): void {
+  const { exp, obj, kind, action } = pass;
+  if (exp.containerRecords?.length || pass.desired !== 'Run') return;
+  const pods = selectPods(r.store, obj, r.seed);
+  const recs: ContainerRecord[] = [];
+  for (const p of pods) {
+    const podId = `${p.metadata.namespace}/${p.metadata.name}`;
+    const wantsContainers = CONTAINER_LEVEL.has(kind) || (kind === 'PodChaos' && action === 'container-kill');
+    if (!wantsContainers) { recs.push(newRecord(podId)); continue; }
+    const names = ((obj.spec?.containerNames ?? []) as string[]);
+    const all = ((p.spec?.containers ?? []) as Array<{ name: string }>).map((c) => c.name);
+    for (const c of names.length ? all.filter((x) => names.includes(x)) : all) recs.push(newRecord(`${podId}/${c}`));
+  }
+  if (recs.length) {
+    exp.containerRecords = recs;
+    pass.recordsChanged = true;
+  } else {
+    pass.pendingEvents.push(['Warning', 'Failed', 'Failed to select: no pod is selected', 'records']);
+    pass.retry = true;
+  }
+}
+
+/** Injects a record the experiment should run on, or recovers one it should stop on; the outcome goes in its events. */
+function stepRecord(r: ChaosReconciler, pass: ReconcilePass, rec: ContainerRecord): void {
+  const { desired, oneShot, kind, action, obj, now, pendingEvents } = pass;
+  if (desired === 'Run' && rec.phase !== 'Injected' && !(oneShot && rec.injectedCount > 0)) {
+    const err = apply(r, kind, action, obj, rec.id);
+    if (err === undefined) {
+      rec.phase = 'Injected';
+      rec.injectedCount++;
+      pushRecordEvent(rec, { operation: 'Apply', timestamp: isoSeconds(now), type: 'Succeeded' });
+      pendingEvents.push(['Normal', 'Applied', `Successfully apply chaos for ${rec.id}`, 'records']);
+    } else {
+      pushRecordEvent(rec, { operation: 'Apply', timestamp: isoSeconds(now), type: 'Failed', message: err });
+      pendingEvents.push(['Warning', 'Failed', `Failed to apply chaos: ${err}`, 'records']);
+      pass.retry = true;
+    }
+    pass.recordsChanged = true;
+  } else if (desired === 'Stop' && rec.phase === 'Injected') {
+    if (oneShot) {
+      rec.phase = 'Not Injected';
+    } else {
+      const err = recover(r, kind, action, obj, rec.id);
+      if (err === undefined) {
+        rec.phase = 'Not Injected';
+        rec.recoveredCount++;
+        pushRecordEvent(rec, { operation: 'Recover', timestamp: isoSeconds(now), type: 'Succeeded' });
+        pendingEvents.push(['Normal', 'Recovered', `Successfully recover chaos for ${rec.id}`, 'records']);
+      } else {
+        pushRecordEvent(rec, { operation: 'Recover', timestamp: isoSeconds(now), type: 'Failed', message: err });
+        pendingEvents.push(['Warning', 'Failed', `Failed to recover chaos: ${err}`, 'records']);
+        pass.retry = true;
+      }
+    }
+    pass.recordsChanged = true;
+  }
+}
+
+/** The conditions from the records; the status written when it changed; then the pass's Events. */
+function writeStatus(r: ChaosReconciler, pass: ReconcilePass, status: ChaosStatus, recs: ContainerRecord[]): void {
+  const { obj, resource, paused, deleting } = pass;
+  const allInjected = recs.length > 0 && recs.every((rec) => rec.phase === 'Injected');
+  const allRecovered = recs.length > 0 && recs.every((rec) => rec.phase === 'Not Injected');
+  const cond = (type: string, on: boolean) => ({ type, status: on ? 'True' : 'False' });
+  status.conditions = [cond('Selected', recs.length > 0), cond('AllInjected', allInjected), cond('AllRecovered', allRecovered), cond('Paused', paused && !deleting)];
+
+  let current = obj;
+  if (!jsonEqual(status, obj.status ?? {})) {
+    const next = clone(obj);
+    next.status = status;
+    current = r.store.updateStatus(resource, next);
+  }
+  for (const [t, reason, message, component] of pass.pendingEvents) r.record(current, t, reason, message, component);
+}
+
+/** Every record recovered on a deleted experiment: the finalizer goes, and the object with it. */
+function removeFinalizer(r: ChaosReconciler, pass: ReconcilePass, ns: string, name: string): void {
+  const fresh = r.store.get(pass.resource, ns, name);
+  if (!fresh) return;
+  const next = clone(fresh);
+  next.metadata.finalizers = (fresh.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+  r.record(fresh, 'Normal', 'FinalizerRemoved', 'Finalizer has been removed', 'finalizers');
+  r.store.update(pass.resource, next);
+  r.firstSeen.delete(pass.obj.metadata.uid ?? '');
+}
+
+function newRecord(id: string): ContainerRecord {
+  return { id, selectorKey: '.', phase: 'Not Injected', injectedCount: 0, recoveredCount: 0 };
+}
+
+function pushRecordEvent(r: ContainerRecord, e: RecordEvent): void {
+  r.events = [...(r.events ?? []), e].slice(-MAX_RECORD_EVENTS);
+}
+
+/** Injects one record; returns an error message or undefined. */
+function apply(r: ChaosReconciler, kind: string, action: string, obj: KubeObject, id: string): string | undefined {
+  const { store } = r;
+  const [ns, podName, container] = id.split('/');
+  if (kind !== 'PodChaos') {
+    return store.get('pods', ns, podName) ? undefined : `pods "${podName}" not found`;
+  }
+  const pod = store.get('pods', ns, podName);
+  if (!pod) return `pods "${podName}" not found`;
+  if (action === 'pod-kill') {
+    const grace = obj.spec?.gracePeriod;
+    store.delete('pods', ns, podName, typeof grace === 'number' ? { gracePeriodSeconds: grace } : undefined);
+    return undefined;
+  }
+  if (action === 'container-kill') {
+    return r.killContainer(ns, podName, container, 137, 'Error') ? undefined : `container "${container}" of pod ${ns}/${podName} is not running`;
+  }
+  if (action === 'pod-failure') {
+    const next = clone(pod);
+    const annotations = (next.metadata.annotations ??= {});
+    for (const c of [...((next.spec?.initContainers ?? []) as any[]), ...((next.spec?.containers ?? []) as any[])]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const key = normalImageAnnotation(obj.metadata.name ?? '', action, c.name);
+      if (annotations[key] === undefined) annotations[key] = c.image;
+      c.image = PAUSE_IMAGE;
+    }
+    if (!jsonEqual(next, pod)) store.update('pods', next);
+    return undefined;
+  }
+  return `unsupported PodChaos action "${action}"`;
+}
+
+/** Recovers one record; returns an error message or undefined. A pod that is gone counts as recovered. */
+function recover(r: ChaosReconciler, kind: string, action: string, obj: KubeObject, id: string): string | undefined {
+  if (kind !== 'PodChaos' || action !== 'pod-failure') return undefined;
+  const { store } = r;
+  const [ns, podName] = id.split('/');
+  const pod = store.get('pods', ns, podName);
+  if (!pod) return undefined;
+  const next = clone(pod);
+  const annotations = next.metadata.annotations ?? {};
+  for (const c of [...((next.spec?.initContainers ?? []) as any[]), ...((next.spec?.containers ?? []) as any[])]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const key = normalImageAnnotation(obj.metadata.name ?? '', action, c.name);
+    if (annotations[key] !== undefined) {
+      c.image = annotations[key];
+      delete annotations[key];
+    }
+  }
+  if (!jsonEqual(next, pod)) store.update('pods', next);
+  return undefined;
 }

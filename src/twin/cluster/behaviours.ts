@@ -8,7 +8,7 @@
  */
 import type { ContainerBehaviour } from '../contracts';
 import { defaultBehaviour } from './default-behaviour';
-import { normalizeImage, notFoundMessage } from './images';
+import { normalizeImage, notFoundMessage, obviouslyMissingImage } from './images';
 
 export type ImagePattern = string | RegExp | ((image: string) => boolean);
 
@@ -43,6 +43,8 @@ export function missingImageBehaviour(message?: (image: string) => string): Cont
   };
 }
 
+const MISSING_IMAGE = missingImageBehaviour();
+
 /** The pause image (what Chaos Mesh pod-failure swaps in): runs, prints nothing, uses almost nothing. */
 export const pauseBehaviour: ContainerBehaviour = {
   start: () => ({ kind: 'running', lines: [] }),
@@ -74,6 +76,8 @@ export class BehaviourRegistry {
   }
 
   resolve(image: string): ContainerBehaviour {
+    // Before any registration: a behaviour registered for `app:*` must not make `app:does-not-exist` pull.
+    if (obviouslyMissingImage(image)) return MISSING_IMAGE;
     for (let i = this.entries.length - 1; i >= 0; i--) {
       if (this.entries[i].test(image)) return this.entries[i].behaviour;
     }

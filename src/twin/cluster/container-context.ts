@@ -3,6 +3,7 @@
  * of its ConfigMap / Secret / projected / downwardAPI volumes at their mount paths (items and subPath honoured),
  * plus the files the kubelet always provides (/etc/hostname, /etc/hosts, /etc/resolv.conf, service-account token).
  */
+import type { V1Container, V1KeyToPath, V1ResourceFieldSelector, V1Volume } from '@kubernetes/client-node';
 import type { KubeObject, ObjectStore } from '../contracts';
 import { cpuMillis, bytesOf } from './util';
 
@@ -49,20 +50,20 @@ function fieldValue(pod: KubeObject, path: string): string | undefined {
     case 'status.hostIP':
       return pod.status?.hostIP;
     case 'status.hostIPs':
-      return (pod.status?.hostIPs ?? []).map((x: any) => x.ip).join(',');
+      return ((pod.status?.hostIPs ?? []) as Array<{ ip?: string }>).map((x) => x.ip).join(',');
     case 'status.podIP':
       return pod.status?.podIP;
     case 'status.podIPs':
-      return (pod.status?.podIPs ?? []).map((x: any) => x.ip).join(',');
+      return ((pod.status?.podIPs ?? []) as Array<{ ip?: string }>).map((x) => x.ip).join(',');
     default:
       return undefined;
   }
 }
 
-function resourceValue(container: any, ref: any, node: KubeObject | undefined): string {
+function resourceValue(container: V1Container | undefined, ref: V1ResourceFieldSelector, node: KubeObject | undefined): string {
   const res: string = ref.resource ?? '';
   const [kind, name] = res.split('.');
-  const raw = container?.resources?.[kind]?.[name] ?? (kind === 'limits' ? node?.status?.allocatable?.[name] : undefined);
+  const raw = (container?.resources as Record<string, Record<string, string> | undefined> | undefined)?.[kind]?.[name] ?? (kind === 'limits' ? node?.status?.allocatable?.[name] : undefined);
   const divisor = ref.divisor ?? (name === 'cpu' ? '1' : '1');
   if (name === 'cpu') return String(Math.ceil(cpuMillis(raw ?? '0') / Math.max(cpuMillis(divisor), 0.001)));
   return String(Math.ceil(bytesOf(raw ?? '0') / Math.max(bytesOf(divisor), 1)));
@@ -132,24 +133,24 @@ export interface EnvResult {
   error?: string;
 }
 
-export function buildEnv(store: ObjectStore, pod: KubeObject, container: any, node?: KubeObject): EnvResult {
+export function buildEnv(store: ObjectStore, pod: KubeObject, container: V1Container | undefined, node?: KubeObject): EnvResult {
   const ns = pod.metadata.namespace;
   const env: KeyMap = {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     HOSTNAME: pod.spec?.hostname ?? pod.metadata.name ?? '',
     ...serviceLinkEnv(store, pod),
   };
-  for (const from of (container?.envFrom ?? []) as any[]) {
+  for (const from of container?.envFrom ?? []) {
     const prefix: string = from.prefix ?? '';
     if (from.configMapRef) {
-      const cm = store.get('configmaps', ns, from.configMapRef.name);
+      const cm = store.get('configmaps', ns, from.configMapRef.name ?? '');
       if (!cm) {
         if (from.configMapRef.optional) continue;
         return { env, error: `configmap "${from.configMapRef.name}" not found` };
       }
       for (const [k, v] of Object.entries(configMapData(cm))) env[prefix + k] = v;
     } else if (from.secretRef) {
-      const s = store.get('secrets', ns, from.secretRef.name);
+      const s = store.get('secrets', ns, from.secretRef.name ?? '');
       if (!s) {
         if (from.secretRef.optional) continue;
         return { env, error: `secret "${from.secretRef.name}" not found` };
@@ -157,7 +158,7 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: any, no
       for (const [k, v] of Object.entries(secretData(s))) env[prefix + k] = v;
     }
   }
-  for (const e of (container?.env ?? []) as any[]) {
+  for (const e of container?.env ?? []) {
     if (!e?.name) continue;
     if (e.value !== undefined) {
       env[e.name] = expandVars(String(e.value), env);
@@ -174,7 +175,7 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: any, no
       env[e.name] = resourceValue(container, vf.resourceFieldRef, node);
     } else if (vf.configMapKeyRef) {
       const ref = vf.configMapKeyRef;
-      const cm = store.get('configmaps', ns, ref.name);
+      const cm = store.get('configmaps', ns, ref.name ?? '');
       if (!cm) {
         if (ref.optional) continue;
         return { env, error: `configmap "${ref.name}" not found` };
@@ -187,7 +188,7 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: any, no
       env[e.name] = data[ref.key];
     } else if (vf.secretKeyRef) {
       const ref = vf.secretKeyRef;
-      const s = store.get('secrets', ns, ref.name);
+      const s = store.get('secrets', ns, ref.name ?? '');
       if (!s) {
         if (ref.optional) continue;
         return { env, error: `secret "${ref.name}" not found` };
@@ -205,9 +206,9 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: any, no
 }
 
 /** Key → relative path for one volume's content, or an error message as the kubelet words FailedMount. */
-function volumeFiles(store: ObjectStore, pod: KubeObject, volume: any): { files?: KeyMap; error?: string } {
+function volumeFiles(store: ObjectStore, pod: KubeObject, volume: Partial<V1Volume>): { files?: KeyMap; error?: string } {
   const ns = pod.metadata.namespace;
-  const project = (data: KeyMap, items: any[] | undefined, kind: string, name: string, optional: boolean): { files?: KeyMap; error?: string } => {
+  const project = (data: KeyMap, items: V1KeyToPath[] | undefined, kind: string, name: string | undefined, optional: boolean): { files?: KeyMap; error?: string } => {
     if (!items || items.length === 0) return { files: { ...data } };
     const out: KeyMap = {};
     for (const it of items) {
@@ -221,25 +222,25 @@ function volumeFiles(store: ObjectStore, pod: KubeObject, volume: any): { files?
     return { files: out };
   };
   if (volume.configMap) {
-    const cm = store.get('configmaps', ns, volume.configMap.name);
+    const cm = store.get('configmaps', ns, volume.configMap.name ?? '');
     if (!cm) return volume.configMap.optional ? { files: {} } : { error: `configmap "${volume.configMap.name}" not found` };
     return project(configMapData(cm), volume.configMap.items, 'configmap', volume.configMap.name, !!volume.configMap.optional);
   }
   if (volume.secret) {
-    const s = store.get('secrets', ns, volume.secret.secretName);
+    const s = store.get('secrets', ns, volume.secret.secretName ?? '');
     if (!s) return volume.secret.optional ? { files: {} } : { error: `secret "${volume.secret.secretName}" not found` };
     return project(secretData(s), volume.secret.items, 'secret', volume.secret.secretName, !!volume.secret.optional);
   }
   if (volume.downwardAPI) {
     const out: KeyMap = {};
-    for (const it of (volume.downwardAPI.items ?? []) as any[]) {
+    for (const it of volume.downwardAPI.items ?? []) {
       if (it.fieldRef) out[it.path] = fieldValue(pod, it.fieldRef.fieldPath) ?? '';
     }
     return { files: out };
   }
   if (volume.projected) {
     const out: KeyMap = {};
-    for (const src of (volume.projected.sources ?? []) as any[]) {
+    for (const src of volume.projected.sources ?? []) {
       let r: { files?: KeyMap; error?: string } = { files: {} };
       if (src.configMap) r = volumeFiles(store, pod, { configMap: src.configMap });
       else if (src.secret) r = volumeFiles(store, pod, { secret: { ...src.secret, secretName: src.secret.name } });
@@ -260,7 +261,7 @@ function serviceAccountToken(pod: KubeObject): string {
 
 /** The first volume that cannot be mounted, worded like the kubelet's FailedMount event. */
 export function mountError(store: ObjectStore, pod: KubeObject): string | undefined {
-  for (const v of (pod.spec?.volumes ?? []) as any[]) {
+  for (const v of (pod.spec?.volumes ?? []) as V1Volume[]) {
     const r = volumeFiles(store, pod, v);
     if (r.error) return `MountVolume.SetUp failed for volume "${v.name}" : ${r.error}`;
   }
@@ -271,7 +272,7 @@ function join(dir: string, rel: string): string {
   return `${dir.replace(/\/+$/, '')}/${rel.replace(/^\/+/, '')}`;
 }
 
-export function buildFiles(store: ObjectStore, pod: KubeObject, container: any): KeyMap {
+export function buildFiles(store: ObjectStore, pod: KubeObject, container: V1Container | undefined): KeyMap {
   const files: KeyMap = {};
   const name = pod.spec?.hostname ?? pod.metadata.name ?? '';
   const ns = pod.metadata.namespace ?? 'default';
@@ -289,8 +290,8 @@ export function buildFiles(store: ObjectStore, pod: KubeObject, container: any):
     files[`${dir}/token`] = serviceAccountToken(pod);
     files[`${dir}/ca.crt`] = '-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIdHdpbi1jYTAeFw0yNjAxMDEwMDAwMDBaFw0zNjAxMDEwMDAwMDBa\n-----END CERTIFICATE-----\n';
   }
-  const volumes = new Map<string, any>(((pod.spec?.volumes ?? []) as any[]).map((v) => [v.name, v]));
-  for (const m of (container?.volumeMounts ?? []) as any[]) {
+  const volumes = new Map<string, V1Volume>(((pod.spec?.volumes ?? []) as V1Volume[]).map((v) => [v.name, v]));
+  for (const m of container?.volumeMounts ?? []) {
     const v = volumes.get(m.name);
     if (!v) continue;
     const r = volumeFiles(store, pod, v);

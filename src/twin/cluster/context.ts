@@ -80,28 +80,17 @@ export function peek(store: ObjectStore, resource: string, namespace: string | u
 }
 
 /** Gets a fresh copy, applies `mutate`, and writes it with update() only if something changed. */
-export function updateObject(
-  store: ObjectStore,
-  resource: string,
-  namespace: string | undefined,
-  name: string,
-  mutate: (obj: KubeObject) => void,
-): KubeObject | undefined {
+export function updateObject(store: ObjectStore, resource: string, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => void): KubeObject | undefined {
+  const once = () => updateOnce(store, resource, namespace, name, mutate);
   try {
-    return updateOnce(store, resource, namespace, name, mutate);
+    return once();
   } catch (e) {
     if (!isConflictOrExists(e)) throw e;
-    return updateOnce(store, resource, namespace, name, mutate);
+    return once();
   }
 }
 
-function updateOnce(
-  store: ObjectStore,
-  resource: string,
-  namespace: string | undefined,
-  name: string,
-  mutate: (obj: KubeObject) => void,
-): KubeObject | undefined {
+function updateOnce(store: ObjectStore, resource: string, namespace: string | undefined, name: string, mutate: (obj: KubeObject) => void): KubeObject | undefined {
   const current = peek(store, resource, namespace, name);
   if (!current) return undefined;
   const next = clone(current);

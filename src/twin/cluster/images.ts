@@ -68,3 +68,17 @@ export function notFoundMessage(image: string): string {
   const n = normalizeImage(image);
   return `rpc error: code = NotFound desc = failed to pull and unpack image "${n}": failed to resolve reference "${n}": ${n}: not found`;
 }
+
+/**
+ * The twin cannot ask a registry which images exist, so it decides: an image exists unless its reference carries an
+ * obvious "this does not exist" marker in a path component or its tag — `nginx:does-not-exist`, `nginx:nonexistent`,
+ * `busybox:0.0.0-bogus`, `example.com/missing/app:1`, `app:invalid-tag` — or a behaviour says its pull fails (the
+ * apps layer's `registerMissingImage`). Every image the app manifests and the charts use pulls.
+ */
+const MISSING_MARKER = /(^|[-_.])(does-?not-?exist|non-?existent|not-?exist(s|ing)?|no-?such|bogus|missing|invalid|bad-?tag|typo)([-_.]|$)/i;
+
+export function obviouslyMissingImage(image: string): boolean {
+  const at = image.indexOf('@');
+  const ref = at >= 0 ? image.slice(0, at) : image;
+  return ref.split(/[/:]/).some((part) => MISSING_MARKER.test(part));
+}

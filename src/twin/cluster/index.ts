@@ -8,26 +8,27 @@
  *   ...
  *   cluster.stop();
  */
-import type { ContainerBehaviour, KubeObject, ObjectStore, PodRuntime, StoreEvent } from '../contracts';
+import type { ContainerBehaviour, ObjectStore, PodRuntime, StoreEvent } from '../contracts';
 import { BehaviourRegistry, type ImagePattern } from './behaviours';
 import { CachedStore } from './cache';
 import { ManualClock, RealClock, type Clock } from './clock';
 import { DEFAULT_TIMING, type ClusterContext, type Timing } from './context';
-import { DAEMONSETS, DaemonSetController } from './daemonset';
-import { DEPLOYMENTS, DeploymentController } from './deployment';
-import { ENDPOINTS, EndpointsController } from './endpoints';
+import { DaemonSetController } from './daemonset';
+import { DeploymentController } from './deployment';
+import { EndpointsController } from './endpoints';
+import { eventRouter } from './event-routing';
 import { EventRecorder } from './events';
-import { JOBS, JobController } from './job';
-import { KUBELET, Kubelet } from './kubelet';
+import { JobController } from './job';
+import { Kubelet } from './kubelet';
 import { defaultNodes, NodeManager, type NodeConfig } from './nodes';
 import { WorkQueue } from './queue';
-import { REPLICASETS, ReplicaSetController } from './replicaset';
+import { ReplicaSetController } from './replicaset';
 import { ClusterRuntime } from './runtime';
-import { SCHEDULER, Scheduler } from './scheduler';
-import { STATEFULSETS, StatefulSetController } from './statefulset';
+import { Scheduler } from './scheduler';
+import { StatefulSetController } from './statefulset';
 import { createSystemComponents } from './system';
-import { controllerOf, mapSelectorMatches, Random, storeErrorCode } from './util';
-import { VOLUMES, VolumeController } from './volumes';
+import { Random, storeErrorCode } from './util';
+import { VolumeController } from './volumes';
 
 export { BehaviourRegistry, type ImagePattern } from './behaviours';
 export { ManualClock, RealClock, type Clock } from './clock';
@@ -54,6 +55,12 @@ export interface ClusterOptions {
    * local-path-provisioner) so `kubectl get pods -A` looks like a fresh kind cluster. Default true.
    */
   systemComponents?: boolean;
+  /**
+   * kind's storage: the local-path-provisioner in namespace local-path-storage and the default StorageClass
+   * `standard`. Default true; false leaves the cluster without a StorageClass until one is created (claims of a class
+   * whose provisioner is rancher.io/local-path or openebs.io/local are then provisioned).
+   */
+  defaultStorage?: boolean;
   /** Where controller errors go. Default: console.error. */
   log?: (message: string) => void;
 }
@@ -82,177 +89,31 @@ export interface Cluster {
   stop(): void;
 }
 
-// Still to be split (issue #16: commands per feature, the chaos reconcile per action, the mongo shell's commands as
-// a table); it was being changed in parallel work when the length bound came in.
-// eslint-disable-next-line max-lines-per-function
 export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}): Cluster {
   const store = new CachedStore(apiStore);
-  const clock = options.clock ?? new RealClock();
-  const log = options.log ?? ((m: string) => console.error(`[twin/cluster] ${m}`));
-  const served = new Set(store.resourceTypes().map((t) => (t.group ? `${t.resource}.${t.group}` : t.resource)));
-  const queue: WorkQueue = new WorkQueue(clock, (controller, key, error) => {
-    const code = storeErrorCode(error);
-    if (code === 409) {
-      queue.addAfter(controller, key, 100);
-      return;
-    }
-    if (code === 404) return;
-    log(`${controller} ${key}: ${(error as Error)?.stack ?? String(error)}`);
-  }, options.timing?.controllerLagMs ?? DEFAULT_TIMING.controllerLagMs);
-  const ctx: ClusterContext = {
-    store,
-    apiStore,
-    clock,
-    rng: new Random(options.seed ?? 'aiopslab'),
-    queue,
-    events: new EventRecorder(store, clock),
-    timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
-    serves: (r) => served.has(r),
-    log,
-  };
+  const ctx = clusterContext(store, apiStore, options);
+  const { clock, queue } = ctx;
   const behaviours = options.behaviours ?? new BehaviourRegistry();
-
-  const volumes = new VolumeController(ctx);
-  const scheduler = new Scheduler(ctx, volumes);
-  const kubelet = new Kubelet(ctx, behaviours);
-  const deployments = new DeploymentController(ctx);
-  const replicasets = new ReplicaSetController(ctx);
-  const statefulsets = new StatefulSetController(ctx);
-  const daemonsets = new DaemonSetController(ctx);
-  const jobs = new JobController(ctx);
-  const endpoints = new EndpointsController(ctx);
-  for (const c of [volumes, scheduler, kubelet, deployments, replicasets, statefulsets, daemonsets, jobs, endpoints]) c.register();
+  const { volumes, scheduler, kubelet, daemonsets } = registerControllers(ctx, behaviours);
   const nodes = new NodeManager(ctx, options.nodes ?? defaultNodes());
   queue.register('node-lifecycle', (name) => nodes.syncUnschedulableTaint(name));
-  // Pod garbage collection: pods bound to a node that no longer exists are deleted at once.
-  queue.register('pod-gc', (name) => {
-    if (store.get('nodes', undefined, name)) return;
-    for (const p of store.list('pods')) {
-      if (p.spec?.nodeName !== name) continue;
-      try {
-        store.delete('pods', p.metadata.namespace, p.metadata.name ?? '', { gracePeriodSeconds: 0 });
-      } catch (e) {
-        if (storeErrorCode(e) !== 404) throw e;
-      }
-    }
-  });
+  registerPodGc(ctx);
 
-  const key = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
-  const OWNER_QUEUES: Record<string, string> = {
-    ReplicaSet: REPLICASETS,
-    StatefulSet: STATEFULSETS,
-    DaemonSet: DAEMONSETS,
-    Job: JOBS,
-    Deployment: DEPLOYMENTS,
-  };
-  const enqueueOwner = (o: KubeObject) => {
-    const ref = controllerOf(o);
-    const q = ref && OWNER_QUEUES[ref.kind];
-    if (q && ref) queue.add(q, `${o.metadata.namespace}/${ref.name}`);
-  };
-  // Labels last seen per pod: a relabelled pod must leave the endpoints of the Services it no longer matches.
-  const podLabels = new Map<string, string>();
-  const enqueueServicesFor = (pod: KubeObject, deleted: boolean) => {
-    const uid = pod.metadata.uid ?? '';
-    const labels = JSON.stringify(pod.metadata.labels ?? {});
-    const before = podLabels.get(uid);
-    if (deleted) podLabels.delete(uid);
-    else podLabels.set(uid, labels);
-    const relabelled = before !== undefined && before !== labels;
-    for (const svc of store.list('services', pod.metadata.namespace)) {
-      if (relabelled || mapSelectorMatches(svc.spec?.selector, pod.metadata.labels)) queue.add(ENDPOINTS, key(svc));
-    }
-  };
-
-  const onEvent = (e: StoreEvent) => {
-    const o = e.object;
-    switch (e.resource) {
-      case 'pods':
-        enqueueOwner(o);
-        enqueueServicesFor(o, e.type === 'DELETED');
-        if (e.type === 'DELETED') {
-          kubelet.forget(o);
-          scheduler.retryAll();
-        } else if (o.spec?.nodeName) {
-          queue.add(KUBELET, key(o));
-        } else if (scheduler.wantsScheduling(o)) {
-          queue.add(SCHEDULER, key(o));
-        }
-        break;
-      case 'deployments.apps':
-        queue.add(DEPLOYMENTS, key(o));
-        break;
-      case 'replicasets.apps':
-        queue.add(REPLICASETS, key(o));
-        enqueueOwner(o);
-        break;
-      case 'statefulsets.apps':
-        queue.add(STATEFULSETS, key(o));
-        break;
-      case 'daemonsets.apps':
-        queue.add(DAEMONSETS, key(o));
-        break;
-      case 'jobs.batch':
-        queue.add(JOBS, key(o));
-        break;
-      case 'services':
-        queue.add(ENDPOINTS, key(o));
-        break;
-      case 'nodes':
-        if (e.type !== 'DELETED') queue.add('node-lifecycle', o.metadata.name ?? '');
-        else queue.add('pod-gc', o.metadata.name ?? '');
-        scheduler.retryAll();
-        daemonsets.syncAll();
-        break;
-      case 'persistentvolumeclaims':
-        queue.add(VOLUMES, `pvc:${key(o)}`);
-        if (e.type === 'DELETED' || o.spec?.volumeName) {
-          for (const pv of store.list('persistentvolumes')) {
-            const ref = pv.spec?.claimRef;
-            if (ref && ref.namespace === o.metadata.namespace && ref.name === o.metadata.name) queue.add(VOLUMES, `pv:${pv.metadata.name}`);
-          }
-        }
-        if (o.status?.phase === 'Bound' || e.type === 'DELETED') scheduler.retryAll();
-        break;
-      case 'persistentvolumes':
-        queue.add(VOLUMES, `pv:${o.metadata.name}`);
-        if (e.type === 'DELETED' && o.spec?.claimRef) queue.add(VOLUMES, `pvc:${o.spec.claimRef.namespace}/${o.spec.claimRef.name}`);
-        break;
-      case 'configmaps':
-      case 'secrets':
-        for (const st of kubelet.pods.values()) {
-          if (st.namespace !== o.metadata.namespace) continue;
-          if (!st.sandboxReady || st.containers.some((c) => c.reason === 'CreateContainerConfigError')) queue.add(KUBELET, `${st.namespace}/${st.name}`);
-        }
-        break;
-      default:
-        break;
-    }
-  };
+  const onEvent = eventRouter(ctx, { scheduler, kubelet, daemonsets });
   const unsubscribe = store.subscribe(onEvent);
 
   nodes.start();
-  volumes.start();
+  volumes.start(options.defaultStorage !== false);
   if (options.systemComponents !== false) {
-    const images = createSystemComponents(ctx);
+    const images = createSystemComponents(ctx, options.defaultStorage !== false);
     for (const n of store.list('nodes')) kubelet.preload(n.metadata.name ?? '', images);
   }
   // Adopt whatever the store already holds.
-  for (const r of ['deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps', 'jobs.batch', 'services', 'pods']) {
-    if (!served.has(r)) continue;
+  for (const r of [...RESYNCED, 'pods']) {
+    if (!ctx.serves(r)) continue;
     for (const o of store.list(r)) onEvent({ type: 'ADDED', resource: r, object: o });
   }
-
-  // Periodic resync, as informers resync: a safety net for any change a controller was not told about.
-  let resyncTimer: number | undefined;
-  const resync = () => {
-    for (const r of ['deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps', 'jobs.batch', 'services']) {
-      if (!served.has(r)) continue;
-      for (const o of store.list(r)) onEvent({ type: 'MODIFIED', resource: r, object: o });
-    }
-    resyncTimer = clock.setTimeout(resync, RESYNC_MS);
-  };
-  resyncTimer = clock.setTimeout(resync, RESYNC_MS);
+  const stopResync = startResync(ctx, onEvent);
 
   const manual = () => {
     if (!(clock instanceof ManualClock)) throw new Error('advance()/settle() need a ManualClock (startCluster(store, { clock: new ManualClock() }))');
@@ -270,7 +131,7 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
     settle: () => manual().advance(0),
     workDone: () => queue.processed,
     stop: () => {
-      if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
+      stopResync();
       unsubscribe();
       store.close();
       queue.stop();
@@ -278,5 +139,84 @@ export function startCluster(apiStore: ObjectStore, options: ClusterOptions = {}
       kubelet.stop();
       if (clock instanceof RealClock) clock.clearAll();
     },
+  };
+}
+
+/** The controllers' shared context: the cached store, the clock, the work queue (conflicts retried, 404s dropped). */
+function clusterContext(store: CachedStore, apiStore: ObjectStore, options: ClusterOptions): ClusterContext {
+  const clock = options.clock ?? new RealClock();
+  const log = options.log ?? ((m: string) => console.error(`[twin/cluster] ${m}`));
+  const served = new Set(store.resourceTypes().map((t) => (t.group ? `${t.resource}.${t.group}` : t.resource)));
+  const queue: WorkQueue = new WorkQueue(clock, (controller, key, error) => {
+    const code = storeErrorCode(error);
+    if (code === 409) {
+      queue.addAfter(controller, key, 100);
+      return;
+    }
+    if (code === 404) return;
+    log(`${controller} ${key}: ${(error as Error)?.stack ?? String(error)}`);
+  }, options.timing?.controllerLagMs ?? DEFAULT_TIMING.controllerLagMs);
+  return {
+    store,
+    apiStore,
+    clock,
+    rng: new Random(options.seed ?? 'aiopslab'),
+    queue,
+    events: new EventRecorder(store, clock),
+    timing: { ...DEFAULT_TIMING, ...(options.timing ?? {}) },
+    serves: (r) => served.has(r),
+    log,
+  };
+}
+
+/** Creates the controllers and registers their work queues. */
+function registerControllers(ctx: ClusterContext, behaviours: BehaviourRegistry) {
+  const volumes = new VolumeController(ctx);
+  const scheduler = new Scheduler(ctx, volumes);
+  const kubelet = new Kubelet(ctx, behaviours);
+  const deployments = new DeploymentController(ctx);
+  const replicasets = new ReplicaSetController(ctx);
+  const statefulsets = new StatefulSetController(ctx);
+  const daemonsets = new DaemonSetController(ctx);
+  const jobs = new JobController(ctx);
+  const endpoints = new EndpointsController(ctx);
+  // In this order: the work queue serves its controllers in the order they registered.
+  for (const c of [volumes, scheduler, kubelet, deployments, replicasets, statefulsets, daemonsets, jobs, endpoints]) c.register();
+  return { volumes, scheduler, kubelet, daemonsets };
+}
+
+/** Pod garbage collection: pods bound to a node that no longer exists are deleted at once. */
+function registerPodGc(ctx: ClusterContext): void {
+  const { store } = ctx;
+  ctx.queue.register('pod-gc', (name) => {
+    if (store.get('nodes', undefined, name)) return;
+    for (const p of store.list('pods')) {
+      if (p.spec?.nodeName !== name) continue;
+      try {
+        store.delete('pods', p.metadata.namespace, p.metadata.name ?? '', { gracePeriodSeconds: 0 });
+      } catch (e) {
+        if (storeErrorCode(e) !== 404) throw e;
+      }
+    }
+  });
+}
+
+/** The resources resynced periodically (and adopted at start, with the pods). */
+const RESYNCED = ['deployments.apps', 'replicasets.apps', 'statefulsets.apps', 'daemonsets.apps', 'jobs.batch', 'services'];
+
+/** Periodic resync, as informers resync: a safety net for any change a controller was not told about. Returns its stop. */
+function startResync(ctx: ClusterContext, onEvent: (e: StoreEvent) => void): () => void {
+  const { clock, store } = ctx;
+  let resyncTimer: number | undefined;
+  const resync = () => {
+    for (const r of RESYNCED) {
+      if (!ctx.serves(r)) continue;
+      for (const o of store.list(r)) onEvent({ type: 'MODIFIED', resource: r, object: o });
+    }
+    resyncTimer = clock.setTimeout(resync, RESYNC_MS);
+  };
+  resyncTimer = clock.setTimeout(resync, RESYNC_MS);
+  return () => {
+    if (resyncTimer !== undefined) clock.clearTimeout(resyncTimer);
   };
 }

@@ -84,8 +84,8 @@ function daemonSet(name: string, labels: Record<string, string>, image: string, 
   };
 }
 
-/** Creates the system components; returns the images to preload on every node. */
-export function createSystemComponents(ctx: ClusterContext): string[] {
+/** Creates the system components (with kind's local-path provisioner unless `localPath` is false); returns the images to preload on every node. */
+export function createSystemComponents(ctx: ClusterContext, localPath = true): string[] {
   const nodes = ctx.store.list('nodes');
   const cp = nodes.find((n) => n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined);
   if (cp) {
@@ -133,6 +133,7 @@ export function createSystemComponents(ctx: ClusterContext): string[] {
       ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }, { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 }],
     },
   });
+  if (!localPath) return Object.values(SYSTEM_IMAGES);
   create(ctx, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'local-path-storage' } });
   create(ctx, 'deployments.apps', {
     apiVersion: 'apps/v1',

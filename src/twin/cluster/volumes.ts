@@ -23,6 +23,8 @@ const PVC = 'persistentvolumeclaims';
 const SC = 'storageclasses.storage.k8s.io';
 const SOURCE = { component: 'persistentvolume-controller' };
 const PROVISIONER = 'rancher.io/local-path';
+/** Provisioners the twin provisions for: kind's local-path and OpenEBS LocalPV (what `cluster setup` may install). */
+const LOCAL_PROVISIONERS = new Set([PROVISIONER, 'openebs.io/local']);
 const PROVISIONER_SOURCE = { component: `${PROVISIONER}_local-path-provisioner-7577fdbbfb-8x9cs_5b2e53f4-0c1a-4c55-9f44-2d8c1d6d4b47` };
 export const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 
@@ -55,8 +57,9 @@ export class VolumeController {
     });
   }
 
-  start(): void {
-    if (this.ctx.serves(SC) && !this.ctx.store.list(SC).some(isDefaultClass)) {
+  /** `defaultClass`: create kind's default StorageClass `standard` when no default class exists. */
+  start(defaultClass = true): void {
+    if (defaultClass && this.ctx.serves(SC) && !this.ctx.store.list(SC).some(isDefaultClass)) {
       try {
         this.ctx.store.create(SC, DEFAULT_CLASS);
       } catch (e) {
@@ -170,7 +173,7 @@ export class VolumeController {
       );
       return;
     }
-    if (cls.provisioner !== PROVISIONER) {
+    if (!LOCAL_PROVISIONERS.has(String(cls.provisioner))) {
       this.ctx.events.record(
         claim,
         'Normal',

@@ -21,13 +21,31 @@ function timingFromEnv(): Partial<import('../cluster/context').Timing> | undefin
   return parsed;
 }
 
+/** The TLS key material and admin token, sent by the parent over IPC (see start.ts). */
+function identityFromParent(): Promise<import('./serve').ServeOptions['identity']> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) { reject(new Error('AIOPSLAB_TWIN_IDENTITY needs an IPC channel to the parent')); return; }
+    const onMessage = (m: unknown): void => {
+      const msg = m as { type?: string; identity?: import('./serve').ServeOptions['identity'] };
+      if (msg?.type !== 'identity') return;
+      process.off('message', onMessage);
+      resolve(msg.identity);
+    };
+    process.on('message', onMessage);
+  });
+}
+
 async function main(): Promise<void> {
   const port = Number(process.env.AIOPSLAB_TWIN_PORT ?? 0) || 0;
   const adminPrefix = process.env.AIOPSLAB_TWIN_ADMIN_PREFIX || undefined;
   // Loaded here, not at the top: the docker mode below must not load the whole cluster (the agent's sandbox binds only
   // the modules that mode needs; see dockerShimFiles).
   const { serveTwin } = await import('./serve');
-  const twin = await serveTwin({ port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' }, timing: timingFromEnv() });
+  const identity = process.env.AIOPSLAB_TWIN_IDENTITY ? await identityFromParent() : undefined;
+  const twin = await serveTwin({
+    port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' }, timing: timingFromEnv(),
+    bare: process.env.AIOPSLAB_TWIN_BARE === '1', identity,
+  });
   let stopping = false;
   const stop = async (code = 0): Promise<void> => {
     if (stopping) return;

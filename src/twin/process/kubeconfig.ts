@@ -1,15 +1,23 @@
-/** Kubeconfig files for the twin: plain http on loopback, `insecure-skip-tls-verify` (client-node needs it for http), a dummy token. */
+/**
+ * Kubeconfig files for the twin. Plain http (per-session twins): `insecure-skip-tls-verify` (client-node needs it for
+ * http) and a token kubectl does not send over http. HTTPS (detached twins): the twin's CA as
+ * `certificate-authority-data` and a bearer token it authenticates.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 
 export interface KubeconfigOptions {
   server: string;
-  token: string;
+  /** Bearer token; absent: an anonymous user entry. */
+  token?: string;
   namespace?: string;
-  /** Context, cluster and user names. */
+  /** Context and cluster name (default `aiopslab-twin`). */
   contextName?: string;
+  /** User entry name (default `aiopslab-admin`). */
   userName?: string;
+  /** PEM of the CA that signed the server's certificate (HTTPS servers). */
+  caPem?: string;
 }
 
 export function kubeconfigYaml(o: KubeconfigOptions): string {
@@ -18,8 +26,8 @@ export function kubeconfigYaml(o: KubeconfigOptions): string {
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: ctx, cluster: { server: o.server, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: user, user: { token: o.token } }],
+    clusters: [{ name: ctx, cluster: o.caPem ? { server: o.server, 'certificate-authority-data': Buffer.from(o.caPem).toString('base64') } : { server: o.server, 'insecure-skip-tls-verify': true } }],
+    users: [{ name: user, user: o.token ? { token: o.token } : {} }],
     contexts: [{ name: ctx, context: { cluster: ctx, user, namespace: o.namespace ?? 'default' } }],
     'current-context': ctx,
     preferences: {},

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { KUBECTL_TWIN_ENV, writeKubeconfig } from './kubeconfig';
+import { createTwinTls } from './tls';
 import { dockerShimFiles, writeDockerShim } from '../flower/docker-cli';
 
 export interface StartTwinOptions {
@@ -20,17 +21,34 @@ export interface StartTwinOptions {
   timeoutMs?: number;
   /** Overrides the compiled entry script (for bundled builds). */
   entryPath?: string;
+  /** A cluster as `kind create cluster` leaves it (see ServeOptions.bare in serve.ts). Default false. */
+  bare?: boolean;
+  /**
+   * Serve HTTPS with a CA made for this twin, authenticate bearer tokens (a random admin token in the kubeconfig;
+   * ServiceAccount tokens) and authorize with RBAC, as a real API server. Default false: plain http with the secret
+   * admin path prefix and the restricted agent view (per-session twins: no certificate to make, ~0.3 s saved).
+   */
+  tls?: boolean;
+  /** Name of the kubeconfig's context, cluster and (with tls) user entries. Default `aiopslab-twin`. */
+  name?: string;
 }
 
 export interface TwinHandle {
-  /** `http://127.0.0.1:PORT/admin-…`: the orchestrator's view (everything). The agent's view is the plain `agentUrl`. */
+  /**
+   * `http://127.0.0.1:PORT/admin-…`: the orchestrator's view (everything). The agent's view is the plain `agentUrl`.
+   * With tls: `https://127.0.0.1:PORT` for both; who sees what is decided by the token.
+   */
   url: string;
   agentUrl: string;
   port: number;
   pid: number;
   /** Orchestrator's kubeconfig (sees everything). */
   kubeconfigPath: string;
-  /** The agent's kubeconfig (for exec_shell): Chaos Mesh resources and CRDs answer 403, our annotations are hidden. */
+  /**
+   * The agent's kubeconfig (for exec_shell): Chaos Mesh resources and CRDs answer 403, our annotations are hidden.
+   * With tls: no token (system:anonymous, which RBAC lets read only /version and health); an agent identity is a
+   * ServiceAccount token given by whoever sets the cluster up.
+   */
   agentKubeconfigPath: string;
   /** Environment for the agent's kubectl: KUBECONFIG (agent view) and KUBECACHEDIR. */
   agentEnv: Record<string, string>;
@@ -46,6 +64,10 @@ export interface TwinHandle {
   dockerShimFiles: string[];
   /** The telemetry APIs (Prometheus, Jaeger per app namespace) the twin answers. */
   telemetry?: { prometheusUrl: string; jaegerUrls: Record<string, string> };
+  /** Name of the kubeconfig's context and cluster entries. */
+  name: string;
+  /** With tls: the CA that signed the serving certificate (PEM) and the admin bearer token (system:masters). */
+  tls?: { caPem: string; adminToken: string };
   /** Settles when the child process ends (exit code, or null when killed by a signal). */
   exited: Promise<number | null>;
   stop(): Promise<void>;
@@ -61,17 +83,21 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const logPath = path.join(stateDir, 'twin.log');
   const logFd = fs.openSync(logPath, 'a');
   const adminPrefix = `/admin-${randomBytes(12).toString('hex')}`;
+  const name = o.name ?? 'aiopslab-twin';
+  const identity = o.tls ? { tls: await createTwinTls(name), adminToken: randomBytes(32).toString('base64url') } : undefined;
   const entry = o.entryPath ?? path.join(__dirname, 'entry.js');
   let child: ChildProcess;
   try {
     child = fork(entry, [], {
       stdio: ['ignore', logFd, logFd, 'ipc'],
-      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0), AIOPSLAB_TWIN_ADMIN_PREFIX: adminPrefix },
+      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0), AIOPSLAB_TWIN_ADMIN_PREFIX: adminPrefix, AIOPSLAB_TWIN_BARE: o.bare ? '1' : '', AIOPSLAB_TWIN_IDENTITY: identity ? '1' : '' },
       execArgv: [],
     });
   } finally {
     fs.closeSync(logFd);
   }
+  // The key and the admin token go over the IPC channel, not the environment (which the child's children inherit).
+  if (identity) child.send({ type: 'identity', identity });
   let telemetry: TwinHandle['telemetry'];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the twin did not start within ${o.timeoutMs ?? 15000} ms; see ${logPath}`)); }, o.timeoutMs ?? 15000);
@@ -89,15 +115,18 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
-  const url = `http://127.0.0.1:${port}`;
-  const kubeconfigPath = writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: url + adminPrefix, token: 'aiopslab-admin', namespace: o.namespace });
+  const url = `${identity ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const adminUrl = identity ? url : url + adminPrefix;
+  const kubeconfigPath = identity
+    ? writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: url, token: identity.adminToken, caPem: identity.tls.caPem, namespace: o.namespace, contextName: name, userName: name })
+    : writeKubeconfig(path.join(stateDir, 'kubeconfig'), { server: adminUrl, token: 'aiopslab-admin', namespace: o.namespace, contextName: name });
   const agentKubeconfigPath = writeKubeconfig(path.join(stateDir, 'agent-kubeconfig'), {
-    server: url, token: AGENT_TOKEN, namespace: o.namespace, userName: 'aiopslab-agent',
+    server: url, token: identity ? undefined : AGENT_TOKEN, caPem: identity?.tls.caPem, namespace: o.namespace, contextName: name, userName: 'aiopslab-agent',
   });
   const dockerShim = writeDockerShim(path.join(stateDir, 'bin'), { entryScript: entry });
   let stopped: Promise<void> | undefined;
   return {
-    url: url + adminPrefix, agentUrl: url, port, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim, dockerShimFiles: dockerShimFiles(entry),
+    url: adminUrl, agentUrl: url, port, name, tls: identity ? { caPem: identity.tls.caPem, adminToken: identity.adminToken } : undefined, pid: child.pid!, kubeconfigPath, kubeCacheDir, logPath, agentKubeconfigPath, exited, telemetry, dockerShim, dockerShimFiles: dockerShimFiles(entry),
     env: { KUBECONFIG: kubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
     agentEnv: { KUBECONFIG: agentKubeconfigPath, KUBECACHEDIR: kubeCacheDir, ...KUBECTL_TWIN_ENV },
     stop() {

@@ -79,15 +79,12 @@ const HIST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25
 const LE = [...HIST_BUCKETS.map((b) => String(b)), '+Inf'];
 const WRK2_TIMEOUT_MS = 2000;
 
-/** Store changes that can change the health view or the workloads (Events, Leases and the like cannot). */
-/** Re-checks of an app not yet healthy after a change in its namespace (see checkHealthySoon). */
-const HEALTH_RECHECKS = 20;
-const HEALTH_RECHECK_MS = 250;
 
 /** How much history the warm-up simulates before a workload (charts show the minutes before a session's deploy). */
 const WARM_UP_MS = 6 * 60_000;
 /** The most requests per second the warm-up simulates one by one (more are counted by weight). */
 const WARM_UP_SAMPLE_RATE = 5;
+/** Store changes that can change the health view or the workloads (Events, Leases and the like cannot). */
 const RELEVANT = /^(pods|services|configmaps|jobs(\.batch)?|deployments(\.apps)?|[a-z]+chaos\.chaos-mesh\.org)$/;
 
 type LiveWorkload = ResolvedWorkload & { nextMs: number; cum: number[]; total: number };
@@ -145,7 +142,7 @@ export class SimEngine {
   private flagEffectsByService = new Map<string, FlagEffect[]>();
   private flagOnSince = new Map<string, number>();
   private readonly callErrorMap = new Map<string, CallError>();
-  /** The app's view the last time it was seen healthy (see warmUp). */
+  /** The app's view, as its manifests declare it, the last time that was healthy (see checkHealthySoon, warmUp). */
   private lastHealthy?: HealthView;
   private healthCheckPending = false;
   /** When the latest simulated request arrived (app traffic). */
@@ -292,28 +289,28 @@ export class SimEngine {
   private lastTickError?: string;
   private warmUpDue?: { rate: number; entries: EntrySpec[]; atMs: number; quietSinceMs: number };
 
-  /** Soon after a change in the app's namespace: remember the view if the app is healthy (the warm-up's view). */
-  private checkHealthySoon(retries = HEALTH_RECHECKS): void {
+  /**
+   * Soon after a change in the app's namespace: remember the app's view if it is healthy as its manifests declare it
+   * (the warm-up's view). As declared: a running, Ready container serves the ports its manifest lists, whether or not
+   * its process has opened them yet. Judged on what processes really listen on, the app is often never healthy before
+   * its fault: SocialNetwork's Mongo-backed services open 9090 only once their createIndexes loop (retried every 1.3 s)
+   * reaches Mongo, up to seconds after their pod is Ready, and a session injects its fault as soon as every pod is Ready.
+   */
+  private checkHealthySoon(): void {
     if (this.healthCheckPending || !this.store) return;
     this.healthCheckPending = true;
     // After the store write that triggered it, before any later request (e.g. the one that injects a fault) is read.
     setImmediate(() => {
       this.healthCheckPending = false;
-      const view = computeHealth(this.model, snapshotFromStore(this.store!, this.model.namespace), this.clock.now(), new Set(this.everRegistered), this.listening);
-      if (isHealthy(view)) {
-        this.lastHealthy = view;
-        return;
-      }
-      // A process may open its port after the last write in the namespace (a start-up loop that retries): look again
-      // shortly, so the app's healthy view is known even when no further change comes before the fault.
-      if (retries > 0) setTimeout(() => this.checkHealthySoon(retries - 1), HEALTH_RECHECK_MS).unref();
+      const declared = computeHealth(this.model, snapshotFromStore(this.store!, this.model.namespace), this.clock.now(), new Set(this.everRegistered));
+      if (isHealthy(declared)) this.lastHealthy = declared;
     });
   }
 
   /**
    * The app has been running before its workload started: when a workload starts and the app had no traffic for a
-   * while, the minutes before it are simulated as healthy traffic at the workload's rate (the app as last seen
-   * healthy, however it is now — the fault is usually injected just before the workload starts), so that
+   * while, the minutes before it are simulated as healthy traffic at the workload's rate (the app as last healthy
+   * as declared, however it is now — the fault is usually injected just before the workload starts), so that
    * Prometheus and Jaeger hold history from before the fault. Cheap whatever the rate: up to WARM_UP_SAMPLE_RATE
    * requests per second are simulated, each standing for rate/that many in the metrics; traces are sampled the
    * same way. Pod metrics, wrk2 statistics and the request log are left alone.

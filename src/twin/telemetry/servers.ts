@@ -107,11 +107,12 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
     jaegerHandlers[ns] = jaegerHandler({ traces: engine.traces, now: () => clock.now(), beforeQuery: advance });
     jaeger[ns] = await serveHandler(jaegerHandlers[ns], host, opts.jaegerPorts?.[ns] ?? 0);
   }
+  // A Jaeger in a namespace without a modelled app (one installed for the cluster) answers, with no traces.
+  const emptyJaeger = jaegerHandler({ traces: new TraceStore({ maxTraces: 1 }), now: () => clock.now() });
   const proxyBackend = (dest: { namespace: string; pod: KubeObject; port: number }): Handler | undefined => {
-    const image = runningImage(dest.pod);
-    if (!image) return undefined;
-    if (/(^|\/)prometheus\/prometheus(:|@|$)/.test(image) && dest.port === 9090) return promHandler;
-    if (/(^|\/)jaegertracing\/all-in-one(:|@|$)/.test(image) && dest.port === 16686) return jaegerHandlers[dest.namespace];
+    const images = runningImages(dest.pod);
+    if (dest.port === 9090 && images.some((i) => PROMETHEUS_IMAGE.test(i))) return promHandler;
+    if (dest.port === 16686 && images.some((i) => JAEGER_QUERY_IMAGE.test(i))) return jaegerHandlers[dest.namespace] ?? emptyJaeger;
     return undefined;
   };
   const tick = opts.tickMs ?? 250;
@@ -128,14 +129,19 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<TelemetryH
   };
 }
 
-/** The image of a pod's first container when the pod runs and that container is running (not the pause image). */
-function runningImage(pod: KubeObject): string | undefined {
-  if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') return undefined;
-  const c = (pod.spec?.containers as Array<{ name: string; image: string }> | undefined)?.[0];
-  if (!c || /(^|\/)pause(:|@|$)/.test(c.image)) return undefined;
-  const st = (pod.status?.containerStatuses as Array<{ name: string; state?: { running?: unknown } }> | undefined)?.find((s) => s.name === c.name);
-  if (st && !st.state?.running) return undefined;
-  return c.image;
+/** Prometheus server images (quay.io/prometheus/prometheus, prom/prometheus, any registry, tag or digest). */
+const PROMETHEUS_IMAGE = /(^|\/)(prometheus|prom)\/prometheus(:|@|$)/;
+/** Jaeger images that serve the query API: all-in-one and jaeger-query (any registry, tag or digest). */
+const JAEGER_QUERY_IMAGE = /(^|\/)jaegertracing\/(all-in-one|jaeger-query)(:|@|$)/;
+
+/** The images of a running pod's running containers (not the pause image Chaos Mesh's pod-failure swaps in). */
+function runningImages(pod: KubeObject): string[] {
+  if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running') return [];
+  const statuses = (pod.status?.containerStatuses ?? []) as Array<{ name: string; state?: { running?: unknown } }>;
+  return ((pod.spec?.containers ?? []) as Array<{ name: string; image: string }>)
+    .filter((c) => !/(^|\/)pause(:|@|$)/.test(c.image))
+    .filter((c) => { const st = statuses.find((x) => x.name === c.name); return !st || !!st.state?.running; })
+    .map((c) => c.image);
 }
 
 /** `SimHooks.callErrors` for the apps' world: failed calls per namespace since a time (for the callers' log lines). */

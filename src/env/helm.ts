@@ -1,0 +1,66 @@
+import { spawn } from 'node:child_process';
+
+export interface HelmOptions {
+  helm: string;
+  /** The kubeconfig file (default: KUBECONFIG / ~/.kube/config as helm itself finds it). */
+  kubeconfigPath?: string;
+  context?: string;
+}
+
+export class HelmError extends Error {
+  constructor(readonly args: string[], readonly exitCode: number | null, readonly stderr: string) {
+    super(`helm ${args.join(' ')} failed (exit code ${exitCode}): ${stderr.trim()}`);
+  }
+}
+
+/** One release as `helm list -o json` shows it (chart is `<name>-<version>`). */
+export interface HelmRelease {
+  name: string;
+  namespace: string;
+  revision: string;
+  status: string;
+  chart: string;
+  app_version?: string;
+}
+
+/** The orchestrator's helm, against the configured cluster only (`--kube-context` on every call). */
+export class Helm {
+  constructor(readonly options: HelmOptions) {}
+
+  /** The arguments every call carries, so a printed command acts on the same cluster as the run one. */
+  scope(): string[] {
+    return [...(this.options.kubeconfigPath ? ['--kubeconfig', this.options.kubeconfigPath] : []), ...(this.options.context ? ['--kube-context', this.options.context] : [])];
+  }
+
+  run(args: string[], input?: string, timeoutMs = 15 * 60_000): Promise<string> {
+    const full = [...args, ...this.scope()];
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.options.helm, full, { stdio: ['pipe', 'pipe', 'pipe'] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('error', (error) => {
+        clearTimeout(timer);
+        reject(new Error(`Cannot run helm (${this.options.helm}): ${error.message}. Install Helm 3 or set AIOPSLAB_HELM to one.`));
+      });
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+        else reject(new HelmError(args, code, Buffer.concat(err).toString('utf8') || Buffer.concat(out).toString('utf8')));
+      });
+      child.stdin.end(input ?? '');
+    });
+  }
+
+  async releases(): Promise<HelmRelease[]> {
+    return JSON.parse((await this.run(['list', '--all-namespaces', '--all', '--output', 'json'], undefined, 60_000)) || '[]') as HelmRelease[];
+  }
+
+  /** The values a release was installed with (what `--values` gave it), `{}` for none. */
+  async values(release: string, namespace: string): Promise<Record<string, unknown>> {
+    const text = await this.run(['get', 'values', release, '--namespace', namespace, '--output', 'json'], undefined, 60_000);
+    return (JSON.parse(text || 'null') as Record<string, unknown> | null) ?? {};
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * A real cluster as a user meets one, played by two detached embedded clusters reached only through a kubeconfig
+ * (`aiopslab twin start --bare --name …`: a fresh kind-like cluster over TLS, with token authentication and RBAC):
+ * `cluster setup` with the real helm, `doctor` before and after, the agent identity's refusals, readiness errors,
+ * and the agent's shell acting on the configured cluster only while ~/.kube/config's current context is the other.
+ */
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AIOPSLAB_BIN, type CliResult } from '../support/cli';
+import { FIXTURE_CHARTS, run, startDetachedClusters, type DetachedClusters } from '../support/detached-clusters';
+import { resolveKubectl } from '../../src/twin/kubectl-path';
+import { resolveHelm } from '../../src/twin/helm-path';
+import { Kubectl } from '../../src/env/kubectl';
+import { KubeEnvironment } from '../../src/env/kube-environment';
+import type { AppDefinition } from '../../src/core/apps/types';
+
+const AGENT = 'system:serviceaccount:aiopslab-system:aiopslab-agent';
+
+describe('a real cluster (two detached embedded clusters behind a kubeconfig): setup, doctor, agent identity, readiness', function () {
+  this.timeout(240_000);
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-real-'));
+  let clusters: DetachedClusters;
+  let env: NodeJS.ProcessEnv;
+  let home: string;
+  let kubectlPath: string;
+  const admin = (context: string) => new Kubectl({ kubectl: kubectlPath, kubeconfigPath: path.join(home, '.kube', 'config'), context, kubeCacheDir: path.join(cwd, 'kube-cache') });
+  const cli = (args: string[]): Promise<CliResult> => clusters.cli(args);
+  const runKubectl = (args: string[], extraEnv: NodeJS.ProcessEnv) => run(kubectlPath, args, { ...env, ...extraEnv });
+
+  before(async function () {
+    this.timeout(120_000);
+    kubectlPath = await resolveKubectl();
+    await resolveHelm();
+    // ~/.kube/config holds both; its current context is the cluster the sessions must NOT touch.
+    clusters = await startDetachedClusters({ cwd, kubectl: kubectlPath, names: ['twin-a', 'twin-b'], currentContext: 'twin-b' });
+    ({ env, home } = clusters);
+    // Tell the two apart from inside: every node of each carries its cluster's name.
+    for (const name of ['twin-a', 'twin-b']) await admin(name).run(['label', 'nodes', '--all', `example.com/cluster=${name}`]);
+  });
+
+  after(async () => {
+    await clusters?.stop();
+    fs.rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('doctor fails before setup and names the fix', async () => {
+    const r = await cli(['--cluster', 'twin-a', 'doctor']);
+    assert.equal(r.code, 1, r.stdout);
+    for (const check of ['Chaos Mesh', 'Prometheus', 'default StorageClass', 'agent identity']) {
+      assert.match(r.stdout, new RegExp(`FAIL  ${check}:[^\\n]*\\n      fix: aiopslab cluster setup --context twin-a`), `${check} fails with the fix\n${r.stdout}`);
+    }
+  });
+
+  it('cluster setup: --dry-run prints the helm commands and changes nothing; a real run installs; a second changes nothing and says so', async () => {
+    const dry = await cli(['cluster', 'setup', '--context', 'twin-a', '--charts', FIXTURE_CHARTS, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    for (const release of ['aiopslab-local-path', 'chaos-mesh', 'aiopslab-observability', 'aiopslab-agent']) assert.match(dry.stdout, new RegExp(`helm upgrade --install ${release} `));
+    assert.match(dry.stdout, /--kube-context twin-a/);
+    assert.equal((await admin('twin-a').run(['get', 'namespaces', '-o', 'name'])).includes('chaos-mesh'), false, 'a dry run installs nothing');
+
+    const first = await cli(['cluster', 'setup', '--context', 'twin-a', '--charts', FIXTURE_CHARTS, '--json']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual((JSON.parse(first.stdout) as { outcomes: Array<{ outcome: string }> }).outcomes.map((o) => o.outcome), ['installed', 'installed', 'installed', 'installed']);
+    const second = await cli(['cluster', 'setup', '--context', 'twin-a', '--charts', FIXTURE_CHARTS]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /nothing to change/);
+    assert.equal((second.stdout.match(/already installed/g) ?? []).length, 4, second.stdout);
+    assert.doesNotMatch(await admin('twin-b').run(['get', 'namespaces', '-o', 'name']), /chaos-mesh|aiopslab-system/, 'the other cluster is untouched');
+  });
+
+  it('doctor passes after setup', async () => {
+    const r = await cli(['--cluster', 'twin-a', 'doctor']);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /ok {4}agent identity: ServiceAccount aiopslab-system\/aiopslab-agent: refused/);
+  });
+
+  it('the agent identity: Chaos Mesh objects, CRDs, RBAC and other namespaces answer 403; nodes can be read', async () => {
+    const token = (await admin('twin-a').run(['create', 'token', 'aiopslab-agent', '-n', 'aiopslab-system'])).trim();
+    const asAgent = (args: string[]) => runKubectl(['--context', 'twin-a', '--token', token, ...args], {}).then((out) => ({ ok: true, out }), (e: Error) => ({ ok: false, out: e.message }));
+    for (const args of [['get', 'podchaos', '-n', 'chaos-mesh'], ['get', 'customresourcedefinitions'], ['get', 'pods', '-n', 'chaos-mesh'], ['get', 'pods', '-n', 'kube-system'], ['get', 'secrets', '-n', 'default'], ['create', 'clusterrolebinding', 'mine', '--clusterrole=cluster-admin', `--serviceaccount=aiopslab-system:aiopslab-agent`]]) {
+      const r = await asAgent(args);
+      assert.equal(r.ok, false, `${args.join(' ')} must be refused`);
+      assert.match(r.out, new RegExp(`Forbidden|forbidden: User "${AGENT}"`), `${args.join(' ')}: ${r.out}`);
+    }
+    const nodes = await asAgent(['get', 'nodes', '-o', 'name']);
+    assert.equal(nodes.ok, true, nodes.out);
+  });
+
+  it('the agent\'s shell acts on the configured cluster only, as the agent identity, whatever ~/.kube/config\'s current context', async () => {
+    const script = [
+      'exec_shell("kubectl get nodes --show-labels")',
+      'exec_shell("kubectl get pods -n kube-system")',
+      'exec_shell("kubectl --context twin-b get nodes --show-labels")',
+      'exec_shell("kubectl config get-contexts")',
+      'exec_shell("kubectl create configmap agent-was-here -n test-social-network")',
+      'submit("Yes")',
+    ].join('\n') + '\n';
+    const r = await new Promise<CliResult>((resolve) => {
+      const child = spawn(process.execPath, [AIOPSLAB_BIN, '--results', clusters.results, '--cluster', 'twin-a', 'human', 'k8s_target_port-misconfig-detection-1'], { cwd, env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b) => (stdout += b));
+      child.stderr.on('data', (b) => (stderr += b));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+      child.stdin.end(script);
+    });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /example\.com\/cluster=twin-a/);
+    assert.doesNotMatch(r.stdout, /example\.com\/cluster=twin-b/);
+    assert.match(r.stdout, new RegExp(`forbidden: User "${AGENT}" cannot list resource "pods" in API group "" in the namespace "kube-system"`));
+    assert.match(r.stdout, /context was not found for specified context: twin-b/, 'the agent\'s kubeconfig knows no other context');
+    const contexts = r.stdout.split('exec_shell("kubectl config get-contexts")')[1].split('aiopslab>')[0];
+    assert.match(contexts, /aiopslab-agent/);
+    assert.doesNotMatch(contexts, /twin-a|twin-b/, 'the agent\'s kubeconfig names only its view');
+    assert.match(r.stdout, /configmap\/agent-was-here created/);
+    assert.doesNotMatch(await admin('twin-b').run(['get', 'configmaps', '-A', '-o', 'name']), /agent-was-here/);
+    assert.doesNotMatch(await admin('twin-b').run(['get', 'namespaces', '-o', 'name']), /test-social-network/);
+  });
+
+  it('a stuck pod: the deploy fails naming the pod and the cluster\'s reason (bad image, unschedulable)', async () => {
+    const manifests = path.join(cwd, 'stuck');
+    fs.mkdirSync(manifests, { recursive: true });
+    const deployment = (name: string, image: string, cpu: string) => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+      spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, resources: { requests: { cpu } } }] } } },
+    });
+    fs.writeFileSync(path.join(manifests, 'stuck.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [deployment('no-such-image', 'docker.io/library/nginx:no-such-tag-aiopslab', '10m'), deployment('too-big', 'docker.io/library/nginx:1.27', '512')] }));
+    const app: AppDefinition = { id: 'stuck', name: 'Stuck', namespace: 'stuck-demo', description: '', supportedOperations: [], deploy: { kind: 'manifests', path: manifests } };
+    const saved = process.env.HOME;
+    process.env.HOME = home; // the user's kubeconfig, as the CLI would find it
+    const k8sEnv = new KubeEnvironment({
+      info: { kind: 'kubernetes', cluster: 'twin-a' }, context: 'twin-a', kubectl: kubectlPath, kubeCacheDir: path.join(cwd, 'kube-cache'), projectRoot: cwd,
+      shellPolicy: 'guarded', sandbox: 'off', execTimeoutSec: 30, execTimeoutCapSec: 60, outputCapChars: 20000, logDedup: 0, readyTimeoutMs: 8_000, pollMs: 200,
+    });
+    try {
+      await assert.rejects(k8sEnv.deployApp(app), (error: Error) => {
+        assert.match(error.message, /no-such-image-[a-z0-9]+-[a-z0-9]+ \((ErrImagePull|ImagePullBackOff)[^)]*no-such-tag-aiopslab/);
+        assert.match(error.message, /too-big-[a-z0-9]+-[a-z0-9]+ \(Unschedulable: 0\/2 nodes are available[^)]*Insufficient cpu/);
+        return true;
+      });
+    } finally {
+      process.env.HOME = saved;
+      await admin('twin-a').run(['delete', 'namespace', 'stuck-demo', '--wait=false']).catch(() => undefined);
+    }
+  });
+});
