@@ -337,15 +337,14 @@ function jsonPathValue(o: unknown, path: string): unknown {
   let p = path.replace(/^\{/, '').replace(/\}$/, '');
   if (!p.startsWith('.')) p = `.${p}`;
   const segment = /\.([^.[]+)(?:\[(?:(\d+)|\?\(@\.([\w-]+)\s*==\s*["']([^"']*)["']\))\])?/y;
-  type Node = Record<string, unknown> | unknown[] | undefined;
   const field = (x: unknown, k: string): unknown => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined);
   let cur: unknown = o;
   while (segment.lastIndex < p.length) {
     const m = segment.exec(p);
     if (!m || cur === undefined || cur === null) return undefined;
-    cur = Array.isArray(cur) ? cur.map((x) => field(x, m[1])).filter((x) => x !== undefined) : field(cur as Node, m[1]);
+    cur = Array.isArray(cur) ? cur.map((x) => field(x, m[1])).filter((x) => x !== undefined) : field(cur, m[1]);
     if (m[2] !== undefined) cur = Array.isArray(cur) ? cur[Number(m[2])] : undefined;
-    else if (m[3] !== undefined) cur = Array.isArray(cur) ? cur.filter((x) => JSON.stringify(field(x, m[3])) === JSON.stringify(m[4]) || String(field(x, m[3]) as string) === m[4]) : undefined;
+    else if (m[3] !== undefined) cur = Array.isArray(cur) ? cur.filter((x) => { const v = field(x, m[3]); return (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && String(v) === m[4]; }) : undefined;
   }
   // A filter's matches print as their values joined (one match: the value itself).
   if (Array.isArray(cur) && p.includes('[?(')) return cur.length === 0 ? undefined : cur.length === 1 ? cur[0] : cur.join(',');
