@@ -15,6 +15,8 @@ import { resolveKubectl } from '../../src/twin/kubectl-path';
 export const FIXTURE_CHARTS = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'charts');
 
 export interface DetachedClusters {
+  /** The docker CLI of each cluster (its Flower pods), as a user of `twin start` would set AIOPSLAB_DOCKER. */
+  dockerShim(name: string): string;
   /** The CLI with `--results`, run in the folder with HOME set to the clusters' home (no KUBECONFIG). */
   cli(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
   env: NodeJS.ProcessEnv;
@@ -42,6 +44,7 @@ export async function startDetachedClusters(o: { cwd: string; kubectl: string; n
   }
   return {
     cli, env, home, results,
+    dockerShim: (name) => path.join(path.dirname(files[o.names.indexOf(name)]), 'bin', 'docker'),
     stop: async () => {
       await Promise.all(o.names.map((name) => cli(['twin', 'stop', '--name', name]).catch(() => undefined)));
     },
@@ -75,7 +78,7 @@ export async function validateCatalogOnDetachedClusters(cwd: string): Promise<{ 
     clusters = await startDetachedClusters({ cwd, kubectl: await resolveKubectl(), names, setup: true });
     const c = clusters;
     const shares = names.map((_, i) => ids.filter((__, j) => j % names.length === i));
-    const runs = await Promise.all(names.map((name, i) => c.cli(['--cluster', name, 'validate', '--json', '--problems', shares[i].join(',')])));
+    const runs = await Promise.all(names.map((name, i) => c.cli(['--cluster', name, 'validate', '--json', '--problems', shares[i].join(',')], { AIOPSLAB_DOCKER: c.dockerShim(name) })));
     const failures = runs.filter((r) => r.code !== 0 && !r.stdout.trim().startsWith('[')).map((r) => r.stderr.slice(-2000));
     const rows = runs.flatMap((r) => (r.stdout.trim().startsWith('[') ? (JSON.parse(r.stdout) as ValidateRow[]) : []));
     return { rows, seconds: (Date.now() - started) / 1000, failures };
