@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runTool } from './run-tool';
 
 export interface HelmOptions {
   helm: string;
@@ -34,23 +34,10 @@ export class Helm {
 
   run(args: string[], input?: string, timeoutMs = 15 * 60_000): Promise<string> {
     const full = [...args, ...this.scope()];
-    return new Promise((resolve, reject) => {
-      const child = spawn(this.options.helm, full, { stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        reject(new Error(`Cannot run helm (${this.options.helm}): ${error.message}. Install Helm 3 or set AIOPSLAB_HELM to one.`));
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-        else reject(new HelmError(args, code, Buffer.concat(err).toString('utf8') || Buffer.concat(out).toString('utf8')));
-      });
-      child.stdin.end(input ?? '');
+    const cannotStart = (error: Error) => new Error(`Cannot run helm (${this.options.helm}): ${error.message}. Install Helm 3 or set AIOPSLAB_HELM to one.`);
+    return runTool(this.options.helm, full, { input, timeoutMs, cannotStart }).then(({ code, stdout, stderr }) => {
+      if (code === 0) return stdout;
+      throw new HelmError(args, code, stderr || stdout);
     });
   }
 
