@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { EnvironmentInfo } from '../core/ports/environment';
 import type { AiopsConfig } from '../env/config';
 import { twinEntryPath } from './twin-entry';
+import { dockerShimFiles } from '../twin/flower/docker-cli';
 import { loadKubeConfig } from '../env/kubeconfig-load';
 import { startClusterView } from '../env/cluster-view';
 import { writeAgentKubeconfig } from '../env/cluster-view/kubeconfig';
@@ -79,6 +80,7 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
   const serviceAccount = config.agentIdentity === 'serviceaccount';
   const upstream = serviceAccount ? await agentUpstream(new Kubectl({ kubectl, context, kubeCacheDir }), userConfig, context) : userConfig;
   const view = await startClusterView({ upstream });
+  const dockerCli = process.env.AIOPSLAB_DOCKER;
   return {
     info: { kind: 'kubernetes', cluster: context, agentIdentity: serviceAccount ? `serviceaccount ${AGENT_IDENTITY.namespace}/${AGENT_IDENTITY.serviceAccount}` : `the credentials of context ${context}` },
     context,
@@ -86,6 +88,9 @@ export async function openCluster(config: AiopsConfig, stateDir: string): Promis
     agentNamespaceBinding: serviceAccount,
     kubeCacheDir,
     kubectl,
+    // The Docker Compose apps (Flower) on a real cluster run wherever $AIOPSLAB_DOCKER reaches (a detached embedded
+    // cluster's own docker CLI, or a Docker host's): the agent's shell gets it for namespace docker, bound read-only.
+    ...(dockerCli ? { dockerShim: dockerCli, agentToolPaths: [dockerCli, ...dockerShimFiles(twinEntryPath())] } : {}),
     release: async () => {
       await view.close();
       fs.rmSync(dir, { recursive: true, force: true });
