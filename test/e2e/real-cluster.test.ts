@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AIOPSLAB_BIN, type CliResult } from '../support/cli';
-import { FIXTURE_CHARTS, run, startDetachedClusters, type DetachedClusters } from '../support/detached-clusters';
+import { FIXTURE_CHARTS, run, startDetachedClusters, type DetachedClusters, type ValidateRow } from '../support/detached-clusters';
 import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { resolveHelm } from '../../src/twin/helm-path';
 import { Kubectl } from '../../src/env/kubectl';
@@ -118,6 +118,25 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
     assert.match(r.stdout, /configmap\/agent-was-here created/);
     assert.doesNotMatch(await admin('twin-b').run(['get', 'configmaps', '-A', '-o', 'name']), /agent-was-here/);
     assert.doesNotMatch(await admin('twin-b').run(['get', 'namespaces', '-o', 'name']), /test-social-network/);
+  });
+
+  it('the Docker Compose app (Flower): both problems validate back to back on the configured cluster; its docker faults never reach the current context', async function () {
+    this.timeout(300_000);
+    // The other cluster runs Flower too, with a run started (its clientapps have the app installed), so a docker
+    // command sent to the kubeconfig's current context would succeed there silently (the stop, the restart, the model
+    // edit) instead of failing, and the model problem's oracle would wait in vain for its client's error.
+    await admin('twin-b').run(['create', 'namespace', 'docker']);
+    await admin('twin-b').run(['apply', '-n', 'docker', '-f', path.resolve(__dirname, '..', '..', '..', 'apps', 'flower', 'manifests')]);
+    await admin('twin-b').run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
+    const containersOfB = async () => JSON.stringify((JSON.parse(await admin('twin-b').run(['get', 'pods', '-n', 'docker', '-o', 'json'])) as { items: Array<{ metadata: { name: string; uid: string; annotations?: object } }> }).items.map((p) => [p.metadata.name, p.metadata.uid, p.metadata.annotations ?? {}]));
+    const before = await containersOfB();
+    const r = await clusters.cli(['--cluster', 'twin-a', 'validate', '--json', '--problems', 'flower_node_stop-detection,flower_model_misconfig-detection'], { AIOPSLAB_DOCKER: clusters.dockerShim('twin-a') });
+    assert.equal(r.code, 0, r.stderr.slice(-3000) + r.stdout.slice(-3000));
+    const rows = JSON.parse(r.stdout) as ValidateRow[];
+    const why = (x: ValidateRow) => JSON.stringify({ oracle: x.oracle, idle: x.idle, wrong: x.wrong });
+    for (const x of rows) assert.ok(x.solvable && x.discriminating && x.rejectsWrong, `${x.problemId}: ${why(x)}`);
+    assert.deepEqual(rows.map((x) => x.problemId), ['flower_node_stop-detection', 'flower_model_misconfig-detection']);
+    assert.equal(await containersOfB(), before, 'no container of the other cluster was stopped or restarted');
   });
 
   it('a stuck pod: the deploy fails naming the pod and the cluster\'s reason (bad image, unschedulable)', async () => {
