@@ -19,6 +19,8 @@ export async function run(): Promise<Record<string, number | string>> {
       validated: rows.filter((r) => r.solvable && r.discriminating && r.rejectsWrong).length,
       clusters: CATALOG_CLUSTERS,
       catalog_wall_s: Math.round(seconds),
+      // The machine is shared: the wall time means little without the load it ran under (15 min ≈ the run).
+      load_average_15m: Math.round(os.loadavg()[2] * 10) / 10,
       ...(failures.length ? { failures: failures.join(' | ').slice(0, 500) } : {}),
     };
   } finally {

@@ -7,7 +7,7 @@ import type { ProblemDefinition } from '../core/problems/types';
 import { settleSeconds } from '../core/problems/fault-params';
 import type { ActionRunContext, ClusterProbe, EnvironmentInfo, KubeJson, ProblemEnvironment } from '../core/ports/environment';
 import type { ShellPolicy } from '../core/shell/policy';
-import type { SessionTelemetry } from '../core/session/types';
+import type { CleanupLeftover, SessionTelemetry } from '../core/session/types';
 import { capOutput } from '../core/shell/output-cap';
 import { Kubectl } from './kubectl';
 import { execShellObservation } from './shell';
@@ -28,6 +28,7 @@ import { collectSessionSeries } from './telemetry/session-series';
 import { compressLogs } from './log-compress';
 import { appDir, appManifestsDir } from './app-paths';
 import { releaseStaleVolumes } from './volumes';
+import { explainNamespace, removeNamespaceAndVolumes } from './cleanup';
 import { refreshDeployedApp } from './app-reuse';
 import { isTransient } from './races';
 import { installPrerequisites, readyConditionsMet } from './app-prerequisites';
@@ -72,6 +73,8 @@ export interface KubeEnvironmentOptions {
    * (batch runs on one cluster). Without it every session deploys the app afresh and removes it at the end.
    */
   reuseApp?: boolean;
+  /** How long the clean-up waits for the app's namespace and volumes to go before reporting what is left (default 120 s). */
+  cleanupTimeoutMs?: number;
   /** Bind the agent's ServiceAccount to an SRE's role in the app namespace when it is made (real clusters). */
   agentNamespaceBinding?: boolean;
   onDispose?: () => Promise<void>;
@@ -147,7 +150,11 @@ export class KubeEnvironment implements ProblemEnvironment {
     // experiments (which live in Chaos Mesh's namespace) that still select it.
     await removeChaosTargeting(this.faultApi, app.namespace);
     await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
-    await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`);
+    await this.waitFor(async () => !(await this.orUndefined(() => this.core.readNamespace({ name: app.namespace }))), 120_000, signal, `namespace ${app.namespace} to be deleted`).catch(async (error: Error) => {
+      if (signal?.aborted) throw error;
+      const why = await explainNamespace(this.kubectl, app.namespace).catch(() => []);
+      throw new Error(`${error.message}${why.length ? ` What holds it: ${why.map((l) => `${l.object}: ${l.reason} (${l.command})`).join('; ')}.` : ''}`);
+    });
   }
 
   async deployApp(app: AppDefinition, signal?: AbortSignal, onProgress?: (detail: string) => void): Promise<void> {
@@ -233,10 +240,10 @@ export class KubeEnvironment implements ProblemEnvironment {
     await stopWrk2(this.workloadObjects).catch(() => undefined);
   }
 
-  async removeApp(app: AppDefinition): Promise<void> {
+  async removeApp(app: AppDefinition): Promise<CleanupLeftover[]> {
     await stopWrk2(this.workloadObjects).catch(() => undefined);
-    if (this.options.reuseApp) return; // the next session checks it against its manifests before reusing it
-    await this.kubectl.run(['delete', 'namespace', app.namespace, '--ignore-not-found', '--wait=false']);
+    if (this.options.reuseApp) return []; // the next session checks it against its manifests before reusing it
+    return removeNamespaceAndVolumes({ kubectl: this.kubectl, namespace: app.namespace, timeoutMs: this.options.cleanupTimeoutMs ?? 120_000, pollMs: this.options.pollMs ?? 200, sleep: this.sleep });
   }
 
   async runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string> {

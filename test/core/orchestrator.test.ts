@@ -3,6 +3,7 @@ import type { Agent, AgentContext, AgentTurn } from '../../src/core/agents/types
 import { NEXT_ACTION, Orchestrator } from '../../src/core/orchestrator/orchestrator';
 import type { SessionEvent } from '../../src/core/orchestrator/events';
 import { loadCatalog } from '../../src/env/catalog';
+import { renderSummary } from '../../src/cli/commands/run';
 import { FakeEnvironment, MemoryJournal, MemoryStore, fastClock } from '../support/fake-environment';
 
 const catalog = loadCatalog();
@@ -55,6 +56,20 @@ describe('orchestrator', () => {
     assert.deepEqual(record.trace.map((t) => t.role), ['assistant', 'env', 'assistant', 'env']);
     assert.equal(record.steps[1].action?.name, 'submit');
     assert.deepEqual(events.map((e) => e.type).filter((t, i, a) => a.indexOf(t) === i), ['session-started', 'phase', 'step-parsed', 'observation', 'evaluated', 'session-ended']);
+  });
+
+  it('records what the clean-up could not remove, and the CLI summary shows each with why and the command', async () => {
+    const { problem, app, env, orchestrator } = setup('noop_detection_hotel_reservation-1');
+    env.leftovers = [{ object: 'persistentvolume/geo-pv', reason: 'Released, reclaim policy Retain; its deletion waits for finalizer example.com/keep', command: "kubectl patch persistentvolume geo-pv --type=merge -p '{\"metadata\":{\"finalizers\":null}}'" }];
+    const record = await orchestrator.run({ problem, app, agent: new ScriptedAgent([fenced('submit("No")')]), maxSteps: 3 });
+    assert.equal(record.status, 'completed', 'a leftover does not fail the session');
+    assert.deepEqual(record.leftovers, env.leftovers);
+    const summary = renderSummary(record);
+    assert.match(summary, /Left on the cluster: 1 object\(s\) the clean-up could not remove\n {2}- persistentvolume\/geo-pv: Released, reclaim policy Retain; its deletion waits for finalizer example\.com\/keep\n {4}remove: kubectl patch persistentvolume geo-pv/);
+    env.leftovers = [];
+    const clean = await orchestrator.run({ problem, app, agent: new ScriptedAgent([fenced('submit("No")')]), maxSteps: 3 });
+    assert.equal(clean.leftovers, undefined);
+    assert.doesNotMatch(renderSummary(clean), /Left on the cluster/);
   });
 
   it('hands the agent the task description, instructions and APIs, and the original observations', async () => {

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AIOPSLAB_BIN, type CliResult } from '../support/cli';
-import { FIXTURE_CHARTS, run, startDetachedClusters, type DetachedClusters } from '../support/detached-clusters';
+import { FIXTURE_CHARTS, run, startDetachedClusters, type DetachedClusters, type ValidateRow } from '../support/detached-clusters';
 import { resolveKubectl } from '../../src/twin/kubectl-path';
 import { resolveHelm } from '../../src/twin/helm-path';
 import { Kubectl } from '../../src/env/kubectl';
@@ -18,6 +18,14 @@ import { KubeEnvironment } from '../../src/env/kube-environment';
 import type { AppDefinition } from '../../src/core/apps/types';
 
 const AGENT = 'system:serviceaccount:aiopslab-system:aiopslab-agent';
+
+async function waitFor(done: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 describe('a real cluster (two detached embedded clusters behind a kubeconfig): setup, doctor, agent identity, readiness', function () {
   this.timeout(240_000);
@@ -120,6 +128,25 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
     assert.doesNotMatch(await admin('twin-b').run(['get', 'namespaces', '-o', 'name']), /test-social-network/);
   });
 
+  it('the Docker Compose app (Flower): both problems validate back to back on the configured cluster; its docker faults never reach the current context', async function () {
+    this.timeout(300_000);
+    // The other cluster runs Flower too, with a run started (its clientapps have the app installed), so a docker
+    // command sent to the kubeconfig's current context would succeed there silently (the stop, the restart, the model
+    // edit) instead of failing, and the model problem's oracle would wait in vain for its client's error.
+    await admin('twin-b').run(['create', 'namespace', 'docker']);
+    await admin('twin-b').run(['apply', '-n', 'docker', '-f', path.resolve(__dirname, '..', '..', '..', 'apps', 'flower', 'manifests')]);
+    await admin('twin-b').run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
+    const containersOfB = async () => JSON.stringify((JSON.parse(await admin('twin-b').run(['get', 'pods', '-n', 'docker', '-o', 'json'])) as { items: Array<{ metadata: { name: string; uid: string; annotations?: object } }> }).items.map((p) => [p.metadata.name, p.metadata.uid, p.metadata.annotations ?? {}]));
+    const before = await containersOfB();
+    const r = await clusters.cli(['--cluster', 'twin-a', 'validate', '--json', '--problems', 'flower_node_stop-detection,flower_model_misconfig-detection'], { AIOPSLAB_DOCKER: clusters.dockerShim('twin-a') });
+    assert.equal(r.code, 0, r.stderr.slice(-3000) + r.stdout.slice(-3000));
+    const rows = JSON.parse(r.stdout) as ValidateRow[];
+    const why = (x: ValidateRow) => JSON.stringify({ oracle: x.oracle, idle: x.idle, wrong: x.wrong });
+    for (const x of rows) assert.ok(x.solvable && x.discriminating && x.rejectsWrong, `${x.problemId}: ${why(x)}`);
+    assert.deepEqual(rows.map((x) => x.problemId), ['flower_node_stop-detection', 'flower_model_misconfig-detection']);
+    assert.equal(await containersOfB(), before, 'no container of the other cluster was stopped or restarted');
+  });
+
   it('a stuck pod: the deploy fails naming the pod and the cluster\'s reason (bad image, unschedulable)', async () => {
     const manifests = path.join(cwd, 'stuck');
     fs.mkdirSync(manifests, { recursive: true });
@@ -144,6 +171,54 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
     } finally {
       process.env.HOME = saved;
       await admin('twin-a').run(['delete', 'namespace', 'stuck-demo', '--wait=false']).catch(() => undefined);
+    }
+  });
+  it('clean-up removes the namespace and the volumes it released, and reports what it cannot, with why and the command that removes it', async () => {
+    const manifests = path.join(cwd, 'cleanup');
+    fs.mkdirSync(manifests, { recursive: true });
+    const volume = (name: string) => [
+      { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: name, hostPath: { path: `/data/volumes/${name}`, type: 'DirectoryOrCreate' } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: name, resources: { requests: { storage: '1Gi' } } } },
+    ];
+    const db = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'db' }, spec: { replicas: 1, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: {
+      containers: [{ name: 'db', image: 'docker.io/library/nginx:1.27', volumeMounts: [{ name: 'kept', mountPath: '/kept' }, { name: 'plain', mountPath: '/plain' }] }],
+      volumes: [{ name: 'kept', persistentVolumeClaim: { claimName: 'cleanup-kept' } }, { name: 'plain', persistentVolumeClaim: { claimName: 'cleanup-plain' } }] } } } };
+    const settings = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode: 'demo' } };
+    fs.writeFileSync(path.join(manifests, 'app.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...volume('cleanup-kept'), ...volume('cleanup-plain'), db, settings] }));
+    const app: AppDefinition = { id: 'cleanup', name: 'Cleanup', namespace: 'cleanup-demo', description: '', supportedOperations: [], deploy: { kind: 'manifests', path: manifests } };
+    const saved = process.env.HOME;
+    process.env.HOME = home; // the user's kubeconfig, as the CLI would find it
+    const k8sEnv = new KubeEnvironment({
+      info: { kind: 'kubernetes', cluster: 'twin-a' }, context: 'twin-a', kubectl: kubectlPath, kubeCacheDir: path.join(cwd, 'kube-cache'), projectRoot: cwd,
+      shellPolicy: 'guarded', sandbox: 'off', execTimeoutSec: 30, execTimeoutCapSec: 60, outputCapChars: 20000, logDedup: 0, readyTimeoutMs: 60_000, pollMs: 200, cleanupTimeoutMs: 4_000,
+    });
+    const a = admin('twin-a');
+    try {
+      await k8sEnv.deployApp(app);
+      assert.match(await a.run(['get', 'pv', 'cleanup-kept', 'cleanup-plain', '-o', 'jsonpath={.items[*].status.phase}']), /^Bound Bound$/);
+      // What an operator that is gone, or a protection nobody lifts, leaves: finalizers no controller removes.
+      await a.run(['patch', 'configmap', 'settings', '-n', 'cleanup-demo', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/hold"]}}']);
+      await a.run(['patch', 'pv', 'cleanup-kept', '--type=merge', '-p', '{"metadata":{"finalizers":["example.com/keep"]}}']);
+
+      const leftovers = (await k8sEnv.removeApp(app)) ?? [];
+      const byObject = new Map(leftovers.map((l) => [l.object, l]));
+      assert.deepEqual([...byObject.keys()].sort(), ['configmap/settings in namespace cleanup-demo', 'namespace cleanup-demo', 'persistentvolume/cleanup-kept'], JSON.stringify(leftovers, null, 2));
+      assert.match(byObject.get('configmap/settings in namespace cleanup-demo')!.reason, /finalizer example\.com\/hold/);
+      assert.match(byObject.get('namespace cleanup-demo')!.reason, /stuck Terminating: .*finalizers remaining: example\.com\/hold in 1 resource instances/);
+      assert.match(byObject.get('persistentvolume/cleanup-kept')!.reason, /Released, reclaim policy Retain, was bound to claim cleanup-demo\/cleanup-kept; its deletion waits for finalizer example\.com\/keep/);
+      assert.equal(await a.run(['get', 'pv', 'cleanup-plain', '--ignore-not-found', '-o', 'name']), '', 'the volume nothing holds is removed');
+
+      // The commands work as printed, with the real kubectl, against the session's cluster only.
+      const shellEnv = { ...env, PATH: `${path.dirname(kubectlPath)}${path.delimiter}${env.PATH ?? ''}` };
+      for (const object of ['namespace cleanup-demo', 'persistentvolume/cleanup-kept']) {
+        const command = byObject.get(object)!.command;
+        assert.match(command, /^kubectl --context twin-a /);
+        await run('sh', ['-c', command], shellEnv);
+      }
+      await waitFor(async () => (await a.run(['get', 'namespace', 'cleanup-demo', '--ignore-not-found', '-o', 'name'])) === '', 'namespace cleanup-demo to go');
+      assert.equal(await a.run(['get', 'pv', 'cleanup-kept', '--ignore-not-found', '-o', 'name']), '');
+    } finally {
+      process.env.HOME = saved;
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { AppDefinition } from '../../src/core/apps/types';
 import type { ProblemDefinition } from '../../src/core/problems/types';
 import type { ActionRunContext, ClusterProbe, Clock, EnvironmentInfo, JournalEntry, KubeJson, ProblemEnvironment, RecoveryJournal, SessionStore } from '../../src/core/ports/environment';
-import type { SessionIndexEntry, SessionRecord } from '../../src/core/session/types';
+import type { CleanupLeftover, SessionIndexEntry, SessionRecord } from '../../src/core/session/types';
 
 function pod(name: string, ready = true): KubeJson {
   return {
@@ -50,8 +50,11 @@ export class FakeEnvironment implements ProblemEnvironment {
   async startWorkload(): Promise<void> {
     this.calls.push('workload');
   }
-  async removeApp(app: AppDefinition): Promise<void> {
+  /** What the clean-up reports it could not remove (tests assign it). */
+  leftovers: CleanupLeftover[] = [];
+  async removeApp(app: AppDefinition): Promise<CleanupLeftover[]> {
     this.calls.push(`remove:${app.id}`);
+    return this.leftovers;
   }
   async runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string> {
     this.calls.push(`action:${name}`);

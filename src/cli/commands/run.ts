@@ -98,6 +98,10 @@ export function renderSummary(record: SessionRecord): string {
   }
   const telemetry = telemetryLine(record);
   if (telemetry) lines.push(telemetry);
+  if (record.leftovers?.length) {
+    lines.push(`Left on the cluster: ${record.leftovers.length} object(s) the clean-up could not remove`);
+    for (const l of record.leftovers) lines.push(`  - ${l.object}: ${l.reason}`, `    remove: ${l.command}`);
+  }
   const metrics = Object.entries(record.results);
   if (metrics.length) {
     const rows = metrics.map(([k, v]) => metricRow(k, v));

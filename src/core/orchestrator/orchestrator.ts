@@ -369,7 +369,8 @@ export class Orchestrator {
     if (!keepApp) {
       this.events.emit({ type: 'phase', sessionId: record.session_id, phase: 'cleanup' });
       try {
-        await env.removeApp(app);
+        const leftovers = await env.removeApp(app);
+        if (leftovers && leftovers.length) record.leftovers = leftovers;
       } catch (error) {
         record.error = (record.error ? record.error + ' ' : '') + `Removing the app failed: ${errorMessage(error)}`;
       }

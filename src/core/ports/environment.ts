@@ -1,5 +1,6 @@
 import type { AppDefinition } from '../apps/types';
 import type { ProblemDefinition } from '../problems/types';
+import type { CleanupLeftover } from '../session/types';
 
 /**
  * The cluster world as the orchestrator needs it. Implemented by src/env/ over any Kubernetes cluster (the
@@ -14,7 +15,8 @@ export interface ProblemEnvironment {
   injectFault(problem: ProblemDefinition, app: AppDefinition): Promise<void>;
   recoverFault(problem: ProblemDefinition, app: AppDefinition): Promise<void>;
   startWorkload(problem: ProblemDefinition, app: AppDefinition): Promise<void>;
-  removeApp(app: AppDefinition): Promise<void>;
+  /** Removes the app from the cluster; returns what could not be removed, each with why and how (none: all went). */
+  removeApp(app: AppDefinition): Promise<CleanupLeftover[] | void>;
   /** Runs one agent-facing action other than `submit` and returns the observation text. */
   runAction(name: string, args: Record<string, unknown>, context: ActionRunContext): Promise<string>;
   /** Read access for evaluators (mitigation checks). */

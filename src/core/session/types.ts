@@ -70,6 +70,15 @@ export interface SessionRecord {
   telemetry?: SessionTelemetry;
   /** Things worth knowing that did not change the outcome (e.g. why no telemetry was recorded). */
   notes?: string[];
+  /** What the clean-up could not remove from the cluster (absent when everything went). */
+  leftovers?: CleanupLeftover[];
+}
+
+/** An object the clean-up left on the cluster: which, why, and the command that removes it. */
+export interface CleanupLeftover {
+  object: string;
+  reason: string;
+  command: string;
 }
 
 /**

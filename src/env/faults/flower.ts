@@ -7,7 +7,7 @@ import { FaultError } from './types';
  * Flower faults (the original's last two registered problems, its VirtualizationFaultInjector): the stack runs under Docker Compose in the
  * pseudo-namespace `docker`. Both act through the `docker` CLI exactly as the original does — on a real host that is
  * Docker; on the embedded cluster it is the twin's shim (src/twin/flower/docker-cli.ts), pointed at the cluster
- * through KUBECONFIG. The docker binary: param `docker`, else the cluster's own (FaultContext.docker: the embedded
+ * through KUBECONFIG and the session's context. The docker binary: param `docker`, else the cluster's own (FaultContext.docker: the embedded
  * cluster's shim), else $AIOPSLAB_DOCKER, else `docker` on PATH.
  */
 
@@ -22,8 +22,13 @@ function flowerSetting(c: FaultContext, name: 'docker' | 'flowerDir'): string | 
 function docker(c: FaultContext, args: string[]): Promise<Run> {
   const bin = flowerSetting(c, 'docker') ?? c.docker ?? process.env.AIOPSLAB_DOCKER ?? 'docker';
   const env: NodeJS.ProcessEnv = { ...process.env };
-  if (c.kubectl.options.kubeconfigPath) env.KUBECONFIG = c.kubectl.options.kubeconfigPath;
-  env.AIOPSLAB_KUBECTL = c.kubectl.options.kubectl;
+  const { kubeconfigPath, context, kubectl } = c.kubectl.options;
+  if (kubeconfigPath) env.KUBECONFIG = kubeconfigPath;
+  // On a real cluster the session's context need not be the kubeconfig's current one: the docker shim must act on
+  // the session's cluster, as the engine's kubectl does (a real Docker host ignores it).
+  if (context) env.AIOPSLAB_KUBE_CONTEXT = context;
+  else delete env.AIOPSLAB_KUBE_CONTEXT;
+  env.AIOPSLAB_KUBECTL = kubectl;
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

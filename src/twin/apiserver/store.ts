@@ -501,32 +501,66 @@ export class MemoryStore implements ObjectStore, ServiceIpAllocator {
     return undefined;
   }
 
+  /**
+   * Deletes a terminating namespace's content, then the namespace. As the namespace controller does, content with
+   * finalizers is only marked for deletion: it stays until whoever owns the finalizer removes it, and the namespace
+   * stays Terminating meanwhile, its conditions naming what remains (looked at again every second).
+   */
   private finalizeNamespace(name: string): void {
     const nsInfo = this.registry.byName('namespaces')!;
+    const nsBucket = this.bucket(nsInfo);
+    if (!nsBucket.get(name)?.metadata.deletionTimestamp) return;
+    const remaining: Array<{ resource: string; finalizers: string[] }> = [];
     for (const info of [...this.registry.all()]) {
       if (!info.namespaced) continue;
       const b = this.data.get(this.registry.storeName(info));
       if (!b) continue;
       for (const o of [...b.values()]) {
         if (o.metadata.namespace !== name) continue;
-        const cur = b.get(this.key(info, name, o.metadata.name!));
+        const key = this.key(info, name, o.metadata.name!);
+        const cur = b.get(key);
         if (!cur) continue;
-        if (cur.metadata.finalizers?.length) {
-          const next = clone(cur);
-          delete next.metadata.finalizers;
-          next.metadata.deletionTimestamp ??= nowRfc3339();
-          next.metadata.resourceVersion = this.nextRv();
-          b.set(this.key(info, name, o.metadata.name!), next);
-          this.emit('MODIFIED', info, next, cur);
-          this.remove(info, next, 'Background');
-        } else {
+        if (!cur.metadata.finalizers?.length) {
           this.remove(info, cur, 'Background');
+          continue;
         }
+        remaining.push({ resource: info.group ? `${info.resource}.${info.group}` : info.resource, finalizers: cur.metadata.finalizers });
+        if (cur.metadata.deletionTimestamp) continue;
+        const next = clone(cur);
+        next.metadata.deletionTimestamp = nowRfc3339();
+        next.metadata.deletionGracePeriodSeconds = 0;
+        next.metadata.resourceVersion = this.nextRv();
+        b.set(key, next);
+        this.emit('MODIFIED', info, next, cur);
       }
     }
-    const b = this.bucket(nsInfo);
-    const ns = b.get(name);
-    if (ns && ns.metadata.deletionTimestamp) this.remove(nsInfo, ns, 'Background');
+    const ns = nsBucket.get(name);
+    if (!ns) return;
+    if (remaining.length === 0) {
+      this.remove(nsInfo, ns, 'Background');
+      return;
+    }
+    this.noteNamespaceContentRemaining(nsInfo, ns, remaining);
+    this.later(() => this.finalizeNamespace(name), 1000);
+  }
+
+  /** The conditions a namespace stuck Terminating carries (the namespace controller's wording). */
+  private noteNamespaceContentRemaining(nsInfo: ResourceInfo, ns: KubeObject, remaining: Array<{ resource: string; finalizers: string[] }>): void {
+    const count = (keys: string[]) => [...new Set(keys)].sort().map((k) => `${k} has ${keys.filter((x) => x === k).length} resource instances`).join(', ');
+    const byFinalizer = (keys: string[]) => [...new Set(keys)].sort().map((k) => `${k} in ${keys.filter((x) => x === k).length} resource instances`).join(', ');
+    const now = nowRfc3339();
+    const conditions = [
+      { type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: now, reason: 'SomeResourcesRemain', message: `Some resources are remaining: ${count(remaining.map((r) => r.resource))}` },
+      { type: 'NamespaceFinalizersRemaining', status: 'True', lastTransitionTime: now, reason: 'SomeFinalizersRemain', message: `Some content in the namespace has finalizers remaining: ${byFinalizer(remaining.flatMap((r) => r.finalizers))}` },
+    ];
+    const status = (ns.status ?? {}) as { conditions?: Array<{ type: string; message?: string }> };
+    const old = status.conditions ?? [];
+    if (conditions.every((c) => old.some((o) => o.type === c.type && o.message === c.message))) return;
+    const next = clone(ns);
+    next.status = { ...status, conditions };
+    next.metadata.resourceVersion = this.nextRv();
+    this.bucket(nsInfo).set(ns.metadata.name!, next);
+    this.emit('MODIFIED', nsInfo, next, ns);
   }
 
   /** Diagnostic helper: number of current subscribers (watch streams, followers, controllers). */

@@ -9,7 +9,9 @@
  *   docker stop|start|restart <name>…               stop: annotation → the twin stops the container; start: pod recreated
  *   docker exec [-i] [-t] <name> <cmd>…             kubectl exec
  *
- * It reads KUBECONFIG like kubectl; the kubectl binary is $AIOPSLAB_KUBECTL or the project's resolved kubectl.
+ * It reads KUBECONFIG like kubectl, and acts on context $AIOPSLAB_KUBE_CONTEXT when set (else the kubeconfig's current
+ * context): on a real cluster the engine names the session's context, which need not be the current one. The kubectl
+ * binary is $AIOPSLAB_KUBECTL or the project's resolved kubectl.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,8 +28,10 @@ async function kubectlBinary(): Promise<string> {
 
 async function kubectl(args: string[], input?: string, inherit = false): Promise<Result> {
   const bin = await kubectlBinary();
+  const context = process.env.AIOPSLAB_KUBE_CONTEXT;
+  const full = context ? ['--context', context, ...args] : args;
   return new Promise((resolve) => {
-    const child = spawn(bin, args, { stdio: inherit ? ['inherit', 'inherit', 'inherit'] : ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(bin, full, { stdio: inherit ? ['inherit', 'inherit', 'inherit'] : ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout?.on('data', (b: Buffer) => out.push(b));
