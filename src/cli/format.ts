@@ -6,6 +6,15 @@ export function table(headers: string[], rows: Array<Array<string | number | boo
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/**
+ * What a clean-up could not remove from the cluster, one object per entry with why and the command that removes it;
+ * empty when everything went.
+ */
+export function leftoverLines(leftovers: ReadonlyArray<{ object: string; reason: string; command: string }>, heading: string): string[] {
+  if (!leftovers.length) return [];
+  return [`${heading}: ${leftovers.length} object(s) the clean-up could not remove`, ...leftovers.flatMap((l) => [`  - ${l.object}: ${l.reason}`, `    remove: ${l.command}`])];
+}
+
 export function oneLine(text: string, max = 100): string {
   const first = text.replace(/\s+/g, ' ').trim();
   return first.length > max ? first.slice(0, max - 1) + '…' : first;

@@ -4,7 +4,7 @@ import type { Agent } from '../core/agents/types';
 import type { AppDefinition } from '../core/apps/types';
 import type { ProblemDefinition } from '../core/problems/types';
 import type { Clock, JournalEntry, ProblemEnvironment } from '../core/ports/environment';
-import type { SessionRecord } from '../core/session/types';
+import type { CleanupLeftover, SessionRecord } from '../core/session/types';
 import type { TaskType } from '../core/tasks/task-type';
 import { Orchestrator } from '../core/orchestrator/orchestrator';
 import { actionsForTask, bindArguments } from '../core/actions';
@@ -91,6 +91,8 @@ export class Engine {
   readonly journal: FileJournal;
   private readonly interactive = new Map<string, InteractiveSession>();
   private sharedCluster?: Promise<ClusterHandle>;
+  /** The apps sessions of this batch deployed on the shared cluster (kept between sessions for reuse). */
+  private readonly appsOnSharedCluster = new Map<string, AppDefinition>();
 
   private constructor(
     readonly config: AiopsConfig,
@@ -290,11 +292,30 @@ export class Engine {
     }
   }
 
-  /** Lets go of the shared cluster (engines created with shareCluster); a no-op otherwise. */
-  async dispose(): Promise<void> {
+  /**
+   * Lets go of the shared cluster (engines created with shareCluster; a no-op otherwise). A cluster that outlives the
+   * batch (a real one, a detached embedded one) gets back what the batch left on it for reuse: every app the batch
+   * deployed is removed as a single session's clean-up would, and what could not be removed is returned, so that
+   * nothing stays behind silently. A worker's own embedded cluster goes away with everything on it.
+   */
+  async dispose(): Promise<CleanupLeftover[]> {
     const shared = this.sharedCluster;
     this.sharedCluster = undefined;
-    if (shared) await (await shared.catch(() => undefined))?.release();
+    const cluster = shared ? await shared.catch(() => undefined) : undefined;
+    if (!cluster) return [];
+    const leftovers: CleanupLeftover[] = [];
+    try {
+      if (cluster.info.kind !== 'embedded') {
+        for (const app of this.appsOnSharedCluster.values()) {
+          const env = this.environmentFor({ ...cluster, release: async () => undefined }, app);
+          leftovers.push(...(await env.removeApp(app).catch((error: Error) => [{ object: `namespace ${app.namespace}`, reason: `the clean-up failed: ${error.message}`, command: `kubectl delete namespace ${app.namespace}${cluster.context ? ` --context ${cluster.context}` : ''}` }])));
+        }
+      }
+    } finally {
+      this.appsOnSharedCluster.clear();
+      await cluster.release();
+    }
+    return leftovers;
   }
 
   private async openEnvironment(app: AppDefinition, maxInjectSettleSeconds?: number): Promise<KubeEnvironment> {
@@ -304,6 +325,7 @@ export class Engine {
       this.sharedCluster.catch(() => { this.sharedCluster = undefined; });
     }
     const cluster = await this.sharedCluster;
+    this.appsOnSharedCluster.set(app.id, app);
     return this.environmentFor({ ...cluster, release: async () => undefined }, app, true, maxInjectSettleSeconds);
   }
 

@@ -2,7 +2,7 @@ import type { Agent } from '../core/agents/types';
 import type { SessionEvent } from '../core/orchestrator/events';
 import type { ProblemDefinition } from '../core/problems/types';
 import { variantOf, versionLabel } from '../core/session/leaderboard';
-import type { SessionRecord } from '../core/session/types';
+import type { CleanupLeftover, SessionRecord } from '../core/session/types';
 import type { Engine } from './engine';
 import { versions } from './versions';
 import { inWorkers, workerCount } from './workers';
@@ -64,6 +64,8 @@ export interface SuiteResult {
   /** Jobs that could not even start a session, with why. */
   failures: Array<{ job: SuiteJob; error: string }>;
   cancelled: boolean;
+  /** What the end of the batch could not remove from a cluster that outlives it (the apps kept for reuse). */
+  leftovers: CleanupLeftover[];
 }
 
 /** What runs, after resume has counted what is already there. */
@@ -106,9 +108,11 @@ export async function runSuite(engine: Engine, options: SuiteOptions): Promise<S
     options.onProgress?.({ ...progress, ...(finished ? { finished } : {}) });
   };
   report();
+  const leftovers: CleanupLeftover[] = [];
   const results = await inWorkers(engine, plan.jobs, {
     parallel: plan.workers,
     signal: options.signal,
+    onLeftovers: (l) => leftovers.push(...l),
     problemOf: (job) => job.problem,
     // Mitigation holds its settle window; the rest is the agent's, alike for all.
     cost: (job) => 1 + (job.problem.task === 'mitigation' ? engine.config.settleSeconds : 0),
@@ -138,7 +142,7 @@ export async function runSuite(engine: Engine, options: SuiteOptions): Promise<S
     report({ job, record, error });
     return record;
   });
-  return { plan, records: results.filter((r): r is SessionRecord => r !== undefined), failures, cancelled: options.signal?.aborted === true };
+  return { plan, records: results.filter((r): r is SessionRecord => r !== undefined), failures, cancelled: options.signal?.aborted === true, leftovers };
 }
 
 function pairKey(problemId: string, agent: string): string {

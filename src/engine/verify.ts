@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { OracleAgent } from '../agents/oracle';
 import type { ProblemDefinition } from '../core/problems/types';
 import { settleSeconds } from '../core/problems/fault-params';
-import type { SessionRecord } from '../core/session/types';
+import type { CleanupLeftover, SessionRecord } from '../core/session/types';
 import type { SessionEvent } from '../core/orchestrator/events';
 import type { Engine } from './engine';
 import { DEFAULT_WORKERS, inWorkers } from './workers';
@@ -52,10 +52,10 @@ export interface ValidateResult {
  * (the oracles of the whole catalog, measured on 2 cores: 109 s with 3 workers, 87 s with 4, 73 s with 5). A real
  * cluster gets one worker: sessions there share one cluster and its `default/wrk2-job`.
  */
-export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number): Promise<ValidateResult[]> {
+export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number, onLeftovers?: (leftovers: CleanupLeftover[]) => void): Promise<ValidateResult[]> {
   // Mitigation costs its settle window twice (the oracle's evaluation and doing nothing's), plus the injection's.
   const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + settleSeconds(p.fault) : 0);
-  return validateInWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
+  return validateInWorkers(engine, problems, parallel, cost, signal, onLeftovers, async (validator, problem) => {
     const result = await validateOne(validator, problem, signal);
     onResult?.(result);
     return result;
@@ -71,9 +71,9 @@ export interface SolveResult {
  * Only the oracle of each problem (set-up, the solution, evaluation, clean-up), in the same workers as validate: the
  * quick check that every problem can be solved, and the catalog benchmark.
  */
-export async function solveProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: SolveResult) => void, signal?: AbortSignal, parallel?: number): Promise<SolveResult[]> {
+export async function solveProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: SolveResult) => void, signal?: AbortSignal, parallel?: number, onLeftovers?: (leftovers: CleanupLeftover[]) => void): Promise<SolveResult[]> {
   const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? engine.config.settleSeconds : 0);
-  return validateInWorkers(engine, problems, parallel, cost, signal, async (validator, problem) => {
+  return validateInWorkers(engine, problems, parallel, cost, signal, onLeftovers, async (validator, problem) => {
     const result = { problemId: problem.id, oracle: await runOracle(validator, problem, 'solve', signal) };
     onResult?.(result);
     return result;
@@ -81,11 +81,12 @@ export async function solveProblems(engine: Engine, problems: ProblemDefinition[
 }
 
 /** Validate's workers: each with its own cluster; sessions in `<results>/validate/`, apart from agents' sessions. */
-async function validateInWorkers<R>(engine: Engine, problems: ProblemDefinition[], parallel: number | undefined, cost: (p: ProblemDefinition) => number, signal: AbortSignal | undefined, one: (validator: Engine, problem: ProblemDefinition) => Promise<R>): Promise<R[]> {
+async function validateInWorkers<R>(engine: Engine, problems: ProblemDefinition[], parallel: number | undefined, cost: (p: ProblemDefinition) => number, signal: AbortSignal | undefined, onLeftovers: ((leftovers: CleanupLeftover[]) => void) | undefined, one: (validator: Engine, problem: ProblemDefinition) => Promise<R>): Promise<R[]> {
   const results = await inWorkers(engine, problems, {
     parallel,
     cost,
     signal,
+    onLeftovers,
     problemOf: (p) => p,
     engineFor: (i, workers) => {
       const dir = workers === 1 ? 'validate' : path.join('validate', `worker-${i + 1}`);

@@ -1,4 +1,5 @@
 import type { ProblemDefinition } from '../core/problems/types';
+import type { CleanupLeftover } from '../core/session/types';
 import type { Engine } from './engine';
 
 /** Workers on the embedded cluster unless asked otherwise (each runs its own twin process). */
@@ -14,6 +15,8 @@ export interface WorkerOptions<J> {
   /** The engine of worker `index` (of `workers`), with its own cluster for its whole batch (`shareCluster`). */
   engineFor: (index: number, workers: number) => Engine;
   signal?: AbortSignal;
+  /** What a worker's clean-up at the end of its batch could not remove from a cluster that outlives the batch. */
+  onLeftovers?: (leftovers: CleanupLeftover[]) => void;
 }
 
 /** How many workers a batch gets on this engine's cluster. */
@@ -49,7 +52,8 @@ export async function inWorkers<J, R>(engine: Engine, jobs: readonly J[], option
         results[next.index] = await one(worker, next.job);
       }
     } finally {
-      await worker.dispose();
+      const leftovers = await worker.dispose();
+      if (leftovers.length) options.onLeftovers?.(leftovers);
     }
   }));
   return results;

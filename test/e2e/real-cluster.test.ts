@@ -145,6 +145,9 @@ describe('a real cluster (two detached embedded clusters behind a kubeconfig): s
     for (const x of rows) assert.ok(x.solvable && x.discriminating && x.rejectsWrong, `${x.problemId}: ${why(x)}`);
     assert.deepEqual(rows.map((x) => x.problemId), ['flower_node_stop-detection', 'flower_model_misconfig-detection']);
     assert.equal(await containersOfB(), before, 'no container of the other cluster was stopped or restarted');
+    // The batch kept the app between its sessions for reuse; at its end it removes it, as one session's clean-up would.
+    assert.equal((await admin('twin-a').run(['get', 'namespace', 'docker', '--ignore-not-found', '-o', 'name'])).trim(), '', 'the batch left namespace docker on the cluster');
+    assert.doesNotMatch(r.stderr, /Left on the cluster/);
   });
 
   it('a stuck pod: the deploy fails naming the pod and the cluster\'s reason (bad image, unschedulable)', async () => {

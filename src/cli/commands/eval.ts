@@ -7,7 +7,7 @@ import { DEFAULT_WORKERS } from '../../engine/workers';
 import { runSuite, suiteRecords, type SuiteProgress } from '../../engine/suite';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { formatElapsed } from '../../core/session/figures';
-import { oneLine, table } from '../format';
+import { leftoverLines, oneLine, table } from '../format';
 import { taskOption, wholeNumber } from '../options';
 import { printProgress } from './run';
 
@@ -66,6 +66,7 @@ export function registerEvalCommand(program: Command): void {
         cancel.dispose();
       }
       if (result.plan.sequentialBecause) process.stderr.write(`Note: ${result.plan.sequentialBecause}.\n`);
+      for (const line of leftoverLines(result.leftovers, 'Left on the cluster after the batch')) process.stderr.write(line + '\n');
       // The leaderboard covers the latest `repeat` runs of these problems and agents in the results folder, so resumed runs add up.
       const leaderboard = buildLeaderboard(await suiteRecords(engine, problems, agents, opts.repeat));
       if (opts.json) {

@@ -5,7 +5,7 @@ import { createAgent } from '../../agents/registry';
 import { recoverLeftoversBeforeRun } from '../recover-report';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { answerLines, formatElapsed, formatTokens, metricRow, sessionFigures } from '../../core/session/figures';
-import { oneLine, table } from '../format';
+import { leftoverLines, oneLine, table } from '../format';
 import { wholeNumber } from '../options';
 
 export interface RunCliOptions {
@@ -98,10 +98,7 @@ export function renderSummary(record: SessionRecord): string {
   }
   const telemetry = telemetryLine(record);
   if (telemetry) lines.push(telemetry);
-  if (record.leftovers?.length) {
-    lines.push(`Left on the cluster: ${record.leftovers.length} object(s) the clean-up could not remove`);
-    for (const l of record.leftovers) lines.push(`  - ${l.object}: ${l.reason}`, `    remove: ${l.command}`);
-  }
+  lines.push(...leftoverLines(record.leftovers ?? [], 'Left on the cluster'));
   const metrics = Object.entries(record.results);
   if (metrics.length) {
     const rows = metrics.map(([k, v]) => metricRow(k, v));

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
+import type { CleanupLeftover } from '../../core/session/types';
 import { DEFAULT_WORKERS, solveProblems, validated, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
 import { cancelOnSigint, engineFor, printJson } from '../context';
-import { oneLine, table } from '../format';
+import { leftoverLines, oneLine, table } from '../format';
 import { taskOption, wholeNumber } from '../options';
 
 export function registerVerifyCommand(program: Command): void {
@@ -24,7 +25,7 @@ export function registerVerifyCommand(program: Command): void {
       try {
         const started = Date.now();
         if (opts.oracleOnly) {
-          const solved = await solveProblems(engine, problems, opts.json ? undefined : solveProgress, cancel.signal, opts.parallel);
+          const solved = await solveProblems(engine, problems, opts.json ? undefined : solveProgress, cancel.signal, opts.parallel, reportLeftovers);
           if (opts.json) printJson(solved);
           else {
             process.stdout.write('\n' + table(['PROBLEM', 'ORACLE', 'TIME'], solved.map((r) => [r.problemId, r.oracle.success ? 'pass' : 'FAIL', `${r.oracle.seconds.toFixed(1)} s`])) + '\n');
@@ -33,7 +34,7 @@ export function registerVerifyCommand(program: Command): void {
           process.exitCode = solved.every((r) => r.oracle.success) ? 0 : 1;
           return;
         }
-        const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal, opts.parallel);
+        const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal, opts.parallel, reportLeftovers);
         if (opts.json) printJson(results);
         else {
           const mark = (ok: boolean) => (ok ? 'pass' : 'FAIL');
@@ -47,6 +48,11 @@ export function registerVerifyCommand(program: Command): void {
         cancel.dispose();
       }
     });
+}
+
+/** On stderr in every mode: --json's stdout stays the results alone. */
+function reportLeftovers(leftovers: CleanupLeftover[]): void {
+  process.stderr.write(leftoverLines(leftovers, 'Left on the cluster after the batch').join('\n') + '\n');
 }
 
 function progress(r: ValidateResult): void {
