@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process';
 
+/** A tool that started and exited non-zero: what it was asked, its exit code and what it said (stderr, or stdout). */
+export class ToolError extends Error {
+  constructor(readonly tool: 'kubectl' | 'helm', readonly args: string[], readonly exitCode: number | null, readonly stderr: string) {
+    super(`${tool} ${args.join(' ')} failed (exit code ${exitCode}): ${stderr.trim()}`);
+  }
+}
+
 export interface ToolRun {
   code: number | null;
   stdout: string;
