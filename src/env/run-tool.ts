@@ -34,6 +34,10 @@ export function runTool(file: string, args: string[], o: { env?: NodeJS.ProcessE
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
+    // A tool that exits without reading its input (kubectl failing on its arguments, or done before the end of a
+    // large manifest) closes the pipe: the write then fails with EPIPE, which must not take the process down. The
+    // exit code and stderr say what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(o.input ?? '');
   });
 }
