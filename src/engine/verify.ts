@@ -135,6 +135,22 @@ export function validated(r: ValidateResult): boolean {
   return r.solvable && r.discriminating && r.rejectsWrong;
 }
 
+/** How one run of a check ended (a RunBrief, or the same fields read back from `validate --json`). */
+type Outcome = { status: string; error?: string; explanation?: string };
+
+/**
+ * Each check a problem failed, as what happened and why (the session's error, else the evaluation's explanation, else
+ * its status); none when it validated. What `validate` prints as it goes, and what its tests list when they fail.
+ */
+export function validateFailures(r: Pick<ValidateResult, 'solvable' | 'discriminating' | 'rejectsWrong'> & { oracle: Outcome; idle?: Outcome; wrong?: Outcome }): Array<{ what: string; why: string }> {
+  const why = (b: Outcome) => b.error ?? b.explanation ?? b.status;
+  return [
+    ...(r.solvable ? [] : [{ what: 'oracle did not pass', why: why(r.oracle) }]),
+    ...(!r.discriminating && r.idle ? [{ what: 'doing nothing was not failed', why: why(r.idle) }] : []),
+    ...(!r.rejectsWrong && r.wrong ? [{ what: 'a wrong answer was not failed', why: why(r.wrong) }] : []),
+  ];
+}
+
 /** Splits a run's wall-clock time into its phases from the session's events. */
 class PhaseTimer {
   private readonly marks: Partial<Record<'agent' | 'evaluate' | 'recover', number>> = {};

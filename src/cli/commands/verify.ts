@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { TaskType } from '../../core/tasks/task-type';
-import { DEFAULT_WORKERS, solveProblems, validated, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
+import { DEFAULT_WORKERS, solveProblems, validated, validateFailures, validateProblems, type SolveResult, type ValidateResult } from '../../engine/verify';
 import { cancelOnSigint, engineFor, printJson } from '../context';
 import { oneLine, table } from '../format';
 import { taskOption, wholeNumber } from '../options';
@@ -51,9 +51,7 @@ export function registerVerifyCommand(program: Command): void {
 
 function progress(r: ValidateResult): void {
   process.stderr.write(`${validated(r) ? 'ok  ' : 'FAIL'}  ${r.problemId} (${r.seconds.toFixed(1)} s)\n`);
-  if (!r.solvable) process.stderr.write(`      oracle did not pass: ${oneLine(r.oracle.error ?? r.oracle.explanation ?? r.oracle.status, 600)}\n`);
-  if (!r.discriminating) process.stderr.write(`      doing nothing was not failed: ${oneLine(r.idle.error ?? r.idle.explanation ?? r.idle.status, 200)}\n`);
-  if (!r.rejectsWrong && r.wrong) process.stderr.write(`      a wrong answer was not failed: ${oneLine(r.wrong.error ?? r.wrong.explanation ?? r.wrong.status, 200)}\n`);
+  for (const f of validateFailures(r)) process.stderr.write(`      ${f.what}: ${oneLine(f.why, 600)}\n`);
 }
 
 function solveProgress(r: SolveResult): void {
