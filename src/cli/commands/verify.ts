@@ -16,8 +16,9 @@ export function registerVerifyCommand(program: Command): void {
     .option('--parallel <n>', `workers on the embedded cluster, each with its own twin, taking problems from one queue (default ${DEFAULT_WORKERS}; a real cluster always gets 1)`, wholeNumber('--parallel', 'the number of workers'))
     .option('--experimental', 'include the problems the original defines but does not register (after the registered ones)')
     .option('--oracle-only', 'only the oracle of each problem (a quick check that every problem can be solved)')
+    .option('--skip-answer-checks', 'outside mitigation, leave out doing nothing and the wrong answer: they are scored from the answer alone, the same on every cluster (for a cluster whose problems the embedded one has proven)')
     .option('--json', 'machine-readable output')
-    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number; oracleOnly?: boolean; experimental?: boolean }, command: Command) => {
+    .action(async (opts: { problems?: string; task?: TaskType; app?: string; json?: boolean; parallel?: number; oracleOnly?: boolean; skipAnswerChecks?: boolean; experimental?: boolean }, command: Command) => {
       const engine = engineFor(command);
       const problems = engine.listProblems({ pattern: opts.problems, task: opts.task, app: opts.app, includeExperimental: opts.experimental });
       const cancel = cancelOnSigint();
@@ -33,11 +34,11 @@ export function registerVerifyCommand(program: Command): void {
           process.exitCode = solved.every((r) => r.oracle.success) ? 0 : 1;
           return;
         }
-        const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal, opts.parallel);
+        const results = await validateProblems(engine, problems, opts.json ? undefined : progress, cancel.signal, opts.parallel, { answerChecks: !opts.skipAnswerChecks });
         if (opts.json) printJson(results);
         else {
           const mark = (ok: boolean) => (ok ? 'pass' : 'FAIL');
-          process.stdout.write('\n' + table(['PROBLEM', 'ORACLE', 'DO-NOTHING', 'WRONG ANSWER', 'TIME'], results.map((r) => [r.problemId, mark(r.solvable), mark(r.discriminating), r.wrong ? mark(r.rejectsWrong) : '-', `${r.seconds.toFixed(1)} s`])) + '\n');
+          process.stdout.write('\n' + table(['PROBLEM', 'ORACLE', 'DO-NOTHING', 'WRONG ANSWER', 'TIME'], results.map((r) => [r.problemId, mark(r.solvable), r.idle ? mark(r.discriminating) : '-', r.wrong ? mark(r.rejectsWrong) : '-', `${r.seconds.toFixed(1)} s`])) + '\n');
           const seconds = results.map((r) => r.seconds).sort((a, b) => a - b);
           const median = seconds.length ? seconds[Math.floor(seconds.length / 2)] : 0;
           process.stdout.write(`\n${results.filter(validated).length} of ${results.length} problem(s) validated in ${((Date.now() - started) / 1000).toFixed(0)} s (median ${median.toFixed(1)} s per problem)\n`);
