@@ -201,6 +201,17 @@ function jsonItems(text: string): unknown[] | undefined {
   }
 }
 
+/** The named objects of a kubectl `-o json` section (see jsonItems). */
+function namedItems<T extends { metadata?: { name?: string } }>(text: string): T[] | undefined {
+  return jsonItems(text)?.filter((o): o is T => !!(o as T | undefined)?.metadata?.name);
+}
+
+/** A whitespace-separated jsonpath list such as `{.spec.containers[*].image}`; none for an empty field. */
+function words(field: string): string[] {
+  const t = field.trim();
+  return t === '' ? [] : t.split(/\s+/);
+}
+
 function tabLines(text: string, minFields: number): string[][] {
   return text
     .split(/\r?\n/)
@@ -214,15 +225,13 @@ export const POD_FIELDS =
   '{.status.containerStatuses[*].lastState}{"\\t"}{.status.containerStatuses[*].ready}{"\\t"}{.status.containerStatuses[*].restartCount}{"\\n"}';
 
 export function parsePods(text: string): Pod[] {
-  const items = jsonItems(text);
-  if (items) return items.filter((p): p is Pod => !!(p as Pod)?.metadata?.name);
-  return tabLines(text, 11).map((f) => {
-    const images = f[5].trim() === '' ? [] : f[5].trim().split(/\s+/);
-    const ports = f[6].trim() === '' ? [] : f[6].trim().split(/\s+/).map(Number).filter(Number.isFinite);
+  return namedItems<Pod>(text) ?? tabLines(text, 11).map((f) => {
+    const images = words(f[5]);
+    const ports = words(f[6]).map(Number).filter(Number.isFinite);
     const states = parseJsonSequence(f[7]) as ContainerState[];
     const lastStates = parseJsonSequence(f[8]) as ContainerState[];
-    const ready = f[9].trim() === '' ? [] : f[9].trim().split(/\s+/).map((v) => v === 'true');
-    const restarts = f[10].trim() === '' ? [] : f[10].trim().split(/\s+/).map(Number);
+    const ready = words(f[9]).map((v) => v === 'true');
+    const restarts = words(f[10]).map(Number);
     const pod: Pod = {
       metadata: { name: f[0], creationTimestamp: f[1] || undefined, labels: jsonOr<Labels>(f[3], {}) },
       spec: {
@@ -249,10 +258,8 @@ export const DEPLOYMENT_FIELDS =
   '{.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}';
 
 export function parseDeployments(text: string): Deployment[] {
-  const items = jsonItems(text);
-  if (items) return items.filter((d): d is Deployment => !!(d as Deployment)?.metadata?.name);
-  return tabLines(text, 8).map((f) => {
-    const images = f[5].trim() === '' ? [] : f[5].trim().split(/\s+/);
+  return namedItems<Deployment>(text) ?? tabLines(text, 8).map((f) => {
+    const images = words(f[5]);
     const commands = parseJsonSequence(f[6]).filter(Array.isArray) as string[][];
     const revision = f[7]?.trim();
     const annotations: Record<string, string> = revision ? { 'deployment.kubernetes.io/revision': revision } : {};
@@ -271,18 +278,13 @@ export function parseDeployments(text: string): Deployment[] {
 export const SERVICE_FIELDS = '{.metadata.name}{"\\t"}{.spec.selector}{"\\t"}{.spec.ports}{"\\n"}';
 
 export function parseServices(text: string): Service[] {
-  const items = jsonItems(text);
-  if (items) return items.filter((s): s is Service => !!(s as Service)?.metadata?.name);
-  return tabLines(text, 3).map((f) => ({ metadata: { name: f[0] }, spec: { selector: jsonOr<Labels | undefined>(f[1], undefined), ports: jsonOr<ServicePort[]>(f[2], []) } }));
+  return namedItems<Service>(text) ?? tabLines(text, 3).map((f) => ({ metadata: { name: f[0] }, spec: { selector: jsonOr<Labels | undefined>(f[1], undefined), ports: jsonOr<ServicePort[]>(f[2], []) } }));
 }
 
 export const ENDPOINTS_FIELDS = '{.metadata.name}{"\\t"}{.subsets[*].addresses[*].ip}{"\\t"}{.subsets[*].notReadyAddresses[*].ip}{"\\t"}{.subsets[*].ports[*].port}{"\\n"}';
 
 export function parseEndpoints(text: string): Endpoints[] {
-  const items = jsonItems(text);
-  if (items) return items.filter((e): e is Endpoints => !!(e as Endpoints)?.metadata?.name);
-  return tabLines(text, 4).map((f) => {
-    const words = (s: string) => (s.trim() === '' ? [] : s.trim().split(/\s+/));
+  return namedItems<Endpoints>(text) ?? tabLines(text, 4).map((f) => {
     const addresses = words(f[1]).map((ip) => ({ ip }));
     const notReady = words(f[2]).map((ip) => ({ ip }));
     const ports = words(f[3]).map((p) => ({ port: Number(p) }));
@@ -306,9 +308,7 @@ export function parseEvents(text: string): KubeEvent[] {
 export const PV_FIELDS = '{.metadata.name}{"\\t"}{.status.phase}{"\\t"}{.spec.claimRef}{"\\n"}';
 
 export function parseVolumes(text: string): PersistentVolume[] {
-  const items = jsonItems(text);
-  if (items) return items.filter((v): v is PersistentVolume => !!(v as PersistentVolume)?.metadata?.name);
-  return tabLines(text, 3).map((f) => ({ metadata: { name: f[0] }, status: { phase: f[1] || undefined }, spec: { claimRef: jsonOr(f[2], undefined) } }));
+  return namedItems<PersistentVolume>(text) ?? tabLines(text, 3).map((f) => ({ metadata: { name: f[0] }, status: { phase: f[1] || undefined }, spec: { claimRef: jsonOr(f[2], undefined) } }));
 }
 
 /** flagd's ConfigMap data as file name → text (`-o jsonpath='{.data}'` or the whole ConfigMap as JSON). */

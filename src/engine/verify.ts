@@ -31,12 +31,13 @@ export interface ValidateResult {
   problemId: string;
   /** The oracle (the problem's solution, then the expected answer) scored success. */
   solvable: boolean;
-  /** Doing nothing (mitigation: submit at once; other tasks: never submit) scored failure. */
+  /** Doing nothing (mitigation: submit at once; other tasks: never submit) scored failure (true when not run). */
   discriminating: boolean;
   /** A wrong answer scored failure (not for mitigation, where doing nothing is the wrong answer). */
   rejectsWrong: boolean;
   oracle: RunBrief;
-  idle: RunBrief;
+  /** Doing nothing; not run outside mitigation with `answerChecks: false`. */
+  idle?: RunBrief;
   wrong?: RunBrief;
   /** Wall-clock seconds for all runs of this problem. */
   seconds: number;
@@ -52,14 +53,26 @@ export interface ValidateResult {
  * (the oracles of the whole catalog, measured on 2 cores: 109 s with 3 workers, 87 s with 4, 73 s with 5). A real
  * cluster gets one worker: sessions there share one cluster and its `default/wrk2-job`.
  */
-export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number, onLeftovers?: (leftovers: CleanupLeftover[]) => void): Promise<ValidateResult[]> {
+export async function validateProblems(engine: Engine, problems: ProblemDefinition[], onResult?: (r: ValidateResult) => void, signal?: AbortSignal, parallel?: number, options: ValidateOptions = {}): Promise<ValidateResult[]> {
   // Mitigation costs its settle window twice (the oracle's evaluation and doing nothing's), plus the injection's.
   const cost = (p: ProblemDefinition) => 1 + (p.task === 'mitigation' ? 2 * engine.config.settleSeconds + settleSeconds(p.fault) : 0);
-  return validateInWorkers(engine, problems, parallel, cost, signal, onLeftovers, async (validator, problem) => {
-    const result = await validateOne(validator, problem, signal);
+  return validateInWorkers(engine, problems, parallel, cost, signal, options.onLeftovers, async (validator, problem) => {
+    const result = await validateOne(validator, problem, options.answerChecks !== false, signal);
     onResult?.(result);
     return result;
   });
+}
+
+export interface ValidateOptions {
+  /**
+   * Outside mitigation, doing nothing (never submitting) and a wrong answer are scored from the answer alone, the same
+   * on every cluster. `false` leaves those two runs out (one session instead of three for such a problem): for a
+   * cluster whose problems the embedded cluster has already proven, only what depends on the cluster is run — the
+   * oracle, with its evidence of the fault, and doing nothing about a mitigation problem. Default true.
+   */
+  answerChecks?: boolean;
+  /** What the end of the batch could not remove from a cluster that outlives it (the apps kept for reuse). */
+  onLeftovers?: (leftovers: CleanupLeftover[]) => void;
 }
 
 export interface SolveResult {
@@ -96,19 +109,22 @@ async function validateInWorkers<R>(engine: Engine, problems: ProblemDefinition[
   return results.filter((r): r is R => r !== undefined);
 }
 
-async function validateOne(validator: Engine, problem: ProblemDefinition, signal?: AbortSignal): Promise<ValidateResult> {
+async function validateOne(validator: Engine, problem: ProblemDefinition, answerChecks: boolean, signal?: AbortSignal): Promise<ValidateResult> {
   const started = Date.now();
   const run = (mode: OracleMode) => runOracle(validator, problem, mode, signal);
+  const mitigation = problem.task === 'mitigation';
   const oracle = await run('solve');
-  const idle = await run('idle');
-  const wrong = problem.task === 'mitigation' ? undefined : await run('wrong');
+  const idle = mitigation || answerChecks ? await run('idle') : undefined;
+  const wrong = !mitigation && answerChecks ? await run('wrong') : undefined;
+  // A check that was not run cannot have failed.
+  const scoredFailure = (b: RunBrief | undefined) => b === undefined || ((b.status === 'completed' || b.status === 'timeout') && !b.success);
   return {
     problemId: problem.id,
     solvable: oracle.status === 'completed' && oracle.success,
-    discriminating: (idle.status === 'completed' || idle.status === 'timeout') && !idle.success,
-    rejectsWrong: wrong === undefined || ((wrong.status === 'completed' || wrong.status === 'timeout') && !wrong.success),
+    discriminating: scoredFailure(idle),
+    rejectsWrong: scoredFailure(wrong),
     oracle,
-    idle,
+    ...(idle ? { idle } : {}),
     ...(wrong ? { wrong } : {}),
     seconds: (Date.now() - started) / 1000,
   };
@@ -134,6 +150,22 @@ async function runOracle(validator: Engine, problem: ProblemDefinition, mode: Or
 
 export function validated(r: ValidateResult): boolean {
   return r.solvable && r.discriminating && r.rejectsWrong;
+}
+
+/** How one run of a check ended (a RunBrief, or the same fields read back from `validate --json`). */
+type Outcome = { status: string; error?: string; explanation?: string };
+
+/**
+ * Each check a problem failed, as what happened and why (the session's error, else the evaluation's explanation, else
+ * its status); none when it validated. What `validate` prints as it goes, and what its tests list when they fail.
+ */
+export function validateFailures(r: Pick<ValidateResult, 'solvable' | 'discriminating' | 'rejectsWrong'> & { oracle: Outcome; idle?: Outcome; wrong?: Outcome }): Array<{ what: string; why: string }> {
+  const why = (b: Outcome) => b.error ?? b.explanation ?? b.status;
+  return [
+    ...(r.solvable ? [] : [{ what: 'oracle did not pass', why: why(r.oracle) }]),
+    ...(!r.discriminating && r.idle ? [{ what: 'doing nothing was not failed', why: why(r.idle) }] : []),
+    ...(!r.rejectsWrong && r.wrong ? [{ what: 'a wrong answer was not failed', why: why(r.wrong) }] : []),
+  ];
 }
 
 /** Splits a run's wall-clock time into its phases from the session's events. */

@@ -1,16 +1,10 @@
-import { runTool } from './run-tool';
+import { runTool, ToolError } from './run-tool';
 
 export interface HelmOptions {
   helm: string;
   /** The kubeconfig file (default: KUBECONFIG / ~/.kube/config as helm itself finds it). */
   kubeconfigPath?: string;
   context?: string;
-}
-
-export class HelmError extends Error {
-  constructor(readonly args: string[], readonly exitCode: number | null, readonly stderr: string) {
-    super(`helm ${args.join(' ')} failed (exit code ${exitCode}): ${stderr.trim()}`);
-  }
 }
 
 /** One release as `helm list -o json` shows it (chart is `<name>-<version>`). */
@@ -37,7 +31,7 @@ export class Helm {
     const cannotStart = (error: Error) => new Error(`Cannot run helm (${this.options.helm}): ${error.message}. Install Helm 3 or set AIOPSLAB_HELM to one.`);
     return runTool(this.options.helm, full, { input, timeoutMs, cannotStart }).then(({ code, stdout, stderr }) => {
       if (code === 0) return stdout;
-      throw new HelmError(args, code, stderr || stdout);
+      throw new ToolError('helm', args, code, stderr || stdout);
     });
   }
 

@@ -1,16 +1,10 @@
-import { runTool } from './run-tool';
+import { runTool, ToolError } from './run-tool';
 
 export interface KubectlOptions {
   kubectl: string;
   kubeconfigPath?: string;
   context?: string;
   kubeCacheDir?: string;
-}
-
-export class KubectlError extends Error {
-  constructor(readonly args: string[], readonly exitCode: number | null, readonly stderr: string) {
-    super(`kubectl ${args.join(' ')} failed (exit code ${exitCode}): ${stderr.trim()}`);
-  }
 }
 
 /** The orchestrator's own kubectl (never the agent's shell). */
@@ -27,7 +21,7 @@ export class Kubectl {
       if (code === 0) return stdout;
       // `kubectl exec` reports only "command terminated with exit code N": the command's own output says why.
       const why = /^command terminated with exit code \d+\s*$/.test(stderr) && stdout.trim() ? `${stdout.trim().slice(-600)}\n${stderr}` : stderr || stdout;
-      throw new KubectlError(args, code, why);
+      throw new ToolError('kubectl', args, code, why);
     });
   }
 

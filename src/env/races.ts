@@ -8,9 +8,9 @@
  * - a wait keeps waiting through a failed look at the cluster (`isTransient`), until its own deadline.
  *
  * They understand both kinds of failure the environment sees: client-node's (an HTTP `code` and a Status `body`) and
- * kubectl's (`KubectlError`, whose stderr carries `Error from server (NotFound)` and the like).
+ * kubectl's (a `ToolError` of kubectl, whose stderr carries `Error from server (NotFound)` and the like).
  */
-import { KubectlError } from './kubectl';
+import { ToolError } from './run-tool';
 
 function httpCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -18,7 +18,7 @@ function httpCode(error: unknown): number | undefined {
 }
 
 function kubectlText(error: unknown): string | undefined {
-  return error instanceof KubectlError ? error.stderr : undefined;
+  return error instanceof ToolError && error.tool === 'kubectl' ? error.stderr : undefined;
 }
 
 /** The object (or its namespace) does not exist (any more). */

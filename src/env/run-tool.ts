@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process';
 
+/** A tool that started and exited non-zero: what it was asked, its exit code and what it said (stderr, or stdout). */
+export class ToolError extends Error {
+  constructor(readonly tool: 'kubectl' | 'helm', readonly args: string[], readonly exitCode: number | null, readonly stderr: string) {
+    super(`${tool} ${args.join(' ')} failed (exit code ${exitCode}): ${stderr.trim()}`);
+  }
+}
+
 export interface ToolRun {
   code: number | null;
   stdout: string;
@@ -27,6 +34,10 @@ export function runTool(file: string, args: string[], o: { env?: NodeJS.ProcessE
       clearTimeout(timer);
       resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
+    // A tool that exits without reading its input (kubectl failing on its arguments, or done before the end of a
+    // large manifest) closes the pipe: the write then fails with EPIPE, which must not take the process down. The
+    // exit code and stderr say what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(o.input ?? '');
   });
 }

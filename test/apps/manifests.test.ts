@@ -8,9 +8,51 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { loadCatalog } from '../../src/env/catalog';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Obj = any;
+/**
+ * A manifest object as these checks read it: the fields they look at, required where every manifest of the kind
+ * has them (a missing one fails the check that reads it).
+ */
+interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  ports: Array<{ containerPort: number; name?: string; protocol?: string }>;
+  env: Array<{ name: string; value?: string; valueFrom?: { configMapKeyRef?: KeyRef; secretKeyRef?: KeyRef } }>;
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+  readinessProbe?: unknown;
+}
+interface KeyRef { name: string; key: string }
+interface Volume {
+  name: string;
+  configMap?: { name: string; optional?: boolean; items?: Array<{ key: string }> };
+  secret?: { secretName: string; optional?: boolean; items?: Array<{ key: string }> };
+  persistentVolumeClaim?: { claimName: string };
+}
+interface Obj {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  data: Record<string, string>;
+  stringData?: Record<string, string>;
+  binaryData?: Record<string, string>;
+  spec: {
+    replicas: number;
+    type?: string;
+    selector: Record<string, string> & { matchLabels?: Record<string, string> };
+    ports: Array<{ name?: string; port: number; targetPort?: number | string; protocol?: string }>;
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; initContainers?: Container[]; volumes: Volume[] } };
+    storageClassName?: string;
+    capacity: { storage: string };
+    accessModes: string[];
+    resources: { requests: { storage: string } };
+    hostPath: { path: string };
+  };
+}
 interface Loaded { file: string; obj: Obj }
+/** flagd's flag file (demo.flagd.json). */
+interface FlagdFile { flags: Record<string, { defaultVariant: string; state: string; variants: Record<string, unknown> }> }
 
 const ROOT = findRoot(__dirname);
 const APPS = ['hotel-reservation', 'social-network', 'astronomy-shop'] as const;
@@ -45,7 +87,7 @@ function load(app: string): Loaded[] {
     const rel = path.relative(ROOT, file);
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
       assert.deepEqual(doc.errors.map((e) => e.message), [], `${rel}: YAML errors`);
-      const obj = doc.toJS();
+      const obj = doc.toJS() as Obj | null | undefined;
       if (obj !== null && obj !== undefined) loaded.push({ file: rel, obj });
     }
   }
@@ -54,7 +96,7 @@ function load(app: string): Loaded[] {
 }
 
 const ofKind = (app: string, kind: string): Obj[] => load(app).filter((l) => l.obj.kind === kind).map((l) => l.obj);
-function get(app: string, kind: string, name: string): Obj {
+function get(app: string, kind: string, name: string | undefined): Obj {
   const found = ofKind(app, kind).find((o) => o.metadata.name === name);
   assert.ok(found, `${app}: ${kind} ${name} is missing`);
   return found;
@@ -63,8 +105,8 @@ const labelsMatch = (selector: Record<string, string>, labels: Record<string, st
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 const podsSelectedBy = (app: string, selector: Record<string, string>): Obj[] =>
   ofKind(app, 'Deployment').filter((d) => labelsMatch(selector, d.spec.template.metadata.labels));
-const containerOf = (deployment: Obj, name: string): Obj => {
-  const c = deployment.spec.template.spec.containers.find((x: Obj) => x.name === name);
+const containerOf = (deployment: Obj, name: string | undefined): Container => {
+  const c = deployment.spec.template.spec.containers.find((x) => x.name === name);
   assert.ok(c, `Deployment ${deployment.metadata.name} has no container ${name}`);
   return c;
 };
@@ -125,7 +167,7 @@ for (const app of APPS) {
         const sel = d.spec?.selector?.matchLabels;
         assert.ok(sel && Object.keys(sel).length > 0, `Deployment ${d.metadata.name}: empty selector`);
         assert.ok(labelsMatch(sel, d.spec.template.metadata.labels), `Deployment ${d.metadata.name}: selector does not match template labels`);
-        const names = [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers].map((c: Obj) => c.name);
+        const names = [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers].map((c) => c.name);
         assert.equal(new Set(names).size, names.length, `Deployment ${d.metadata.name}: duplicate container names`);
         for (const c of d.spec.template.spec.containers) assert.ok(c.image, `Deployment ${d.metadata.name}/${c.name}: no image`);
       }
@@ -141,8 +183,8 @@ for (const app of APPS) {
           const target = p.targetPort ?? p.port;
           const protocol = p.protocol ?? 'TCP';
           for (const d of deployments) {
-            const ports = d.spec.template.spec.containers.flatMap((c: Obj) => c.ports ?? []);
-            const hit = ports.some((cp: Obj) => (typeof target === 'number' ? cp.containerPort === target : cp.name === target) && (cp.protocol ?? 'TCP') === protocol);
+            const ports = d.spec.template.spec.containers.flatMap((c) => c.ports ?? []);
+            const hit = ports.some((cp) => (typeof target === 'number' ? cp.containerPort === target : cp.name === target) && (cp.protocol ?? 'TCP') === protocol);
             assert.ok(hit, `Service ${s.metadata.name} port ${p.port} → targetPort ${target}/${protocol}: no such container port in Deployment ${d.metadata.name}`);
           }
         }
@@ -155,10 +197,10 @@ for (const app of APPS) {
       const secrets = new Map(ofKind(app, 'Secret').map((c) => [c.metadata.name, c]));
       const pvcs = new Map(ofKind(app, 'PersistentVolumeClaim').map((c) => [c.metadata.name, c]));
       const pvs = ofKind(app, 'PersistentVolume');
-      const keysOf = (o: Obj): string[] => [...Object.keys(o.data ?? {}), ...Object.keys(o.stringData ?? {}), ...Object.keys(o.binaryData ?? {})];
+      const keysOf = (o: Partial<Pick<Obj, 'data' | 'stringData' | 'binaryData'>> | undefined): string[] => [...Object.keys(o?.data ?? {}), ...Object.keys(o?.stringData ?? {}), ...Object.keys(o?.binaryData ?? {})];
       for (const d of ofKind(app, 'Deployment')) {
         const where = `Deployment ${d.metadata.name}`;
-        const volumes = new Map<string, Obj>((d.spec.template.spec.volumes ?? []).map((v: Obj) => [v.name, v]));
+        const volumes = new Map<string, Volume>((d.spec.template.spec.volumes ?? []).map((v) => [v.name, v]));
         for (const v of volumes.values()) {
           if (v.configMap) {
             const cm = cms.get(v.configMap.name);
@@ -222,8 +264,8 @@ describe('apps/hotel-reservation/manifests: the original deployment and the faul
       const c = containerOf(get(app, 'Deployment', name), `hotel-reserv-${name}`);
       assert.equal(c.image, 'yinfangchen/hotelreservation:latest');
       assert.deepEqual(c.command, [name]);
-      assert.deepEqual(c.ports.map((p: Obj) => p.containerPort), [port]);
-      assert.ok(c.env.some((e: Obj) => e.name === 'JAEGER_SAMPLE_RATIO' && e.value === '1'), `${name}: JAEGER_SAMPLE_RATIO=1`);
+      assert.deepEqual(c.ports.map((p) => p.containerPort), [port]);
+      assert.ok(c.env.some((e) => e.name === 'JAEGER_SAMPLE_RATIO' && e.value === '1'), `${name}: JAEGER_SAMPLE_RATIO=1`);
       assert.equal(c.readinessProbe, undefined, `${name}: the real app has no probes`);
       assert.equal(get(app, 'Service', name).spec.ports[0].targetPort, port);
     }
@@ -234,7 +276,7 @@ describe('apps/hotel-reservation/manifests: the original deployment and the faul
       const c = containerOf(get(app, 'Deployment', `mongodb-${m}`), `hotel-reserv-${m}-mongo`);
       assert.equal(c.image, 'mongo:4.4.6');
       assert.equal(c.ports[0].containerPort, 27017);
-      assert.ok(c.volumeMounts.some((v: Obj) => v.mountPath === '/data/db'), `mongodb-${m}: /data/db`);
+      assert.ok(c.volumeMounts.some((v) => v.mountPath === '/data/db'), `mongodb-${m}: /data/db`);
     }
     for (const [name, container] of Object.entries(HOTEL_MMC)) {
       const c = containerOf(get(app, 'Deployment', name), container);
@@ -243,12 +285,12 @@ describe('apps/hotel-reservation/manifests: the original deployment and the faul
     }
     const consul = containerOf(get(app, 'Deployment', 'consul'), 'consul');
     assert.equal(consul.image, 'hashicorp/consul:latest');
-    assert.deepEqual(consul.ports.map((p: Obj) => p.containerPort).sort(), [53, 8300, 8400, 8500]);
-    const dns = get(app, 'Service', 'consul').spec.ports.find((p: Obj) => p.port === 8600);
-    assert.equal(dns.targetPort, 53);
+    assert.deepEqual(consul.ports.map((p) => p.containerPort).sort(), [53, 8300, 8400, 8500]);
+    const dns = get(app, 'Service', 'consul').spec.ports.find((p) => p.port === 8600);
+    assert.equal(dns?.targetPort, 53);
     const jaeger = containerOf(get(app, 'Deployment', 'jaeger'), 'hotel-reserv-jaeger');
     assert.equal(jaeger.image, 'jaegertracing/all-in-one:1.57');
-    for (const p of [16686, 14269, 5778, 14268, 14267, 5775, 6831, 6832]) assert.ok(jaeger.ports.some((x: Obj) => x.containerPort === p), `jaeger port ${p}`);
+    for (const p of [16686, 14269, 5778, 14268, 14267, 5775, 6831, 6832]) assert.ok(jaeger.ports.some((x) => x.containerPort === p), `jaeger port ${p}`);
     const out = get(app, 'Service', 'jaeger-out');
     assert.equal(out.spec.type, 'NodePort');
     assert.equal(out.spec.ports[0].targetPort, 16686);
@@ -260,12 +302,12 @@ describe('apps/hotel-reservation/manifests: the original deployment and the faul
       const c = containerOf(d, `hotel-reserv-${key}-mongo`);
       assert.ok([...(c.command ?? []), ...(c.args ?? [])].includes('--auth'), `mongodb-${key} runs with --auth`);
       const mountOf = (p: string) => {
-        const m = c.volumeMounts.find((v: Obj) => v.mountPath === p);
+        const m = c.volumeMounts.find((v) => v.mountPath === p);
         assert.ok(m, `mongodb-${key}: nothing mounted at ${p}`);
-        return d.spec.template.spec.volumes.find((v: Obj) => v.name === m.name);
+        return d.spec.template.spec.volumes.find((v) => v.name === m.name);
       };
-      assert.equal(mountOf('/docker-entrypoint-initdb.d').configMap.name, `mongo-${key}-script`);
-      assert.equal(mountOf('/scripts').configMap.name, `failure-admin-${key}`);
+      assert.equal(mountOf('/docker-entrypoint-initdb.d')?.configMap?.name, `mongo-${key}-script`);
+      assert.equal(mountOf('/scripts')?.configMap?.name, `failure-admin-${key}`);
 
       const init = get(app, 'ConfigMap', `mongo-${key}-script`).data[`k8s-${key}-mongo.sh`];
       assert.ok(init, `mongo-${key}-script has k8s-${key}-mongo.sh`);
@@ -293,7 +335,7 @@ describe('apps/hotel-reservation/manifests: the original deployment and the faul
       const pvc = get(app, 'PersistentVolumeClaim', `${m}-pvc`);
       assert.equal(pvc.spec.storageClassName, `${m}-storage`);
       const d = get(app, 'Deployment', `mongodb-${m}`);
-      assert.ok(d.spec.template.spec.volumes.some((v: Obj) => v.persistentVolumeClaim?.claimName === `${m}-pvc`), `mongodb-${m} uses ${m}-pvc`);
+      assert.ok(d.spec.template.spec.volumes.some((v) => v.persistentVolumeClaim?.claimName === `${m}-pvc`), `mongodb-${m} uses ${m}-pvc`);
     }
   });
 
@@ -328,14 +370,14 @@ describe('apps/social-network/manifests: the original deployment and the fault t
       const c = containerOf(get(app, 'Deployment', name), name);
       assert.match(c.image, /^(docker\.io\/)?deathstarbench\/social-network-microservices:latest$/);
       assert.deepEqual(c.command, [binary]);
-      assert.deepEqual(c.ports.map((p: Obj) => p.containerPort), [9090]);
+      assert.deepEqual(c.ports.map((p) => p.containerPort), [9090]);
       const ports = get(app, 'Service', name).spec.ports;
-      assert.deepEqual(ports.map((p: Obj) => [p.port, p.targetPort]), [[9090, 9090]], `${name}: Service port 9090 → targetPort 9090`);
+      assert.deepEqual(ports.map((p) => [p.port, p.targetPort]), [[9090, 9090]], `${name}: Service port 9090 → targetPort 9090`);
       const cm = get(app, 'ConfigMap', name).data;
-      const config = JSON.parse(cm['service-config.json']);
+      const config = JSON.parse(cm['service-config.json']) as Record<string, { addr?: string; port?: number } | undefined>;
       for (const peer of [...Object.keys(SOCIAL_APP_SERVICES), ...SOCIAL_MONGO, ...SOCIAL_REDIS, ...SOCIAL_MEMCACHED]) assert.equal(config[peer]?.addr, peer, `${name}: service-config.json names ${peer}`);
-      assert.equal(config['user-service'].port, 9090);
-      assert.equal(config['url-shorten-mongodb'].port, 27017);
+      assert.equal(config['user-service']?.port, 9090);
+      assert.equal(config['url-shorten-mongodb']?.port, 27017);
       assert.match(cm['jaeger-config.yml'], /type: "probabilistic"\n\s+param: 0\.01/, `${name}: sampler probabilistic 0.01`);
     }
   });
@@ -345,7 +387,7 @@ describe('apps/social-network/manifests: the original deployment and the fault t
       for (const name of names) {
         const c = containerOf(get(app, 'Deployment', name), name);
         assert.match(c.image, image, `${name} image`);
-        assert.ok(c.ports.some((p: Obj) => p.containerPort === port), `${name} listens on ${port}`);
+        assert.ok(c.ports.some((p) => p.containerPort === port), `${name} listens on ${port}`);
         assert.equal(get(app, 'Service', name).spec.ports[0].port, port);
       }
     };
@@ -367,10 +409,10 @@ describe('apps/social-network/manifests: the original deployment and the fault t
     const conf = get(app, 'ConfigMap', 'url-shorten-mongodb').data['mongod.conf'];
     assert.match(conf, /tls:\n\s+mode: disabled/);
     assert.ok(!conf.includes('requireTLS'), 'healthy config has no requireTLS');
-    assert.ok(c.args.join(' ').includes('mongod.conf'), 'mongod reads the ConfigMap');
-    const tlsMount = c.volumeMounts.find((m: Obj) => m.mountPath === '/etc/tls');
+    assert.ok((c.args ?? []).join(' ').includes('mongod.conf'), 'mongod reads the ConfigMap');
+    const tlsMount = c.volumeMounts.find((m) => m.mountPath === '/etc/tls');
     assert.ok(tlsMount, '/etc/tls mounted');
-    assert.equal(mongo.spec.template.spec.volumes.find((v: Obj) => v.name === tlsMount.name).secret.secretName, 'mongodb-tls');
+    assert.equal(mongo.spec.template.spec.volumes.find((v) => v.name === tlsMount.name)?.secret?.secretName, 'mongodb-tls');
     const secret = get(app, 'Secret', 'mongodb-tls');
     const data = secret.stringData ?? {};
     assert.ok(data['tls.pem'] && data['ca.crt'], 'tls.pem and ca.crt');
@@ -423,17 +465,17 @@ describe('apps/astronomy-shop/manifests: demo 2.0.2 components and the flagd fla
     const ports: Record<string, number> = { ad: 8080, cart: 8080, checkout: 8080, currency: 8080, email: 8080, frontend: 8080, 'frontend-proxy': 8080, payment: 8080, 'product-catalog': 8080, quote: 8080, recommendation: 8080, shipping: 8080, 'image-provider': 8081, 'load-generator': 8089, kafka: 9092, 'valkey-cart': 6379, flagd: 8013 };
     for (const [name, port] of Object.entries(ports)) assert.equal(get(app, 'Service', name).spec.ports[0].port, port, `Service ${name} port`);
     assert.equal(get(app, 'Service', 'jaeger-query').spec.ports[0].port, 16686);
-    assert.ok(get(app, 'Service', 'jaeger-collector').spec.ports.some((p: Obj) => p.port === 4317));
+    assert.ok(get(app, 'Service', 'jaeger-collector').spec.ports.some((p) => p.port === 4317));
     const env = (d: string) => containerOf(get(app, 'Deployment', d), d).env;
-    assert.ok(env('load-generator').some((e: Obj) => e.name === 'LOCUST_HOST' && e.value === 'http://frontend-proxy:8080'));
-    assert.ok(env('checkout').some((e: Obj) => e.name === 'PAYMENT_ADDR' && e.value === 'payment:8080'));
+    assert.ok(env('load-generator').some((e) => e.name === 'LOCUST_HOST' && e.value === 'http://frontend-proxy:8080'));
+    assert.ok(env('checkout').some((e) => e.name === 'PAYMENT_ADDR' && e.value === 'payment:8080'));
     const jaeger = containerOf(get(app, 'Deployment', 'jaeger'), 'jaeger');
-    assert.ok(jaeger.args.includes('--query.base-path=/jaeger/ui'), 'get_traces reads /jaeger/ui/api');
+    assert.ok((jaeger.args ?? []).includes('--query.base-path=/jaeger/ui'), 'get_traces reads /jaeger/ui/api');
   });
 
   it('flagd-config/demo.flagd.json holds the 11 flags the original uses, each off by default and with the variant the injector sets', () => {
     const cm = get(app, 'ConfigMap', 'flagd-config');
-    const doc = JSON.parse(cm.data['demo.flagd.json']);
+    const doc = JSON.parse(cm.data['demo.flagd.json']) as FlagdFile;
     for (const [flag, variant] of Object.entries(OTEL_FLAGS)) {
       const f = doc.flags[flag];
       assert.ok(f, `flag ${flag} is missing`);
@@ -443,9 +485,9 @@ describe('apps/astronomy-shop/manifests: demo 2.0.2 components and the flagd fla
       assert.ok('off' in f.variants, `${flag} has variant off`);
     }
     const flagd = get(app, 'Deployment', 'flagd');
-    assert.ok(flagd.spec.template.spec.volumes.some((v: Obj) => v.configMap?.name === 'flagd-config'), 'flagd reads flagd-config');
-    assert.ok(flagd.spec.template.spec.initContainers.some((c: Obj) => c.name === 'init-config'), 'init-config prints the flags');
-    assert.deepEqual(flagd.spec.template.spec.containers.map((c: Obj) => c.name), ['flagd', 'flagd-ui']);
+    assert.ok(flagd.spec.template.spec.volumes.some((v) => v.configMap?.name === 'flagd-config'), 'flagd reads flagd-config');
+    assert.ok((flagd.spec.template.spec.initContainers ?? []).some((c) => c.name === 'init-config'), 'init-config prints the flags');
+    assert.deepEqual(flagd.spec.template.spec.containers.map((c) => c.name), ['flagd', 'flagd-ui']);
   });
 });
 
@@ -455,13 +497,14 @@ describe('apps/*/manifests against the problem catalog', () => {
     const problems = catalog.problems.all({ includeExperimental: true }).filter((p) => (APPS as readonly string[]).includes(p.app));
     assert.ok(problems.length > 50, `only ${problems.length} problems for the three apps`);
     const exists = (app: string, name: string) => ofKind(app, 'Deployment').some((d) => d.metadata.name === name) || ofKind(app, 'Service').some((d) => d.metadata.name === name);
-    const flagsOf = (app: string, cm: string) => JSON.parse(get(app, 'ConfigMap', cm).data['demo.flagd.json']).flags;
+    const flagsOf = (app: string, cm: string | undefined) => (JSON.parse(get(app, 'ConfigMap', cm).data['demo.flagd.json']) as FlagdFile).flags;
     for (const p of problems) {
       const app = p.app;
       const at = `${p.id} (${p.sourceFile})`;
       if (!fs.existsSync(path.join(ROOT, 'apps', app, 'manifests'))) continue;
       const f = p.fault;
-      const params = f.params as Record<string, any>;
+      // The fault parameters that name manifest objects (the injectors' own schemas validate the rest).
+      const params = f.params as { service?: string; deployment?: string; container?: string; originalImage?: string; from?: string; restartDeployment?: string; restartPods?: string[]; configMap?: string; flag?: string; variant?: string; script?: string; recoverScript?: string; persistentVolumes?: string[] };
       if (f.target) assert.ok(exists(app, f.target), `${at}: fault target ${f.target} is not a Deployment or Service`);
       if (typeof params.service === 'string') assert.ok(exists(app, params.service), `${at}: params.service ${params.service}`);
       if (typeof params.deployment === 'string') get(app, 'Deployment', params.deployment);
@@ -469,22 +512,22 @@ describe('apps/*/manifests against the problem catalog', () => {
       if (typeof params.originalImage === 'string') assert.equal(containerOf(get(app, 'Deployment', params.deployment), params.container).image, params.originalImage, `${at}: originalImage`);
       if (typeof params.from === 'string' && f.kind === 'wrong-bin-usage') assert.deepEqual(containerOf(get(app, 'Deployment', params.deployment), params.container).command, [params.from]);
       if (typeof params.restartDeployment === 'string') get(app, 'Deployment', params.restartDeployment);
-      for (const r of (params.restartPods as string[] | undefined) ?? []) get(app, 'Deployment', r);
+      for (const r of params.restartPods ?? []) get(app, 'Deployment', r);
       if (typeof params.configMap === 'string') get(app, 'ConfigMap', params.configMap);
       if (f.kind === 'flagd') {
-        const flag = flagsOf(app, params.configMap)[params.flag];
-        assert.ok(flag && params.variant in flag.variants, `${at}: flag ${params.flag} variant ${params.variant}`);
+        const flag = flagsOf(app, params.configMap)[params.flag ?? ''];
+        assert.ok(flag && params.variant !== undefined && params.variant in flag.variants, `${at}: flag ${params.flag} variant ${params.variant}`);
       }
       if (typeof params.script === 'string' || typeof params.recoverScript === 'string') {
         const cm = get(app, 'ConfigMap', `failure-admin-${params.service}`).data;
-        for (const s of [params.script, params.recoverScript].filter(Boolean)) assert.ok(cm[s], `${at}: script ${s} not in failure-admin-${params.service}`);
+        for (const s of [params.script, params.recoverScript].filter((x): x is string => !!x)) assert.ok(cm[s], `${at}: script ${s} not in failure-admin-${params.service}`);
       }
-      for (const pv of (params.persistentVolumes as string[] | undefined) ?? []) get(app, 'PersistentVolume', pv);
+      for (const pv of params.persistentVolumes ?? []) get(app, 'PersistentVolume', pv);
       const w = p.workload;
       if (w.kind === 'wrk2') {
         const { service, port } = w.url;
         const svc = get(app, 'Service', service);
-        assert.ok(svc.spec.ports.some((x: Obj) => x.port === port), `${at}: Service ${service} has no port ${port}`);
+        assert.ok(svc.spec.ports.some((x) => x.port === port), `${at}: Service ${service} has no port ${port}`);
         assert.ok(fs.existsSync(path.join(ROOT, 'apps', app, 'workload', w.script)), `${at}: workload script ${w.script}`);
       }
       const gt = p.groundTruth;
@@ -497,7 +540,7 @@ describe('apps/*/manifests against the problem catalog', () => {
           if (c.kind === 'container-command-contains') {
             const d = get(app, 'Deployment', c.deployment);
             const cs = c.container ? [containerOf(d, c.container)] : d.spec.template.spec.containers;
-            assert.ok(cs.every((x: Obj) => (x.command ?? []).includes(c.value)), `${at}: ${c.deployment} command contains ${c.value}`);
+            assert.ok(cs.every((x) => (x.command ?? []).includes(c.value)), `${at}: ${c.deployment} command contains ${c.value}`);
           }
           if (c.kind === 'configmap-not-contains') assert.ok(!JSON.stringify(get(app, 'ConfigMap', c.configMap).data).includes(c.text), `${at}: healthy ConfigMap ${c.configMap} already contains ${c.text}`);
           if (c.kind === 'flagd-flag') assert.equal(flagsOf(app, c.configMap)[c.flag]?.defaultVariant, c.variant, `${at}: flag ${c.flag} default`);

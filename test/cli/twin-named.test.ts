@@ -12,6 +12,15 @@ import { parse } from 'yaml';
 import { runCli } from '../support/cli';
 import { resolveKubectl } from '../../src/twin/kubectl-path';
 
+/** The parts of a kubeconfig file these tests read (its keys as kubectl writes them). */
+interface KubeconfigFile {
+  'current-context': string;
+  contexts: Array<{ name: string }>;
+  clusters: Array<{ name: string; cluster: { server: string; 'certificate-authority-data'?: string } }>;
+  users: Array<{ name: string }>;
+}
+const readKubeconfig = (file: string) => parse(fs.readFileSync(file, 'utf8')) as KubeconfigFile;
+
 function kubectl(file: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = execFile(file, args, { timeout: 30_000 }, (e, stdout, stderr) => resolve({ code: e ? 1 : 0, out: String(stdout), err: String(stderr) }));
@@ -39,7 +48,7 @@ describe('twin start --name / --bare (CLI)', function () {
     const kcB = /^export KUBECONFIG=(.+)$/.exec(lastLine(b.stdout))![1];
     assert.notEqual(kcA, kcB);
     assert.match(a.stdout, /stop it with: aiopslab twin stop --name twin-a/);
-    const configA = parse(fs.readFileSync(kcA, 'utf8'));
+    const configA = readKubeconfig(kcA);
     assert.equal(configA['current-context'], 'twin-a');
     assert.deepEqual([configA.contexts[0].name, configA.clusters[0].name, configA.users[0].name], ['twin-a', 'twin-a', 'twin-a']);
     assert.match(configA.clusters[0].cluster.server, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -52,7 +61,7 @@ describe('twin start --name / --bare (CLI)', function () {
     assert.doesNotMatch(nsA.out, /observe/, 'twin-a is bare');
     assert.match(nsB.out, /namespace\/observe/, 'twin-b has the problems\' components');
     // twin-a's credentials at twin-b's address: its CA does not vouch for twin-b, and its token means nothing there.
-    const serverB = parse(fs.readFileSync(kcB, 'utf8')).clusters[0].cluster.server as string;
+    const serverB = readKubeconfig(kcB).clusters[0].cluster.server;
     const crossed = await kubectl(k, ['--kubeconfig', kcA, '--server', serverB, 'get', 'ns']);
     assert.match(crossed.err, /certificate signed by unknown authority/);
     const skipped = await kubectl(k, ['--kubeconfig', kcA, '--server', serverB, '--insecure-skip-tls-verify', '--certificate-authority=', 'get', 'ns']);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../support/cli';
+import { failedRows, validateRows } from '../support/validate-rows';
 
 
 /**
@@ -18,15 +19,10 @@ describe('every registered problem is solvable and tells the right answer from d
     // A shorter settle window than the default 10 s keeps this test at a few minutes; restarts still count.
     fs.writeFileSync(path.join(cwd, 'aiopslab.config.yaml'), 'settleSeconds: 4\n');
     const r = await runCli(['validate', '--json'], { cwd });
-    type Brief = { explanation?: string; error?: string; status: string };
-    const results = JSON.parse(r.stdout) as Array<{ problemId: string; solvable: boolean; discriminating: boolean; rejectsWrong: boolean; oracle: Brief; idle: Brief; wrong?: Brief }>;
+    const results = validateRows(r.stdout);
     assert.equal(results.length, 89);
     assert.equal(new Set(results.map((x) => x.problemId)).size, 89);
-    const why = (b: Brief | undefined) => b?.error ?? b?.explanation ?? b?.status;
-    const bad = results
-      .filter((x) => !x.solvable || !x.discriminating || !x.rejectsWrong)
-      .map((x) => `${x.problemId}:${!x.solvable ? ` oracle failed (${why(x.oracle)})` : ''}${!x.discriminating ? ` do-nothing passed (${why(x.idle)})` : ''}${!x.rejectsWrong ? ` wrong answer passed (${why(x.wrong)})` : ''}`);
-    assert.deepEqual(bad, []);
+    assert.deepEqual(failedRows(results), []);
     assert.equal(r.code, 0, r.stderr);
     fs.rmSync(cwd, { recursive: true, force: true });
   });

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { KubectlError } from '../../src/env/kubectl';
+import { ToolError } from '../../src/env/run-tool';
 import { ignoreNotFound, isConflict, isNotFound, isTransient, retryOnConflict } from '../../src/env/races';
 
 const apiError = (code: number, message: string) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify({ kind: 'Status', message }) });
-const kubectlError = (stderr: string) => new KubectlError(['delete', 'pod', 'geo-1'], 1, stderr);
+const kubectlError = (stderr: string) => new ToolError('kubectl', ['delete', 'pod', 'geo-1'], 1, stderr);
 
 describe('races: steps that meet objects coming and going', () => {
   it('tells "already gone" from other failures, for client-node and for kubectl', async () => {

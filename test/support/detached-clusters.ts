@@ -66,10 +66,10 @@ export function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promi
 export const CATALOG_CLUSTERS = 3;
 
 type Brief = { explanation?: string; error?: string; status: string };
-export interface ValidateRow { problemId: string; solvable: boolean; discriminating: boolean; rejectsWrong: boolean; oracle: Brief; idle: Brief; wrong?: Brief }
+export interface ValidateRow { problemId: string; solvable: boolean; discriminating: boolean; rejectsWrong: boolean; oracle: Brief; idle?: Brief; wrong?: Brief }
 
-/** Every registered problem validated on `CATALOG_CLUSTERS` detached clusters; the rows and the wall time. */
-export async function validateCatalogOnDetachedClusters(cwd: string): Promise<{ rows: ValidateRow[]; seconds: number; failures: string[] }> {
+/** Every registered problem validated on `CATALOG_CLUSTERS` detached clusters (`validate` with `validateArgs`); the rows and the wall time. */
+export async function validateCatalogOnDetachedClusters(cwd: string, validateArgs: string[] = []): Promise<{ rows: ValidateRow[]; seconds: number; failures: string[] }> {
   const ids = Engine.create({ cwd }).listProblems().map((p) => p.id);
   const names = Array.from({ length: CATALOG_CLUSTERS }, (_, i) => `catalog-${i}`);
   const started = Date.now();
@@ -78,7 +78,7 @@ export async function validateCatalogOnDetachedClusters(cwd: string): Promise<{ 
     clusters = await startDetachedClusters({ cwd, kubectl: await resolveKubectl(), names, setup: true });
     const c = clusters;
     const shares = names.map((_, i) => ids.filter((__, j) => j % names.length === i));
-    const runs = await Promise.all(names.map((name, i) => c.cli(['--cluster', name, 'validate', '--json', '--problems', shares[i].join(',')], { AIOPSLAB_DOCKER: c.dockerShim(name) })));
+    const runs = await Promise.all(names.map((name, i) => c.cli(['--cluster', name, 'validate', '--json', ...validateArgs, '--problems', shares[i].join(',')], { AIOPSLAB_DOCKER: c.dockerShim(name) })));
     const failures = runs.filter((r) => r.code !== 0 && !r.stdout.trim().startsWith('[')).map((r) => r.stderr.slice(-2000));
     const rows = runs.flatMap((r) => (r.stdout.trim().startsWith('[') ? (JSON.parse(r.stdout) as ValidateRow[]) : []));
     return { rows, seconds: (Date.now() - started) / 1000, failures };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
+import type { CoreV1EventList, V1Secret, V1SelfSubjectReview } from '@kubernetes/client-node';
 import os from 'node:os';
 import path from 'node:path';
 import { startTwin, resolveKubectl, resolveHelm, type TwinHandle } from '../../src/twin';
@@ -36,6 +37,35 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boo
   }
 }
 
+/** A ServiceAccount, a Role with these rules (YAML flow mappings) and the RoleBinding that gives the one the other. */
+function serviceAccountWithRole(o: { namespace: string; serviceAccount: string; role: string; binding: string; rules: string[] }): string {
+  return `
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ${o.serviceAccount}, namespace: ${o.namespace}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: ${o.role}, namespace: ${o.namespace}}
+rules:
+${o.rules.map((rule) => `- ${rule}`).join('\n')}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ${o.binding}, namespace: ${o.namespace}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ${o.role}}
+subjects: [{kind: ServiceAccount, name: ${o.serviceAccount}, namespace: ${o.namespace}}]
+`;
+}
+
+/** A PodChaos as the tests read it back: its finalizers and the records of Chaos Mesh's controller. */
+interface PodChaos {
+  metadata: { finalizers?: string[] };
+  status?: { experiment?: { containerRecords?: unknown[] } };
+}
+
+const POD_READER = '{apiGroups: [""], resources: [pods, pods/log], verbs: [get, list, watch]}';
+
 describe('twin as a real cluster (bare, HTTPS, tokens, RBAC)', function () {
   this.timeout(60_000);
   let dir: string;
@@ -44,6 +74,12 @@ describe('twin as a real cluster (bare, HTTPS, tokens, RBAC)', function () {
   let admin: NodeJS.ProcessEnv;
   let cacheN = 0;
   const k = (env: NodeJS.ProcessEnv, args: string[], input?: string) => exec(kubectl, args, env, input);
+  /** `kubectl get … -o json`, read as the type the caller expects. */
+  const getJson = async <T>(env: NodeJS.ProcessEnv, args: string[]): Promise<T> => {
+    const r = await k(env, ['get', ...args, '-o', 'json']);
+    assert.equal(r.code, 0, r.err);
+    return JSON.parse(r.out) as T;
+  };
   /** A kubeconfig for the same cluster with another bearer token (or none). */
   const asToken = (token: string | undefined): NodeJS.ProcessEnv => {
     const file = writeKubeconfig(path.join(dir, `kc-${++cacheN}`), { server: twin.agentUrl, token, caPem: twin.tls!.caPem, contextName: 'twin', userName: 'u' });
@@ -60,31 +96,8 @@ describe('twin as a real cluster (bare, HTTPS, tokens, RBAC)', function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twin-real-'));
     [twin, kubectl] = await Promise.all([startTwin({ stateDir: path.join(dir, 'state'), bare: true, tls: true, name: 'twin-real' }), resolveKubectl()]);
     admin = twin.env;
-    const setup = `
-apiVersion: v1
-kind: Namespace
-metadata: {name: team-a}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: team-b}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: sre, namespace: team-a}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: pod-reader, namespace: team-a}
-rules:
-- {apiGroups: [""], resources: [pods, pods/log], verbs: [get, list, watch]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: sre-reads-pods, namespace: team-a}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: pod-reader}
-subjects: [{kind: ServiceAccount, name: sre, namespace: team-a}]
-`;
+    const setup = ['team-a', 'team-b'].map((ns) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n---\n`).join('') +
+      serviceAccountWithRole({ namespace: 'team-a', serviceAccount: 'sre', role: 'pod-reader', binding: 'sre-reads-pods', rules: [POD_READER] });
     const r = await k(admin, ['apply', '-f', '-'], setup);
     assert.equal(r.code, 0, r.err);
   });
@@ -125,7 +138,7 @@ subjects: [{kind: ServiceAccount, name: sre, namespace: team-a}]
     assert.equal((await anonymous('/version')).code, 200);
     const api = await anonymous('/api');
     assert.equal(api.code, 403);
-    assert.equal(JSON.parse(api.body).message, 'forbidden: User "system:anonymous" cannot get path "/api"');
+    assert.equal((JSON.parse(api.body) as { message: string }).message, 'forbidden: User "system:anonymous" cannot get path "/api"');
     assert.equal((await anonymous('/api/v1/namespaces/default/pods')).code, 403);
   });
 
@@ -154,7 +167,7 @@ subjects: [{kind: ServiceAccount, name: sre, namespace: team-a}]
     assert.match(list.out, /^pods\/log\s+\[\]\s+\[\]\s+\[get list watch\]$/m);
     assert.doesNotMatch(list.out, /^\*\.\*/m);
     const who = await k(sre, ['auth', 'whoami', '-o', 'json']);
-    assert.deepEqual(JSON.parse(who.out).status.userInfo.groups, ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated']);
+    assert.deepEqual((JSON.parse(who.out) as V1SelfSubjectReview).status?.userInfo?.groups, ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated']);
     // The same log access through the subresource the Role names.
     assert.equal((await k(sre, ['logs', 'web', '-n', 'team-a'])).code, 0);
   });
@@ -167,14 +180,14 @@ subjects: [{kind: ServiceAccount, name: sre, namespace: team-a}]
     const created = await k(admin, ['apply', '-f', '-'], chaos);
     assert.equal(created.code, 0, created.err);
     await new Promise((r) => setTimeout(r, 800));
-    const idle = JSON.parse((await k(admin, ['get', 'podchaos', 'kill-web', '-n', 'team-a', '-o', 'json'])).out);
+    const idle = await getJson<PodChaos>(admin, ['podchaos', 'kill-web', '-n', 'team-a']);
     assert.equal(idle.status, undefined, 'no controller, no status');
     assert.equal(idle.metadata.finalizers, undefined);
     const sre = asToken(await tokenFor('team-a', 'sre'));
     assert.match((await k(sre, ['get', 'podchaos', '-n', 'team-a'])).err, /podchaos\.chaos-mesh\.org is forbidden: User "system:serviceaccount:team-a:sre" cannot list resource "podchaos" in API group "chaos-mesh\.org" in the namespace "team-a"/);
     assert.equal((await k(admin, ['create', 'namespace', 'chaos-mesh'])).code, 0);
     assert.equal((await k(admin, ['create', 'deployment', 'chaos-controller-manager', '--image=ghcr.io/chaos-mesh/chaos-mesh:v2.6.7', '-n', 'chaos-mesh'])).code, 0);
-    const acted = await until('the controller to act', async () => JSON.parse((await k(admin, ['get', 'podchaos', 'kill-web', '-n', 'team-a', '-o', 'json'])).out), (o) => !!o.status?.experiment?.containerRecords?.length);
+    const acted = await until('the controller to act', () => getJson<PodChaos>(admin, ['podchaos', 'kill-web', '-n', 'team-a']), (o) => !!o.status?.experiment?.containerRecords?.length);
     assert.deepEqual(acted.metadata.finalizers, ['chaos-mesh/records']);
     await until('the pod to run the pause image', async () => (await k(admin, ['get', 'pod', 'web', '-n', 'team-a', '-o', 'jsonpath={.spec.containers[0].image}'])).out, (img) => /pause/.test(img));
   });
@@ -206,7 +219,7 @@ spec: {selector: {app: prometheus}, ports: [{port: 80, targetPort: 9090}]}
 `;
     assert.equal((await k(admin, ['apply', '-f', '-'], install)).code, 0);
     const answer = await until('Prometheus to answer', () => k(admin, ['get', '--raw', query]), (r) => r.code === 0);
-    assert.equal(JSON.parse(answer.out).status, 'success');
+    assert.equal((JSON.parse(answer.out) as { status: string }).status, 'success');
   });
 
   it('an unknown token, a token of a deleted ServiceAccount and one of a deleted token Secret get 401', async () => {
@@ -215,17 +228,18 @@ spec: {selector: {app: prometheus}, ports: [{port: 80, targetPort: 9090}]}
     // A forged token: the payload of a valid one with another ServiceAccount's name.
     const real = await tokenFor('team-a', 'sre');
     const [h, p, s] = real.split('.');
-    const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as { 'kubernetes.io': { serviceaccount: { name: string } } };
     claims['kubernetes.io'].serviceaccount.name = 'default';
     assert.match((await k(asToken(`${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`), ['get', 'pods', '-n', 'team-a'])).err, unauthorized);
 
     assert.equal((await k(admin, ['create', 'sa', 'temp', '-n', 'team-a'])).code, 0);
     const secret = 'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/service-account-token\nmetadata: {name: temp-token, namespace: team-a, annotations: {kubernetes.io/service-account.name: temp}}\n';
     assert.equal((await k(admin, ['apply', '-f', '-'], secret)).code, 0);
-    const filled = await until('the token controller', async () => JSON.parse((await k(admin, ['get', 'secret', 'temp-token', '-n', 'team-a', '-o', 'json'])).out), (o) => !!o.data?.token);
-    assert.equal(Buffer.from(filled.data.namespace, 'base64').toString(), 'team-a');
-    assert.equal(Buffer.from(filled.data['ca.crt'], 'base64').toString(), twin.tls!.caPem);
-    const fromSecret = asToken(Buffer.from(filled.data.token, 'base64').toString());
+    const filled = await until('the token controller', () => getJson<V1Secret>(admin, ['secret', 'temp-token', '-n', 'team-a']), (o) => !!o.data?.token);
+    const decoded = (key: string) => Buffer.from(filled.data?.[key] ?? '', 'base64').toString();
+    assert.equal(decoded('namespace'), 'team-a');
+    assert.equal(decoded('ca.crt'), twin.tls!.caPem);
+    const fromSecret = asToken(decoded('token'));
     const fromRequest = asToken(await tokenFor('team-a', 'temp'));
     assert.equal((await k(fromSecret, ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).out, 'system:serviceaccount:team-a:temp');
     assert.equal((await k(fromRequest, ['auth', 'can-i', 'list', 'pods', '-n', 'team-a'])).out.trim(), 'no');
@@ -241,24 +255,10 @@ spec: {selector: {app: prometheus}, ports: [{port: 80, targetPort: 9090}]}
   });
 
   it('RBAC escalation prevention: a ServiceAccount that may create RoleBindings cannot bind more than it holds', async () => {
-    const setup = `
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: lead, namespace: team-a}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: Role
-metadata: {name: binder, namespace: team-a}
-rules:
-- {apiGroups: [""], resources: [pods, pods/log], verbs: [get, list, watch]}
-- {apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings, roles], verbs: [create, get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: lead-binds, namespace: team-a}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: binder}
-subjects: [{kind: ServiceAccount, name: lead, namespace: team-a}]
-`;
+    const setup = serviceAccountWithRole({
+      namespace: 'team-a', serviceAccount: 'lead', role: 'binder', binding: 'lead-binds',
+      rules: [POD_READER, '{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings, roles], verbs: [create, get, list]}'],
+    });
     assert.equal((await k(admin, ['apply', '-f', '-'], setup)).code, 0);
     const lead = asToken(await tokenFor('team-a', 'lead'));
     const toAdmin = await k(lead, ['create', 'rolebinding', 'grab', '--clusterrole=cluster-admin', '--serviceaccount=team-a:lead', '-n', 'team-a']);
@@ -278,7 +278,7 @@ subjects: [{kind: ServiceAccount, name: lead, namespace: team-a}]
     assert.equal((await k(admin, ['apply', '-f', '-'], big)).code, 0);
     const events = await until('the events', async () => (await k(admin, ['get', 'events', '-n', 'team-b', '-o', 'json'])).out,
       (o) => /ImagePullBackOff/.test(o) && /FailedScheduling/.test(o));
-    const messages = (JSON.parse(events).items as Array<{ reason: string; message: string }>).map((e) => `${e.reason}: ${e.message}`);
+    const messages = (JSON.parse(events) as CoreV1EventList).items.map((e) => `${e.reason}: ${e.message}`);
     assert.ok(messages.some((m) => m.startsWith('Failed: Failed to pull image "nginx:does-not-exist": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:does-not-exist"')), messages.join('\n'));
     assert.ok(messages.includes('FailedScheduling: 0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.'), messages.join('\n'));
     const reasons = (await k(admin, ['get', 'pods', '-n', 'team-b', '-l', 'app=typo', '-o', 'jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}'])).out;

@@ -1,21 +1,21 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { HttpError, startServer } from '../../server/server';
 import { UserError } from '../errors';
 import { engineFor } from '../context';
+import { wholeNumber } from '../options';
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('HTTP service: the original API (/health, /problems, /agents, /simulate) and interactive sessions for agents in any language')
-    .option('--host <host>', 'address to bind (default 127.0.0.1)')
-    .option('--port <port>', 'port (default 1818)')
-    .option('--token <token>', 'bearer token required from clients (required when binding beyond loopback; or AIOPSLAB_TOKEN)')
-    .action(async (opts: { host?: string; port?: string; token?: string }, command: Command) => {
+    .addOption(new Option('--host <host>', 'address to bind (default 127.0.0.1)').env('SERVICE_HOST'))
+    .addOption(new Option('--port <port>', 'port (default 1818)').env('SERVICE_PORT').argParser(wholeNumber('--port', 'a port number', 0, 65535)))
+    .addOption(new Option('--token <token>', 'bearer token required from clients (required when binding beyond loopback)').env('AIOPSLAB_TOKEN'))
+    .action(async (opts: { host?: string; port?: number; token?: string }, command: Command) => {
       const engine = engineFor(command);
-      const host = opts.host ?? process.env.SERVICE_HOST ?? engine.config.serve.host;
-      const port = Number(opts.port ?? process.env.SERVICE_PORT ?? engine.config.serve.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`--port must be a port number, not "${opts.port}".`);
-      const token = opts.token ?? process.env.AIOPSLAB_TOKEN;
+      const host = opts.host ?? engine.config.serve.host;
+      const port = opts.port ?? engine.config.serve.port;
+      const token = opts.token;
       const server = await startServer(engine, { host, port, token }).catch((error: unknown) => {
         if (error instanceof HttpError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError((error as Error).message);
         throw error;

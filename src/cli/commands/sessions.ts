@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { flattenRecord, toCsv } from '../../core/session/summary';
 import type { SessionRecord } from '../../core/session/types';
+import type { Engine } from '../../engine/engine';
 import { UserError } from '../errors';
 import { engineFor, printJson } from '../context';
 import { table } from '../format';
@@ -28,19 +29,16 @@ export function registerSessionsCommand(program: Command): void {
     .description('show one session (an ID prefix is enough)')
     .option('--json', 'the whole record as JSON')
     .action(async (id: string, opts: { json?: boolean }, command: Command) => {
-      const engine = engineFor(command);
-      const record = await engine.store.load(id);
-      if (!record) throw new UserError(`No session ${id} in ${engine.config.resultsDir}. List them with: aiopslab sessions`);
+      const record = await savedSession(engineFor(command), id);
       if (opts.json) return printJson(record);
       process.stdout.write(renderTranscript(record) + '\n\n' + renderSummary(record) + '\n');
     });
   sessions
     .command('export')
     .description('export all sessions as CSV or JSONL, one row per session')
-    .option('--format <format>', 'csv or jsonl', 'csv')
+    .addOption(new Option('--format <format>', 'one row per session as').choices(['csv', 'jsonl']).default('csv'))
     .option('--out <file>', 'write to this file instead of stdout')
     .action(async (opts: { format: string; out?: string }, command: Command) => {
-      if (opts.format !== 'csv' && opts.format !== 'jsonl') throw new UserError(`--format must be csv or jsonl, not "${opts.format}".`);
       const engine = engineFor(command);
       const rows = [];
       for (const e of await engine.store.list()) {
@@ -68,10 +66,17 @@ export function registerSessionsCommand(program: Command): void {
     .description('delete a saved session')
     .action(async (id: string, _opts: unknown, command: Command) => {
       const engine = engineFor(command);
-      const record = await engine.store.load(id);
-      if (!record || !(await engine.store.delete(record.session_id))) throw new UserError(`No session ${id} in ${engine.config.resultsDir}.`);
+      const record = await savedSession(engine, id);
+      if (!(await engine.store.delete(record.session_id))) throw new UserError(`No session ${id} in ${engine.config.resultsDir}.`);
       process.stdout.write(`deleted ${record.session_id}\n`);
     });
+}
+
+/** The saved session an ID (or its first characters) names, or a usage error saying where sessions are listed. */
+async function savedSession(engine: Engine, id: string): Promise<SessionRecord> {
+  const record = await engine.store.load(id);
+  if (!record) throw new UserError(`No session ${id} in ${engine.config.resultsDir}. List them with: aiopslab sessions`);
+  return record;
 }
 
 export function renderTranscript(record: SessionRecord): string {

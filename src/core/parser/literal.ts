@@ -51,6 +51,11 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** Python's one-character escapes (`\n`, `\t`, quotes, …), by the character after the backslash. */
+const SIMPLE_ESCAPES = new Map<number, string>(
+  Object.entries({ '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' }).map(([k, v]) => [k.charCodeAt(0), v]),
+);
+
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
@@ -562,38 +567,13 @@ export class CallParser {
   private decodeEscape(p: number, bytes: boolean, emit: (s: string) => void): number {
     const src = this.src;
     const c = this.code(p + 1);
+    const simple = SIMPLE_ESCAPES.get(c);
+    if (simple !== undefined) {
+      emit(simple);
+      return p + 2;
+    }
     switch (c) {
       case 10: // backslash-newline: line continuation, produces nothing
-        return p + 2;
-      case 92:
-        emit('\\');
-        return p + 2;
-      case 39:
-        emit("'");
-        return p + 2;
-      case 34:
-        emit('"');
-        return p + 2;
-      case 97:
-        emit('\x07');
-        return p + 2;
-      case 98:
-        emit('\b');
-        return p + 2;
-      case 102:
-        emit('\f');
-        return p + 2;
-      case 110:
-        emit('\n');
-        return p + 2;
-      case 114:
-        emit('\r');
-        return p + 2;
-      case 116:
-        emit('\t');
-        return p + 2;
-      case 118:
-        emit('\v');
         return p + 2;
       case 120: // \xHH
         return this.hexEscape(p, 2, emit);

@@ -7,7 +7,7 @@
  * one must be given (`submitArgumentsFor`).
  */
 import { actionsForTask, toJsonSchema } from '../../core/actions';
-import type { ActionDefinition, JsonSchema } from '../../core/actions/types';
+import type { JsonSchema } from '../../core/actions/types';
 import { TASK_TYPES, type TaskType } from '../../core/tasks/task-type';
 
 export const TOOL_PREFIX = 'aiopslab_';
@@ -55,53 +55,44 @@ function firstParagraph(doc: string): string {
 
 /** One tool contribution per agent-facing action (the common six plus the task-dependent submit), plus a status tool. */
 export function lmToolContributions(): ToolContribution[] {
-  const detection = actionsForTask('detection');
-  const out: ToolContribution[] = [];
-  for (const def of detection) {
-    if (def.name === 'submit') continue;
-    out.push(actionTool(def));
-  }
-  out.push({
-    name: `${TOOL_PREFIX}submit`,
-    displayName: 'AIOpsLab: submit',
-    toolReferenceName: `${TOOL_PREFIX}submit`,
-    canBeReferencedInPrompt: true,
-    userDescription: 'Hand in the answer of the running AIOpsLab problem (ends the session).',
-    modelDescription:
+  const actions = actionsForTask('detection').filter((def) => def.name !== 'submit');
+  return [
+    ...actions.map((def) =>
+      tool(def.name, firstParagraph(def.doc), `${firstParagraph(def.doc)} ${WHEN_USE[def.name] ?? ''} Each call is one step of the running AIOpsLab session's budget.`.trim(), toJsonSchema(def), { when: SESSION_CONTEXT_KEY }),
+    ),
+    tool(
+      'submit',
+      'Hand in the answer of the running AIOpsLab problem (ends the session).',
       'Submit the answer of the running AIOpsLab problem; this ends the episode. Give exactly the argument of the session\'s task: ' +
-      'detection → has_anomaly ("Yes" or "No"); localization → faulty_components (list of service names, most likely first, [] if none); ' +
-      'analysis → analysis ({"system_level": ..., "fault_type": ...}); mitigation → no argument (call it once the fix is applied; the cluster state is then checked). ' +
-      'Call aiopslab_status first if you do not know the task.',
-    tags: ['aiopslab'],
-    inputSchema: submitUnionSchema(),
-    when: SESSION_CONTEXT_KEY,
-  });
-  out.push({
-    name: `${TOOL_PREFIX}status`,
-    displayName: 'AIOpsLab: session status',
-    toolReferenceName: `${TOOL_PREFIX}status`,
-    canBeReferencedInPrompt: true,
-    userDescription: 'Show the running AIOpsLab session: problem, task, steps used and the task description.',
-    modelDescription:
+        'detection → has_anomaly ("Yes" or "No"); localization → faulty_components (list of service names, most likely first, [] if none); ' +
+        'analysis → analysis ({"system_level": ..., "fault_type": ...}); mitigation → no argument (call it once the fix is applied; the cluster state is then checked). ' +
+        'Call aiopslab_status first if you do not know the task.',
+      submitUnionSchema(),
+      { when: SESSION_CONTEXT_KEY },
+    ),
+    tool(
+      'status',
+      'Show the running AIOpsLab session: problem, task, steps used and the task description.',
       'Returns the running AIOpsLab session: its problem description and instructions, the task type, the namespace hints, ' +
-      'steps used of the budget, and the last observation. Use it first to learn what to investigate and how to submit.',
-    tags: ['aiopslab'],
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-  });
-  return out;
+        'steps used of the budget, and the last observation. Use it first to learn what to investigate and how to submit.',
+      { type: 'object', properties: {}, additionalProperties: false },
+      { displayName: 'AIOpsLab: session status' },
+    ),
+  ];
 }
 
-function actionTool(def: ActionDefinition): ToolContribution {
+/** A tool named `aiopslab_<name>`, referable in prompts; `when` limits it to a running session. */
+function tool(name: string, userDescription: string, modelDescription: string, inputSchema: JsonSchema, o: { when?: string; displayName?: string }): ToolContribution {
   return {
-    name: `${TOOL_PREFIX}${def.name}`,
-    displayName: `AIOpsLab: ${def.name}`,
-    toolReferenceName: `${TOOL_PREFIX}${def.name}`,
+    name: `${TOOL_PREFIX}${name}`,
+    displayName: o.displayName ?? `AIOpsLab: ${name}`,
+    toolReferenceName: `${TOOL_PREFIX}${name}`,
     canBeReferencedInPrompt: true,
-    userDescription: firstParagraph(def.doc),
-    modelDescription: `${firstParagraph(def.doc)} ${WHEN_USE[def.name] ?? ''} Each call is one step of the running AIOpsLab session's budget.`.trim(),
+    userDescription,
+    modelDescription,
     tags: ['aiopslab'],
-    inputSchema: toJsonSchema(def),
-    when: SESSION_CONTEXT_KEY,
+    inputSchema,
+    ...(o.when ? { when: o.when } : {}),
   };
 }
 

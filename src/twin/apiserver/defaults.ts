@@ -15,12 +15,19 @@ function imagePullPolicy(image: string | undefined): string {
   return tagPart.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
+/** Sets each default the object lacks (null or undefined), in this order, as the API server's defaulting functions do. */
+function fill(target: any, defaults: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(defaults)) target[key] ??= value;
+}
+
+/** The object's spec, created empty when it has none. */
+function specOf(o: any): any {
+  return o.spec ?? (o.spec = {});
+}
+
 function defaultContainer(c: any): void {
   if (!c || typeof c !== 'object') return;
-  c.terminationMessagePath ??= '/dev/termination-log';
-  c.terminationMessagePolicy ??= 'File';
-  c.imagePullPolicy ??= imagePullPolicy(c.image);
-  c.resources ??= {};
+  fill(c, { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: imagePullPolicy(c.image), resources: {} });
   if (c.resources.limits && !c.resources.requests) c.resources.requests = { ...c.resources.limits };
   if (Array.isArray(c.ports)) for (const p of c.ports) if (p && typeof p === 'object') p.protocol ??= 'TCP';
   if (Array.isArray(c.env)) for (const e of c.env) {
@@ -30,7 +37,7 @@ function defaultContainer(c: any): void {
   for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
     const p = c[probe];
     if (p && typeof p === 'object') {
-      p.timeoutSeconds ??= 1; p.periodSeconds ??= 10; p.successThreshold ??= 1; p.failureThreshold ??= 3;
+      fill(p, { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 });
       if (p.httpGet) p.httpGet.scheme ??= 'HTTP';
     }
   }
@@ -38,11 +45,7 @@ function defaultContainer(c: any): void {
 
 export function defaultPodSpec(spec: any, restartPolicy = 'Always'): void {
   if (!spec || typeof spec !== 'object') return;
-  spec.restartPolicy ??= restartPolicy;
-  spec.terminationGracePeriodSeconds ??= 30;
-  spec.dnsPolicy ??= 'ClusterFirst';
-  spec.securityContext ??= {};
-  spec.schedulerName ??= 'default-scheduler';
+  fill(spec, { restartPolicy, terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', securityContext: {}, schedulerName: 'default-scheduler' });
   if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount;
   for (const list of ['containers', 'initContainers']) if (Array.isArray(spec[list])) spec[list].forEach(defaultContainer);
   if (Array.isArray(spec.volumes)) for (const v of spec.volumes) {
@@ -54,14 +57,10 @@ export function defaultPodSpec(spec: any, restartPolicy = 'Always'): void {
 
 /** Pod-level defaults applied only to pods (admission: service account, tolerations, priority). */
 function defaultPod(pod: any): void {
-  const spec = pod.spec ?? (pod.spec = {});
+  const spec = specOf(pod);
   defaultPodSpec(spec);
   spec.serviceAccountName ??= 'default';
-  spec.serviceAccount ??= spec.serviceAccountName;
-  spec.enableServiceLinks ??= true;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  spec.priority ??= 0;
-  spec.tolerations ??= [];
+  fill(spec, { serviceAccount: spec.serviceAccountName, enableServiceLinks: true, preemptionPolicy: 'PreemptLowerPriority', priority: 0, tolerations: [] });
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     if (!spec.tolerations.some((x: any) => x?.key === key)) {
       spec.tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
@@ -90,7 +89,7 @@ function defaultTemplate(obj: any, restartPolicy = 'Always'): void {
   if (tpl && typeof tpl === 'object') {
     tpl.metadata ??= {};
     tpl.metadata.creationTimestamp ??= null;
-    defaultPodSpec(tpl.spec ?? (tpl.spec = {}), restartPolicy);
+    defaultPodSpec(specOf(tpl), restartPolicy);
   }
 }
 
@@ -107,7 +106,7 @@ export function applyDefaults(obj: KubeObject, alloc: ServiceIpAllocator, old?: 
       }
       break;
     case 'v1/Service': {
-      const spec = o.spec ?? (o.spec = {});
+      const spec = specOf(o);
       spec.type ??= 'ClusterIP';
       if (old?.spec) {
         if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = old.spec.clusterIP;
@@ -116,10 +115,7 @@ export function applyDefaults(obj: KubeObject, alloc: ServiceIpAllocator, old?: 
       if (spec.type === 'ExternalName') break;
       if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = alloc.clusterIP();
       spec.clusterIPs ??= [spec.clusterIP];
-      spec.sessionAffinity ??= 'None';
-      spec.ipFamilies ??= ['IPv4'];
-      spec.ipFamilyPolicy ??= 'SingleStack';
-      spec.internalTrafficPolicy ??= 'Cluster';
+      fill(spec, { sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster' });
       if (Array.isArray(spec.ports)) for (const p of spec.ports) {
         if (!p || typeof p !== 'object') continue;
         p.protocol ??= 'TCP';
@@ -136,8 +132,7 @@ export function applyDefaults(obj: KubeObject, alloc: ServiceIpAllocator, old?: 
     }
     case 'v1/Namespace':
       o.metadata.labels = { ...(o.metadata.labels ?? {}), 'kubernetes.io/metadata.name': o.metadata.name };
-      o.spec ??= {};
-      o.spec.finalizers ??= ['kubernetes'];
+      fill(specOf(o), { finalizers: ['kubernetes'] });
       if (!old) o.status = { phase: 'Active' };
       break;
     case 'v1/Secret':
@@ -149,59 +144,42 @@ export function applyDefaults(obj: KubeObject, alloc: ServiceIpAllocator, old?: 
       }
       break;
     case 'v1/PersistentVolumeClaim':
-      o.spec ??= {};
-      o.spec.volumeMode ??= 'Filesystem';
+      fill(specOf(o), { volumeMode: 'Filesystem' });
       if (!old) o.status ??= { phase: 'Pending' };
       break;
     case 'v1/PersistentVolume':
-      o.spec ??= {};
-      o.spec.persistentVolumeReclaimPolicy ??= 'Retain';
-      o.spec.volumeMode ??= 'Filesystem';
+      fill(specOf(o), { persistentVolumeReclaimPolicy: 'Retain', volumeMode: 'Filesystem' });
       if (!old) o.status ??= { phase: 'Pending' };
       break;
     case 'apps/v1/Deployment': {
-      const spec = o.spec ?? (o.spec = {});
-      spec.replicas ??= 1;
-      spec.revisionHistoryLimit ??= 10;
-      spec.progressDeadlineSeconds ??= 600;
-      spec.strategy ??= {};
-      spec.strategy.type ??= 'RollingUpdate';
-      if (spec.strategy.type === 'RollingUpdate') {
-        spec.strategy.rollingUpdate ??= {};
-        spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
-        spec.strategy.rollingUpdate.maxSurge ??= '25%';
-      }
+      const spec = specOf(o);
+      fill(spec, { replicas: 1, revisionHistoryLimit: 10, progressDeadlineSeconds: 600, strategy: {} });
+      fill(spec.strategy, { type: 'RollingUpdate' });
+      if (spec.strategy.type === 'RollingUpdate') fill((spec.strategy.rollingUpdate ??= {}), { maxUnavailable: '25%', maxSurge: '25%' });
       defaultTemplate(o);
       break;
     }
     case 'apps/v1/ReplicaSet':
-      o.spec ??= {}; o.spec.replicas ??= 1; defaultTemplate(o);
-      break;
-    case 'apps/v1/StatefulSet': {
-      const spec = o.spec ?? (o.spec = {});
-      spec.replicas ??= 1;
-      spec.podManagementPolicy ??= 'OrderedReady';
-      spec.revisionHistoryLimit ??= 10;
-      spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { partition: 0 } };
-      spec.persistentVolumeClaimRetentionPolicy ??= { whenDeleted: 'Retain', whenScaled: 'Retain' };
+      fill(specOf(o), { replicas: 1 });
       defaultTemplate(o);
       break;
-    }
-    case 'apps/v1/DaemonSet': {
-      const spec = o.spec ?? (o.spec = {});
-      spec.revisionHistoryLimit ??= 10;
-      spec.updateStrategy ??= { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } };
+    case 'apps/v1/StatefulSet':
+      fill(specOf(o), {
+        replicas: 1,
+        podManagementPolicy: 'OrderedReady',
+        revisionHistoryLimit: 10,
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      });
       defaultTemplate(o);
       break;
-    }
+    case 'apps/v1/DaemonSet':
+      fill(specOf(o), { revisionHistoryLimit: 10, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } } });
+      defaultTemplate(o);
+      break;
     case 'batch/v1/Job': {
-      const spec = o.spec ?? (o.spec = {});
-      spec.parallelism ??= 1;
-      spec.completions ??= 1;
-      spec.backoffLimit ??= 6;
-      spec.completionMode ??= 'NonIndexed';
-      spec.suspend ??= false;
-      spec.podReplacementPolicy ??= 'TerminatingOrFailed';
+      const spec = specOf(o);
+      fill(spec, { parallelism: 1, completions: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, podReplacementPolicy: 'TerminatingOrFailed' });
       const uid = old?.metadata.uid ?? o.metadata.uid;
       if (!spec.manualSelector && uid) {
         const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': o.metadata.name, 'controller-uid': uid, 'job-name': o.metadata.name };

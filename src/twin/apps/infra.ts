@@ -5,7 +5,7 @@
  * alpine/git init containers that clone the DSB Lua scripts (they succeed with git's output).
  */
 import type { ContainerBehaviour, ContainerContext, KubeObject } from '../contracts';
-import { defaultBehaviour, shellEnv } from '../cluster/default-behaviour';
+import { defaultBehaviour, shellEnv, shellScript } from '../cluster/default-behaviour';
 import { Shell, type ShellResult } from '../cluster/shell';
 import { isoSec } from './formats';
 import { reach, type Reach } from './net';
@@ -196,9 +196,7 @@ const NC_TRY_MS = 50;
 export function busyboxBehaviour(world: AppWorld): ContainerBehaviour {
   return {
     start(ctx) {
-      const argv = [...ctx.command, ...ctx.args];
-      const c = argv.indexOf('-c');
-      const script = c >= 0 ? argv[c + 1] ?? '' : '';
+      const script = shellScript([...ctx.command, ...ctx.args]) ?? '';
       const target = waitTarget(script);
       if (!target) return defaultBehaviour.start(ctx);
       const verbose = /nc\s+(?:-\S+\s+)*-\S*v/.test(script);
@@ -287,8 +285,7 @@ export function gitBehaviour(world: AppWorld): ContainerBehaviour {
   return {
     start(ctx) {
       const argv = [...ctx.command, ...ctx.args];
-      const c = argv.indexOf('-c');
-      const script = c >= 0 ? argv[c + 1] ?? '' : argv.join(' ');
+      const script = shellScript(argv) ?? argv.join(' ');
       const lines: string[] = [];
       for (const raw of script.split('\n')) {
         const line = raw.trim();

@@ -3,6 +3,7 @@
  * pods, ClusterIP → endpoints → pod, whether a process listens on the target port (connection refused otherwise),
  * Services without ready endpoints (refused by kube-proxy's REJECT rule), unknown names (NXDOMAIN).
  */
+import type { V1Container, V1ContainerStatus, V1EndpointSubset, V1ServicePort } from '@kubernetes/client-node';
 import type { KubeObject } from '../contracts';
 import type { AppWorld } from './world';
 
@@ -13,7 +14,7 @@ export type Reach =
 const IP_RE = /^\d+\.\d+\.\d+\.\d+$/;
 
 function containerRunning(pod: KubeObject, name: string): boolean {
-  const s = ((pod.status?.containerStatuses ?? []) as any[]).find((c) => c.name === name);
+  const s = ((pod.status?.containerStatuses ?? []) as V1ContainerStatus[]).find((c) => c.name === name);
   return !!s?.state?.running;
 }
 
@@ -21,7 +22,7 @@ function containerRunning(pod: KubeObject, name: string): boolean {
 export function listening(world: AppWorld, pod: KubeObject, port: number): boolean {
   if (pod.metadata.deletionTimestamp && pod.status?.phase !== 'Running') return false;
   const now = world.now();
-  for (const c of (pod.spec?.containers ?? []) as any[]) {
+  for (const c of (pod.spec?.containers ?? []) as V1Container[]) {
     if (!containerRunning(pod, c.name)) continue;
     const info = world.instanceOf(pod, c.name);
     if (info && info.image === c.image) {
@@ -29,7 +30,7 @@ export function listening(world: AppWorld, pod: KubeObject, port: number): boole
       continue;
     }
     if (info && info.image !== c.image) continue; // e.g. Chaos Mesh swapped in the pause image
-    if (((c.ports ?? []) as any[]).some((p) => Number(p.containerPort) === port)) return true;
+    if ((c.ports ?? []).some((p) => Number(p.containerPort) === port)) return true;
   }
   return false;
 }
@@ -37,10 +38,10 @@ export function listening(world: AppWorld, pod: KubeObject, port: number): boole
 /** Would a pod selected by a Service listen on `port` soon (scheduled, starting, not crash-looping)? */
 function willListen(pod: KubeObject, port: number): boolean {
   if (!pod.spec?.nodeName || pod.metadata.deletionTimestamp) return false;
-  const statuses = (pod.status?.containerStatuses ?? []) as any[];
+  const statuses = (pod.status?.containerStatuses ?? []) as V1ContainerStatus[];
   if (statuses.some((s) => s.state?.waiting?.reason && !['ContainerCreating', 'PodInitializing'].includes(s.state.waiting.reason))) return false;
   if (statuses.some((s) => s.state?.terminated)) return false;
-  return ((pod.spec?.containers ?? []) as any[]).some((c) => ((c.ports ?? []) as any[]).some((p) => Number(p.containerPort) === port));
+  return ((pod.spec?.containers ?? []) as V1Container[]).some((c) => (c.ports ?? []).some((p) => Number(p.containerPort) === port));
 }
 
 function selectorMatches(sel: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
@@ -82,16 +83,16 @@ export function reach(world: AppWorld, fromNs: string, host: string, port: numbe
     return listening(world, r.pod, port) ? { ok: true, pod: r.pod, ip: r.pod.status?.podIP, port } : { ok: false, kind: 'refused', ip: r.pod.status?.podIP };
   }
   const svc = r.service!;
-  const sp = ((svc.spec?.ports ?? []) as any[]).find((p) => Number(p.port) === port && (p.protocol ?? 'TCP') === 'TCP');
+  const sp = ((svc.spec?.ports ?? []) as V1ServicePort[]).find((p) => Number(p.port) === port && (p.protocol ?? 'TCP') === 'TCP');
   if (!sp) return { ok: false, kind: 'timeout', ip: r.ip, service: svc };
   const ns = svc.metadata.namespace ?? fromNs;
   const ep = world.store.get('endpoints', ns, svc.metadata.name ?? '');
   const ready: Array<{ pod?: KubeObject; ip: string; port: number }> = [];
-  for (const subset of (ep?.subsets ?? []) as any[]) {
-    const ports = (subset.ports ?? []) as any[];
+  for (const subset of (ep?.subsets ?? []) as V1EndpointSubset[]) {
+    const ports = subset.ports ?? [];
     const p = ports.length === 1 ? ports[0] : ports.find((x) => x.name === sp.name);
     if (!p) continue;
-    for (const a of (subset.addresses ?? []) as any[]) {
+    for (const a of subset.addresses ?? []) {
       const pod = a.targetRef?.name ? world.store.get('pods', ns, a.targetRef.name) : undefined;
       ready.push({ pod, ip: a.ip, port: Number(p.port) });
     }
@@ -113,7 +114,7 @@ export function reach(world: AppWorld, fromNs: string, host: string, port: numbe
 
 /** A ready pod whose process has started but not yet opened its port (e.g. still initialising). */
 function willListenNow(world: AppWorld, pod: KubeObject, port: number): boolean {
-  for (const c of (pod.spec?.containers ?? []) as any[]) {
+  for (const c of (pod.spec?.containers ?? []) as V1Container[]) {
     const info = world.instanceOf(pod, c.name);
     if (info && info.image === c.image && info.ports.includes(port) && info.servingFromMs !== Infinity) return true;
   }
@@ -125,8 +126,8 @@ export function backendPod(world: AppWorld, ns: string, serviceName: string): Ku
   const svc = world.store.get('services', ns, serviceName);
   if (!svc) return undefined;
   const ep = world.store.get('endpoints', ns, serviceName);
-  for (const subset of (ep?.subsets ?? []) as any[]) {
-    for (const a of (subset.addresses ?? []) as any[]) {
+  for (const subset of (ep?.subsets ?? []) as V1EndpointSubset[]) {
+    for (const a of subset.addresses ?? []) {
       const pod = a.targetRef?.name ? world.store.get('pods', ns, a.targetRef.name) : undefined;
       if (pod) return pod;
     }

@@ -367,38 +367,42 @@ function selectRecords(r: ChaosReconciler, pass: ReconcilePass): void {
 
 /** Injects a record the experiment should run on, or recovers one it should stop on; the outcome goes in its events. */
 function stepRecord(r: ChaosReconciler, pass: ReconcilePass, rec: ContainerRecord): void {
-  const { desired, oneShot, kind, action, obj, now, pendingEvents } = pass;
+  const { desired, oneShot } = pass;
   if (desired === 'Run' && rec.phase !== 'Injected' && !(oneShot && rec.injectedCount > 0)) {
-    const err = apply(r, kind, action, obj, rec.id);
-    if (err === undefined) {
+    if (actOnRecord(r, pass, rec, 'Apply')) {
       rec.phase = 'Injected';
       rec.injectedCount++;
-      pushRecordEvent(rec, { operation: 'Apply', timestamp: isoSeconds(now), type: 'Succeeded' });
-      pendingEvents.push(['Normal', 'Applied', `Successfully apply chaos for ${rec.id}`, 'records']);
-    } else {
-      pushRecordEvent(rec, { operation: 'Apply', timestamp: isoSeconds(now), type: 'Failed', message: err });
-      pendingEvents.push(['Warning', 'Failed', `Failed to apply chaos: ${err}`, 'records']);
-      pass.retry = true;
     }
     pass.recordsChanged = true;
   } else if (desired === 'Stop' && rec.phase === 'Injected') {
+    // A one-shot action (a pod kill) has nothing to undo.
     if (oneShot) {
       rec.phase = 'Not Injected';
-    } else {
-      const err = recover(r, kind, action, obj, rec.id);
-      if (err === undefined) {
-        rec.phase = 'Not Injected';
-        rec.recoveredCount++;
-        pushRecordEvent(rec, { operation: 'Recover', timestamp: isoSeconds(now), type: 'Succeeded' });
-        pendingEvents.push(['Normal', 'Recovered', `Successfully recover chaos for ${rec.id}`, 'records']);
-      } else {
-        pushRecordEvent(rec, { operation: 'Recover', timestamp: isoSeconds(now), type: 'Failed', message: err });
-        pendingEvents.push(['Warning', 'Failed', `Failed to recover chaos: ${err}`, 'records']);
-        pass.retry = true;
-      }
+    } else if (actOnRecord(r, pass, rec, 'Recover')) {
+      rec.phase = 'Not Injected';
+      rec.recoveredCount++;
     }
     pass.recordsChanged = true;
   }
+}
+
+/**
+ * Applies or recovers one record as Chaos Mesh does: the outcome is recorded on the record and as an Event of the
+ * experiment, and a failure asks for another pass. Says whether it worked.
+ */
+function actOnRecord(r: ChaosReconciler, pass: ReconcilePass, rec: ContainerRecord, operation: 'Apply' | 'Recover'): boolean {
+  const { kind, action, obj, now, pendingEvents } = pass;
+  const verb = operation.toLowerCase();
+  const err = (operation === 'Apply' ? apply : recover)(r, kind, action, obj, rec.id);
+  if (err === undefined) {
+    pushRecordEvent(rec, { operation, timestamp: isoSeconds(now), type: 'Succeeded' });
+    pendingEvents.push(['Normal', operation === 'Apply' ? 'Applied' : 'Recovered', `Successfully ${verb} chaos for ${rec.id}`, 'records']);
+    return true;
+  }
+  pushRecordEvent(rec, { operation, timestamp: isoSeconds(now), type: 'Failed', message: err });
+  pendingEvents.push(['Warning', 'Failed', `Failed to ${verb} chaos: ${err}`, 'records']);
+  pass.retry = true;
+  return false;
 }
 
 /** The conditions from the records; the status written when it changed; then the pass's Events. */

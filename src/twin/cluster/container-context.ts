@@ -29,6 +29,23 @@ function secretData(s: KubeObject): KeyMap {
   return out;
 }
 
+/** Where a container's keys come from: a ConfigMap's data or a Secret's decoded data, with the kubelet's words for each. */
+interface KeySource {
+  resource: string;
+  noun: string;
+  kind: string;
+  data: (o: KubeObject) => KeyMap;
+}
+const CONFIG_MAP: KeySource = { resource: 'configmaps', noun: 'configmap', kind: 'ConfigMap', data: configMapData };
+const SECRET: KeySource = { resource: 'secrets', noun: 'secret', kind: 'Secret', data: secretData };
+
+/** The keys of a referenced ConfigMap or Secret; neither keys nor error when an optional one does not exist. */
+function referencedKeys(store: ObjectStore, ns: string | undefined, source: KeySource, ref: { name?: string; optional?: boolean }): { data?: KeyMap; error?: string } {
+  const obj = store.get(source.resource, ns, ref.name ?? '');
+  if (obj) return { data: source.data(obj) };
+  return ref.optional ? {} : { error: `${source.noun} "${ref.name}" not found` };
+}
+
 function fieldValue(pod: KubeObject, path: string): string | undefined {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (pod.metadata[m[1]] as KeyMap | undefined)?.[m[2]];
@@ -142,21 +159,11 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: V1Conta
   };
   for (const from of container?.envFrom ?? []) {
     const prefix: string = from.prefix ?? '';
-    if (from.configMapRef) {
-      const cm = store.get('configmaps', ns, from.configMapRef.name ?? '');
-      if (!cm) {
-        if (from.configMapRef.optional) continue;
-        return { env, error: `configmap "${from.configMapRef.name}" not found` };
-      }
-      for (const [k, v] of Object.entries(configMapData(cm))) env[prefix + k] = v;
-    } else if (from.secretRef) {
-      const s = store.get('secrets', ns, from.secretRef.name ?? '');
-      if (!s) {
-        if (from.secretRef.optional) continue;
-        return { env, error: `secret "${from.secretRef.name}" not found` };
-      }
-      for (const [k, v] of Object.entries(secretData(s))) env[prefix + k] = v;
-    }
+    const [source, ref] = from.configMapRef ? [CONFIG_MAP, from.configMapRef] : [SECRET, from.secretRef];
+    if (!ref) continue;
+    const { data, error } = referencedKeys(store, ns, source, ref);
+    if (error) return { env, error };
+    for (const [k, v] of Object.entries(data ?? {})) env[prefix + k] = v;
   }
   for (const e of container?.env ?? []) {
     if (!e?.name) continue;
@@ -173,32 +180,16 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: V1Conta
       env[e.name] = fieldValue(pod, vf.fieldRef.fieldPath) ?? '';
     } else if (vf.resourceFieldRef) {
       env[e.name] = resourceValue(container, vf.resourceFieldRef, node);
-    } else if (vf.configMapKeyRef) {
-      const ref = vf.configMapKeyRef;
-      const cm = store.get('configmaps', ns, ref.name ?? '');
-      if (!cm) {
+    } else if (vf.configMapKeyRef || vf.secretKeyRef) {
+      const [source, ref] = vf.configMapKeyRef ? [CONFIG_MAP, vf.configMapKeyRef] : [SECRET, vf.secretKeyRef!];
+      const { data, error } = referencedKeys(store, ns, source, ref);
+      if (error) return { env, error };
+      const value = data?.[ref.key];
+      if (value === undefined) {
         if (ref.optional) continue;
-        return { env, error: `configmap "${ref.name}" not found` };
+        return { env, error: `couldn't find key ${ref.key} in ${source.kind} ${ns}/${ref.name}` };
       }
-      const data = configMapData(cm);
-      if (data[ref.key] === undefined) {
-        if (ref.optional) continue;
-        return { env, error: `couldn't find key ${ref.key} in ConfigMap ${ns}/${ref.name}` };
-      }
-      env[e.name] = data[ref.key];
-    } else if (vf.secretKeyRef) {
-      const ref = vf.secretKeyRef;
-      const s = store.get('secrets', ns, ref.name ?? '');
-      if (!s) {
-        if (ref.optional) continue;
-        return { env, error: `secret "${ref.name}" not found` };
-      }
-      const data = secretData(s);
-      if (data[ref.key] === undefined) {
-        if (ref.optional) continue;
-        return { env, error: `couldn't find key ${ref.key} in Secret ${ns}/${ref.name}` };
-      }
-      env[e.name] = data[ref.key];
+      env[e.name] = value;
     }
   }
   if (env.HOME === undefined) env.HOME = '/root';
@@ -208,7 +199,7 @@ export function buildEnv(store: ObjectStore, pod: KubeObject, container: V1Conta
 /** Key → relative path for one volume's content, or an error message as the kubelet words FailedMount. */
 function volumeFiles(store: ObjectStore, pod: KubeObject, volume: Partial<V1Volume>): { files?: KeyMap; error?: string } {
   const ns = pod.metadata.namespace;
-  const project = (data: KeyMap, items: V1KeyToPath[] | undefined, kind: string, name: string | undefined, optional: boolean): { files?: KeyMap; error?: string } => {
+  const project = (data: KeyMap, items: V1KeyToPath[] | undefined, kind: string, optional: boolean): { files?: KeyMap; error?: string } => {
     if (!items || items.length === 0) return { files: { ...data } };
     const out: KeyMap = {};
     for (const it of items) {
@@ -218,18 +209,13 @@ function volumeFiles(store: ObjectStore, pod: KubeObject, volume: Partial<V1Volu
       }
       out[it.path ?? it.key] = data[it.key];
     }
-    void name;
     return { files: out };
   };
-  if (volume.configMap) {
-    const cm = store.get('configmaps', ns, volume.configMap.name ?? '');
-    if (!cm) return volume.configMap.optional ? { files: {} } : { error: `configmap "${volume.configMap.name}" not found` };
-    return project(configMapData(cm), volume.configMap.items, 'configmap', volume.configMap.name, !!volume.configMap.optional);
-  }
-  if (volume.secret) {
-    const s = store.get('secrets', ns, volume.secret.secretName ?? '');
-    if (!s) return volume.secret.optional ? { files: {} } : { error: `secret "${volume.secret.secretName}" not found` };
-    return project(secretData(s), volume.secret.items, 'secret', volume.secret.secretName, !!volume.secret.optional);
+  if (volume.configMap || volume.secret) {
+    const [source, ref] = volume.configMap ? [CONFIG_MAP, volume.configMap] : [SECRET, { ...volume.secret, name: volume.secret!.secretName }];
+    const { data, error } = referencedKeys(store, ns, source, ref);
+    if (error) return { error };
+    return project(data ?? {}, ref.items, source.noun, !!ref.optional);
   }
   if (volume.downwardAPI) {
     const out: KeyMap = {};

@@ -25,6 +25,12 @@ function linesOf(text: string): string[] {
   return lines;
 }
 
+/** The script of a `sh -c <script>` command line (the argument after `-c`); undefined when there is no `-c`. */
+export function shellScript(argv: readonly string[]): string | undefined {
+  const c = argv.indexOf('-c');
+  return c >= 0 ? argv[c + 1] ?? '' : undefined;
+}
+
 /** Runs a container's command line with the mini shell; unknown programs count as a process that keeps running. */
 export function interpretCommand(ctx: ContainerContext): ContainerStartOutcome | undefined {
   const argv = [...ctx.command, ...ctx.args];
@@ -34,10 +40,7 @@ export function interpretCommand(ctx: ContainerContext): ContainerStartOutcome |
   sh.files = { ...sh.files };
   const base = argv[0].split('/').pop() ?? argv[0];
   let script: string | undefined;
-  if (['sh', 'bash', 'ash', 'dash'].includes(base)) {
-    const c = argv.indexOf('-c');
-    script = c >= 0 ? argv[c + 1] ?? '' : '';
-  }
+  if (['sh', 'bash', 'ash', 'dash'].includes(base)) script = shellScript(argv) ?? '';
   if (script !== undefined && /(^|[\s;&|])(while|for|until)\s/.test(script)) {
     return { kind: 'running', lines: [] };
   }

@@ -1,17 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { startTwin, type TwinHandle } from '../../../src/twin';
-import { resolveKubectl } from '../../../src/twin/kubectl-path';
-import { Kubectl } from '../../../src/env/kubectl';
-import { injectorFor, type FaultContext } from '../../../src/env/faults';
+import type { TwinHandle } from '../../../src/twin';
+import type { Kubectl } from '../../../src/env/kubectl';
+import { injectorFor } from '../../../src/env/faults';
 import type { FaultSpec } from '../../../src/core/problems/types';
 import type { AppDefinition } from '../../../src/core/apps/types';
 import { flowerManifest } from '../../../src/twin/flower/manifest';
 import { writeDockerShim } from '../../../src/twin/flower/docker-cli';
-import { faultApiFromFile } from '../../../src/env/faults/api';
+import { eventually, faultContext, useTwinProcess } from '../../support/twin-process';
 
 const app: AppDefinition = { id: 'flower', name: 'Flower', namespace: 'docker', description: '', supportedOperations: [], deploy: { kind: 'none' } };
 
@@ -29,24 +26,15 @@ describe('Flower on the twin: docker shim and the two Flower faults', function (
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }));
   });
-  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: 'docker', kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
-  async function until(what: string, probe: () => Promise<boolean>, ms = 20_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (!(await probe())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
+  const ctx = (fault: FaultSpec) => faultContext({ twin, kubectl }, app, fault);
+  const until = (what: string, probe: () => Promise<boolean>) => eventually(what, probe, 20_000);
 
-  before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-flower-'));
-    twin = await startTwin({ stateDir: dir });
-    kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
-    shim = writeDockerShim(path.join(dir, 'bin'));
+  useTwinProcess('aiopslab-flower-', async (t) => {
+    ({ twin, kubectl } = t);
+    shim = writeDockerShim(path.join(t.dir, 'bin'));
     await kubectl.run(['apply', '-f', '-'], flowerManifest());
     await until('six containers up', async () => (await docker(['ps'])).stdout.split('\n').filter((l) => / Up /.test(l)).length === 6);
   });
-  after(async () => twin?.stop());
 
   it('docker ps / inspect / logs show the compose containers', async () => {
     const ps = (await docker(['ps'])).stdout;

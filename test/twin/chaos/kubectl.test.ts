@@ -1,15 +1,11 @@
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { startTwin, type TwinHandle } from '../../../src/twin';
-import { resolveKubectl } from '../../../src/twin/kubectl-path';
-import { Kubectl } from '../../../src/env/kubectl';
-import { injectorFor, type FaultContext } from '../../../src/env/faults';
+import type { TwinHandle } from '../../../src/twin';
+import type { Kubectl } from '../../../src/env/kubectl';
+import { injectorFor } from '../../../src/env/faults';
 import type { FaultSpec } from '../../../src/core/problems/types';
 import type { AppDefinition } from '../../../src/core/apps/types';
-import { faultApiFromFile } from '../../../src/env/faults/api';
 import { CHAOS_NAMESPACE as CM } from '../../../src/env/faults/chaos-mesh';
+import { eventually as until, faultContext, podsIn, useTwinProcess } from '../../support/twin-process';
 
 const NS = 'chaos-test';
 const app: AppDefinition = { id: 'chaos-app', name: 'Chaos', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
@@ -32,19 +28,12 @@ spec:
 
 const MANIFEST = [`apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`, deployment('user'), deployment('geo'), deployment('triple', 3)].join('---\n');
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** A Chaos Mesh experiment as these tests read it back. */
+interface ChaosJson {
+  status: {
+    experiment: { desiredPhase?: string; containerRecords: Array<{ id: string; phase: string }> };
+    conditions: Array<{ type: string; status: string }>;
+  };
 }
 
 describe('twin Chaos Mesh controller through the real kubectl and our injectors', function () {
@@ -52,22 +41,20 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
   let twin: TwinHandle;
   let kubectl: Kubectl;
 
-  const ctx = (fault: FaultSpec): FaultContext => ({ fault, app, namespace: NS, kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined });
-  const podsOf = async (service: string) => (await kubectl.json(['get', 'pods', '-n', NS, '-l', `io.kompose.service=${service}`])).items as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ctx = (fault: FaultSpec) => faultContext({ twin, kubectl }, app, fault);
+  const podsOf = (service: string) => podsIn(kubectl, NS, `io.kompose.service=${service}`);
+  const chaos = (kind: string, name: string) => kubectl.json<ChaosJson>(['get', kind, name, '-n', CM]);
   const runningWithRestarts = (service: string, restarts: number) => until(`${service} Running with ${restarts} restarts`, async () => {
     const out = await kubectl.run(['get', 'pods', '-n', NS, '-l', `io.kompose.service=${service}`, '--no-headers']);
     const cols = out.trim().split(/\s+/);
     return cols[1] === '1/1' && cols[2] === 'Running' && cols[3] === String(restarts) ? out : undefined;
   });
 
-  before(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-chaos-'));
-    twin = await startTwin({ stateDir: dir });
-    kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
+  useTwinProcess('aiopslab-chaos-', async (t) => {
+    ({ twin, kubectl } = t);
     await kubectl.run(['apply', '-f', '-'], MANIFEST);
-    await until('5 running pods', async () => (await kubectl.json(['get', 'pods', '-n', NS])).items.filter((p: any) => p.status?.phase === 'Running').length === 5); // eslint-disable-line @typescript-eslint/no-explicit-any
+    await until('5 running pods', async () => (await podsIn(kubectl, NS)).filter((p) => p.status.phase === 'Running').length === 5);
   });
-  after(async () => twin?.stop());
 
   it('pod-failure: pause image and annotation, RESTARTS 1; deleting the PodChaos restores the image, RESTARTS 2', async () => {
     const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'user', params: { duration: '200s' } };
@@ -116,10 +103,10 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'user', params: { duration: '2s', name: 'short' } };
     await injectorFor(fault.kind).inject(ctx(fault));
     const obj = await until('desiredPhase Stop', async () => {
-      const o = await kubectl.json(['get', 'podchaos', `${NS}-short`, '-n', CM]);
+      const o = await chaos('podchaos', `${NS}-short`);
       return o.status?.experiment?.desiredPhase === 'Stop' && o.status.experiment.containerRecords?.[0]?.phase === 'Not Injected' ? o : undefined;
     });
-    assert.ok(obj.status.conditions.some((c: any) => c.type === 'AllRecovered' && c.status === 'True')); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.ok(obj.status.conditions.some((c) => c.type === 'AllRecovered' && c.status === 'True'));
     const describe = await kubectl.run(['describe', 'podchaos', `${NS}-short`, '-n', CM]);
     assert.match(describe, /TimeUp\s+\S+\s+desiredphase\s+Time up according to the duration/);
     assert.match(describe, /Recovered\s+\S+\s+records\s+Successfully recover chaos for/);
@@ -143,14 +130,14 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const fault: FaultSpec = { kind: 'chaos-pod-failure', target: 'triple', params: { name: 'one-of-three' } };
     await injectorFor(fault.kind).inject(ctx(fault));
     await until('one paused pod', async () => (await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length === 1);
-    const records = (await kubectl.json(['get', 'podchaos', `${NS}-one-of-three`, '-n', CM])).status.experiment.containerRecords;
+    const records = (await chaos('podchaos', `${NS}-one-of-three`)).status.experiment.containerRecords;
     assert.equal(records.length, 1);
     await injectorFor(fault.kind).recover(ctx(fault));
     assert.equal((await podsOf('triple')).filter((p) => p.spec.containers[0].image === 'gcr.io/google-containers/pause:latest').length, 0);
   });
 
   it('NetworkChaos delay / loss (F9): records and events only — the selected pod keeps its name, image and restart count', async () => {
-    const snapshot = async () => (await podsOf('triple')).map((p) => `${p.metadata.name} ${p.spec.containers[0].image} ${p.status.containerStatuses[0].restartCount}`).sort();
+    const snapshot = async () => (await podsOf('triple')).map((p) => `${p.metadata.name} ${p.spec.containers[0].image} ${p.status.containerStatuses?.[0].restartCount}`).sort();
     const before = await snapshot();
     for (const fault of [
       { kind: 'chaos-network-delay', target: 'triple', params: { name: 'delay', latency: '10s', jitter: '0ms', correlation: '100', duration: '200s', mode: 'one' } },
@@ -159,7 +146,7 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
       await injectorFor(fault.kind).inject(ctx(fault));
       const name = String(fault.params.name);
       const obj = await until(`${name} injected`, async () => {
-        const o = await kubectl.json(['get', 'networkchaos', `${NS}-${name}`, '-n', CM]);
+        const o = await chaos('networkchaos', `${NS}-${name}`);
         return o.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
       });
       assert.equal(obj.status.experiment.containerRecords.length, 1, 'mode one: one of the three pods');
@@ -178,13 +165,13 @@ describe('twin Chaos Mesh controller through the real kubectl and our injectors'
     const fault: FaultSpec = { kind: 'kernel-chaos', target: 'geo', params: { mode: 'one' } };
     await injectorFor(fault.kind).inject(ctx(fault));
     const obj = await until('the record Injected', async () => {
-      const o = (await kubectl.json(['get', 'kernelchaos', '-n', CM])).items[0];
+      const o = (await kubectl.json<{ items: ChaosJson[] }>(['get', 'kernelchaos', '-n', CM])).items[0];
       return o?.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
     });
     assert.equal(obj.status.experiment.containerRecords[0].id, `${NS}/${geo.metadata.name}`);
     assert.doesNotMatch(await kubectl.run(['get', 'events', '-n', CM, '--field-selector', 'involvedObject.kind=KernelChaos']), /Failed/);
     const [after] = await podsOf('geo');
-    assert.deepEqual([after.metadata.name, after.status.containerStatuses[0].restartCount], [geo.metadata.name, geo.status.containerStatuses[0].restartCount]);
+    assert.deepEqual([after.metadata.name, after.status.containerStatuses?.[0].restartCount], [geo.metadata.name, geo.status.containerStatuses?.[0].restartCount]);
     await injectorFor(fault.kind).recover(ctx(fault));
   });
 });

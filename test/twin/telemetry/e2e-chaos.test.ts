@@ -4,35 +4,19 @@
  * server's service proxy — only calls into the pod the Chaos Mesh controller recorded are slow.
  */
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { startTwin, type TwinHandle } from '../../../src/twin';
-import { resolveKubectl } from '../../../src/twin/kubectl-path';
-import { Kubectl } from '../../../src/env/kubectl';
-import { injectorFor, type FaultContext } from '../../../src/env/faults';
+import type { TwinHandle } from '../../../src/twin';
+import type { Kubectl } from '../../../src/env/kubectl';
+import { injectorFor } from '../../../src/env/faults';
 import type { FaultSpec } from '../../../src/core/problems/types';
 import type { AppDefinition } from '../../../src/core/apps/types';
 import { findAppsDir } from '../../../src/twin/sim/load-model';
-import { faultApiFromFile } from '../../../src/env/faults/api';
+import { eventually, faultContext, podsIn, useTwinProcess } from '../../support/twin-process';
 
 const NS = 'test-hotel-reservation';
 const app: AppDefinition = { id: 'hotel-reservation', name: 'Hotel', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>) => eventually(what, probe, 30_000);
 
 interface JTrace { spans: Array<{ spanID: string; references: Array<{ spanID: string }>; duration: number; startTime: number; processID: string }>; processes: Record<string, { serviceName: string; tags: Array<{ key: string; value: unknown }> }> }
 
@@ -40,37 +24,31 @@ describe('twin process: NetworkChaos mode one on 2 replicas, seen through the se
   this.timeout(120_000);
   let twin: TwinHandle;
   let kubectl: Kubectl;
-  let dir: string;
 
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-e2e-chaos-'));
-    twin = await startTwin({ stateDir: dir });
-    kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
+  useTwinProcess('aiopslab-e2e-chaos-', async (t) => {
+    ({ twin, kubectl } = t);
     await kubectl.run(['create', 'namespace', NS]);
     await kubectl.run(['apply', '-R', '-f', path.join(findAppsDir(), 'hotel-reservation', 'manifests'), '-n', NS]);
     await kubectl.run(['scale', 'deployment', 'user', '-n', NS, '--replicas=2']);
     await until('every pod Ready', async () => {
-      const pods = (await kubectl.json(['get', 'pods', '-n', NS])).items as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
-      return pods.length >= 20 && pods.every((p) => p.status?.containerStatuses?.every((c: { ready: boolean }) => c.ready));
+      const pods = await podsIn(kubectl, NS);
+      return pods.length >= 20 && pods.every((p) => p.status.containerStatuses?.every((c) => c.ready));
     });
-  });
-  after(async () => {
-    await twin?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('only calls served by the recorded user pod take ≥ the delay; the other replica answers fast', async () => {
-    const ctx: FaultContext = { fault: { kind: '', params: {} }, app, namespace: NS, kubectl, api: faultApiFromFile(twin.kubeconfigPath), sleep: async () => undefined, deployApp: async () => undefined, deleteNamespace: async () => undefined };
     const fault: FaultSpec = { kind: 'chaos-network-delay', target: 'user', params: { name: 'delay', latency: '3s', jitter: '0ms', correlation: '100', duration: '200s', mode: 'one', labelKey: 'io.kompose.service' } };
-    await injectorFor(fault.kind).inject({ ...ctx, fault });
-    const chaos = await until('the delay injected', async () => {
-      const o = await kubectl.json(['get', 'networkchaos', `${NS}-delay`, '-n', 'chaos-mesh']);
-      return o.status?.experiment?.containerRecords?.[0]?.phase === 'Injected' ? o : undefined;
+    const ctx = faultContext({ twin, kubectl }, app, fault);
+    await injectorFor(fault.kind).inject(ctx);
+    const record = await until('the delay injected', async () => {
+      const o = await kubectl.json<{ status?: { experiment?: { containerRecords?: Array<{ id: string; phase: string }> } } }>(['get', 'networkchaos', `${NS}-delay`, '-n', 'chaos-mesh']);
+      const first = o.status?.experiment?.containerRecords?.[0];
+      return first?.phase === 'Injected' ? first : undefined;
     });
-    const selected = String(chaos.status.experiment.containerRecords[0].id).split('/')[1];
+    const selected = record.id.split('/')[1];
     // Calls from before the delay (the twin simulates healthy history when a workload starts) do not count.
     const injectedUs = Date.now() * 1000;
-    const users = ((await kubectl.json(['get', 'pods', '-n', NS, '-l', 'io.kompose.service=user'])).items as Array<{ metadata: { name: string } }>).map((p) => p.metadata.name);
+    const users = (await podsIn(kubectl, NS, 'io.kompose.service=user')).map((p) => p.metadata.name);
     assert.equal(users.length, 2);
     assert.ok(users.includes(selected));
 
@@ -104,6 +82,6 @@ describe('twin process: NetworkChaos mode one on 2 replicas, seen through the se
     assert.equal(fast.get(selected), 0, 'no fast call into the delayed pod');
     assert.ok(fast.get(other)! > 0, `fast calls into ${other}`);
     assert.equal(slow.get(other), 0, 'the other replica is not delayed');
-    await injectorFor(fault.kind).recover({ ...ctx, fault });
+    await injectorFor(fault.kind).recover(ctx);
   });
 });

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { startTwin, type TwinHandle } from '../../../src/twin';
+import type { TwinHandle } from '../../../src/twin';
 import { resolveKubectl } from '../../../src/twin/kubectl-path';
 import { Kubectl } from '../../../src/env/kubectl';
 import { KubeEnvironment } from '../../../src/env/kube-environment';
@@ -12,24 +12,11 @@ import * as https from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { jaegerEndpoint, KubeProxyError, kubeFetch, prometheusEndpoint } from '../../../src/env/telemetry/kube-proxy';
 import { findAppsDir } from '../../../src/twin/sim/load-model';
+import { eventually, podsIn, useTwinProcess } from '../../support/twin-process';
 
 const NS = 'test-hotel-reservation';
 const PROM = '/api/v1/namespaces/observe/services/prometheus-server:80/proxy';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined | false>) => eventually(what, probe, 15_000);
 
 /** The kubectl error text of a failing command. */
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -47,22 +34,16 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
   let kubectl: Kubectl;
   let dir: string;
 
-  before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-proxy-'));
-    twin = await startTwin({ stateDir: dir });
-    kubectl = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.kubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
+  useTwinProcess('aiopslab-proxy-', async (t) => {
+    ({ twin, kubectl, dir } = t);
     await kubectl.run(['create', 'namespace', NS]);
     // Only the app's Jaeger: enough for the query API behind Service jaeger.
     await kubectl.run(['apply', '-n', NS, '-f', path.join(findAppsDir(), 'hotel-reservation', 'manifests', 'jaeger.yaml')]);
     await until('prometheus-server and jaeger endpoints', async () => {
-      const eps = await kubectl.json(['get', 'endpoints', '-A']);
-      const ready = (ns: string, name: string) => eps.items.some((e: any) => e.metadata.namespace === ns && e.metadata.name === name && e.subsets?.some((s: any) => s.addresses?.length)); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const eps = await kubectl.json<k8s.V1EndpointsList>(['get', 'endpoints', '-A']);
+      const ready = (ns: string, name: string) => eps.items.some((e) => e.metadata?.namespace === ns && e.metadata.name === name && e.subsets?.some((s) => s.addresses?.length));
       return ready('observe', 'prometheus-server') && ready(NS, 'jaeger');
     });
-  });
-  after(async () => {
-    await twin?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('kubectl get --raw reaches Prometheus by port number and by port name, and Jaeger in the app namespace', async () => {
@@ -80,7 +61,7 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
     // The agent's own kubeconfig (the restricted view) reaches them the same way, as an SRE's kubectl would.
     const agent = new Kubectl({ kubectl: await resolveKubectl(), kubeconfigPath: twin.agentKubeconfigPath, kubeCacheDir: twin.kubeCacheDir });
     assert.equal(JSON.parse(await agent.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])).status, 'success');
-    const ui = JSON.parse(await kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/pods/${(await kubectl.json(['get', 'pods', '-n', NS])).items[0].metadata.name}:16686/proxy/api/services`]));
+    const ui = JSON.parse(await kubectl.run(['get', '--raw', `/api/v1/namespaces/${NS}/pods/${(await podsIn(kubectl, NS))[0].metadata.name}:16686/proxy/api/services`]));
     assert.deepEqual(ui, services, 'the pod proxy reaches the same query API');
   });
 
@@ -118,13 +99,13 @@ describe('telemetry through the API server service proxy (twin, real kubectl, cl
     assert.equal(await env.runAction('get_traces', { namespace: 'default', duration: 5 }, ctx), 'Error: no Jaeger query service is reachable for namespace default.');
 
     await kubectl.run(['scale', 'deployment', 'prometheus-server', '-n', 'observe', '--replicas=0']);
-    await until('no prometheus endpoints', async () => !(await kubectl.json(['get', 'endpoints', 'prometheus-server', '-n', 'observe'])).subsets);
+    await until('no prometheus endpoints', async () => !(await kubectl.json<{ subsets?: unknown[] }>(['get', 'endpoints', 'prometheus-server', '-n', 'observe'])).subsets);
     assert.match(await failure(kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])),
       /Error from server \(ServiceUnavailable\): no endpoints available for service "prometheus-server"/);
     assert.equal(await env.runAction('get_metrics', { namespace: NS, duration: 5 }, ctx),
       'Error: reading metrics from Prometheus failed: Service observe/prometheus-server:80 through the Kubernetes API server: no endpoints available for service "prometheus-server"');
     await kubectl.run(['scale', 'deployment', 'prometheus-server', '-n', 'observe', '--replicas=1']);
-    await until('prometheus back', async () => JSON.parse(await kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])).status === 'success');
+    await until('prometheus back', async () => (JSON.parse(await kubectl.run(['get', '--raw', `${PROM}/api/v1/query?query=up`])) as { status: string }).status === 'success');
     await env.dispose();
   });
 });

@@ -21,6 +21,7 @@
 import type { KubeObject, ObjectStore } from '../../contracts';
 import type { Clock } from '../../cluster/clock';
 import { EventRecorder } from '../../cluster/events';
+import { TokenBucket } from '../../cluster/token-bucket';
 import { clone } from '../../cluster/util';
 import { COMPONENTS, configMap, desiredReplicas, discovery, imageOf, labelsOf, services, specOf, statefulSet, TC_RESOURCE, type Component } from './members';
 import { OperatorLog } from './operator-log';
@@ -28,12 +29,8 @@ import { OperatorLog } from './operator-log';
 const STS = 'statefulsets.apps';
 const LAST_APPLIED = 'pingcap.com/last-applied-configuration';
 const SOURCE = { component: 'tidb-controller-manager' };
-/** client-go's default per-item back-off of the work queue. */
-const BACKOFF_BASE_MS = 5;
-const BACKOFF_MAX_MS = 1000_000;
-/** The operator's API client (kubeClientQPS 5, burst 10: the chart's defaults). */
-const QPS = 5;
-const BURST = 10;
+/** client-go's default per-item back-off of the work queue: 5 ms doubling, up to 1000 s. */
+const backoffMs = (failures: number) => Math.min(1000_000, 5 * 2 ** failures);
 /**
  * Every sync asks each TiDB member for its health (an HTTP call to its status port), so a sync takes longer as the
  * TiDB StatefulSet grows: this long per member. It paces a runaway scale-out the way it slows on a real cluster.
@@ -140,8 +137,8 @@ class TidbClusterController {
   private readonly failures = new Map<string, number>();
   /** Until when a cluster's last sync was still probing its members (the next one starts after it). */
   private readonly busyUntil = new Map<string, number>();
-  private tokens = BURST;
-  private tokensAt: number;
+  /** The operator's API client: kubeClientQPS 5, burst 10 (the chart's defaults). */
+  private readonly client: TokenBucket;
   private stopped = false;
   private wasRunning = false;
   private resync = 0;
@@ -150,7 +147,7 @@ class TidbClusterController {
   constructor(private readonly store: ObjectStore, private readonly clock: Clock) {
     this.events = new EventRecorder(store, clock);
     this.log = new OperatorLog(clock);
-    this.tokensAt = clock.now();
+    this.client = new TokenBucket(clock, 5, 10);
     this.unsubscribe = store.subscribe((e) => this.onChange(e.resource, e.object));
     const tick = () => {
       if (this.stopped) return;
@@ -195,19 +192,6 @@ class TidbClusterController {
     return this.store.list('pods').some((p) => isOperatorPod(p) && running(p));
   }
 
-  /** Spends `n` requests of the client's rate limit (it may go into debt: the next sync waits for it). */
-  private take(n: number): void {
-    const now = this.clock.now();
-    this.tokens = Math.min(BURST, this.tokens + ((now - this.tokensAt) / 1000) * QPS) - n;
-    this.tokensAt = now;
-  }
-
-  /** How long until the client may send its next request. */
-  private throttleMs(): number {
-    const available = Math.min(BURST, this.tokens + ((this.clock.now() - this.tokensAt) / 1000) * QPS);
-    return available >= 1 ? 0 : Math.ceil(((1 - available) / QPS) * 1000);
-  }
-
   private enqueue(key: string, delayMs = 0): void {
     if (this.stopped) return;
     const at = this.clock.now() + delayMs;
@@ -224,7 +208,7 @@ class TidbClusterController {
 
   private process(key: string): void {
     if (this.stopped || !this.served() || !this.operatorRunning()) return;
-    const wait = Math.max(this.throttleMs(), (this.busyUntil.get(key) ?? 0) - this.clock.now());
+    const wait = Math.max(this.client.waitMs(), (this.busyUntil.get(key) ?? 0) - this.clock.now());
     if (wait > 0) return this.enqueue(key, wait);
     const [namespace, name] = key.split('/');
     const tc = this.store.get(TC_RESOURCE, namespace, name);
@@ -242,12 +226,12 @@ class TidbClusterController {
       this.failures.set(key, n + 1);
       if (e instanceof SyncError && e.requeue) this.log.info('tidb_cluster_controller.go:145', `TidbCluster: ${key}, still need sync: ${e.message}, requeuing`);
       else this.log.error('tidb_cluster_controller.go:147', `TidbCluster: ${key}, sync failed ${errorText(e)}, requeuing`);
-      this.enqueue(key, Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n));
+      this.enqueue(key, backoffMs(n));
     }
   }
 
   private record(tc: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    this.take(1);
+    this.client.take(1);
     this.events.record(tc, type, reason, message, SOURCE);
     this.log.info('event.go:364', `Event(v1.ObjectReference{Kind:"TidbCluster", Namespace:"${tc.metadata.namespace}", Name:"${tc.metadata.name}", UID:"${tc.metadata.uid}", APIVersion:"pingcap.com/v1alpha1", ResourceVersion:"${tc.metadata.resourceVersion}", FieldPath:""}): type: '${type}' reason: '${reason}' ${message}`);
   }
@@ -255,14 +239,22 @@ class TidbClusterController {
   /** Creates an object the operator owns unless it exists (Services, ConfigMaps, the discovery objects). */
   private ensure(tc: KubeObject, resource: string, obj: KubeObject): void {
     if (this.store.get(resource, obj.metadata.namespace, String(obj.metadata.name))) return;
-    this.take(1);
+    this.write(tc, 'create', resource, obj);
+  }
+
+  /** One write of the operator's client (a request of its rate limit), with the Event it records either way. */
+  private write(tc: KubeObject, verb: 'create' | 'update', resource: string, obj: KubeObject): void {
+    this.client.take(1);
+    const what = `${verb} ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name}`;
+    const reason = verb === 'create' ? 'Create' : 'Update';
     try {
-      this.store.create(resource, obj);
-      this.record(tc, 'Normal', 'SuccessfulCreate', `create ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
+      if (verb === 'create') this.store.create(resource, obj);
+      else this.store.update(resource, obj);
     } catch (e) {
-      this.record(tc, 'Warning', 'FailedCreate', `create ${obj.kind} ${obj.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
+      this.record(tc, 'Warning', `Failed${reason}`, `${what} failed error: ${errorText(e)}`);
       throw e;
     }
+    this.record(tc, 'Normal', `Successful${reason}`, `${what} successful`);
   }
 
   private podsOf(tc: KubeObject, component: string): KubeObject[] {
@@ -277,14 +269,7 @@ class TidbClusterController {
     const existing = this.store.get(STS, tc.metadata.namespace, String(want.metadata.name));
     if (!existing) {
       want.metadata.annotations = { [LAST_APPLIED]: lastApplied(want.spec) };
-      this.take(1);
-      try {
-        this.store.create(STS, want);
-      } catch (e) {
-        this.record(tc, 'Warning', 'FailedCreate', `create StatefulSet ${want.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
-        throw e;
-      }
-      this.record(tc, 'Normal', 'SuccessfulCreate', `create StatefulSet ${want.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
+      this.write(tc, 'create', STS, want);
       status.phase = 'Normal';
       return;
     }
@@ -318,14 +303,7 @@ class TidbClusterController {
       if (replicas === target && rolledOut) status.phase = 'Normal';
       return;
     }
-    this.take(1);
-    try {
-      this.store.update(STS, next);
-    } catch (e) {
-      this.record(tc, 'Warning', 'FailedUpdate', `update StatefulSet ${existing.metadata.name} in TidbCluster ${tc.metadata.name} failed error: ${errorText(e)}`);
-      throw e;
-    }
-    this.record(tc, 'Normal', 'SuccessfulUpdate', `update StatefulSet ${existing.metadata.name} in TidbCluster ${tc.metadata.name} successful`);
+    this.write(tc, 'update', STS, next);
     if (replicas === target && !templateChanged && rolledOut) status.phase = 'Normal';
   }
 
@@ -437,7 +415,7 @@ class TidbClusterController {
     }
     status.conditions = [this.readyCondition(tc, status, previous.conditions?.find((c) => c.type === 'Ready'))];
     if (JSON.stringify(status) !== JSON.stringify(previous)) {
-      this.take(1);
+      this.client.take(1);
       try {
         const latest = this.store.get(TC_RESOURCE, ns, name);
         if (latest) this.store.updateStatus(TC_RESOURCE, { ...clone(latest), status });
