@@ -325,7 +325,8 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
         s.egressJitterMs += parseGoDuration(obj.spec?.delay?.jitter) ?? 0;
       } else if (action === 'loss' || action === 'partition' || action === 'corrupt') {
         const pct = action === 'partition' ? 100 : Number.parseFloat(String(obj.spec?.[action]?.[action] ?? obj.spec?.loss?.loss ?? 100));
-        const correlation = action === 'partition' ? 0 : Number.parseFloat(String(obj.spec?.[action]?.correlation ?? 0));
+        const spec = obj.spec as Record<string, { correlation?: string | number } | undefined> | undefined;
+        const correlation = action === 'partition' ? 0 : Number.parseFloat(String(spec?.[action]?.correlation ?? 0));
         s.egressLoss = 1 - (1 - s.egressLoss) * (1 - netemDropRate(pct, correlation));
         if (t.endMs !== undefined) s.lossUntilMs = Math.max(s.lossUntilMs ?? 0, t.endMs);
       }
