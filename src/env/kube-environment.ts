@@ -33,7 +33,7 @@ import { refreshDeployedApp } from './app-reuse';
 import { isTransient } from './races';
 import { installPrerequisites, readyConditionsMet } from './app-prerequisites';
 import { agentRoleBinding } from './cluster-setup/agent-identity';
-import { describeUnready, HOPELESS_REASONS, unreadyPods, type UnreadyPod } from './readiness';
+import { describeUnready, HOPELESS_REASONS, rolloutPending, unreadyPods, type UnreadyPod } from './readiness';
 
 export interface KubeEnvironmentOptions {
   info: EnvironmentInfo;
@@ -191,14 +191,22 @@ export class KubeEnvironment implements ProblemEnvironment {
         if (hopeless.length) throw new Error(`${hopeless.length} pod(s) of ${app.namespace} can never start: ${describeUnready(hopeless)}.`);
         if (due) {
           lastProgress = now;
-          onProgress?.(`waiting ${Math.round((now - started) / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s; not ready: ${describeUnready(unready, 3)}`);
+          onProgress?.(`waiting ${Math.round((now - started) / 1000)} s of at most ${Math.round(timeoutMs / 1000)} s; not ready: ${await this.notReady(app.namespace, unready, 3)}`);
         }
         return false;
       }, timeoutMs, signal, `pods of ${app.namespace} to become ready`);
     } catch (error) {
       if (signal?.aborted || hopeless.length) throw error;
-      throw new Error(`${(error as Error).message} Not ready: ${describeUnready(await this.unready(app.namespace).catch(() => []))}`);
+      const unready = await this.unready(app.namespace).catch(() => []);
+      throw new Error(`${(error as Error).message} Not ready: ${await this.notReady(app.namespace, unready)}`);
     }
+  }
+
+  /** The pods not ready, or (when every pod is) the rollouts not done. */
+  private async notReady(namespace: string, unready: UnreadyPod[], limit?: number): Promise<string> {
+    if (unready.length) return describeUnready(unready, limit);
+    const rollouts = await this.rolloutsPending(namespace).catch(() => []);
+    return rollouts.length ? rollouts.slice(0, limit ?? 10).join(', ') : 'no pod yet, or the app\'s own ready condition is not met';
   }
 
   /** The app's pods that are not ready, each with its reason and the cluster's own explanation. */
@@ -411,10 +419,18 @@ export class KubeEnvironment implements ProblemEnvironment {
     // A pod still terminating (replaced at the end of an earlier session on a reused app) is not settled: a fault
     // injected now could pick it and find it gone.
     if (!pods.every((p) => !p.metadata?.deletionTimestamp && (p.status?.phase === 'Succeeded' || (!!p.status?.containerStatuses?.length && p.status.containerStatuses.every((c) => c.ready))))) return false;
-    // Between a pod's deletion and its replacement's creation the pods above can all be ready: count replicas too.
+    // Between a pod's deletion and its replacement's creation the pods above can all be ready, and so can an old
+    // ReplicaSet's pod beside the new one: every rollout must be done, as `kubectl rollout status` says.
+    return (await this.rolloutsPending(namespace)).length === 0;
+  }
+
+  /** The namespace's Deployments and StatefulSets whose rollout is not done, each in `kubectl rollout status` words. */
+  private async rolloutsPending(namespace: string): Promise<string[]> {
     const [deployments, statefulSets] = await Promise.all([this.apps.listNamespacedDeployment({ namespace }), this.apps.listNamespacedStatefulSet({ namespace })]);
-    return [...deployments.items, ...statefulSets.items].every((w) =>
-      (w.status?.observedGeneration ?? 0) >= (w.metadata?.generation ?? 0) && (w.status?.readyReplicas ?? 0) >= (w.spec?.replicas ?? 1));
+    return [
+      ...deployments.items.map((d) => rolloutPending(d, 'Deployment')),
+      ...statefulSets.items.map((st) => rolloutPending(st, 'StatefulSet')),
+    ].filter((why): why is string => why !== undefined);
   }
 
   private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {

@@ -63,3 +63,34 @@ export function describeUnready(pods: UnreadyPod[], limit = 10): string {
   const shown = pods.slice(0, limit).map((p) => `${p.name} (${p.reason}${p.message ? `: ${p.message}` : ''})`);
   return shown.join(', ') + (pods.length > limit ? `, and ${pods.length - limit} more` : '');
 }
+
+/**
+ * What `kubectl rollout status` waits for, in its words; undefined once the rollout is done. Every pod of an app can be
+ * ready while a Deployment still runs an old ReplicaSet's pod next to the new one (a recovery's `rollout restart` or
+ * image fix): the controller deletes it only after it sees the new pod available, and until then the old pod may
+ * still crash (a Go service that cannot reach its database exits after its dial timeout). A session that starts then
+ * meets that crash, or a chaos experiment picks the pod about to go.
+ */
+export function rolloutPending(workload: k8s.V1Deployment | k8s.V1StatefulSet, kind: 'Deployment' | 'StatefulSet'): string | undefined {
+  const name = `${kind} ${workload.metadata?.name ?? '?'}`;
+  const want = workload.spec?.replicas ?? 1;
+  const s = workload.status ?? {};
+  if ((s.observedGeneration ?? 0) < (workload.metadata?.generation ?? 0)) return `${name}: waiting for the controller to see the new spec`;
+  const ready = s.readyReplicas ?? 0;
+  if (kind === 'Deployment') {
+    const d = s as k8s.V1DeploymentStatus;
+    const updated = d.updatedReplicas ?? 0;
+    if (updated < want) return `${name}: ${updated} out of ${want} new replicas have been updated`;
+    if ((d.replicas ?? 0) > updated) return `${name}: ${(d.replicas ?? 0) - updated} old replicas are pending termination`;
+    if ((d.availableReplicas ?? 0) < updated || ready < want) return `${name}: ${d.availableReplicas ?? 0} of ${updated} updated replicas are available`;
+    return undefined;
+  }
+  const st = s as k8s.V1StatefulSetStatus;
+  if (ready < want) return `${name}: waiting for ${want - ready} pods to be ready`;
+  // OnDelete: the controller never replaces pods itself, so their revision tells nothing about a rollout.
+  const strategy = (workload as k8s.V1StatefulSet).spec?.updateStrategy?.type;
+  if (strategy !== 'OnDelete' && st.updateRevision && st.currentRevision !== st.updateRevision) {
+    return `${name}: waiting for the rolling update to complete, ${st.updatedReplicas ?? 0} pods at revision ${st.updateRevision}`;
+  }
+  return undefined;
+}

@@ -193,5 +193,12 @@ export interface ContainerContext {
 export type ContainerStartOutcome =
   | { kind: 'running'; lines?: string[] }
   /** `afterMs` (optional, added by the cluster half): how long the process runs before it exits (default: ~0.1 s). */
-  | { kind: 'exit'; exitCode: number; lines: string[]; reason?: string; afterMs?: number }
+  | {
+    kind: 'exit'; exitCode: number; lines: string[]; reason?: string; afterMs?: number;
+    /**
+     * A process that keeps trying for what it waits for (a client dialling its database) and gives up at `afterMs`:
+     * `check` is asked every `everyMs` until then; the outcome it returns (it got what it waited for) replaces this one.
+     */
+    retry?: { everyMs: number; check(): ContainerStartOutcome | undefined };
+  }
   | { kind: 'image-pull-error'; message: string };

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type * as k8s from '@kubernetes/client-node';
-import { describeUnready, unreadyPods } from '../../src/env/readiness';
+import { describeUnready, rolloutPending, unreadyPods } from '../../src/env/readiness';
 import { detectRuntime } from '../../src/env/cluster-setup/runtime';
 
 const pod = (name: string, status: k8s.V1PodStatus): k8s.V1Pod => ({ metadata: { name }, status });
@@ -39,6 +39,29 @@ describe('readiness: why pods are not ready, as kubectl describe would say', () 
   it('caps the list and says how many more', () => {
     const pods = Array.from({ length: 12 }, (_, i) => pod(`p${i}`, { phase: 'Pending' }));
     assert.match(describeUnready(unreadyPods(pods), 3), /^p0 \(Pending\), p1 \(Pending\), p2 \(Pending\), and 9 more$/);
+  });
+});
+
+describe('readiness: a rollout is done when kubectl rollout status says so', () => {
+  const deployment = (status: k8s.V1DeploymentStatus, generation = 2): k8s.V1Deployment => ({ metadata: { name: 'geo', generation }, spec: { replicas: 1, selector: {}, template: {} }, status });
+
+  it('waits while an old ReplicaSet\'s pod runs beside the new one, though both are ready (a recovery\'s rollout restart)', () => {
+    assert.equal(rolloutPending(deployment({ observedGeneration: 2, replicas: 2, updatedReplicas: 1, readyReplicas: 2, availableReplicas: 2 }), 'Deployment'), 'Deployment geo: 1 old replicas are pending termination');
+    assert.equal(rolloutPending(deployment({ observedGeneration: 2, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 }), 'Deployment'), undefined);
+  });
+
+  it('waits for the controller to see a new spec, for new replicas and for their availability', () => {
+    assert.match(rolloutPending(deployment({ observedGeneration: 1, replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 }), 'Deployment')!, /see the new spec/);
+    assert.match(rolloutPending(deployment({ observedGeneration: 2, replicas: 1, readyReplicas: 1, availableReplicas: 1 }), 'Deployment')!, /0 out of 1 new replicas have been updated/);
+    assert.match(rolloutPending(deployment({ observedGeneration: 2, replicas: 1, updatedReplicas: 1 }), 'Deployment')!, /0 of 1 updated replicas are available/);
+  });
+
+  it('a StatefulSet: its pods ready and at the update revision, unless its pods are replaced only on delete', () => {
+    const sts = (status: k8s.V1StatefulSetStatus, type = 'RollingUpdate'): k8s.V1StatefulSet => ({ metadata: { name: 'basic-tidb', generation: 1 }, spec: { replicas: 2, selector: {}, serviceName: 'x', template: {}, updateStrategy: { type } }, status });
+    assert.match(rolloutPending(sts({ observedGeneration: 1, replicas: 2, readyReplicas: 1 }), 'StatefulSet')!, /waiting for 1 pods to be ready/);
+    assert.match(rolloutPending(sts({ observedGeneration: 1, replicas: 2, readyReplicas: 2, updatedReplicas: 1, currentRevision: 'a', updateRevision: 'b' }), 'StatefulSet')!, /rolling update to complete, 1 pods at revision b/);
+    assert.equal(rolloutPending(sts({ observedGeneration: 1, replicas: 2, readyReplicas: 2, currentRevision: 'a', updateRevision: 'b' }, 'OnDelete'), 'StatefulSet'), undefined);
+    assert.equal(rolloutPending(sts({ observedGeneration: 1, replicas: 2, readyReplicas: 2, updatedReplicas: 2, currentRevision: 'b', updateRevision: 'b' }), 'StatefulSet'), undefined);
   });
 });
 

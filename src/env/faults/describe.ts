@@ -2,6 +2,7 @@ import { FAULT_PARAMS, isFaultKind, type FaultParams } from '../../core/problems
 import type { FaultKind } from '../../core/problems/fault-kinds';
 import type { FaultSpec } from '../../core/problems/types';
 import { faultTarget } from './target';
+import { CHAOS_NAMESPACE } from './chaos-mesh';
 
 /**
  * People-facing words for a fault in the recovery journal: what it changed, and how to undo it by hand when the
@@ -24,15 +25,42 @@ interface FaultWords<K extends FaultKind> {
   undo(p: FaultParams<K>, t: string | undefined, at: UndoPlace): string[];
 }
 
-type ChaosKind = 'chaos-pod-failure' | 'chaos-pod-kill' | 'chaos-container-kill' | 'chaos-network-loss' | 'chaos-network-delay' | 'kernel-chaos';
+type ChaosKind = 'chaos-pod-failure' | 'chaos-pod-kill' | 'chaos-container-kill' | 'chaos-network-loss' | 'chaos-network-delay' | 'kernel-chaos' | 'disk-worn-out';
 
-/** A Chaos Mesh experiment: named after the kind's default unless the problem names it. */
-function chaosWords<K extends ChaosKind>(kind: K, chaosKind: 'PodChaos' | 'NetworkChaos' | 'KernelChaos', defaultName: string): FaultWords<K> {
+/**
+ * A Chaos Mesh experiment: it lives in Chaos Mesh's namespace, named after the app namespace and the kind's default
+ * name unless the problem names it (as the injector names it), so deleting it there undoes the fault.
+ */
+function chaosWords<K extends ChaosKind>(
+  kind: K, chaosKind: 'PodChaos' | 'NetworkChaos' | 'KernelChaos' | 'IOChaos', defaultName: string,
+  describe?: (p: FaultParams<K>, t: string | undefined) => string,
+): FaultWords<K> {
   return {
-    describe: (p, t) => `Chaos Mesh ${chaosKind} ${p.name ?? defaultName} (${kind.replace(/^chaos-/, '')}) on ${t ?? '?'}`,
-    undo: (p, _t, at) => [`kubectl delete ${chaosKind.toLowerCase()} ${p.name ?? defaultName} ${at.ns} --ignore-not-found`],
+    describe: describe ?? ((p, t) => `Chaos Mesh ${chaosKind} ${p.name ?? defaultName} (${kind.replace(/^chaos-/, '')}) on ${t ?? '?'}`),
+    undo: (p, _t, at) => [`kubectl delete ${chaosKind.toLowerCase()} ${at.namespace}-${p.name ?? defaultName} -n ${CHAOS_NAMESPACE} --ignore-not-found`],
   };
 }
+
+/**
+ * A TidbCluster applied with one bad field: the injector's recovery applies the app's own TidbCluster again, which
+ * takes the field out and lets the operator bring the cluster back.
+ */
+function tidbWords<K extends TidbKind>(describe: (p: FaultParams<K>, cluster: string) => string): FaultWords<K> {
+  return {
+    describe: (p) => describe(p, `TidbCluster ${p.cluster ?? 'basic'}`),
+    undo: (p, _t, at) => [at.reapply ?? `kubectl edit tidbcluster ${p.cluster ?? 'basic'} ${at.ns}   # remove the bad field`],
+  };
+}
+
+/** The kernel functions a KernelChaos request fails, e.g. `__x64_sys_mount`. */
+function callChain(request: Record<string, unknown>): string {
+  const chain = Array.isArray(request.callchain) ? request.callchain as Array<{ funcname?: unknown }> : [];
+  const names = chain.map((frame) => frame.funcname).filter((name): name is string => typeof name === 'string');
+  return names.length ? names.join(' → ') : 'its call chain';
+}
+
+type TidbKind = 'tidb-operator-overload-replicas' | 'tidb-operator-non-existent-storage' | 'tidb-operator-invalid-affinity-toleration'
+  | 'tidb-operator-security-context-fault' | 'tidb-operator-wrong-update-strategy';
 
 function mongoScriptUndo(p: { recoverScript: string; service: string }, t: string | undefined, at: UndoPlace): string[] {
   return [
@@ -67,7 +95,20 @@ const WORDS: { [K in FaultKind]?: FaultWords<K> } = {
   'chaos-container-kill': chaosWords('chaos-container-kill', 'PodChaos', 'container-kill'),
   'chaos-network-loss': chaosWords('chaos-network-loss', 'NetworkChaos', 'loss'),
   'chaos-network-delay': chaosWords('chaos-network-delay', 'NetworkChaos', 'delay'),
-  'kernel-chaos': chaosWords('kernel-chaos', 'KernelChaos', 'kernel-chaos'),
+  'kernel-chaos': chaosWords('kernel-chaos', 'KernelChaos', 'kernel-chaos', (p, t) =>
+    `the kernel fails calls of ${t ?? '?'} through ${callChain(p.failKernRequest)} (Chaos Mesh KernelChaos ${p.name ?? 'kernel-chaos'})`),
+  'disk-worn-out': chaosWords('disk-worn-out', 'IOChaos', 'disk-woreout', (p) =>
+    `${p.syscall}() under ${p.volumePath} fails with errno ${Math.abs(p.errno)} for ${p.process ?? 'the processes'} of ${p.services.join(', ')} (a worn-out disk; Chaos Mesh IOChaos ${p.name ?? 'disk-woreout'})`),
+  'tidb-operator-overload-replicas': tidbWords((p, tc) =>
+    `${tc} asks for ${p.tidbReplicas ?? '?'} TiDB replicas: the operator scales TiDB out until the nodes are full and the rest stay Pending`),
+  'tidb-operator-non-existent-storage': tidbWords((p, tc) =>
+    `${tc} puts PD on StorageClass ${p.pdStorageClassName ?? '?'}, which does not exist: every sync of the operator fails`),
+  'tidb-operator-invalid-affinity-toleration': tidbWords((p, tc) =>
+    `${tc} gives TiDB a toleration the API server refuses (${JSON.stringify(p.toleration ?? {})}): the operator cannot update the TiDB StatefulSet`),
+  'tidb-operator-security-context-fault': tidbWords((p, tc) =>
+    `${tc} runs TiDB as user ${p.runAsUser ?? '?'}, which the API server refuses: the operator cannot update the TiDB StatefulSet`),
+  'tidb-operator-wrong-update-strategy': tidbWords((p, tc) =>
+    `${tc} names TiDB's StatefulSet update strategy ${p.statefulSetUpdateStrategy ?? '?'}, which does not exist: the operator uses RollingUpdate`),
   flagd: {
     describe: (p) => `feature flag ${p.flag} set to "${p.variant}" in ConfigMap ${p.configMap}`,
     undo: (p, _t, at) => [

@@ -10,7 +10,7 @@ import type { ContainerBehaviour, ContainerContext, ContainerStartOutcome, KubeO
 import { Shell } from '../cluster/shell';
 import { shellEnv } from '../cluster/default-behaviour';
 import { zerolog, zerologJson } from './formats';
-import { ensureInitialized, mongoBehind, setCollections } from './mongo';
+import { ensureInitialized, mongoBehind, setCollections, type MongoInstance } from './mongo';
 import { authenticate, authorized } from './mongo-shell';
 import { listening, reach } from './net';
 import { loadArrivals } from './load';
@@ -50,6 +50,8 @@ export const HOTEL: Record<string, HotelService> = {
 };
 
 const DIAL_TIMEOUT_MS = 10_000;
+/** How often mgo's dial tries the database again before its timeout. */
+const DIAL_RETRY_MS = 500;
 const SRC = '/go/src/github.com/harlow/go-micro-services';
 
 function configJson(mongoPortOverride?: number): string {
@@ -161,59 +163,83 @@ export function hotelBehaviour(world: AppWorld, variant: HotelVariant = {}): Con
       runs.set(info, run);
       const finish = (exitCode: number, afterMs?: number, reason?: string): ContainerStartOutcome => ({ kind: 'exit', exitCode, lines, afterMs, reason });
       const ns = ctx.namespace;
-      if (spec.db) {
-        const port = binary === 'geo' && variant.mongoPort ? variant.mongoPort : 27017;
-        lines.push(L(36, `Read database URL: ${spec.db.service}:${port}`), L(37, 'Initializing DB connection...'));
-        const r = reach(world, ns, spec.db.service, port, { allowStarting: true });
-        const server = r.ok ? mongoBehind(world, ns, spec.db.service) : undefined;
-        if (!r.ok || !server || server.tlsMode === 'requireTLS') {
-          run.later.push({ afterMs: DIAL_TIMEOUT_MS, line: zerolog(now + DIAL_TIMEOUT_MS, 'PNC', `cmd/${binary}/db.go:${spec.db.lines.panic}`, 'no reachable servers') });
-          for (const l of panicStack(binary, 'no reachable servers', spec.db.lines.panic)) run.later.push({ afterMs: DIAL_TIMEOUT_MS, line: l });
-          return finish(2, DIAL_TIMEOUT_MS + 40);
-        }
-        ensureInitialized(world, server);
-        if (spec.db.creds) {
-          const a = authenticate(server, 'admin', 'admin', 'admin');
-          const remote = `${podIP(world, ctx) || '10.244.1.1'}:${41000 + (now % 20000)}`;
-          const mongoCtr = server.container.name;
-          if (a !== 'ok') {
-            world.inject(server.pod.metadata.uid ?? '', mongoCtr, now, mongoAuthFailed(now, remote, a));
-            const msg = 'server returned error on SASL authentication step: Authentication failed.';
-            lines.push(zerolog(now, 'PNC', `cmd/${binary}/db.go:${spec.db.lines.panic}`, msg), ...panicStack(binary, msg, spec.db.lines.panic));
-            return finish(2);
+      // Everything after the database connection: the session, the data, the rest of the start-up.
+      const connected = (server: MongoInstance | undefined, at: number): ContainerStartOutcome => {
+        const L2 = (line: number | string, msg: string, file = 'main.go', level: 'INF' | 'FTL' | 'PNC' | 'ERR' = 'INF') => zerolog(at, level, `cmd/${binary}/${file}:${line}`, msg);
+        if (spec.db && server) {
+          ensureInitialized(world, server);
+          if (spec.db.creds) {
+            const a = authenticate(server, 'admin', 'admin', 'admin');
+            const remote = `${podIP(world, ctx) || '10.244.1.1'}:${41000 + (at % 20000)}`;
+            const mongoCtr = server.container.name;
+            if (a !== 'ok') {
+              world.inject(server.pod.metadata.uid ?? '', mongoCtr, at, mongoAuthFailed(at, remote, a));
+              const msg = 'server returned error on SASL authentication step: Authentication failed.';
+              lines.push(zerolog(at, 'PNC', `cmd/${binary}/db.go:${spec.db.lines.panic}`, msg), ...panicStack(binary, msg, spec.db.lines.panic));
+              return finish(2);
+            }
+            world.inject(server.pod.metadata.uid ?? '', mongoCtr, at, mongoAuthOk(at, remote));
           }
-          world.inject(server.pod.metadata.uid ?? '', mongoCtr, now, mongoAuthOk(now, remote));
+          lines.push(L2(spec.db.lines.session, 'New session successfull...', 'db.go'), L2(spec.db.lines.generate, 'Generating test data...', 'db.go'));
+          if (spec.db.creds && !authorized(server, 'admin', 'admin', spec.db.db, true)) {
+            lines.push(zerolog(at, 'FTL', `cmd/${binary}/db.go:${spec.db.lines.fatal}`, `not authorized on ${spec.db.db} to execute command ${spec.db.countQuery}`));
+            return finish(1);
+          }
+          setCollections(server.data, spec.db.db, binary === 'reservation' ? ['reservation', 'number'] : [spec.db.collection]);
+          lines.push(L2(40, 'Successfull'));
         }
-        lines.push(L(spec.db.lines.session, 'New session successfull...', 'db.go'), L(spec.db.lines.generate, 'Generating test data...', 'db.go'));
-        if (spec.db.creds && !authorized(server, 'admin', 'admin', spec.db.db, true)) {
-          lines.push(zerolog(now, 'FTL', `cmd/${binary}/db.go:${spec.db.lines.fatal}`, `not authorized on ${spec.db.db} to execute command ${spec.db.countQuery}`));
-          return finish(1);
+        return serve(at, L2);
+      };
+      const serve = (at: number, L2: typeof L): ContainerStartOutcome => {
+        if (spec.memcached) {
+          lines.push(L2(44, `Read ${spec.label} memcashed address: ${spec.memcached}:11211`), L2(45, 'Initializing Memcashed client...'), L2(47, 'Successfull'));
         }
-        setCollections(server.data, spec.db.db, binary === 'reservation' ? ['reservation', 'number'] : [spec.db.collection]);
-        lines.push(L(40, 'Successfull'));
-      }
-      if (spec.memcached) {
-        lines.push(L(44, `Read ${spec.label} memcashed address: ${spec.memcached}:11211`), L(45, 'Initializing Memcashed client...'), L(47, 'Successfull'));
-      }
-      lines.push(
-        L(48, `Read target port: ${spec.port}`),
-        L(49, 'Read consul address: consul:8500'),
-        L(50, 'Read jaeger address: jaeger:6831'),
-        L(58, `Initializing jaeger agent [service name: ${binary} | host: jaeger:6831]...`),
-        zerolog(now, 'INF', 'tracing/tracer.go:26', 'Jaeger client: adjusted sample ratio 1.000000'),
-        L(63, 'Jaeger agent initialized'),
-        L(65, 'Initializing consul agent [host: consul:8500]...'),
-        L(70, 'Consul agent initialized'),
-        L(81, 'Starting server...'),
-      );
-      info.ports = [spec.port];
-      info.servingFromMs = now;
-      if (spec.registers) {
-        const id = world.uuid(`srv-${binary}/${ctx.pod.metadata.uid}`);
-        run.registration = { id, port: spec.port };
-        world.register(ns, { podUid: ctx.pod.metadata.uid, name: `srv-${binary}`, id, address: podIP(world, ctx), port: spec.port, atMs: now });
-      }
-      return { kind: 'running', lines };
+        lines.push(
+          L2(48, `Read target port: ${spec.port}`),
+          L2(49, 'Read consul address: consul:8500'),
+          L2(50, 'Read jaeger address: jaeger:6831'),
+          L2(58, `Initializing jaeger agent [service name: ${binary} | host: jaeger:6831]...`),
+          zerolog(at, 'INF', 'tracing/tracer.go:26', 'Jaeger client: adjusted sample ratio 1.000000'),
+          L2(63, 'Jaeger agent initialized'),
+          L2(65, 'Initializing consul agent [host: consul:8500]...'),
+          L2(70, 'Consul agent initialized'),
+          L2(81, 'Starting server...'),
+        );
+        info.ports = [spec.port];
+        info.servingFromMs = at;
+        if (spec.registers) {
+          const id = world.uuid(`srv-${binary}/${ctx.pod.metadata.uid}`);
+          run.registration = { id, port: spec.port };
+          world.register(ns, { podUid: ctx.pod.metadata.uid, name: `srv-${binary}`, id, address: podIP(world, ctx), port: spec.port, atMs: at });
+        }
+        return { kind: 'running', lines };
+      };
+      if (!spec.db) return serve(now, L);
+      const port = binary === 'geo' && variant.mongoPort ? variant.mongoPort : 27017;
+      lines.push(L(36, `Read database URL: ${spec.db.service}:${port}`), L(37, 'Initializing DB connection...'));
+      // mgo dials until its timeout, re-resolving and retrying: a database that comes up within it is found.
+      const serverNow = (): MongoInstance | undefined => {
+        const r = reach(world, ns, spec.db!.service, port, { allowStarting: true });
+        const server = r.ok ? mongoBehind(world, ns, spec.db!.service) : undefined;
+        return server && server.tlsMode !== 'requireTLS' ? server : undefined;
+      };
+      const server = serverNow();
+      if (server) return connected(server, now);
+      const panic = [zerolog(now + DIAL_TIMEOUT_MS, 'PNC', `cmd/${binary}/db.go:${spec.db.lines.panic}`, 'no reachable servers'), ...panicStack(binary, 'no reachable servers', spec.db.lines.panic)];
+      for (const l of panic) run.later.push({ afterMs: DIAL_TIMEOUT_MS, line: l });
+      return {
+        kind: 'exit', exitCode: 2, lines, afterMs: DIAL_TIMEOUT_MS + 40,
+        retry: {
+          everyMs: DIAL_RETRY_MS,
+          check: () => {
+            const found = serverNow();
+            if (!found) return undefined;
+            run.later = run.later.filter((l) => !panic.includes(l.line));
+            lines.length = 0;
+            return connected(found, world.now());
+          },
+        },
+      };
     },
 
     logsBetween(ctx, fromMs, toMs) {

@@ -246,6 +246,32 @@ export interface EvalOutput {
   error?: { message: string; mongo: boolean; name: string };
 }
 
+/** CPU time a shell eval may use: the catalog's scripts take a few ms; a script that never ends stops here. */
+const EVAL_CPU_LIMIT_MS = 250;
+/** The longest wall time a starved eval is given (the twin's event loop waits for it meanwhile). */
+const EVAL_WALL_CAP_MS = 16_000;
+
+/**
+ * Runs the eval with a limit on the CPU time it uses, not on wall time: vm's timeout counts wall time, and on a machine
+ * whose cores are busy elsewhere a two-line init script could be cut short after 250 ms without having run (a
+ * mongodb's first-start script then left it without users, and its Go service failed to authenticate for good). A
+ * try cut short with little CPU used was starved, not looping: it is tried again with four times the wall time, up
+ * to EVAL_WALL_CAP_MS; one that used its CPU time is a loop and fails with the time limit.
+ */
+function runWithCpuLimit(context: () => vm.Context): unknown {
+  for (let wallMs = EVAL_CPU_LIMIT_MS; ; wallMs *= 4) {
+    const before = process.cpuUsage();
+    try {
+      return vm.runInContext(PRELUDE + RUN, context(), { timeout: wallMs, filename: 'shell eval' });
+    } catch (e) {
+      const used = process.cpuUsage(before);
+      const cpuMs = (used.user + used.system) / 1000;
+      const timedOut = /timed out/i.test(String((e as Error)?.message ?? e));
+      if (!timedOut || cpuMs >= EVAL_CPU_LIMIT_MS || wallMs * 4 > EVAL_WALL_CAP_MS) throw e;
+    }
+  }
+}
+
 /** Runs shell JavaScript against a server's user data; mutates `server.data.users` on success and on error alike (as the real shell does statement by statement). */
 export function evalShell(input: EvalInput): EvalOutput {
   const state = {
@@ -260,13 +286,15 @@ export function evalShell(input: EvalInput): EvalOutput {
     lsid: input.lsid,
     localhost: input.localhost,
   };
-  const sandbox: Record<string, unknown> = Object.create(null);
-  sandbox.__input = JSON.stringify(state);
-  sandbox.__code = preprocess(input.code);
-  const context = vm.createContext(sandbox, { codeGeneration: { strings: true, wasm: false } });
   let raw: unknown;
   try {
-    raw = vm.runInContext(PRELUDE + RUN, context, { timeout: 250, filename: 'shell eval' });
+    raw = runWithCpuLimit(() => {
+      // A fresh context per try: a try cut short leaves nothing behind (users change only from a finished run's result).
+      const sandbox: Record<string, unknown> = Object.create(null);
+      sandbox.__input = JSON.stringify(state);
+      sandbox.__code = preprocess(input.code);
+      return vm.createContext(sandbox, { codeGeneration: { strings: true, wasm: false } });
+    });
   } catch (e) {
     const msg = String((e as Error)?.message ?? e);
     return { lines: [], error: { message: /timed out/i.test(msg) ? 'Interrupted by the time limit' : msg, mongo: false, name: 'Error' } };

@@ -488,11 +488,33 @@ export class Kubelet {
     }
     const memLimit = bytesOf(c.spec.resources?.limits?.memory);
     if (behaviour.usage && memLimit > 0 && !c.init) this.scheduleOomCheck(st, c, memLimit);
-    if (outcome.kind === 'exit') {
-      const after = outcome.afterMs ?? this.ctx.timing.crashAfterMs;
-      this.containerTimer(st, c, after, () => this.exited(st, c, outcome.exitCode, outcome.reason));
-    }
+    this.scheduleExit(st, c, outcome);
     this.writeStatus(st);
+  }
+
+  /** A process that exits after a while, unless what it keeps retrying for comes first (its behaviour's `retry`). */
+  private scheduleExit(st: PodState, c: ContainerState, outcome: ContainerStartOutcome): void {
+    if (outcome.kind !== 'exit') return;
+    const after = outcome.afterMs ?? this.ctx.timing.crashAfterMs;
+    const startedAt = this.ctx.clock.now();
+    let replaced = false;
+    this.containerTimer(st, c, after, () => {
+      if (!replaced) this.exited(st, c, outcome.exitCode, outcome.reason);
+    });
+    const retry = outcome.retry;
+    if (!retry) return;
+    const tryAgain = () => {
+      if (replaced || c.phase !== 'running' || this.ctx.clock.now() - startedAt >= after) return;
+      const next = safeOutcome(() => retry.check());
+      if (!next) {
+        this.containerTimer(st, c, retry.everyMs, tryAgain);
+        return;
+      }
+      replaced = true;
+      if (next.kind !== 'image-pull-error' && next.lines?.length && c.inst) c.log.append(c.inst, this.ctx.clock.now(), next.lines);
+      this.scheduleExit(st, c, next);
+    };
+    this.containerTimer(st, c, retry.everyMs, tryAgain);
   }
 
   /** A container whose behaviour reports memory above its limit is OOM-killed (137, OOMKilled) like the kernel does. */
@@ -817,4 +839,13 @@ function probeFailureText(probe: any, podIP?: string): string {
   }
   if (probe?.tcpSocket) return `dial tcp ${podIP ?? ''}:${probe.tcpSocket.port}: connect: connection refused`;
   return 'command terminated with non-zero exit code';
+}
+
+/** A behaviour's retry check that throws counts as still waiting. */
+function safeOutcome(check: () => ContainerStartOutcome | undefined): ContainerStartOutcome | undefined {
+  try {
+    return check();
+  } catch {
+    return undefined;
+  }
 }

@@ -17,6 +17,20 @@ export interface ClusterSnapshot {
   httpChaos: KubeObject[];
 }
 
+/**
+ * The share of packets netem drops for `loss <pct>% <correlation>%` (what Chaos Mesh's NetworkChaos loss and corrupt
+ * configure). netem draws each packet's number as correlation × the previous number + (1 − correlation) × a fresh
+ * one; at 100 % correlation the number never moves from its first draw, so the interface drops every packet (when that
+ * draw falls under the percentage, pct % of the time) or none. We take the likelier of the two: the original's
+ * `loss 99 % correlation 100 %` is a black hole, as on a real kernel — not 1 % of calls getting through. Below 100 %
+ * the long-run share is the percentage (bursts aside).
+ */
+export function netemDropRate(pct: number, correlationPct: number): number {
+  const p = Math.min(100, Math.max(0, Number.isFinite(pct) ? pct : 100)) / 100;
+  if (Number.isFinite(correlationPct) && correlationPct >= 100) return p >= 0.5 ? 1 : 0;
+  return p;
+}
+
 /** How long a container-kill / pod-kill leaves the process down when the cluster half does not show it itself. */
 export const KILL_OUTAGE_MS = 2000;
 
@@ -311,7 +325,9 @@ export function computeHealth(model: AppModel, snap: ClusterSnapshot, nowMs: num
         s.egressJitterMs += parseGoDuration(obj.spec?.delay?.jitter) ?? 0;
       } else if (action === 'loss' || action === 'partition' || action === 'corrupt') {
         const pct = action === 'partition' ? 100 : Number.parseFloat(String(obj.spec?.[action]?.[action] ?? obj.spec?.loss?.loss ?? 100));
-        s.egressLoss = 1 - (1 - s.egressLoss) * (1 - Math.min(100, Math.max(0, pct)) / 100);
+        const spec = obj.spec as Record<string, { correlation?: string | number } | undefined> | undefined;
+        const correlation = action === 'partition' ? 0 : Number.parseFloat(String(spec?.[action]?.correlation ?? 0));
+        s.egressLoss = 1 - (1 - s.egressLoss) * (1 - netemDropRate(pct, correlation));
         if (t.endMs !== undefined) s.lossUntilMs = Math.max(s.lossUntilMs ?? 0, t.endMs);
       }
     }

@@ -239,6 +239,24 @@ describe('twin apps: HotelReservation containers under faults (real kubectl)', f
     assert.equal(r.stdout, '{"message":"Login successfully!"}\n');
   });
 
+  it('geo started before its database: mgo keeps dialling, and a mongodb-geo that comes up within the 10 s timeout is found (no restart)', async () => {
+    let r = await twin.k(['scale', 'deployment', 'mongodb-geo', '-n', NS, '--replicas=0']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    r = await twin.k(['delete', 'pod', '-n', NS, '-l', 'io.kompose.service=geo', '--wait=false']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(3000);
+    r = await twin.k(['scale', 'deployment', 'mongodb-geo', '-n', NS, '--replicas=1']);
+    assert.equal(r.code, 0, r.stderr);
+    twin.advance(12000);
+    const geo = await geoPod();
+    const pods = await twin.pods(NS);
+    assert.deepEqual([pods.get(geo)!.ready, pods.get(geo)!.status, pods.get(geo)!.restarts], ['1/1', 'Running', '0']);
+    const logs = await twin.logs(NS, geo);
+    assert.match(logs, /INF cmd\/geo\/db.go:29 > New session successfull...$/m);
+    assert.doesNotMatch(logs, /no reachable servers/);
+  });
+
   it('redeploy_without_PV: Released PVs keep the claims Pending, data services panic; freeing the PVs keeps the users and heals', async () => {
     let r = await twin.k(['delete', 'namespace', NS, '--wait=false']);
     assert.equal(r.code, 0, r.stderr);

@@ -59,4 +59,13 @@ describe('twin apps: mongo shell', () => {
     r = run(s, 'while (true) {}');
     assert.match(r.error!.message, /time limit/);
   });
+
+  it('runs a script to its end when the machine starves the twin of CPU (the limit is CPU time, not wall time)', () => {
+    // Atomics.wait blocks the thread without using CPU, as a process waiting for a busy core does: 400 ms of wall time
+    // before the first-start script's users are created, longer than the CPU time an eval may use.
+    const s = server();
+    const r = run(s, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 400); db.createUser({user: "admin", pwd: "admin", roles: [{role: "userAdminAnyDatabase", db: "admin"}]})');
+    assert.equal(r.error, undefined);
+    assert.equal(authenticate(s, 'admin', 'admin', 'admin'), 'ok');
+  });
 });

@@ -124,6 +124,22 @@ describe('twin simulation: HotelReservation', () => {
     assert.ok(q(engine, 'sum(increase(service_client_request_errors_total{target="user"}[2m]))') > 100);
   });
 
+  it('NetworkChaos loss 99% with correlation 100% drops every packet (netem\'s number never moves), with no correlation about 99%', () => {
+    // Many calls into user while the loss lasts: the independent 1 % would let some through, each a trace with user's spans.
+    const completedIntoUser = (correlation: string) => {
+      const { clock, store, engine } = hotel(7);
+      engine.addWorkload({ rate: 20, dist: 'exp', entries: LOGIN_ONLY });
+      run(clock, engine, 10_000);
+      store.create('networkchaos.chaos-mesh.org', networkChaos('loss', 'loss', 'user', { loss: { loss: '99', correlation } }, '600s'));
+      run(clock, engine, 1_000);
+      const from = clock.now() * 1000;
+      run(clock, engine, 120_000);
+      return engine.traces.find({ service: 'user', limit: 100_000 }).filter((t) => t.spans.some((sp) => sp.service === 'user' && sp.startUs >= from)).length;
+    };
+    assert.equal(completedIntoUser('100'), 0, 'a black hole: no call into user completes');
+    assert.ok(completedIntoUser('0') > 0, 'independent 99 % loss lets about one call in a hundred through');
+  });
+
   it('consul discovery: a wrong targetPort on the geo Service changes nothing; pod-failure on user gives "there is no connection available"', () => {
     const { clock, store, engine } = hotel();
     engine.addWorkload({ rate: 20, dist: 'exp', entries: [{ name: 'search', weight: 1, service: 'frontend', operation: 'HTTP GET /hotels' }, ...LOGIN_ONLY] });
