@@ -141,26 +141,30 @@ export class BubblewrapShell implements AgentShell {
     if (!prepared) return;
     const { bridge, runtimeDir } = await prepared.catch(() => ({ bridge: undefined, runtimeDir: undefined }));
     await bridge?.close();
-    if (runtimeDir) fs.rmSync(runtimeDir, { recursive: true, force: true });
+    // Asynchronous, as the copy in prepare: removing a few dozen files takes tens of milliseconds (more on a busy
+    // disk), during which parallel sessions of this process would otherwise all stand still.
+    if (runtimeDir) await fs.promises.rm(runtimeDir, { recursive: true, force: true });
   }
 
   /** Once per session: the host-side folder (sockets, generated /etc files, a copy of the kubectl cache), the bridge, the bwrap arguments. */
   private async prepare(): Promise<Prepared> {
-    const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-sandbox-'));
-    fs.chmodSync(runtimeDir, 0o700);
+    const runtimeDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'aiopslab-sandbox-'));
+    await fs.promises.chmod(runtimeDir, 0o700);
     const socketDir = path.join(runtimeDir, 'sockets');
     const etcDir = path.join(runtimeDir, 'etc');
     const cacheDir = path.join(runtimeDir, 'kube-cache');
-    fs.mkdirSync(socketDir);
-    fs.mkdirSync(etcDir);
+    await Promise.all([fs.promises.mkdir(socketDir), fs.promises.mkdir(etcDir)]);
     // The agent's own copy of the discovery cache: warm from the first command, and nothing it writes reaches the host's.
-    if (this.setup.kubeCacheDir && fs.existsSync(this.setup.kubeCacheDir)) fs.cpSync(this.setup.kubeCacheDir, cacheDir, { recursive: true });
-    else fs.mkdirSync(cacheDir);
+    // Asynchronous: parallel sessions of this process go on meanwhile.
+    if (this.setup.kubeCacheDir && fs.existsSync(this.setup.kubeCacheDir)) await fs.promises.cp(this.setup.kubeCacheDir, cacheDir, { recursive: true });
+    else await fs.promises.mkdir(cacheDir);
     const { sessionDir } = this.setup;
-    fs.writeFileSync(path.join(etcDir, 'passwd'), `agent:x:${AGENT_UID}:${AGENT_UID}:AIOpsLab agent:${sessionDir}:/bin/bash\n`);
-    fs.writeFileSync(path.join(etcDir, 'group'), `agent:x:${AGENT_UID}:\n`);
-    fs.writeFileSync(path.join(etcDir, 'hosts'), hostsFile(this.kubeconfig.endpoints));
-    fs.mkdirSync(sessionDir, { recursive: true });
+    await Promise.all([
+      fs.promises.writeFile(path.join(etcDir, 'passwd'), `agent:x:${AGENT_UID}:${AGENT_UID}:AIOpsLab agent:${sessionDir}:/bin/bash\n`),
+      fs.promises.writeFile(path.join(etcDir, 'group'), `agent:x:${AGENT_UID}:\n`),
+      fs.promises.writeFile(path.join(etcDir, 'hosts'), hostsFile(this.kubeconfig.endpoints)),
+      fs.promises.mkdir(sessionDir, { recursive: true }),
+    ]);
     const bridge = await ApiBridge.open(this.kubeconfig.endpoints, socketDir);
     const args = [
       '--uid', String(AGENT_UID), '--gid', String(AGENT_UID), '--hostname', 'aiopslab-agent',
