@@ -31,7 +31,8 @@ export function cloneAsJson<T>(value: T): T {
   }
 }
 
-const NOT_PLAIN = Symbol('not plain data');
+/** Thrown from deep inside a copy to fall back to the JSON round trip (one instance: no stack to capture per throw). */
+const NOT_PLAIN = new Error('not plain data');
 
 function jsonCopy(value: unknown): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
