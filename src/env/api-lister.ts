@@ -23,7 +23,13 @@ export interface ObjectLister {
    * Each object as the server would store it if it were created in the namespace now (server-side dry run, strict
    * field validation: `kubectl create --dry-run=server`), all at once. Fails naming the first object refused.
    */
-  dryRunCreate(namespace: string, objects: Array<{ object: any; resource: ResourceRef }>): Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  dryRunCreate(namespace: string, objects: Array<{ object: ManifestObject; resource: ResourceRef }>): Promise<unknown[]>;
+}
+
+/** An object of an app's manifests, as far as the lister needs to know it. */
+export interface ManifestObject {
+  kind?: string;
+  metadata?: { name?: string };
 }
 
 /** The lister over a kubeconfig; resources the server does not serve (404) list as empty, like kubectl's `--ignore-not-found`. */
@@ -66,12 +72,12 @@ export function apiLister(kc: KubeConfig): ObjectLister {
     const served = await getJson(`${server}/apis/${group}/${version}`) as { resources?: Array<{ name: string; namespaced: boolean }> } | undefined;
     return (served?.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => ({ group, version, plural: r.name, namespaced: r.namespaced }));
   };
-  const dryRunCreate = async (namespace: string, objects: Array<{ object: any; resource: ResourceRef }>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const dryRunCreate = async (namespace: string, objects: Array<{ object: ManifestObject; resource: ResourceRef }>): Promise<unknown[]> => {
     if (!server) throw new Error('the kubeconfig has no current cluster');
     return Promise.all(objects.map(async ({ object, resource: r }) => {
       const base = r.group ? `${server}/apis/${r.group}/${r.version}` : `${server}/api/${r.version}`;
       const url = `${r.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}` : base}/${r.plural}?dryRun=All&fieldValidation=Strict&fieldManager=kubectl-create`;
-      const what = `${String(object.kind)} ${String(object.metadata?.name)}`;
+      const what = `${object.kind ?? 'object'} ${object.metadata?.name ?? ''}`;
       let res: Response;
       try {
         res = await get(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
@@ -79,7 +85,8 @@ export function apiLister(kc: KubeConfig): ObjectLister {
         throw new Error(`${what}: ${(error as Error).message}`);
       }
       if (!res.ok) throw new Error(`${what}: HTTP ${res.status}`);
-      return res.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const stored: unknown = await res.json();
+      return stored;
     }));
   };
   return { list, groupResources, dryRunCreate };

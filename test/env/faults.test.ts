@@ -126,7 +126,8 @@ describe('fault injectors against the embedded cluster (real kubectl)', function
     // What an agent does: apply the manifest it was deployed from. The three-way merge against the re-created
     // object's last-applied configuration removes the selector the fault added.
     await kubectl.run(['apply', '-f', '-'], MANIFEST);
-    assert.equal((await kubectl.json(['get', 'deploy', 'user-service', '-n', NS])).spec.template.spec.nodeSelector, undefined);
+    const deployment = await kubectl.json<{ spec: { template: { spec: { nodeSelector?: unknown } } } }>(['get', 'deploy', 'user-service', '-n', NS]);
+    assert.equal(deployment.spec.template.spec.nodeSelector, undefined);
   });
 
   it('swaps a container command (wrong binary) and restores it', async () => {

@@ -370,7 +370,7 @@ describe('twin API server with the real kubectl', function () {
     r = await k(['label', 'configmap', 'proto-keys', '-n', 'default', 'touched=yes']); // a write: the store copies it again
     assert.equal(r.code, 0, r.stderr);
     r = await k(['get', 'configmap', 'proto-keys', '-n', 'default', '-o', 'json']);
-    assert.deepEqual(JSON.parse(r.stdout).data, JSON.parse('{"__proto__":"kept","constructor":"also"}'));
+    assert.deepEqual((JSON.parse(r.stdout) as { data: unknown }).data, JSON.parse('{"__proto__":"kept","constructor":"also"}'));
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     await k(['delete', 'configmap', 'proto-keys', '-n', 'default']);
   });
