@@ -19,6 +19,17 @@ export interface ObjectLister {
   list(namespace: string, resources: ResourceRef[]): Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** The resources an API group serves in its preferred version (none when the group is not installed). */
   groupResources(group: string): Promise<ResourceRef[]>;
+  /**
+   * Each object as the server would store it if it were created in the namespace now (server-side dry run, strict
+   * field validation: `kubectl create --dry-run=server`), all at once. Fails naming the first object refused.
+   */
+  dryRunCreate(namespace: string, objects: Array<{ object: ManifestObject; resource: ResourceRef }>): Promise<unknown[]>;
+}
+
+/** An object of an app's manifests, as far as the lister needs to know it. */
+export interface ManifestObject {
+  kind?: string;
+  metadata?: { name?: string };
 }
 
 /** The lister over a kubeconfig; resources the server does not serve (404) list as empty, like kubectl's `--ignore-not-found`. */
@@ -61,7 +72,24 @@ export function apiLister(kc: KubeConfig): ObjectLister {
     const served = await getJson(`${server}/apis/${group}/${version}`) as { resources?: Array<{ name: string; namespaced: boolean }> } | undefined;
     return (served?.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => ({ group, version, plural: r.name, namespaced: r.namespaced }));
   };
-  return { list, groupResources };
+  const dryRunCreate = async (namespace: string, objects: Array<{ object: ManifestObject; resource: ResourceRef }>): Promise<unknown[]> => {
+    if (!server) throw new Error('the kubeconfig has no current cluster');
+    return Promise.all(objects.map(async ({ object, resource: r }) => {
+      const base = r.group ? `${server}/apis/${r.group}/${r.version}` : `${server}/api/${r.version}`;
+      const url = `${r.namespaced ? `${base}/namespaces/${encodeURIComponent(namespace)}` : base}/${r.plural}?dryRun=All&fieldValidation=Strict&fieldManager=kubectl-create`;
+      const what = `${object.kind ?? 'object'} ${object.metadata?.name ?? ''}`;
+      let res: Response;
+      try {
+        res = await get(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(object) });
+      } catch (error) {
+        throw new Error(`${what}: ${(error as Error).message}`);
+      }
+      if (!res.ok) throw new Error(`${what}: HTTP ${res.status}`);
+      const stored: unknown = await res.json();
+      return stored;
+    }));
+  };
+  return { list, groupResources, dryRunCreate };
 }
 
 /** `apps/v1` → group `apps`, version `v1`; `v1` → core. */

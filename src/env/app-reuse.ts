@@ -23,6 +23,8 @@ export async function refreshDeployedApp(options: {
   namespace: string;
   manifestsDir: string;
   listPods: () => Promise<KubeJson[]>;
+  /** Deletes these pods of the namespace (their controllers replace them); one already gone counts as deleted. */
+  deletePods: (names: string[]) => Promise<void>;
   /** Deletes the namespace's events in one request (kubectl delete events --all deletes them one by one: 30 s+). */
   deleteEvents: () => Promise<void>;
 }): Promise<RefreshResult> {
@@ -31,7 +33,7 @@ export async function refreshDeployedApp(options: {
   if (differences.length > 0) return { clean: false, differences, replacedPods: [] };
   const stale = (await options.listPods()).filter(carriesHistory).map((p) => String(p.metadata?.name));
   // A listed pod may finish terminating (or be replaced by its controller) before the delete reaches it: gone is fine.
-  if (stale.length > 0) await kubectl.run(['delete', 'pod', ...stale, '-n', namespace, '--ignore-not-found', '--wait=false']);
+  if (stale.length > 0) await options.deletePods(stale);
   await options.deleteEvents();
   return { clean: true, differences, replacedPods: stale };
 }

@@ -16,7 +16,8 @@ import type { SandboxSetting } from './sandbox/availability';
 import { insideFolder } from './inside-folder';
 import { dockerContainerLogs, isDockerNamespace, NO_DOCKER_SERVICE, startFlwrWorkload } from './flower';
 import { injectorFor, type FaultContext } from './faults';
-import { faultApi, type FaultApi } from './faults/api';
+import { apiCall, faultApi, statusCode, type FaultApi } from './faults/api';
+import { deletePods } from './faults/pods';
 import { removeChaosTargeting } from './faults/chaos-mesh';
 import { startWrk2, stopWrk2, type WorkloadObjects } from './workload/wrk2';
 import { workloadObjects } from './workload/workload-objects';
@@ -30,7 +31,7 @@ import { appDir, appManifestsDir } from './app-paths';
 import { releaseStaleVolumes } from './volumes';
 import { explainNamespace, removeNamespaceAndVolumes } from './cleanup';
 import { refreshDeployedApp } from './app-reuse';
-import { isTransient } from './races';
+import { waitUntil } from './wait';
 import { installPrerequisites, readyConditionsMet } from './app-prerequisites';
 import { agentRoleBinding } from './cluster-setup/agent-identity';
 import { describeUnready, HOPELESS_REASONS, rolloutPending, unreadyPods, type UnreadyPod } from './readiness';
@@ -61,8 +62,10 @@ export interface KubeEnvironmentOptions {
   steadyWorkloadSeconds?: number;
   /** How long to wait for an app's pods to become ready. */
   readyTimeoutMs?: number;
-  /** Between two looks at the cluster while waiting (readiness, a namespace's deletion); default 200 ms. */
+  /** The first pause between two looks at the cluster while waiting (readiness, a namespace's deletion); default 200 ms. */
   pollMs?: number;
+  /** The longest pause between two looks (the pauses grow from pollMs); default ten times pollMs. */
+  maxPollMs?: number;
   sleep?: (ms: number) => Promise<void>;
   /** The cluster's own `docker` executable (the embedded cluster's shim): on exec_shell's PATH for namespace docker (Flower), and the Flower faults' docker. */
   dockerShim?: string;
@@ -140,6 +143,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     if (!existing) return;
     if (this.options.reuseApp && !existing.metadata?.deletionTimestamp) {
       const fresh = await refreshDeployedApp({ kubectl: this.kubectl, namespace: app.namespace, manifestsDir: this.manifestsDir(app), listPods: () => this.probe.listPods(app.namespace),
+        deletePods: (names) => deletePods(this.faultApi, app.namespace, names),
         deleteEvents: async () => { await this.core.deleteCollectionNamespacedEvent({ namespace: app.namespace }); } });
       if (fresh.clean) {
         this.reusing = true;
@@ -162,7 +166,7 @@ export class KubeEnvironment implements ProblemEnvironment {
     const dir = this.manifestsDir(app);
     await installPrerequisites(this.kubectl, appDir(this.options.projectRoot, app), app);
     await this.createNamespace(app);
-    await releaseStaleVolumes(this.kubectl, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
+    await releaseStaleVolumes(this.core, app.namespace).catch(() => undefined); // volumes a deleted namespace left Released
     await this.kubectl.run(['apply', '-R', '-f', dir, '-n', app.namespace]);
     await this.waitForReady(app, signal, onProgress);
   }
@@ -407,9 +411,9 @@ export class KubeEnvironment implements ProblemEnvironment {
 
   /** Creates the app's namespace unless it exists (an earlier step or a reused app made it). */
   private async createNamespace(app: AppDefinition): Promise<void> {
-    await this.kubectl.run(['create', 'namespace', app.namespace]).catch((error: Error) => {
-      if (!/AlreadyExists/.test(error.message)) throw error;
-    });
+    await apiCall(`Creating namespace ${app.namespace}`, () => this.core.createNamespace({ body: { metadata: { name: app.namespace } } }).catch((error: unknown) => {
+      if (statusCode(error) !== 409) throw error;
+    }));
     if (this.options.agentNamespaceBinding) await this.kubectl.run(['apply', '-f', '-'], JSON.stringify(agentRoleBinding(app.namespace)));
   }
 
@@ -433,22 +437,9 @@ export class KubeEnvironment implements ProblemEnvironment {
     ].filter((why): why is string => why !== undefined);
   }
 
-  private async waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-      if (signal?.aborted) throw new Error('cancelled');
-      try {
-        if (await condition()) return;
-        lastError = undefined;
-      } catch (error) {
-        // A busy or briefly unreachable API server is no answer either way: look again until the deadline.
-        if (!isTransient(error)) throw error;
-        lastError = error;
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}.${lastError ? ` The last look failed: ${(lastError as Error).message}` : ''}`);
-      await this.sleep(this.options.pollMs ?? 200);
-    }
+  private waitFor(condition: () => Promise<boolean>, timeoutMs: number, signal: AbortSignal | undefined, what: string): Promise<void> {
+    const pollMs = this.options.pollMs ?? 200;
+    return waitUntil(condition, { timeoutMs, what, signal, sleep: this.sleep, pollMs, maxPollMs: this.options.maxPollMs ?? pollMs * 10 });
   }
 
   private async orUndefined<T>(read: () => Promise<T>): Promise<(T & KubeJson) | undefined> {

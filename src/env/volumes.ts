@@ -1,5 +1,6 @@
-import type { Kubectl } from './kubectl';
+import type * as k8s from '@kubernetes/client-node';
 import { ignoreNotFound } from './races';
+import { MERGE_PATCH } from './faults/api';
 
 /**
  * Makes the app's retained PersistentVolumes bindable again before it is deployed into `namespace`.
@@ -12,12 +13,12 @@ import { ignoreNotFound } from './races';
  *
  * Only volumes whose stale claim was in this namespace are touched. Returns their names.
  */
-export async function releaseStaleVolumes(kubectl: Kubectl, namespace: string): Promise<string[]> {
-  const list = await kubectl.json<{ items?: Array<{ metadata: { name: string }; spec?: { claimRef?: { namespace?: string } }; status?: { phase?: string } }> }>(['get', 'persistentvolumes']);
-  const stale = (list.items ?? []).filter((pv) => pv.status?.phase === 'Released' && pv.spec?.claimRef?.namespace === namespace).map((pv) => pv.metadata.name);
+export async function releaseStaleVolumes(core: k8s.CoreV1Api, namespace: string): Promise<string[]> {
+  const list = await core.listPersistentVolume();
+  const stale = list.items.filter((pv) => pv.status?.phase === 'Released' && pv.spec?.claimRef?.namespace === namespace).map((pv) => pv.metadata?.name ?? '');
   for (const name of stale) {
     // A volume deleted since the list (a recovery removing it) needs no release.
-    await ignoreNotFound(kubectl.run(['patch', 'persistentvolume', name, '--type=merge', '-p', '{"spec":{"claimRef":null}}']));
+    await ignoreNotFound(core.patchPersistentVolume({ name, body: { spec: { claimRef: null } } }, MERGE_PATCH));
   }
   return stale;
 }

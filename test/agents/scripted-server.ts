@@ -12,7 +12,8 @@ export interface RecordedRequest {
 }
 
 export type Reply =
-  | { status?: number; headers?: Record<string, string>; json?: unknown; raw?: string; contentType?: string; delayMs?: number }
+  /** `after`: answered once it settles (then after `delayMs`), e.g. when enough requests are waiting together. */
+  | { status?: number; headers?: Record<string, string>; json?: unknown; raw?: string; contentType?: string; delayMs?: number; after?: Promise<unknown> }
   | { hang: true }
   | { sse: unknown[] };
 
@@ -25,6 +26,13 @@ export class ScriptedServer {
   private hanging: http.ServerResponse[] = [];
   private delayed = new Set<NodeJS.Timeout>();
   port = 0;
+  /** Requests received and not yet answered, now and at most at once (reset with `resetInFlight`). */
+  inFlight = 0;
+  maxInFlight = 0;
+
+  resetInFlight(): void {
+    this.maxInFlight = this.inFlight;
+  }
 
   get baseURL(): string {
     return `http://127.0.0.1:${this.port}/v1`;
@@ -40,6 +48,16 @@ export class ScriptedServer {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        let answered = false;
+        const done = () => {
+          if (answered) return;
+          answered = true;
+          this.inFlight--;
+        };
+        res.on('finish', done);
+        res.on('close', done);
         const text = Buffer.concat(chunks).toString('utf8');
         let body: unknown = text;
         try {
@@ -65,12 +83,16 @@ export class ScriptedServer {
           res.writeHead(reply.status ?? 200, headers);
           res.end(reply.raw ?? JSON.stringify(reply.json ?? {}));
         };
-        if (!reply.delayMs) return send();
-        const timer = setTimeout(() => {
-          this.delayed.delete(timer);
-          send();
-        }, reply.delayMs);
-        this.delayed.add(timer);
+        const later = () => {
+          if (!reply.delayMs) return send();
+          const timer = setTimeout(() => {
+            this.delayed.delete(timer);
+            send();
+          }, reply.delayMs);
+          this.delayed.add(timer);
+        };
+        if (reply.after) void reply.after.then(later, later);
+        else later();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));

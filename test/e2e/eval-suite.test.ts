@@ -1,7 +1,7 @@
 /**
  * `aiopslab eval` on the embedded cluster (a twin per worker), driven through the CLI with the real OpenAI SDK against
  * a scripted OpenAI-compatible server: repeated runs with their statistics, the report recomputed from the session
- * records, and Ctrl-C during a parallel run. (Parallel against sequential wall time: test/env/eval-parallel.test.ts.)
+ * records, and Ctrl-C during a parallel run. (How many sessions ask the model at once: test/env/eval-parallel.test.ts; the wall time saved: bench/eval.ts.)
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,7 +1,8 @@
 /**
  * The evaluation suite's parallelism and the shared per-endpoint back-off, with the real OpenAI SDK against a scripted
  * OpenAI-compatible HTTP server (a delay per call, 429s injected) and the in-memory cluster, so that the model's
- * latency is what the sessions wait for — as with a real model.
+ * latency is what the sessions wait for — as with a real model. What parallelism saves in wall time depends on the
+ * machine's load: bench/eval.ts measures it (bench/results.json); here the server sees the sessions ask at once.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -32,33 +33,33 @@ describe('eval suite: parallel sessions and the shared back-off per model endpoi
   }
   const agentEnv = () => ({ OPENAI_COMPATIBLE_BASE_URL: server.baseURL, OPENAI_COMPATIBLE_MODEL: 'scripted' });
 
-  it('--parallel 4 takes under 40 % of the sequential wall time over 12 problems; no session lost or duplicated; every 429 honoured', async () => {
+  it('--parallel 4 has four sessions waiting for the model at once and never more; --parallel 1 one; no session lost or duplicated; every 429 honoured', async () => {
+    // Wall-clock ratios are load-dependent: they live in bench/results.json (npm run bench -- eval). This test proves
+    // the parallelism itself. The model holds each of the first `parallel` sessions' first request until that many are
+    // waiting together, so the run finishes only if that many sessions ask at once (one at a time would never get a
+    // first answer, and the test would time out); the server counts the requests it holds unanswered, which can never
+    // exceed the sessions running.
     const retryAfterMs = 300;
-    const model = scriptedModel({ delayMs: 300, rateLimitEvery: 4, retryAfterMs });
-    server.handler = model.reply;
-    const measure = async (parallel: number) => {
+    const run = async (parallel: number) => {
+      const model = scriptedModel({ delayMs: 300, rateLimitEvery: 4, retryAfterMs, together: parallel });
+      server.handler = model.reply;
+      server.requests.splice(0);
+      server.resetInFlight();
       const engine = engineIn();
       const problems = TWELVE_DETECTION.map((id) => engine.problem(id).problem);
-      server.requests.splice(0);
-      const started = Date.now();
       const result = await runSuite(engine, { problems, agents: ['generic'], parallel, createAgent: (name) => createAgent(name, { env: agentEnv() }) });
-      return { seconds: (Date.now() - started) / 1000, result, requests: server.requests.splice(0), engine };
+      return { parallel, result, model, requests: server.requests.splice(0), maxInFlight: server.maxInFlight, engine };
     };
-    const sequential = await measure(1);
-    const parallel = await measure(4);
-    const ratio = parallel.seconds / sequential.seconds;
-    process.stderr.write(`      sequential ${sequential.seconds.toFixed(2)} s, --parallel 4 ${parallel.seconds.toFixed(2)} s: ratio ${ratio.toFixed(2)}\n`);
-    assert.equal(sequential.result.plan.workers, 1);
-    assert.equal(parallel.result.plan.workers, 4);
-    assert.ok(ratio < 0.4, `--parallel 4 took ${(100 * ratio).toFixed(0)} % of the sequential wall time`);
-
-    for (const run of [sequential, parallel]) {
-      assert.deepEqual(run.result.records.map((r) => r.problem_id), TWELVE_DETECTION, 'one session per problem, in plan order');
-      assert.ok(run.result.records.every((r) => r.status === 'completed'), JSON.stringify(run.result.records.map((r) => [r.status, r.error])));
-      const saved = sessionsIn(run.engine.config.resultsDir);
-      assert.deepEqual(saved.map((r) => r.problem_id).sort(), [...TWELVE_DETECTION].sort(), 'saved once each');
-      assert.equal((await run.engine.store.list()).length, 12, 'the index lists twelve sessions');
-      const limited = model.rateLimited(run.requests);
+    for (const r of [await run(1), await run(4)]) {
+      assert.equal(r.result.plan.workers, r.parallel);
+      assert.equal(r.maxInFlight, r.parallel, `--parallel ${r.parallel}: at most ${r.maxInFlight} requests to the model at once`);
+      assert.deepEqual(r.result.records.map((x) => x.problem_id), TWELVE_DETECTION, 'one session per problem, in plan order');
+      assert.ok(r.result.records.every((x) => x.status === 'completed'), JSON.stringify(r.result.records.map((x) => [x.status, x.error])));
+      const saved = sessionsIn(r.engine.config.resultsDir);
+      assert.deepEqual(saved.map((x) => x.problem_id).sort(), [...TWELVE_DETECTION].sort(), 'saved once each');
+      assert.equal(new Set(saved.map((x) => x.session_id)).size, 12, 'twelve distinct sessions');
+      assert.equal((await r.engine.store.list()).length, 12, 'the index lists twelve sessions');
+      const limited = r.model.rateLimited(r.requests);
       assert.ok(limited.length >= 3, `${limited.length} 429s`);
       for (const { request, next } of limited) {
         assert.ok(next, 'the session asked again after its 429');

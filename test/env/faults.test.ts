@@ -13,6 +13,7 @@ import { workloadObjects } from '../../src/env/workload/workload-objects';
 import { startWrk2, stopWrk2 } from '../../src/env/workload/wrk2';
 import { faultApiFromFile } from '../../src/env/faults/api';
 import { CHAOS_NAMESPACE } from '../../src/env/faults/chaos-mesh';
+import { execInPod, livePods } from '../../src/env/faults/pods';
 
 const NS = 'fault-test';
 const app: AppDefinition = { id: 'test-app', name: 'Test', namespace: NS, description: '', supportedOperations: [], serviceLabel: 'io.kompose.service', deploy: { kind: 'none' } };
@@ -119,6 +120,16 @@ describe('fault injectors against the embedded cluster (real kubectl)', function
     assert.equal((await kubectl.json(['get', 'deploy', 'user-service', '-n', NS])).spec.template.spec.nodeSelector, undefined);
   });
 
+  it('a Deployment the fault re-created is fixed by kubectl apply of its manifest, as after the original\'s kubectl apply', async () => {
+    const fault = { kind: 'assign-non-existent-node', target: 'user-service', params: { nodeSelector: { 'kubernetes.io/hostname': 'extra-node' } } };
+    await injectorFor(fault.kind).inject(context(fault));
+    // What an agent does: apply the manifest it was deployed from. The three-way merge against the re-created
+    // object's last-applied configuration removes the selector the fault added.
+    await kubectl.run(['apply', '-f', '-'], MANIFEST);
+    const deployment = await kubectl.json<{ spec: { template: { spec: { nodeSelector?: unknown } } } }>(['get', 'deploy', 'user-service', '-n', NS]);
+    assert.equal(deployment.spec.template.spec.nodeSelector, undefined);
+  });
+
   it('swaps a container command (wrong binary) and restores it', async () => {
     const fault = { kind: 'wrong-bin-usage', target: 'profile', params: { from: 'profile', to: 'geo' } };
     await twice('inject', fault);
@@ -133,6 +144,20 @@ describe('fault injectors against the embedded cluster (real kubectl)', function
     assert.equal((await kubectl.json(['get', 'deploy', 'profile', '-n', NS])).spec.template.spec.containers[0].image, 'yinfangchen/geo:app3');
     await twice('recover', fault);
     assert.equal((await kubectl.json(['get', 'deploy', 'profile', '-n', NS])).spec.template.spec.containers[0].image, 'yinfangchen/hotelreservation:latest');
+  });
+
+  it('refuses to change the image of a container the Deployment does not have, naming it', async () => {
+    const fault = { kind: 'image-change', target: 'profile', params: { container: 'no-such-container', image: 'yinfangchen/geo:app3', originalImage: 'yinfangchen/hotelreservation:latest' } };
+    await assert.rejects(injectorFor(fault.kind).inject(context(fault)), /Deployment fault-test\/profile has no container named "no-such-container"/);
+  });
+
+  it('runs a command in a pod as kubectl exec does: its output, else its exit code and what it printed', async () => {
+    const api = faultApiFromFile(twin.kubeconfigPath);
+    const pod = (await livePods(api, NS)).find((p) => p.metadata?.name?.startsWith('profile-'));
+    assert.ok(pod, 'a profile pod');
+    assert.equal(await execInPod(api, pod, ['sh', '-c', 'echo hello']), 'hello\n');
+    await assert.rejects(execInPod(api, pod, ['sh', '-c', 'echo half done; echo no such user >&2; exit 3']), /command terminated with exit code 3\nhalf done\nno such user/);
+    await assert.rejects(execInPod(api, { ...pod, metadata: { ...pod.metadata, name: 'gone' } }, ['true']), /exec in pod fault-test\/gone/);
   });
 
   it('creates the Chaos Mesh experiments the original creates, in Chaos Mesh\'s namespace selecting the app namespace, and deletes them', async () => {

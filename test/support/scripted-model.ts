@@ -23,6 +23,11 @@ export interface ScriptedModelOptions {
   retryAfterMs?: number;
   /** The detection answer of conversation n (1-based); default "Yes". */
   answer?: (conversation: number) => string;
+  /**
+   * Hold the first request of each of the first n conversations until all n are waiting together: they are answered
+   * only if n sessions ask at the same time (sessions one after another would never get a first answer).
+   */
+  together?: number;
 }
 
 const NAME = /conv-(\d+)/;
@@ -30,6 +35,9 @@ const NAME = /conv-(\d+)/;
 export function scriptedModel(options: ScriptedModelOptions) {
   let conversations = 0;
   let followUps = 0;
+  let waiting = 0;
+  let gather: () => void = () => undefined;
+  const gathered = new Promise<void>((resolve) => (gather = resolve));
   const refused = new Set<RecordedRequest>();
   const conversationOf = (request: RecordedRequest): number | undefined => {
     const body = request.body as { messages?: Array<{ role: string; content: unknown }> } | undefined;
@@ -41,7 +49,9 @@ export function scriptedModel(options: ScriptedModelOptions) {
     const conversation = conversationOf(request);
     if (conversation === undefined) {
       conversations++;
-      return { delayMs: options.delayMs, json: completion(`Let me look first.\n\`\`\`\nexec_shell("echo conv-${conversations}")\n\`\`\``) };
+      const held = options.together !== undefined && conversations <= options.together;
+      if (held && ++waiting === options.together) gather();
+      return { delayMs: options.delayMs, json: completion(`Let me look first.\n\`\`\`\nexec_shell("echo conv-${conversations}")\n\`\`\``), ...(held ? { after: gathered } : {}) };
     }
     followUps++;
     if (options.rateLimitEvery && followUps % options.rateLimitEvery === 0) {

@@ -364,6 +364,17 @@ describe('twin API server with the real kubectl', function () {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  it('keeps a ConfigMap key named __proto__ as data through writes, as a real apiserver does (the store copies objects key by key)', async () => {
+    let r = await k(['create', 'configmap', 'proto-keys', '-n', 'default', '--from-literal=__proto__=kept', '--from-literal=constructor=also']);
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['label', 'configmap', 'proto-keys', '-n', 'default', 'touched=yes']); // a write: the store copies it again
+    assert.equal(r.code, 0, r.stderr);
+    r = await k(['get', 'configmap', 'proto-keys', '-n', 'default', '-o', 'json']);
+    assert.deepEqual((JSON.parse(r.stdout) as { data: unknown }).data, JSON.parse('{"__proto__":"kept","constructor":"also"}'));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    await k(['delete', 'configmap', 'proto-keys', '-n', 'default']);
+  });
+
   it('delete: graceful pod shows Terminating; deployment cascades to ReplicaSet and pods; namespace finalizes', async () => {
     const pod = 'web-7d4b9c8f6d-x2x9k';
     let r = await k(['delete', 'pod', pod, '-n', 'demo', '--wait=false']);

@@ -1,7 +1,8 @@
 import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
-import { apiCall, MERGE_PATCH, STRATEGIC_PATCH } from './api';
+import { apiCall, MERGE_PATCH } from './api';
+import { restartDeployment } from './pods';
 
 const FLAGS_KEY = 'demo.flagd.json';
 
@@ -20,10 +21,7 @@ async function setVariant(c: FaultContext, variant: string): Promise<void> {
   // Same layout as the file it came from (2-space JSON, keeping its final newline), so recovery restores it byte for byte.
   const patch = { data: { [FLAGS_KEY]: JSON.stringify(doc, null, 2) + (raw.endsWith('\n') ? '\n' : '') } };
   await apiCall(`Patching ConfigMap ${namespace}/${configMap}`, () => c.api.core.patchNamespacedConfigMap({ name: configMap, namespace, body: patch }, MERGE_PATCH));
-  // What `kubectl rollout restart` does, but with a millisecond timestamp: kubectl refuses a second restart within
-  // the same second, which an inject followed at once by a recover would hit.
-  const annotation = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
-  await apiCall(`Restarting Deployment ${namespace}/${restart}`, () => c.api.apps.patchNamespacedDeployment({ name: restart, namespace, body: annotation }, STRATEGIC_PATCH));
+  await restartDeployment(c.api, namespace, restart);
 }
 
 export const flagdFault: FaultInjector = {

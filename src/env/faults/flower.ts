@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
+import { apiCall } from './api';
+import { ignoreNotFound } from '../races';
 
 /**
  * Flower faults (the original's last two registered problems, its VirtualizationFaultInjector): the stack runs under Docker Compose in the
@@ -53,10 +55,12 @@ async function mustDocker(c: FaultContext, args: string[]): Promise<string> {
  * so a run left from an earlier session on the same cluster does not stand in for this one.
  */
 export async function startFlowerRun(c: FaultContext): Promise<void> {
-  const asPods = (await c.kubectl.run(['get', 'pod', 'clientapp-1', '-n', 'docker', '--ignore-not-found', '-o', 'name']).catch(() => '')).trim() !== '';
+  const namespace = 'docker';
+  const asPods = await c.api.core.readNamespacedPod({ name: 'clientapp-1', namespace }).then(() => true, () => false);
   if (asPods) {
-    await c.kubectl.run(['delete', 'configmap', 'flwr-run', '-n', 'docker', '--ignore-not-found']);
-    await c.kubectl.run(['create', 'configmap', 'flwr-run', '-n', 'docker', `--from-literal=started=${new Date().toISOString()}`]);
+    const name = 'flwr-run';
+    await apiCall(`Deleting ConfigMap ${namespace}/${name}`, () => ignoreNotFound(c.api.core.deleteNamespacedConfigMap({ name, namespace })));
+    await apiCall(`Creating ConfigMap ${namespace}/${name}`, () => c.api.core.createNamespacedConfigMap({ namespace, body: { metadata: { name }, data: { started: new Date().toISOString() } } }));
     return;
   }
   const cwd = flowerSetting(c, 'flowerDir') ?? 'aiopslab-applications/flower';

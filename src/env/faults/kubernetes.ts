@@ -3,7 +3,9 @@ import { faultParams } from '../../core/problems/fault-params';
 import { faultTarget } from './target';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
-import { apiCall, JSON_PATCH, MERGE_PATCH } from './api';
+import { apiCall, JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH } from './api';
+import { ignoreNotFound } from '../races';
+import { waitUntil } from '../wait';
 
 function target(context: FaultContext): string {
   const t = faultTarget(context.fault);
@@ -49,10 +51,15 @@ export const scaleToZeroFault: FaultInjector = {
 
 /**
  * Re-creates a Deployment with a changed spec the way the original does (dump, edit, `kubectl delete`, `kubectl apply`):
- * unlike a patch, which rolls out gradually and keeps the old pod serving, the old pods are gone at once.
+ * unlike a patch, which rolls out gradually and keeps the old pod serving, the old pods are gone at once. The object
+ * is read and written as the API's own JSON (through the generic resource path, no typed model in between), and
+ * created with the last-applied-configuration `kubectl apply` would record, so that a later `kubectl apply` of the
+ * manifests (an agent's fix) merges against it as it would after the original's apply.
  */
 async function recreateDeployment(c: FaultContext, name: string, mutate: (podSpec: PodSpec) => boolean): Promise<void> {
-  const deployment = await c.kubectl.json<V1Deployment>(['get', 'deployment', name, '-n', c.namespace]);
+  const namespace = c.namespace;
+  const ref = { group: 'apps', version: 'v1', namespace, plural: 'deployments' };
+  const deployment = await apiCall(`Reading Deployment ${namespace}/${name}`, () => c.api.custom.getNamespacedCustomObject({ ...ref, name })) as V1Deployment;
   const podSpec = deployment.spec?.template?.spec;
   if (!podSpec || !mutate(podSpec)) return; // already in the wanted state (or nothing to change): idempotent
   const metadata = deployment.metadata ?? {};
@@ -62,15 +69,22 @@ async function recreateDeployment(c: FaultContext, name: string, mutate: (podSpe
     metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: withoutKubectlAnnotations(metadata.annotations) },
     spec: deployment.spec,
   };
-  await c.kubectl.run(['delete', 'deployment', name, '-n', c.namespace, '--ignore-not-found', '--wait=true']);
-  await c.kubectl.run(['apply', '-f', '-'], JSON.stringify(clean));
+  const applied = JSON.stringify(clean) + '\n';
+  const body = { ...clean, metadata: { ...clean.metadata, annotations: { ...clean.metadata.annotations, [LAST_APPLIED]: applied } } };
+  // `kubectl delete --wait=true`: the Deployment itself is gone (its ReplicaSets and pods follow in the background).
+  await apiCall(`Deleting Deployment ${namespace}/${name}`, () => ignoreNotFound(c.api.custom.deleteNamespacedCustomObject({ ...ref, name, propagationPolicy: 'Background' })));
+  await waitUntil(async () => (await ignoreNotFound(c.api.custom.getNamespacedCustomObject({ ...ref, name }))) === undefined,
+    { timeoutMs: 120_000, what: `deployment ${namespace}/${name} to be deleted`, sleep: (ms) => c.sleep(ms), pollMs: 50, maxPollMs: 1000 });
+  await apiCall(`Creating Deployment ${namespace}/${name}`, () => c.api.custom.createNamespacedCustomObject({ ...ref, body }));
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 type PodSpec = NonNullable<NonNullable<NonNullable<V1Deployment['spec']>['template']>['spec']>;
 
 function withoutKubectlAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!annotations) return undefined;
-  const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('deployment.kubernetes.io/') && k !== 'kubectl.kubernetes.io/last-applied-configuration'));
+  const kept = Object.fromEntries(Object.entries(annotations).filter(([k]) => !k.startsWith('deployment.kubernetes.io/') && k !== LAST_APPLIED));
   return Object.keys(kept).length ? kept : undefined;
 }
 
@@ -93,15 +107,30 @@ export const nonExistentNodeFault: FaultInjector = {
   },
 };
 
+/**
+ * What `kubectl set image deployment/<target> <container>=<image>` does: the container must exist; the change is a
+ * strategic merge patch of that container's image (a rolling update), none when it already has that image.
+ */
+async function setImage(c: FaultContext, container: string, image: string): Promise<void> {
+  const name = target(c);
+  const namespace = c.namespace;
+  const deployment = await apiCall(`Reading Deployment ${namespace}/${name}`, () => c.api.apps.readNamespacedDeployment({ name, namespace }));
+  const current = (deployment.spec?.template?.spec?.containers ?? []).find((x) => x.name === container);
+  if (!current) throw new FaultError(`Deployment ${namespace}/${name} has no container named "${container}".`);
+  if (current.image === image) return; // already so: idempotent
+  const body = { spec: { template: { spec: { containers: [{ name: container, image }] } } } };
+  await apiCall(`Setting the image of ${namespace}/${name} container ${container}`, () => c.api.apps.patchNamespacedDeployment({ name, namespace, body }, STRATEGIC_PATCH));
+}
+
 export const imageChangeFault: FaultInjector = {
   kind: 'image-change',
-  inject: async (c) => {
+  inject: (c) => {
     const { container, image } = faultParams(c.fault, 'image-change');
-    await c.kubectl.run(['set', 'image', `deployment/${target(c)}`, `${container}=${image}`, '-n', c.namespace]);
+    return setImage(c, container, image);
   },
-  recover: async (c) => {
+  recover: (c) => {
     const { container, originalImage } = faultParams(c.fault, 'image-change');
-    await c.kubectl.run(['set', 'image', `deployment/${target(c)}`, `${container}=${originalImage}`, '-n', c.namespace]);
+    return setImage(c, container, originalImage);
   },
 };
 

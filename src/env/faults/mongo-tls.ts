@@ -1,6 +1,8 @@
 import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
 import { FaultError } from './types';
+import { apiCall, MERGE_PATCH } from './api';
+import { deletePods, livePods, restartDeployment, waitForRollout } from './pods';
 
 /**
  * auth_miss_mongodb: the original upgrades the Helm release so url-shorten-mongodb requires TLS, then
@@ -31,22 +33,21 @@ function configMapName(c: FaultContext): string {
 
 async function apply(c: FaultContext, change: (conf: string) => string): Promise<void> {
   const name = configMapName(c);
-  const { restartDeployment, restartPods: prefixes } = faultParams(c.fault, 'mongo-require-tls');
-  const cm = await c.kubectl.json<{ data?: Record<string, string> }>(['get', 'configmap', name, '-n', c.namespace]);
+  const { restartDeployment: restarted, restartPods: prefixes } = faultParams(c.fault, 'mongo-require-tls');
+  const namespace = c.namespace;
+  const cm = await apiCall(`Reading ConfigMap ${namespace}/${name}`, () => c.api.core.readNamespacedConfigMap({ name, namespace }));
   const conf = cm.data?.[CONFIG_KEY];
-  if (typeof conf !== 'string') throw new FaultError(`ConfigMap ${name} in ${c.namespace} has no ${CONFIG_KEY}.`);
+  if (typeof conf !== 'string') throw new FaultError(`ConfigMap ${name} in ${namespace} has no ${CONFIG_KEY}.`);
   const next = change(conf);
   if (next === conf) return; // already in that state: idempotent
-  await c.kubectl.run(['patch', 'configmap', name, '-n', c.namespace, '--type=merge', '-p', JSON.stringify({ data: { [CONFIG_KEY]: next } })]);
-  const deployment = restartDeployment ?? name;
-  const restartedAt = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } } };
-  await c.kubectl.run(['patch', 'deployment', deployment, '-n', c.namespace, '-p', JSON.stringify(restartedAt)]);
+  await apiCall(`Patching ConfigMap ${namespace}/${name}`, () => c.api.core.patchNamespacedConfigMap({ name, namespace, body: { data: { [CONFIG_KEY]: next } } }, MERGE_PATCH));
+  const deployment = restarted ?? name;
+  await restartDeployment(c.api, namespace, deployment);
   // The clients are restarted once the new Mongo runs with the new setting; restarted earlier, they would race its
   // restart (and, in the embedded cluster, win the start-up race against the old plain-TCP server and start serving).
-  await c.kubectl.run(['rollout', 'status', `deployment/${deployment}`, '-n', c.namespace, '--timeout=120s']);
-  const pods = (await c.kubectl.json<{ items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(['get', 'pods', '-n', c.namespace])).items ?? [];
-  const victims = pods.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter((n) => prefixes.some((p) => n.includes(p)));
-  if (victims.length) await c.kubectl.run(['delete', 'pod', ...victims, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
+  await waitForRollout(c.api, namespace, deployment, (ms) => c.sleep(ms));
+  const victims = (await livePods(c.api, namespace)).map((p) => p.metadata?.name ?? '').filter((n) => prefixes.some((p) => n.includes(p)));
+  await deletePods(c.api, namespace, victims);
 }
 
 export const mongoRequireTlsFault: FaultInjector = {

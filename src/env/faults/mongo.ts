@@ -1,14 +1,15 @@
+import type * as k8s from '@kubernetes/client-node';
 import { faultParams } from '../../core/problems/fault-params';
 import type { FaultContext, FaultInjector } from './types';
+import { deletePods, execInPod, livePods } from './pods';
 
 /**
  * Mongo faults of HotelReservation, as the original applies them: run a script from the failure
  * ConfigMap mounted at /scripts inside the Mongo pod, then restart the service that uses that database.
  */
-async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<string[]> {
-  const list = await c.kubectl.json<{ items?: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(['get', 'pods', '-n', c.namespace]);
+async function podsNamed(c: FaultContext, test: (name: string) => boolean): Promise<k8s.V1Pod[]> {
   // Pods already terminating (replaced by an earlier restart) are skipped: an exec or delete could find them gone.
-  return (list.items ?? []).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).filter(test);
+  return (await livePods(c.api, c.namespace)).filter((p) => test(p.metadata?.name ?? ''));
 }
 
 /**
@@ -20,12 +21,12 @@ async function podsNamed(c: FaultContext, test: (name: string) => boolean): Prom
 async function runScript(c: FaultContext, mongoService: string, script: string): Promise<void> {
   const done = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const pods = (await podsNamed(c, (n) => n.includes(mongoService))).filter((p) => !done.has(p));
+    const pods = (await podsNamed(c, (n) => n.includes(mongoService))).filter((p) => !done.has(p.metadata?.name ?? ''));
     if (pods.length === 0) return;
     try {
       for (const pod of pods) {
-        await c.kubectl.run(['exec', pod, '-n', c.namespace, '--', '/bin/bash', `/scripts/${script}`]);
-        done.add(pod);
+        await execInPod(c.api, pod, ['/bin/bash', `/scripts/${script}`]);
+        done.add(pod.metadata?.name ?? '');
       }
       return;
     } catch (error) {
@@ -37,7 +38,7 @@ async function runScript(c: FaultContext, mongoService: string, script: string):
 
 async function restartService(c: FaultContext, key: string, includeMongo: boolean, prefixOnly: boolean): Promise<void> {
   const pods = await podsNamed(c, (n) => (prefixOnly ? n.startsWith(key) : n.includes(key)) && (includeMongo || !n.includes('mongodb-')));
-  if (pods.length) await c.kubectl.run(['delete', 'pod', ...pods, '-n', c.namespace, '--ignore-not-found', '--wait=false']);
+  await deletePods(c.api, c.namespace, pods.map((p) => p.metadata?.name ?? ''));
 }
 
 type MongoScriptKind = 'mongo-revoke-auth' | 'mongo-user-unregistered';

@@ -1,5 +1,7 @@
 import { faultParams } from '../../core/problems/fault-params';
 import type { FaultInjector } from './types';
+import { apiCall } from './api';
+import { ignoreNotFound } from '../races';
 
 /**
  * redeploy_without_PV: delete the app's namespace while its PersistentVolumes stay behind (Released, still
@@ -15,6 +17,7 @@ export const redeployWithoutPvFault: FaultInjector = {
   async recover(c) {
     await c.deleteNamespace();
     const pvs = faultParams(c.fault, 'redeploy-without-pv').persistentVolumes;
-    if (pvs.length) await c.kubectl.run(['delete', 'pv', ...pvs, '--ignore-not-found', '--wait=false']);
+    // A volume already gone is deleted as far as recovery is concerned.
+    await Promise.all(pvs.map((name) => apiCall(`Deleting PersistentVolume ${name}`, () => ignoreNotFound(c.api.core.deletePersistentVolume({ name })))));
   },
 };

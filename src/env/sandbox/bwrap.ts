@@ -141,26 +141,30 @@ export class BubblewrapShell implements AgentShell {
     if (!prepared) return;
     const { bridge, runtimeDir } = await prepared.catch(() => ({ bridge: undefined, runtimeDir: undefined }));
     await bridge?.close();
-    if (runtimeDir) fs.rmSync(runtimeDir, { recursive: true, force: true });
+    // Asynchronous, as the copy in prepare: removing a few dozen files takes tens of milliseconds (more on a busy
+    // disk), during which parallel sessions of this process would otherwise all stand still.
+    if (runtimeDir) await fs.promises.rm(runtimeDir, { recursive: true, force: true });
   }
 
   /** Once per session: the host-side folder (sockets, generated /etc files, a copy of the kubectl cache), the bridge, the bwrap arguments. */
   private async prepare(): Promise<Prepared> {
-    const runtimeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'aiopslab-sandbox-'));
-    fs.chmodSync(runtimeDir, 0o700);
+    const runtimeDir = await fs.promises.mkdtemp(path.join(runtimeBase(), 'aiopslab-sandbox-'));
+    await fs.promises.chmod(runtimeDir, 0o700);
     const socketDir = path.join(runtimeDir, 'sockets');
     const etcDir = path.join(runtimeDir, 'etc');
     const cacheDir = path.join(runtimeDir, 'kube-cache');
-    fs.mkdirSync(socketDir);
-    fs.mkdirSync(etcDir);
+    await Promise.all([fs.promises.mkdir(socketDir), fs.promises.mkdir(etcDir)]);
     // The agent's own copy of the discovery cache: warm from the first command, and nothing it writes reaches the host's.
-    if (this.setup.kubeCacheDir && fs.existsSync(this.setup.kubeCacheDir)) fs.cpSync(this.setup.kubeCacheDir, cacheDir, { recursive: true });
-    else fs.mkdirSync(cacheDir);
+    // Asynchronous: parallel sessions of this process go on meanwhile.
+    if (this.setup.kubeCacheDir && fs.existsSync(this.setup.kubeCacheDir)) await fs.promises.cp(this.setup.kubeCacheDir, cacheDir, { recursive: true });
+    else await fs.promises.mkdir(cacheDir);
     const { sessionDir } = this.setup;
-    fs.writeFileSync(path.join(etcDir, 'passwd'), `agent:x:${AGENT_UID}:${AGENT_UID}:AIOpsLab agent:${sessionDir}:/bin/bash\n`);
-    fs.writeFileSync(path.join(etcDir, 'group'), `agent:x:${AGENT_UID}:\n`);
-    fs.writeFileSync(path.join(etcDir, 'hosts'), hostsFile(this.kubeconfig.endpoints));
-    fs.mkdirSync(sessionDir, { recursive: true });
+    await Promise.all([
+      fs.promises.writeFile(path.join(etcDir, 'passwd'), `agent:x:${AGENT_UID}:${AGENT_UID}:AIOpsLab agent:${sessionDir}:/bin/bash\n`),
+      fs.promises.writeFile(path.join(etcDir, 'group'), `agent:x:${AGENT_UID}:\n`),
+      fs.promises.writeFile(path.join(etcDir, 'hosts'), hostsFile(this.kubeconfig.endpoints)),
+      fs.promises.mkdir(sessionDir, { recursive: true }),
+    ]);
     const bridge = await ApiBridge.open(this.kubeconfig.endpoints, socketDir);
     const args = [
       '--uid', String(AGENT_UID), '--gid', String(AGENT_UID), '--hostname', 'aiopslab-agent',
@@ -232,4 +236,22 @@ export function initScript(endpoints: ApiEndpoint[]): string {
   });
   lines.push('exec /bin/bash -c "$1"');
   return lines.join('\n');
+}
+
+/**
+ * Where the per-session folders go: a memory file system when there is one ($XDG_RUNTIME_DIR, made for sockets like
+ * the bridge's, else /dev/shm), else the temporary folder. Each session copies the discovery cache there and removes
+ * it all at the end: on a busy disk that took up to a second per session, in memory a few milliseconds.
+ */
+function runtimeBase(): string {
+  for (const dir of [process.env.XDG_RUNTIME_DIR, '/dev/shm']) {
+    if (!dir || !path.isAbsolute(dir)) continue;
+    try {
+      fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+      if (fs.statSync(dir).isDirectory()) return dir;
+    } catch {
+      // not usable here
+    }
+  }
+  return os.tmpdir();
 }

@@ -12,6 +12,7 @@ import { applyDefaults, admitServiceAccount, ROOT_CA_PEM, ServiceIpAllocator } f
 import { validate } from './validate';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors';
 import { sortedKeysJson } from '../sorted-json';
+import { cloneData } from '../clone';
 
 export interface HistoryEntry {
   rv: number;
@@ -57,7 +58,7 @@ function randomSuffix(n = 5): string {
   return s;
 }
 
-function clone<T>(x: T): T { return structuredClone(x); }
+const clone = cloneData;
 
 export class MemoryStore implements ObjectStore, ServiceIpAllocator {
   readonly registry = new Registry();

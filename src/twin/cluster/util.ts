@@ -1,9 +1,9 @@
 /** Small pure helpers shared by the controllers: cloning, canonical hashing, names, time, quantities, selectors. */
 import type { KubeObject, OwnerReference, StoreError } from '../contracts';
+import { cloneAsJson } from '../clone';
 
-export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
+/** A copy as JSON would make it (what the controllers write back to the store). */
+export const clone = cloneAsJson;
 
 /**
  * JSON with sorted keys and without null / undefined / empty objects / empty arrays, so that templates that mean the same

@@ -21,15 +21,15 @@ function timingFromEnv(): Partial<import('../cluster/context').Timing> | undefin
   return parsed;
 }
 
-/** The TLS key material and admin token, sent by the parent over IPC (see start.ts). */
-function identityFromParent(): Promise<import('./serve').ServeOptions['identity']> {
+/** A message the parent sends over IPC (see start.ts): the TLS key material and admin token, the apps' models. */
+function fromParent<T>(type: 'identity' | 'models', flag: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    if (!process.send) { reject(new Error('AIOPSLAB_TWIN_IDENTITY needs an IPC channel to the parent')); return; }
+    if (!process.send) { reject(new Error(`${flag} needs an IPC channel to the parent`)); return; }
     const onMessage = (m: unknown): void => {
-      const msg = m as { type?: string; identity?: import('./serve').ServeOptions['identity'] };
-      if (msg?.type !== 'identity') return;
+      const msg = m as { type?: string; value?: T };
+      if (msg?.type !== type) return;
       process.off('message', onMessage);
-      resolve(msg.identity);
+      resolve(msg.value as T);
     };
     process.on('message', onMessage);
   });
@@ -41,10 +41,13 @@ async function main(): Promise<void> {
   // Loaded here, not at the top: the docker mode below must not load the whole cluster (the agent's sandbox binds only
   // the modules that mode needs; see dockerShimFiles).
   const { serveTwin } = await import('./serve');
-  const identity = process.env.AIOPSLAB_TWIN_IDENTITY ? await identityFromParent() : undefined;
+  const [identity, models] = await Promise.all([
+    process.env.AIOPSLAB_TWIN_IDENTITY ? fromParent<import('./serve').ServeOptions['identity']>('identity', 'AIOPSLAB_TWIN_IDENTITY') : undefined,
+    process.env.AIOPSLAB_TWIN_MODELS ? fromParent<import('./serve').ServeOptions['models']>('models', 'AIOPSLAB_TWIN_MODELS') : undefined,
+  ]);
   const twin = await serveTwin({
     port, views: { adminPrefix, agentUser: 'system:serviceaccount:default:aiopslab-agent' }, timing: timingFromEnv(),
-    bare: process.env.AIOPSLAB_TWIN_BARE === '1', identity,
+    bare: process.env.AIOPSLAB_TWIN_BARE === '1', identity, models,
   });
   let stopping = false;
   const stop = async (code = 0): Promise<void> => {

@@ -35,6 +35,8 @@ export interface ServeOptions {
    * tokens) and RBAC for every request, as a real API server; `views` is then ignored.
    */
   identity?: { tls: TwinTls; adminToken: string };
+  /** The apps' behaviour models (apps/<app>/model.yaml), parsed already; default: read and parsed here. */
+  models?: import('../sim/model').AppModel[];
 }
 
 /** Where the telemetry APIs answer (the twin's Prometheus and the Jaeger query API of each app namespace). */
@@ -78,7 +80,7 @@ export async function serveTwin(o: ServeOptions = {}): Promise<ServedTwin> {
       (await import('./observability')).createObservabilityObjects(store);
       (await import('./chaos-mesh-objects')).createChaosMeshObjects(store);
     }
-    handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening });
+    handle = await tel.startTelemetry({ store, clock: cluster.clock, listening: apps.listening, models: o.models });
     telemetry = { prometheusUrl: handle.prometheus.url, jaegerUrls: Object.fromEntries(Object.entries(handle.jaeger).map(([ns, e]) => [ns, e.url])) };
     const h = handle;
     stopTelemetry = () => h.stop();

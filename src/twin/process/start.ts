@@ -2,6 +2,8 @@
  * Starts a twin in a child process (off the caller's event loop, so synchronous kubectl calls cannot deadlock it),
  * writes its kubeconfig and a per-twin kubectl cache dir, and returns how to reach and stop it.
  */
+import { loadModel, modelledApps } from '../sim/load-model';
+import type { AppModel } from '../sim/model';
 import { fork, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -75,6 +77,19 @@ export interface TwinHandle {
 
 export const AGENT_TOKEN = 'aiopslab-agent';
 
+/**
+ * The apps' behaviour models, parsed once in this process and handed to every twin it starts: parsing the YAML is
+ * half of a twin's start-up CPU, and eval --parallel starts a twin per worker at the same moment. Undefined when they
+ * cannot be read here: the twin then reads them itself (and reports what is wrong with them).
+ */
+function parsedModels(): AppModel[] | undefined {
+  try {
+    return modelledApps().map((app) => loadModel(app));
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const stateDir = path.resolve(o.stateDir);
   fs.mkdirSync(stateDir, { recursive: true });
@@ -86,18 +101,22 @@ export async function startTwin(o: StartTwinOptions): Promise<TwinHandle> {
   const name = o.name ?? 'aiopslab-twin';
   const identity = o.tls ? { tls: await createTwinTls(name), adminToken: randomBytes(32).toString('base64url') } : undefined;
   const entry = o.entryPath ?? path.join(__dirname, 'entry.js');
+  const models = parsedModels();
   let child: ChildProcess;
   try {
     child = fork(entry, [], {
       stdio: ['ignore', logFd, logFd, 'ipc'],
-      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0), AIOPSLAB_TWIN_ADMIN_PREFIX: adminPrefix, AIOPSLAB_TWIN_BARE: o.bare ? '1' : '', AIOPSLAB_TWIN_IDENTITY: identity ? '1' : '' },
+      // Structured clone, not JSON: the models arrive exactly as parsed (an Infinity or an undefined stays one).
+      serialization: 'advanced',
+      env: { ...process.env, AIOPSLAB_TWIN_PORT: String(o.port ?? 0), AIOPSLAB_TWIN_ADMIN_PREFIX: adminPrefix, AIOPSLAB_TWIN_BARE: o.bare ? '1' : '', AIOPSLAB_TWIN_IDENTITY: identity ? '1' : '', AIOPSLAB_TWIN_MODELS: models ? '1' : '' },
       execArgv: [],
     });
   } finally {
     fs.closeSync(logFd);
   }
   // The key and the admin token go over the IPC channel, not the environment (which the child's children inherit).
-  if (identity) child.send({ type: 'identity', identity });
+  if (identity) child.send({ type: 'identity', value: identity });
+  if (models) child.send({ type: 'models', value: models });
   let telemetry: TwinHandle['telemetry'];
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`the twin did not start within ${o.timeoutMs ?? 15000} ms; see ${logPath}`)); }, o.timeoutMs ?? 15000);

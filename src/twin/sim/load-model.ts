@@ -15,14 +15,17 @@ export function findAppsDir(start: string = __dirname): string {
   }
 }
 
-const cache = new Map<string, AppModel>();
+/** Parsed models by file, kept while the file is unchanged (a long-lived process sees an edited model). */
+const cache = new Map<string, { version: string; model: AppModel }>();
 
 /** Loads and validates `apps/<appId>/model.yaml`. Errors name the file and the field. */
 export function loadModel(appId: string, appsDir: string = findAppsDir()): AppModel {
   const file = path.join(appsDir, appId, 'model.yaml');
-  const hit = cache.get(file);
-  if (hit) return hit;
   if (!fs.existsSync(file)) throw new ModelError(`no behaviour model for app "${appId}" (expected ${file})`);
+  const stat = fs.statSync(file);
+  const version = `${stat.mtimeMs}:${stat.size}`;
+  const hit = cache.get(file);
+  if (hit?.version === version) return hit.model;
   let raw: unknown;
   try {
     raw = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -31,7 +34,7 @@ export function loadModel(appId: string, appsDir: string = findAppsDir()): AppMo
   }
   try {
     const model = parseModel(raw);
-    cache.set(file, model);
+    cache.set(file, { version, model });
     return model;
   } catch (error) {
     throw new ModelError(`${file}: ${(error as Error).message}`);
