@@ -45,9 +45,21 @@ describe('end to end on the embedded cluster', function () {
   // Ready, often before SocialNetwork's Mongo-backed services have opened their ports (one short episode in two
   // recorded no request metrics while the warm-up waited to see them listen). It now takes the app as declared.
   it('a mitigation session records the app\'s telemetry from before the fault (the twin\'s warm-up) to after it', async () => {
-    const r = await cli(['run', 'k8s_target_port-misconfig-mitigation-1', '--agent', 'baseline', '--json'], '', cwd);
-    assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
-    const record = JSON.parse(r.stdout);
+    // The agent leaves the fault in place for 15 s before fixing it: the baseline fixes it within a second, too short
+    // for the load generator to be sure to meet it, and the chart must show the errors the fault causes.
+    const script = [
+      'exec_shell("sleep 15")',
+      'exec_shell("kubectl patch service user-service -n test-social-network --type json -p \'[{\\"op\\":\\"replace\\",\\"path\\":\\"/spec/ports/0/targetPort\\",\\"value\\":9090}]\'")',
+      'submit()',
+    ].join('\n') + '\n';
+    const sessions = path.join(cwd, 'aiopslab-results');
+    const earlier = new Set(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []);
+    const r = await cli(['human', 'k8s_target_port-misconfig-mitigation-1', '--max-steps', '10'], script, cwd);
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+    assert.match(r.stdout, /SOLVED/);
+    const saved = fs.readdirSync(sessions).filter((f) => /^[0-9a-f-]{36}_.*\.json$/.test(f) && !earlier.has(f));
+    assert.equal(saved.length, 1, `one new session saved: ${saved.join(', ')}`);
+    const record = JSON.parse(fs.readFileSync(path.join(sessions, saved[0]), 'utf8'));
     const t = record.telemetry;
     assert.ok(t, `telemetry recorded (notes: ${JSON.stringify(record.notes)})`);
     const injectedAt = record.timeline.injectedAt as number;

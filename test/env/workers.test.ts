@@ -22,7 +22,7 @@ async function runBatch(list: Job[], parallel: number): Promise<{ deploys: Set<s
     parallel,
     cost: (j) => j.cost,
     problemOf: (j) => ({ app: j.app }) as ProblemDefinition,
-    engineFor: (i) => ({ index: i, dispose: async () => undefined }) as unknown as Engine,
+    engineFor: (i) => ({ index: i, dispose: async () => [] }) as unknown as Engine,
   }, async (worker, job) => {
     deploys.add(`${(worker as unknown as { index: number }).index}:${job.app}`);
     ran.push(job.id);
