@@ -1,5 +1,6 @@
 import type { CleanupLeftover } from '../core/session/types';
 import type { Kubectl } from './kubectl';
+import { waitUntil } from './wait';
 
 /**
  * The end of a session on a cluster: the app's namespace goes, and so do the PersistentVolumes its claims held (with
@@ -26,7 +27,7 @@ export interface CleanupOptions {
 export async function removeNamespaceAndVolumes(o: CleanupOptions): Promise<CleanupLeftover[]> {
   const deadline = Date.now() + o.timeoutMs;
   await o.kubectl.run(['delete', 'namespace', o.namespace, '--ignore-not-found', '--wait=false']);
-  const namespaceGone = await waitUntil(o, deadline, async () => !(await readNamespace(o.kubectl, o.namespace)));
+  const namespaceGone = await lookUntil(o, deadline, async () => !(await readNamespace(o.kubectl, o.namespace)));
   // While the namespace stays, claims in it still hold their volumes: only the released ones can go.
   const leftBehind = (await volumesOf(o.kubectl, o.namespace)).filter((v) => namespaceGone || v.status?.phase !== 'Bound');
   const failed = new Map<string, string>();
@@ -34,7 +35,7 @@ export async function removeNamespaceAndVolumes(o: CleanupOptions): Promise<Clea
     await o.kubectl.run(['delete', 'persistentvolume', v.metadata.name, '--ignore-not-found', '--wait=false']).catch((error: Error) => failed.set(v.metadata.name, error.message));
   }
   const names = new Set(leftBehind.map((v) => v.metadata.name));
-  await waitUntil(o, Math.max(deadline, Date.now() + 2 * o.pollMs), async () => !(await volumesOf(o.kubectl, o.namespace)).some((v) => names.has(v.metadata.name)));
+  await lookUntil(o, Math.max(deadline, Date.now() + 2 * o.pollMs), async () => !(await volumesOf(o.kubectl, o.namespace)).some((v) => names.has(v.metadata.name)));
   const leftovers: CleanupLeftover[] = [];
   if (!namespaceGone) leftovers.push(...(await explainNamespace(o.kubectl, o.namespace)));
   for (const v of await volumesOf(o.kubectl, o.namespace)) if (names.has(v.metadata.name)) leftovers.push(explainVolume(o.kubectl, v, failed.get(v.metadata.name)));
@@ -118,10 +119,7 @@ function kubectlCommand(kubectl: Kubectl): string {
   return `kubectl${kubectl.options.context ? ` --context ${kubectl.options.context}` : ''}`;
 }
 
-async function waitUntil(o: CleanupOptions, deadline: number, done: () => Promise<boolean>): Promise<boolean> {
-  for (;;) {
-    if (await done().catch(() => false)) return true;
-    if (Date.now() >= deadline) return false;
-    await o.sleep(o.pollMs);
-  }
+/** Whether `done` held before `deadline` (a look that fails counts as not yet), looking with the shared back-off. */
+async function lookUntil(o: CleanupOptions, deadline: number, done: () => Promise<boolean>): Promise<boolean> {
+  return waitUntil(() => done().catch(() => false), { timeoutMs: Math.max(0, deadline - Date.now()), what: 'clean-up', pollMs: o.pollMs, maxPollMs: 10 * o.pollMs, sleep: o.sleep }).then(() => true, () => false);
 }
