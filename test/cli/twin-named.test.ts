@@ -59,7 +59,7 @@ describe('twin start --name / --bare (CLI)', function () {
     const nsA = await kubectl(k, ['--kubeconfig', kcA, 'get', 'ns', '-o', 'name']);
     const nsB = await kubectl(k, ['--kubeconfig', kcB, 'get', 'ns', '-o', 'name']);
     assert.doesNotMatch(nsA.out, /observe/, 'twin-a is bare');
-    assert.match(nsB.out, /namespace\/observe/, 'twin-b has the problems\' components');
+    assert.match(nsB.out, /namespace\/observe/, `twin-b has the problems' components (kubectl exit ${nsB.code}: ${nsB.err})`);
     // twin-a's credentials at twin-b's address: its CA does not vouch for twin-b, and its token means nothing there.
     const serverB = readKubeconfig(kcB).clusters[0].cluster.server;
     const crossed = await kubectl(k, ['--kubeconfig', kcA, '--server', serverB, 'get', 'ns']);
